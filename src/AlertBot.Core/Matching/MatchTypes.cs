@@ -1,0 +1,29 @@
+namespace AlertBot.Core.Matching;
+
+public enum MatchField
+{
+    Title,
+    Body,
+}
+
+/// <summary>
+/// One occurrence of a watch term in an item: which term, which of its aliases matched, the text as it stands in
+/// the item, the field, and the whole sentence around it (the explanation users see).
+/// </summary>
+public sealed record TermHit(string Term, string Alias, string MatchedText, MatchField Field, string Sentence);
+
+/// <summary>A watch term owned by someone (a channel id): the unit the matcher is compiled from.</summary>
+public sealed record MatchRule(long OwnerId, string Term);
+
+/// <summary>The hits of one item, grouped by the owner whose rules they satisfy.</summary>
+public sealed class ItemMatches
+{
+    public static readonly ItemMatches None = new(new Dictionary<long, IReadOnlyList<TermHit>>());
+
+    public ItemMatches(IReadOnlyDictionary<long, IReadOnlyList<TermHit>> byOwner) => ByOwner = byOwner;
+
+    /// <summary>Owner id → that owner's hits, every occurrence, title first, then body in text order.</summary>
+    public IReadOnlyDictionary<long, IReadOnlyList<TermHit>> ByOwner { get; }
+
+    public bool IsEmpty => ByOwner.Count == 0;
+}

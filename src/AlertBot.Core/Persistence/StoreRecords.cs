@@ -1,0 +1,56 @@
+using AlertBot.Core.Alerts;
+using AlertBot.Core.Feeds;
+using AlertBot.Core.Summaries;
+
+namespace AlertBot.Core.Persistence;
+
+/// <summary>A feed as configured or added from chat; <see cref="IAlertStore.UpsertFeedAsync"/> keys it by URL.</summary>
+public sealed record FeedDefinition(string Url, string Name, TimeSpan Interval, int Backfill = 0);
+
+/// <summary>A feed with its polling state.</summary>
+public sealed record FeedRecord
+{
+    public required long Id { get; init; }
+    public required string Url { get; init; }
+    public required string Name { get; init; }
+    public required TimeSpan Interval { get; init; }
+
+    /// <summary>How many of the newest items the first poll alerts on; 0 = the first poll only records a baseline.</summary>
+    public int Backfill { get; init; }
+
+    /// <summary>False until the first successful poll has recorded what the feed already held.</summary>
+    public bool BaselineDone { get; init; }
+
+    public string? ETag { get; init; }
+    public string? LastModified { get; init; }
+    public DateTimeOffset? LastPolledAt { get; init; }
+    public DateTimeOffset? LastSuccessAt { get; init; }
+    public string? LastError { get; init; }
+    public int ConsecutiveFailures { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public FeedValidators Validators => new(ETag, LastModified);
+}
+
+/// <summary>An alert to enqueue for one channel.</summary>
+public sealed record NewAlert(long ChannelId, string ItemKey, AlertMessage Message);
+
+/// <summary>
+/// Everything one successful poll of one feed changes, written in one transaction: the item keys now seen,
+/// the alerts they caused, the feed's new validators, and that the baseline is done.
+/// </summary>
+public sealed record PollCommit(
+    long FeedId,
+    IReadOnlyList<string> SeenKeys,
+    IReadOnlyList<NewAlert> Alerts,
+    FeedValidators Validators,
+    DateTimeOffset At);
+
+/// <param name="AlertsEnqueued">New outbox rows; an alert for a (channel, item) pair already in the outbox is not counted.</param>
+public sealed record PollCommitResult(int KeysMarkedSeen, int AlertsEnqueued);
+
+public sealed record OutboxStats(
+    int Pending,
+    DateTimeOffset? OldestPendingAt,
+    DateTimeOffset? LastDeliveredAt,
+    int Undeliverable);
