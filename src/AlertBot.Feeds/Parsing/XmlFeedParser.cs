@@ -357,7 +357,27 @@ internal static partial class XmlFeedParser
                 value = element.Value;
             }
 
-            return new FeedText(Demoronize(value.Trim()), type);
+            value = Demoronize(value.Trim());
+            if (type != FeedTextTypes.Plain && value.Contains('<', StringComparison.Ordinal))
+            {
+                value = RelativeUriAttribute().Replace(value, m =>
+                    m.Groups["name"].Value + "=\"" + ResolveInMarkup(m.Groups["dq"].Success ? m.Groups["dq"].Value : m.Groups["sq"].Value, element) + "\"");
+            }
+
+            return new FeedText(value, type);
+        }
+
+        /// <summary>A relative URI inside markup, resolved like a link but kept readable (no percent-encoding added).</summary>
+        private string ResolveInMarkup(string href, XElement context)
+        {
+            var trimmed = href.Trim();
+            if (HasScheme().IsMatch(trimmed) || trimmed.StartsWith('#'))
+            {
+                return href;
+            }
+
+            var resolved = Resolve(trimmed, context);
+            return Uri.TryCreate(resolved, UriKind.Absolute, out var uri) && HasScheme().IsMatch(resolved) ? uri.ToString() : href;
         }
 
         private string Resolve(string href, XElement context)
@@ -508,6 +528,10 @@ internal static partial class XmlFeedParser
 
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.\-]*:")]
     private static partial Regex HasScheme();
+
+    // The attributes of HTML that hold a URI a browser would resolve against the document's base.
+    [GeneratedRegex(@"(?<![\w:\-])(?<name>href|src|cite|longdesc|action|background|poster)\s*=\s*(?:""(?<dq>[^""<>]*)""|'(?<sq>[^'<>]*)')", RegexOptions.IgnoreCase)]
+    private static partial Regex RelativeUriAttribute();
 
     [GeneratedRegex(@"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")]
     private static partial Regex EmailPattern();

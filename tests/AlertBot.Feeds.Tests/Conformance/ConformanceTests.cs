@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AlertBot.Feeds.Text;
 using Xunit.Abstractions;
 
 namespace AlertBot.Feeds.Tests.Conformance;
@@ -11,17 +12,51 @@ namespace AlertBot.Feeds.Tests.Conformance;
 public sealed class ConformanceTests(ITestOutputHelper output)
 {
     /// <summary>The pass rate over applicable cases reached when this was last raised, rounded down to a percent.</summary>
-    private const double Ratchet = 0.90;
+    private const double Ratchet = 0.99;
 
     /// <summary>Cases that test a feedparser convention AlertBot's model deliberately does not have.</summary>
     public static readonly IReadOnlyDictionary<string, string> NotApplicable = new Dictionary<string, string>
     {
+        ["tests/wellformed/rss/entity_in_doctype.xml"] =
+            "expects an entity declared in the DOCTYPE to expand; AlertBot never expands DTD entities (billion laughs, XXE)",
+        ["tests/wellformed/base/http_entry_id_base_docuri.xml"] = RelativeId,
+        ["tests/wellformed/base/http_entry_id_base_content_location.xml"] = RelativeId,
+        ["tests/wellformed/namespace/atommathml.xml"] = Sanitiser,
+        ["tests/wellformed/namespace/atomsvg.xml"] = Sanitiser,
+        ["tests/wellformed/namespace/atomsvgdesc.xml"] = Sanitiser,
+        ["tests/wellformed/namespace/atomsvgtitle.xml"] = Sanitiser,
+        ["tests/wellformed/namespace/atomxlink.xml"] = Sanitiser,
+        ["tests/wellformed/namespace/rss2.0mathml.xml"] = Sanitiser,
+        ["tests/wellformed/namespace/rss2.0svg.xml"] = Sanitiser,
+        ["tests/wellformed/namespace/rss2.0svg5.xml"] = Sanitiser,
+        ["tests/wellformed/namespace/rss2.0svgtitle.xml"] = Sanitiser,
+        ["tests/wellformed/namespace/rss2.0xlink.xml"] = Sanitiser,
+        ["tests/wellformed/rss/item_description_br.xml"] = Sanitiser,
+        ["tests/wellformed/rss/item_description_br_shorttag.xml"] = Sanitiser,
+        ["tests/wellformed/sgml/charref_uppercase_x.xml"] = Sanitiser,
+        ["tests/wellformed/atom10/qna.xml"] = Sanitiser,
+        ["tests/encoding/demoronize-3.xml"] = Sanitiser,
     };
 
     /// <summary>Applicable cases we fail today; they count against the pass rate. Each says why.</summary>
     public static readonly IReadOnlyDictionary<string, string> KnownGaps = new Dictionary<string, string>
     {
+        ["tests/wellformed/atom10/entry_content_div_escaped_markup.xml"] =
+            "type=\"html\" content holding a literal XHTML div: feedparser unwraps the div and unescapes its text; we serialise the div",
+        ["tests/wellformed/rss/item_description_not_a_doctype.xml"] =
+            "feedparser re-escapes a stray \"<!'\" in HTML; we keep it, and HTML parsers then read it as a bogus comment",
+        ["tests/encoding/bozo_linenoise.xml"] =
+            "invalid UTF-8: feedparser's fallback guess differs from ours (windows-1252) on two bytes",
     };
+
+    private const string Sanitiser =
+        "expects feedparser's sanitiser re-serialisation of markup (attributes sorted, xmlns added, <br/> and character " +
+        "references rewritten, bare & re-escaped); AlertBot keeps markup as published and uses only its text, so the " +
+        "case is checked for the same plain text instead";
+
+    private const string RelativeId =
+        "expects a relative Atom id resolved against the document URL; AlertBot treats ids as opaque strings (RFC 4287 " +
+        "requires them absolute) and resolves links only";
 
     public static TheoryData<string> Cases()
     {
@@ -43,6 +78,13 @@ public sealed class ConformanceTests(ITestOutputHelper output)
         foreach (var check in checks.Where(c => !c.Passed))
         {
             output.WriteLine($"{check.Path}: expected «{check.Expected}» got «{check.Actual}»");
+        }
+
+        if (NotApplicable.TryGetValue(file, out var reason) && reason == Sanitiser)
+        {
+            var html = new HtmlText();
+            Assert.All(checks, c => Assert.Equal(html.ToText(c.Expected), html.ToText(c.Actual ?? "")));
+            return;
         }
 
         if (NotApplicable.ContainsKey(file) || KnownGaps.ContainsKey(file))
