@@ -172,7 +172,7 @@ public sealed partial class FeedFetcher(HttpClient httpClient, FetchOptions opti
                 _ => (null, new FeedReadResult.Failure(FeedErrorKind.Malformed, $"unsupported Content-Encoding '{coding}'")),
             };
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException)
         {
             return (null, new FeedReadResult.Failure(FeedErrorKind.Malformed, $"broken {coding} body: {OneLine(ex.Message)}"));
         }
@@ -222,17 +222,17 @@ public sealed partial class FeedFetcher(HttpClient httpClient, FetchOptions opti
 
     private async Task<FetchOutcome> ReadFileAsync(string path, string source, FeedValidators validators, CancellationToken cancellationToken)
     {
-        var candidates = Path.IsPathFullyQualified(path)
-            ? [path]
-            : new[] { Path.GetFullPath(path), Path.Combine(AppContext.BaseDirectory, path) };
-        var found = candidates.FirstOrDefault(File.Exists);
-        if (found is null)
-        {
-            return FetchOutcome.Fail(FeedErrorKind.NotFound, $"no such file: {source}");
-        }
-
         try
         {
+            var candidates = Path.IsPathFullyQualified(path)
+                ? [path]
+                : new[] { Path.GetFullPath(path), Path.Combine(AppContext.BaseDirectory, path) };
+            var found = candidates.FirstOrDefault(File.Exists);
+            if (found is null)
+            {
+                return FetchOutcome.Fail(FeedErrorKind.NotFound, $"no such file: {source}");
+            }
+
             var info = new FileInfo(found);
             if (info.Length > options.MaxBodyBytes)
             {
@@ -249,7 +249,7 @@ public sealed partial class FeedFetcher(HttpClient httpClient, FetchOptions opti
             var bytes = await File.ReadAllBytesAsync(found, cancellationToken);
             return new FetchOutcome(new FetchedDocument(bytes, null, null, stamp), null);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             return FetchOutcome.Fail(FeedErrorKind.NotFound, $"cannot read {source}: {OneLine(ex.Message)}");
         }

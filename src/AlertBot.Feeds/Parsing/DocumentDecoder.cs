@@ -25,20 +25,42 @@ internal static partial class DocumentDecoder
             return bomEncoding.GetString(bytes[bomLength..]);
         }
 
-        var declared = Lookup(httpCharset) ?? Lookup(DeclaredEncoding(bytes));
-        if (declared is null || declared.CodePage == Encoding.UTF8.CodePage)
+        var fromHttp = Lookup(httpCharset);
+        var fromDeclaration = Lookup(DeclaredEncoding(bytes));
+
+        // Servers often label everything with a default charset (ISO-8859-1) that the document does not use. Bytes
+        // that are valid multi-byte UTF-8 are almost never meant as Latin-1, so such a label loses to the content.
+        if (fromHttp is not null && !IsUtf8(fromHttp) && (fromDeclaration is null || IsUtf8(fromDeclaration)) &&
+            ContainsNonAscii(bytes) && TryStrictUtf8(bytes, out var utf8))
         {
-            try
-            {
-                return StrictUtf8.GetString(bytes);
-            }
-            catch (DecoderFallbackException)
-            {
-                return Encoding.GetEncoding(1252).GetString(bytes);
-            }
+            return utf8;
+        }
+
+        var declared = fromHttp ?? fromDeclaration;
+        if (declared is null || IsUtf8(declared))
+        {
+            return TryStrictUtf8(bytes, out var text) ? text : Encoding.GetEncoding(1252).GetString(bytes);
         }
 
         return declared.GetString(bytes);
+    }
+
+    private static bool IsUtf8(Encoding encoding) => encoding.CodePage == Encoding.UTF8.CodePage;
+
+    private static bool ContainsNonAscii(ReadOnlySpan<byte> bytes) => bytes.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0;
+
+    private static bool TryStrictUtf8(ReadOnlySpan<byte> bytes, out string text)
+    {
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            text = "";
+            return false;
+        }
     }
 
     private static Encoding? FromBom(ReadOnlySpan<byte> bytes, out int length)

@@ -33,6 +33,11 @@ public static partial class FeedDates
         }
 
         var s = text.Trim();
+        if (s.Length > 100)
+        {
+            return null; // no real date is this long; do not feed the patterns a megabyte
+        }
+
         return ParseIso(s) ?? ParseRfc822(s) ?? ParseFallback(s);
     }
 

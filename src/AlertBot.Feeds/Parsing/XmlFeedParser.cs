@@ -40,6 +40,8 @@ internal static partial class XmlFeedParser
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
     };
 
+    private const int MaxPersonLength = 200;
+
     private static readonly XName XmlBase = XNamespace.Xml + "base";
     private static readonly XName RdfAbout = XName.Get("about", "http://www.w3.org/1999/02/22-rdf-syntax-ns#");
 
@@ -430,6 +432,11 @@ internal static partial class XmlFeedParser
         if (text.Length == 0)
         {
             return null;
+        }
+
+        if (text.Length > MaxPersonLength)
+        {
+            text = text[..MaxPersonLength];
         }
 
         var match = EmailPattern().Match(text);

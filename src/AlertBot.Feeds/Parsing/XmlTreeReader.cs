@@ -10,6 +10,9 @@ namespace AlertBot.Feeds.Parsing;
 /// </summary>
 internal static class XmlTreeReader
 {
+    /// <summary>Real feeds nest a few dozen levels; a deeper document is an attack on whatever walks the tree.</summary>
+    internal const int MaxDepth = 256;
+
     private static readonly XmlReaderSettings Settings = new()
     {
         DtdProcessing = DtdProcessing.Ignore,
@@ -47,6 +50,11 @@ internal static class XmlTreeReader
 
                         if (!reader.IsEmptyElement)
                         {
+                            if (stack.Count >= MaxDepth)
+                            {
+                                throw new FeedFormatException($"elements nested deeper than {MaxDepth} levels");
+                            }
+
                             stack.Push(element);
                         }
 

@@ -23,6 +23,8 @@ public sealed class HtmlText
         "figure", "figcaption", "hr", "address", "main", "details", "summary", "form", "fieldset",
     };
 
+    private const int MaxDepth = 200;
+
     private readonly HtmlParser parser = new(new HtmlParserOptions { IsScripting = false });
 
     /// <summary>Plain text with one line per block.</summary>
@@ -37,7 +39,7 @@ public sealed class HtmlText
         var sb = new StringBuilder(html.Length);
         if (document.Body is { } body)
         {
-            Walk(body, sb);
+            Walk(body, sb, 0);
         }
 
         return CollapseLines(sb.ToString());
@@ -53,8 +55,14 @@ public sealed class HtmlText
     private static bool NeedsParsing(string html) =>
         html.Contains('<', StringComparison.Ordinal) || html.Contains('&', StringComparison.Ordinal);
 
-    private static void Walk(INode node, StringBuilder sb)
+    private static void Walk(INode node, StringBuilder sb, int depth)
     {
+        // Text nested deeper than any real article is dropped rather than risking the stack on hostile markup.
+        if (depth > MaxDepth)
+        {
+            return;
+        }
+
         foreach (var child in node.ChildNodes)
         {
             switch (child)
@@ -76,7 +84,7 @@ public sealed class HtmlText
                         sb.Append(' ');
                     }
 
-                    Walk(element, sb);
+                    Walk(element, sb, depth + 1);
                     if (block)
                     {
                         sb.Append('\n');

@@ -309,6 +309,17 @@ public sealed class HttpFetchingTests : IAsyncLifetime
         Assert.Equal(server.Url("/news/item-1"), success.Items[0].Link);
     }
 
+    [Fact]
+    public async Task Default_latin1_label_loses_to_valid_utf8_content()
+    {
+        var bytes = Encoding.UTF8.GetBytes(SampleFeeds.Rss("n", new SampleItem("Qa’ani قاآنی", "http://example.test/q")));
+        server.Set("/mislabelled", new LoopbackResponse { Body = bytes, ContentType = "text/xml; charset=ISO-8859-1" });
+
+        var success = As<FeedReadResult.Success>(await ReadAsync(CreateSut(), server.Url("/mislabelled")));
+
+        Assert.Equal("Qa’ani قاآنی", success.Items[0].Title);
+    }
+
     private sealed class RefusePath(string path) : IFeedUrlPolicy
     {
         public ValueTask<string?> CheckAsync(Uri uri, CancellationToken cancellationToken) =>

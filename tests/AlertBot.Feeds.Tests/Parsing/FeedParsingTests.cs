@@ -240,4 +240,25 @@ public sealed class FeedParsingTests : IDisposable
 
         Assert.Equal("http://x.test/news/2026/item.html", feed.Entries[0].Link);
     }
+
+    [Fact]
+    public async Task Deeply_nested_xml_is_rejected_not_a_crash()
+    {
+        var xml = "<rss><channel><item><title>t</title><description>" + string.Concat(Enumerable.Repeat("<b>", 100_000)) + "x" +
+                  string.Concat(Enumerable.Repeat("</b>", 100_000)) + "</description></item></channel></rss>";
+
+        var failure = Assert.IsType<FeedReadResult.Failure>(await ReadAsync(xml));
+
+        Assert.Equal(FeedErrorKind.Malformed, failure.Kind);
+        Assert.Contains("nested deeper", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deeply_nested_escaped_html_does_not_crash()
+    {
+        var html = string.Concat(Enumerable.Repeat("<div>", 20_000)) + "deep" + string.Concat(Enumerable.Repeat("</div>", 20_000));
+        var items = await ItemsAsync(SampleFeeds.Rss("n", new SampleItem("Deep", "http://x.test/d", "top " + html)));
+
+        Assert.StartsWith("top", Assert.Single(items).Text, StringComparison.Ordinal);
+    }
 }
