@@ -261,4 +261,18 @@ public sealed class FeedParsingTests : IDisposable
 
         Assert.StartsWith("top", Assert.Single(items).Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Rss_091_with_netscape_doctype_reads_without_fetching_the_dtd()
+    {
+        var items = await ItemsAsync("""
+            <?xml version="1.0" encoding="ISO-8859-1"?>
+            <!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://127.0.0.1:9/rss-0.91.dtd">
+            <rss version="0.91"><channel><title>Old</title><item><title>A&nbsp;&amp;&nbsp;B</title><link>http://x.test/ab</link>
+            <description>Tom&apos;s &lt;b&gt;news&lt;/b&gt;&hellip;</description></item></channel></rss>
+            """);
+
+        var item = Assert.Single(items);
+        Assert.Equal(("A & B", "Tom's news\u2026"), (item.Title, item.Text));
+    }
 }
