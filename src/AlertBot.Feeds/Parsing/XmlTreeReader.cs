@@ -5,8 +5,9 @@ namespace AlertBot.Feeds.Parsing;
 
 /// <summary>
 /// Reads feed XML into an <see cref="XElement"/> tree with every external and DTD feature off: no DTD is processed,
-/// no entity is expanded, no resolver exists. A document cut off in its last line (a missing closing tag, the commonest
-/// breakage of hand-rolled feeds) keeps what was read before the cut; any earlier error rejects the document.
+/// no entity is expanded, no resolver exists. A document whose last line lacks only the closing tags of the root or its
+/// channel (the commonest breakage of hand-rolled feeds) keeps its complete items; any other error rejects the document,
+/// so an item is never half-read.
 /// </summary>
 internal static class XmlTreeReader
 {
@@ -72,8 +73,9 @@ internal static class XmlTreeReader
                 }
             }
         }
-        catch (XmlException ex) when (root is not null && ex.LineNumber >= LastContentLine(text))
+        catch (XmlException ex) when (root is not null && stack.Count <= 2 && ex.LineNumber >= LastContentLine(text))
         {
+            // Only the closing tags of the root (and its channel) are missing: every item read is complete.
             return root;
         }
         catch (XmlException ex)

@@ -209,6 +209,16 @@ public sealed class FeedParsingTests : IDisposable
         Assert.Equal("kept", Assert.Single(items).Title);
     }
 
+    [Theory]
+    [InlineData("<rss><channel><item><title>unclosed")]
+    [InlineData("<rss><channel><item><title>one</title></item>\n<item><title>cut")]
+    public async Task Feed_cut_off_inside_an_item_is_malformed(string xml)
+    {
+        var failure = Assert.IsType<FeedReadResult.Failure>(await ReadAsync(xml));
+
+        Assert.Equal(FeedErrorKind.Malformed, failure.Kind);
+    }
+
     [Fact]
     public async Task Rss_1_0_and_atom_0_3_are_read()
     {
