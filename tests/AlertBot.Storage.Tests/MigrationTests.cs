@@ -1,4 +1,7 @@
 using AlertBot.Storage.Migrations;
+using AlertBot.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AlertBot.Storage.Tests;
 
@@ -8,7 +11,7 @@ public sealed class MigrationTests : IDisposable
 
     public void Dispose() => _db.Dispose();
 
-    private Task<Sqlite.SqliteAlertStore> CreateSut() => _db.NewMigratedStoreAsync();
+    private Task<SqliteAlertStore> CreateSut() => _db.NewMigratedStoreAsync();
 
     [Fact]
     public async Task Migrating_an_empty_file_creates_the_folder_the_tables_and_records_every_version()
@@ -75,6 +78,29 @@ public sealed class MigrationTests : IDisposable
 
         Assert.Contains("9999", error.Message, StringComparison.Ordinal);
         Assert.Contains("newer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_script_is_rolled_back_whole_and_the_scripts_before_it_stay_applied()
+    {
+        using var connections = new SqliteConnectionFactory(_db.ConnectionString);
+        MigrationScript[] scripts =
+        [
+            new(1, "first", "CREATE TABLE one (id INTEGER PRIMARY KEY);"),
+            new(2, "broken", "CREATE TABLE two (id INTEGER PRIMARY KEY); INSERT INTO missing_table VALUES (1);"),
+            new(3, "third", "CREATE TABLE three (id INTEGER PRIMARY KEY);"),
+        ];
+        var migrator = new SqliteMigrator(connections, _db.Time, NullLogger.Instance, scripts);
+
+        await Assert.ThrowsAsync<SqliteException>(() => migrator.MigrateAsync(CancellationToken.None));
+
+        Assert.Equal([1L], await _db.QueryAsync<long>("SELECT version FROM schema_migrations"));
+        Assert.Equal(["one"], await _db.QueryAsync<string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN ('one', 'two', 'three')"));
+
+        scripts[1] = new(2, "fixed", "CREATE TABLE two (id INTEGER PRIMARY KEY);");
+        await new SqliteMigrator(connections, _db.Time, NullLogger.Instance, scripts).MigrateAsync(CancellationToken.None);
+
+        Assert.Equal([1L, 2L, 3L], await _db.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version"));
     }
 
     [Fact]

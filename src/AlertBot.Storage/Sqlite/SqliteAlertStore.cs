@@ -48,8 +48,7 @@ public sealed partial class SqliteAlertStore : IAlertStore, IDisposable
 
         ArgumentOutOfRangeException.ThrowIfNegative(feed.Backfill);
 
-        await using var connection = await _connections.OpenAsync(cancellationToken);
-        var id = await connection.ExecuteScalarAsync<long>(Command(
+        var id = await ScalarAsync<long>(
             """
             INSERT INTO feeds (url, name, interval_ms, backfill, created_at)
             VALUES (@Url, @Name, @IntervalMs, @Backfill, @CreatedAt)
@@ -57,8 +56,8 @@ public sealed partial class SqliteAlertStore : IAlertStore, IDisposable
             RETURNING id
             """,
             new { feed.Url, feed.Name, IntervalMs = intervalMs, feed.Backfill, CreatedAt = SqliteTime.ToText(now) },
-            cancellationToken));
-        return (await QueryFeedsAsync(connection, "WHERE f.id = @Id", new { Id = id }, cancellationToken))[0];
+            cancellationToken);
+        return (await QueryFeedsAsync("WHERE f.id = @Id", new { Id = id }, cancellationToken))[0];
     }
 
     public async Task<FeedRecord?> GetFeedAsync(long feedId, CancellationToken cancellationToken) =>
@@ -88,35 +87,24 @@ public sealed partial class SqliteAlertStore : IAlertStore, IDisposable
             new { Id = feedId, At = SqliteTime.ToText(at) },
             cancellationToken);
 
-    private async Task<IReadOnlyList<FeedRecord>> QueryFeedsAsync(string where, object? param, CancellationToken cancellationToken)
-    {
-        await using var connection = await _connections.OpenAsync(cancellationToken);
-        return await QueryFeedsAsync(connection, where, param, cancellationToken);
-    }
-
-    private static async Task<IReadOnlyList<FeedRecord>> QueryFeedsAsync(
-        SqliteConnection connection, string where, object? param, CancellationToken cancellationToken)
-    {
-        var rows = await connection.QueryAsync<FeedRow>(Command(
-            $"SELECT {FeedRow.Columns} FROM feeds f {where} ORDER BY f.id", param, cancellationToken));
-        return rows.Select(r => r.ToRecord()).ToList();
-    }
+    private Task<IReadOnlyList<FeedRecord>> QueryFeedsAsync(string where, object? param, CancellationToken cancellationToken) =>
+        QueryRecordsAsync<FeedRow, FeedRecord>(
+            $"SELECT {FeedRow.Columns} FROM feeds f {where} ORDER BY f.id", param, r => r.ToRecord(), cancellationToken);
 
     // ---- Channels ----------------------------------------------------------------------------------------------
 
     public async Task<Channel> EnsureChannelAsync(ChannelRef channel, string? title, DateTimeOffset now, CancellationToken cancellationToken)
     {
         CheckRef(channel);
-        await using var connection = await _connections.OpenAsync(cancellationToken);
-        var id = await connection.ExecuteScalarAsync<long>(Command(
+        var id = await ScalarAsync<long>(
             """
             INSERT INTO channels (platform, external_id, title, created_at) VALUES (@Platform, @ExternalId, @Title, @CreatedAt)
             ON CONFLICT (platform, external_id) DO UPDATE SET title = coalesce(excluded.title, channels.title)
             RETURNING id
             """,
             new { channel.Platform, channel.ExternalId, Title = title, CreatedAt = SqliteTime.ToText(now) },
-            cancellationToken));
-        return (await QueryChannelsAsync(connection, "WHERE c.id = @Id", new { Id = id }, cancellationToken))[0];
+            cancellationToken);
+        return (await QueryChannelsAsync("WHERE c.id = @Id", new { Id = id }, cancellationToken))[0];
     }
 
     public async Task<Channel?> GetChannelAsync(ChannelRef channel, CancellationToken cancellationToken) =>
@@ -165,19 +153,9 @@ public sealed partial class SqliteAlertStore : IAlertStore, IDisposable
             cancellationToken);
     }
 
-    private async Task<IReadOnlyList<Channel>> QueryChannelsAsync(string where, object? param, CancellationToken cancellationToken)
-    {
-        await using var connection = await _connections.OpenAsync(cancellationToken);
-        return await QueryChannelsAsync(connection, where, param, cancellationToken);
-    }
-
-    private static async Task<IReadOnlyList<Channel>> QueryChannelsAsync(
-        SqliteConnection connection, string where, object? param, CancellationToken cancellationToken)
-    {
-        var rows = await connection.QueryAsync<ChannelRow>(Command(
-            $"SELECT {ChannelRow.Columns} FROM channels c {where} ORDER BY c.id", param, cancellationToken));
-        return rows.Select(r => r.ToRecord()).ToList();
-    }
+    private Task<IReadOnlyList<Channel>> QueryChannelsAsync(string where, object? param, CancellationToken cancellationToken) =>
+        QueryRecordsAsync<ChannelRow, Channel>(
+            $"SELECT {ChannelRow.Columns} FROM channels c {where} ORDER BY c.id", param, r => r.ToRecord(), cancellationToken);
 
     private static void CheckRef(ChannelRef channel)
     {
@@ -262,8 +240,8 @@ public sealed partial class SqliteAlertStore : IAlertStore, IDisposable
     public Task<IReadOnlyList<WatchTerm>> ListAllWatchTermsAsync(CancellationToken cancellationToken) =>
         QueryWatchTermsAsync("", null, cancellationToken);
 
-    public async Task<long> GetWatchlistVersionAsync(CancellationToken cancellationToken) =>
-        (await QueryAsync<long>("SELECT value FROM counters WHERE name = 'watchlist_version'", null, cancellationToken)).Single();
+    public Task<long> GetWatchlistVersionAsync(CancellationToken cancellationToken) =>
+        ScalarAsync<long>("SELECT value FROM counters WHERE name = 'watchlist_version'", null, cancellationToken);
 
     private static async Task<bool> BumpAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
@@ -271,12 +249,9 @@ public sealed partial class SqliteAlertStore : IAlertStore, IDisposable
         return true;
     }
 
-    private async Task<IReadOnlyList<WatchTerm>> QueryWatchTermsAsync(string where, object? param, CancellationToken cancellationToken)
-    {
-        var rows = await QueryAsync<WatchTermRow>(
-            $"SELECT {WatchTermRow.Columns} FROM watch_terms t {where} ORDER BY t.channel_id, t.id", param, cancellationToken);
-        return rows.Select(r => r.ToRecord()).ToList();
-    }
+    private Task<IReadOnlyList<WatchTerm>> QueryWatchTermsAsync(string where, object? param, CancellationToken cancellationToken) =>
+        QueryRecordsAsync<WatchTermRow, WatchTerm>(
+            $"SELECT {WatchTermRow.Columns} FROM watch_terms t {where} ORDER BY t.channel_id, t.id", param, r => r.ToRecord(), cancellationToken);
 
     // ---- Small persistent state --------------------------------------------------------------------------------
 
@@ -299,6 +274,16 @@ public sealed partial class SqliteAlertStore : IAlertStore, IDisposable
         await using var connection = await _connections.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(Command(sql, param, cancellationToken));
     }
+
+    private async Task<T> ScalarAsync<T>(string sql, object? param, CancellationToken cancellationToken)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken);
+        return (await connection.ExecuteScalarAsync<T>(Command(sql, param, cancellationToken)))!;
+    }
+
+    private async Task<IReadOnlyList<TRecord>> QueryRecordsAsync<TRow, TRecord>(
+        string sql, object? param, Func<TRow, TRecord> toRecord, CancellationToken cancellationToken) =>
+        (await QueryAsync<TRow>(sql, param, cancellationToken)).Select(toRecord).ToList();
 
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param, CancellationToken cancellationToken)
     {

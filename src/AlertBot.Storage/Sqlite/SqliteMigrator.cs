@@ -10,7 +10,12 @@ namespace AlertBot.Storage.Sqlite;
 /// schema_migrations row, and re-checks that row inside the transaction, so two processes migrating the same file
 /// at once apply every script exactly once.
 /// </summary>
-internal sealed partial class SqliteMigrator(SqliteConnectionFactory connections, TimeProvider time, ILogger logger)
+/// <param name="scripts">The scripts to apply; the embedded ones when null (tests pass their own).</param>
+internal sealed partial class SqliteMigrator(
+    SqliteConnectionFactory connections,
+    TimeProvider time,
+    ILogger logger,
+    IReadOnlyList<MigrationScript>? scripts = null)
 {
     public const string Provider = "Sqlite";
 
@@ -22,7 +27,7 @@ internal sealed partial class SqliteMigrator(SqliteConnectionFactory connections
         ) STRICT;
         """;
 
-    private static readonly Lazy<IReadOnlyList<MigrationScript>> Scripts = new(() => MigrationCatalog.Load(Provider));
+    private static readonly Lazy<IReadOnlyList<MigrationScript>> Embedded = new(() => MigrationCatalog.Load(Provider));
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -30,7 +35,7 @@ internal sealed partial class SqliteMigrator(SqliteConnectionFactory connections
         await connection.ExecuteAsync(new CommandDefinition(CreateHistoryTable, cancellationToken: cancellationToken));
 
         var applied = await ReadAppliedAsync(connection, null, cancellationToken);
-        var pending = MigrationCatalog.Pending(Scripts.Value, applied);
+        var pending = MigrationCatalog.Pending(scripts ?? Embedded.Value, applied);
         foreach (var script in pending)
         {
             await using var transaction = connection.BeginTransaction(deferred: false);
