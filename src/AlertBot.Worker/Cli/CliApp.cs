@@ -11,6 +11,7 @@ using AlertBot.Core.Watchlists;
 using AlertBot.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace AlertBot.Worker.Cli;
 
@@ -29,7 +30,20 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
 
     public TextWriter Output { get; } = output;
 
-    public static Task<int> Main(string[] args) => new CliApp(Console.Out).RunAsync(args);
+    public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            return await new CliApp(Console.Out).RunAsync(args);
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidDataException or InvalidOperationException
+                                       or FileNotFoundException)
+        {
+            // A bad configuration stops the process with one clear line naming the key or file, not a stack trace.
+            await Console.Error.WriteLineAsync($"alertbot: configuration error: {ex.Message}");
+            return 2;
+        }
+    }
 
     public async Task<int> RunAsync(string[] args)
     {
