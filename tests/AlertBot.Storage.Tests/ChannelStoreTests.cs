@@ -86,16 +86,50 @@ public sealed class ChannelStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Moving_onto_a_chat_that_is_already_stored_is_refused_and_changes_nothing()
+    public async Task Moving_onto_a_chat_already_stored_folds_that_channel_into_the_moving_one()
+    {
+        var (store, feedId, channelId) = await Samples.FeedAndChannelAsync(_db);
+        var now = _db.Time.GetUtcNow();
+        var otherFeed = await store.UpsertFeedAsync(Samples.Feed("other"), now, None);
+        var supergroupRef = new ChannelRef(Platforms.Telegram, "-1009999999999");
+        var stray = await store.EnsureChannelAsync(supergroupRef, "Iraq desk (new)", now, None);
+        await store.AttachFeedAsync(stray.Id, feedId, None);
+        await store.AttachFeedAsync(stray.Id, otherFeed.Id, None);
+        await store.AddWatchTermAsync(channelId, "Qaani", now, None);
+        await store.AddWatchTermAsync(stray.Id, "QAANI", now, None);
+        await store.AddWatchTermAsync(stray.Id, "Houthis", now, None);
+        await store.CommitPollAsync(
+            new PollCommit(
+                feedId,
+                ["shared", "own", "stray-only"],
+                [new(channelId, "shared", Samples.Message("mine")), new(channelId, "own", Samples.Message()), new(stray.Id, "shared", Samples.Message("theirs")), new(stray.Id, "stray-only", Samples.Message())],
+                FeedValidators.None,
+                now),
+            None);
+        var version = await store.GetWatchlistVersionAsync(None);
+
+        await store.MoveChannelAsync(channelId, supergroupRef, None);
+
+        Assert.Null(await store.GetChannelByIdAsync(stray.Id, None));
+        Assert.Equal(
+            new Channel(channelId, supergroupRef, "Iraq desk", true, false, now),
+            await store.GetChannelAsync(supergroupRef, None));
+        Assert.Equal([feedId, otherFeed.Id], (await store.ListChannelFeedsAsync(channelId, None)).Select(f => f.Id));
+        Assert.Equal(["Qaani", "Houthis"], (await store.ListAllWatchTermsAsync(None)).Select(t => t.Text));
+        Assert.NotEqual(version, await store.GetWatchlistVersionAsync(None));
+        var queue = await store.ClaimDueAsync(now, 10, None);
+        Assert.Equal([("shared", "mine"), ("own", "Qaani visits Baghdad"), ("stray-only", "Qaani visits Baghdad")], queue.Select(e => (e.ItemKey, e.Message.Title)));
+        Assert.All(queue, e => Assert.Equal((channelId, supergroupRef), (e.ChannelId, e.Channel)));
+    }
+
+    [Fact]
+    public async Task Moving_a_channel_that_does_not_exist_changes_nothing()
     {
         var store = await CreateSut();
-        var now = _db.Time.GetUtcNow();
-        var group = await store.EnsureChannelAsync(Samples.Telegram, null, now, None);
-        var supergroup = await store.EnsureChannelAsync(new ChannelRef(Platforms.Telegram, "-1009999999999"), null, now, None);
+        var existing = await store.EnsureChannelAsync(Samples.Telegram, null, _db.Time.GetUtcNow(), None);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.MoveChannelAsync(group.Id, supergroup.Ref, None));
+        await store.MoveChannelAsync(existing.Id + 1, Samples.Telegram, None);
 
-        Assert.Contains(supergroup.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
-        Assert.Equal(group, await store.GetChannelByIdAsync(group.Id, None));
+        Assert.Equal([existing], await store.ListChannelsAsync(None));
     }
 }

@@ -125,33 +125,61 @@ public sealed partial class SqliteAlertStore : IAlertStore, IDisposable
     public Task SetChannelPausedAsync(long channelId, bool paused, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE channels SET paused = @Paused WHERE id = @Id", new { Id = channelId, Paused = paused }, cancellationToken);
 
-    /// <exception cref="InvalidOperationException">The new id already belongs to another stored channel.</exception>
+    /// <remarks>
+    /// When the new id is already stored as another channel (someone used the bot in the new chat before the platform
+    /// reported the move), that channel is folded into this one: its feeds, terms and queued alerts join this channel
+    /// (an item this channel already has is dropped), then it is deleted. Otherwise every later alert would hit the
+    /// same conflict, and the user's settings in the old chat would be lost.
+    /// </remarks>
     public Task MoveChannelAsync(long channelId, ChannelRef newRef, CancellationToken cancellationToken)
     {
         CheckRef(newRef);
         return InWriteTransactionAsync(
             async (connection, transaction) =>
             {
+                var ids = new { Id = channelId, newRef.Platform, newRef.ExternalId };
+                var exists = await connection.ExecuteScalarAsync<long>(Command(
+                    "SELECT COUNT(*) FROM channels WHERE id = @Id", ids, cancellationToken, transaction));
+                if (exists == 0)
+                {
+                    return false;
+                }
+
                 var other = await connection.ExecuteScalarAsync<long?>(Command(
                     "SELECT id FROM channels WHERE platform = @Platform AND external_id = @ExternalId AND id <> @Id",
-                    new { Id = channelId, newRef.Platform, newRef.ExternalId },
+                    ids,
                     cancellationToken,
                     transaction));
                 if (other is { } otherId)
                 {
-                    // Merging two channels' watchlists and queues is a decision for a person, not for the store.
-                    throw new InvalidOperationException(
-                        $"Channel {channelId} cannot move to {newRef}: that chat is already stored as channel {otherId}.");
+                    await connection.ExecuteAsync(Command(MergeChannel, new { Id = channelId, Other = otherId }, cancellationToken, transaction));
+                    LogChannelMerged(_logger, otherId, channelId, newRef);
                 }
 
-                return await connection.ExecuteAsync(Command(
-                    "UPDATE channels SET platform = @Platform, external_id = @ExternalId WHERE id = @Id",
-                    new { Id = channelId, newRef.Platform, newRef.ExternalId },
-                    cancellationToken,
-                    transaction));
+                await connection.ExecuteAsync(Command(
+                    "UPDATE channels SET platform = @Platform, external_id = @ExternalId WHERE id = @Id", ids, cancellationToken, transaction));
+                return true;
             },
             cancellationToken);
     }
+
+    // Folds channel @Other into @Id; the term change bumps the watchlist version because the matcher's owners change.
+    private const string MergeChannel = """
+        INSERT INTO channel_feeds (channel_id, feed_id) SELECT @Id, feed_id FROM channel_feeds WHERE channel_id = @Other
+        ON CONFLICT DO NOTHING;
+        INSERT INTO watch_terms (channel_id, text, text_key, created_at)
+        SELECT @Id, text, text_key, created_at FROM watch_terms WHERE channel_id = @Other ORDER BY id
+        ON CONFLICT DO NOTHING;
+        UPDATE counters SET value = value + 1
+        WHERE name = 'watchlist_version' AND EXISTS (SELECT 1 FROM watch_terms WHERE channel_id = @Other);
+        UPDATE outbox SET channel_id = @Id
+        WHERE channel_id = @Other AND item_key NOT IN (SELECT item_key FROM outbox WHERE channel_id = @Id);
+        UPDATE channels SET title = coalesce(title, (SELECT title FROM channels WHERE id = @Other)) WHERE id = @Id;
+        DELETE FROM channels WHERE id = @Other;
+        """;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {OtherId} already held {NewRef}; folded into channel {ChannelId} as it moved there")]
+    private static partial void LogChannelMerged(ILogger logger, long otherId, long channelId, ChannelRef newRef);
 
     private Task<IReadOnlyList<Channel>> QueryChannelsAsync(string where, object? param, CancellationToken cancellationToken) =>
         QueryRecordsAsync<ChannelRow, Channel>(
