@@ -1,6 +1,7 @@
 using AlertBot.Core;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Configuration;
+using AlertBot.Storage;
 using AlertBot.Worker.ConsoleOutput;
 using AlertBot.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
@@ -66,8 +67,9 @@ public static class AlertBotHost
 
         var configuration = builder.Configuration;
         builder.Services
-            .AddAlertBotCore(configuration);
-        // MERGE-TODO: .AddAlertBotFeeds(configuration).AddAlertBotStorage(configuration)
+            .AddAlertBotCore(configuration)
+            .AddAlertBotStorage(configuration);
+        // MERGE-TODO: .AddAlertBotFeeds(configuration)
         //             .AddAlertBotCommands(configuration).AddAlertBotTelegram(configuration).AddAlertBotDiscord(configuration)
 
         builder.Services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section))
