@@ -34,6 +34,13 @@ public sealed class Summarizer
         _maxSentences = maxSentences;
     }
 
+    // Photo agencies whose name alone on a line is a picture credit.
+    private static readonly HashSet<string> CreditLines = new(StringComparer.Ordinal)
+    {
+        "epa", "afp", "reuters", "ap", "bloomberg", "wam", "spa", "sana", "irna", "tasnim", "fars", "anadolu",
+        "xinhua", "getty", "shutterstock", "supplied", "handout", "file photo", "the national",
+    };
+
     public AlertMessage Summarize(NewsItem item, IReadOnlyList<TermHit> hits)
     {
         var body = BodySentences(item);
@@ -148,11 +155,26 @@ public sealed class Summarizer
             return true;
         }
 
-        // A photo caption ends with its credit: "... in Sanaa. EPA", "... in Gaza. AFP via Getty Images".
-        var lastSentence = SentenceSplitter.Split(line)[^1].Text;
-        var words = lastSentence.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return words.Length <= 4 && !".!?…:\"”’".Contains(lastSentence[^1], StringComparison.Ordinal) &&
-               words.All(w => w == "via" || !char.IsLower(w[0]));
+        // A photo caption ends with its credit: "... in Sanaa. EPA", "... in Gaza. AFP via Getty Images"; a credit
+        // may also stand on its own line.
+        var sentences = SentenceSplitter.Split(line);
+        if (sentences.Count == 1)
+        {
+            return IsKnownCredit(line);
+        }
+
+        var last = sentences[^1].Text;
+        var words = last.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return IsKnownCredit(last) ||
+               (words.Length <= 4 && !".!?…:\"”’".Contains(last[^1], StringComparison.Ordinal) &&
+                words.All(w => w == "via" || !char.IsLower(w[0])));
+    }
+
+    private static bool IsKnownCredit(string text)
+    {
+        var key = Tokenizer.Key(text);
+        return CreditLines.Contains(key) || key.EndsWith("getty images", StringComparison.Ordinal) ||
+               key.StartsWith("ap photo", StringComparison.Ordinal);
     }
 
     private static List<string> PickSentences(List<BodySentence> body, IReadOnlyList<TermHit> hits, int max)
@@ -169,15 +191,19 @@ public sealed class Summarizer
             .Select(r => r.Sentence)
             .ToList();
 
-        // Reporting first, the lead next, and a caption only when nothing else says it.
+        // Reporting only: captions and page furniture explain a match (see Explain) but never summarise the story,
+        // unless the body holds nothing else.
         var lead = body.FirstOrDefault(s => !s.Boilerplate);
         var picks = ranked.Where(s => !s.Boilerplate).ToList();
         if (lead is not null)
         {
             picks.Add(lead);
         }
+        else if (ranked.Count > 0 || body.Count > 0)
+        {
+            picks.Add(ranked.Count > 0 ? ranked[0] : body[0]);
+        }
 
-        picks.AddRange(ranked.Where(s => s.Boilerplate));
         return [.. picks.Distinct().Take(max).OrderBy(s => s.Index).Select(s => Shorten(s.Text))];
     }
 
