@@ -45,4 +45,16 @@ internal sealed class TempDirectory : IDisposable
     }
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
+
+    /// <summary>Writes a config file and checks its loader refuses it with a message naming the file and the fault.</summary>
+    public static void AssertLoadFails(Action<string> load, string content, string fault)
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("config.json", content);
+
+        var error = Assert.Throws<InvalidDataException>(() => load(path));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains(fault, error.Message, StringComparison.Ordinal);
+    }
 }

@@ -26,7 +26,10 @@ public sealed class CompiledMatcher
 
     public static CompiledMatcher Empty { get; } = Build([], ActorDictionary.Empty);
 
-    /// <summary>The distinct (owner, term) pairs compiled in; rules whose term has no word in it are left out.</summary>
+    /// <summary>
+    /// The distinct (owner, term) pairs compiled in: rules whose term has no word in it are left out, and an owner's
+    /// terms that name the same actor count once.
+    /// </summary>
     public int RuleCount { get; }
 
     public static CompiledMatcher Build(IEnumerable<MatchRule> rules, ActorDictionary actors)
@@ -39,14 +42,18 @@ public sealed class CompiledMatcher
         foreach (var rule in rules)
         {
             var path = Path(rule.Term);
-            if (path.Length == 0 || !seen.Add((rule.OwnerId, string.Join(' ', path))))
+            var term = rule.Term.Trim();
+            var actor = path.Length == 0 ? null : actors.Resolve(term);
+
+            // One rule per owner and thing watched: "Houthis" twice, or "Houthis" and "Ansar Allah" (one actor),
+            // would only report every hit twice. The first spelling the owner wrote is the one hits carry.
+            if (path.Length == 0 || !seen.Add((rule.OwnerId, actor is null ? string.Join(' ', path) : "\0" + actor.Name)))
             {
                 continue;
             }
 
-            var term = rule.Term.Trim();
             var group = ruleCount++;
-            if (actors.Resolve(term) is not { } actor)
+            if (actor is null)
             {
                 root.Walk(path).Add(new Entry(rule.OwnerId, term, term, -1, group));
                 continue;

@@ -32,13 +32,9 @@ public static class TextNormalizer
         // Fast path: plain ASCII letters and digits need only lower-casing, and most tokens are just that.
         if (IsPlainAscii(text))
         {
-            return string.Create(text.Length, text.ToString(), static (dest, source) =>
-            {
-                for (var i = 0; i < source.Length; i++)
-                {
-                    dest[i] = char.ToLowerInvariant(source[i]);
-                }
-            });
+            Span<char> lower = text.Length <= 256 ? stackalloc char[text.Length] : new char[text.Length];
+            text.ToLowerInvariant(lower);
+            return new string(lower);
         }
 
         var mapped = new StringBuilder(text.Length);

@@ -175,12 +175,17 @@ public sealed class CompiledMatcherTests
     }
 
     [Fact]
-    public void A_repeated_rule_counts_once()
+    public void A_repeated_rule_or_a_second_name_of_the_same_actor_counts_once_per_owner()
     {
-        var sut = CompiledMatcher.Build([new MatchRule(1, "Houthis"), new MatchRule(1, "houthis ")], ShippedFiles.Actors);
+        var sut = CompiledMatcher.Build(
+            [new MatchRule(1, "Houthis"), new MatchRule(1, "houthis "), new MatchRule(1, "Ansar Allah"), new MatchRule(2, "Ansar Allah"), new MatchRule(1, "tanker"), new MatchRule(1, "Tanker")],
+            ShippedFiles.Actors);
 
-        Assert.Equal(1, sut.RuleCount);
-        Assert.Single(sut.MatchText("Houthis").For(1));
+        var matches = sut.MatchText("Houthis hit a tanker");
+
+        Assert.Equal(3, sut.RuleCount);
+        Assert.Equal([("Houthis", "Houthis"), ("tanker", "tanker")], matches.For(1).Select(h => (h.Term, h.MatchedText)));
+        Assert.Equal("Ansar Allah", Assert.Single(matches.For(2)).Term);
     }
 
     [Fact]

@@ -32,14 +32,6 @@ public sealed class WatchlistPresetsTests
     [InlineData("{ \"presets\": [ { \"terms\": [\"x\"] } ] }", "presets[0] has no \"name\"")]
     [InlineData("{ \"presets\": [ { \"name\": \"a\", \"term\": [\"x\"] } ] }", "term")]
     [InlineData("[]", "not valid")]
-    public void A_bad_file_throws_naming_the_file_and_the_fault(string content, string fault)
-    {
-        using var dir = new TempDirectory();
-        var path = dir.Write("watchlists.json", content);
-
-        var error = Assert.Throws<InvalidDataException>(() => WatchlistPresets.Load(path));
-
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains(fault, error.Message, StringComparison.Ordinal);
-    }
+    public void A_bad_file_throws_naming_the_file_and_the_fault(string content, string fault) =>
+        TempDirectory.AssertLoadFails(path => WatchlistPresets.Load(path), content, fault);
 }
