@@ -52,7 +52,14 @@ public sealed class SeedArticleTests(ITestOutputHelper output)
         Assert.All(message.Sentences, s => Assert.Contains(s, article.Text, StringComparison.Ordinal));
         Assert.DoesNotContain(message.Sentences, s => s.EndsWith("EPA", StringComparison.Ordinal) || s.StartsWith("Live updates", StringComparison.Ordinal));
         Assert.Contains(message.Sentences, s => s.Contains("Red Sea", StringComparison.Ordinal) && s.Contains("Houthi", StringComparison.Ordinal));
+        Assert.StartsWith("Iran’s Islamic Revolutionary Guard Corps’ Quds Force commander Esmail Qaani visited Iraq last week", message.Sentences[0], StringComparison.Ordinal);
+        Assert.Contains(message.Sentences, s => s.Contains("Qaani", StringComparison.Ordinal) && s.Contains("Houthis", StringComparison.Ordinal));
         Assert.Equal(["Qaani", "Houthis", "Red Sea"], message.Matches.Select(m => m.Term));
+
+        var text = Summarizer.ToPlainText(message);
+        Assert.StartsWith(ShippedFiles.SeedTitle + "\nThe National · 2025-03-26 04:16 UTC\n\n", text, StringComparison.Ordinal);
+        Assert.Contains("Matched: Houthis (as \"Houthi\", body: \"It also came amid a US military campaign", text, StringComparison.Ordinal);
+        Assert.EndsWith("\n" + article.Link + "\n", text, StringComparison.Ordinal);
         Assert.All(message.Matches, m => Assert.Contains(m.Sentence, article.Text, StringComparison.Ordinal));
 
         // The photo caption names Qaani first, but the explanation quotes the reporting.

@@ -90,6 +90,13 @@ public sealed class CompiledMatcher
     /// <summary>Matches free text as an item body: what <c>/test</c> and <c>match --text</c> check.</summary>
     public ItemMatches MatchText(string text) => Match(new NewsItem { Id = "", Title = "", Text = text });
 
+    /// <summary>
+    /// A one-off check of some terms against some text, for <c>match --text</c> and <c>/test</c>: builds a matcher
+    /// for those terms alone. A long-lived caller with many rules builds once and calls <see cref="MatchText"/>.
+    /// </summary>
+    public static IReadOnlyList<TermHit> MatchTerms(IEnumerable<string> terms, ActorDictionary actors, string text) =>
+        Build(terms.Select(t => new MatchRule(0, t)), actors).MatchText(text).For(0);
+
     private static string[] Path(string text) => [.. Tokenizer.Tokenize(text).Select(t => t.Normalized)];
 
     private static List<(string Alias, string[] Path)> Spellings(IEnumerable<string> names)

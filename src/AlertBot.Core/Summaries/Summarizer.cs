@@ -177,31 +177,47 @@ public sealed class Summarizer
                key.StartsWith("ap photo", StringComparison.Ordinal);
     }
 
+    /// <remarks>
+    /// Hit sentences are taken greedily: each next one is the sentence that mentions the most terms not yet shown,
+    /// then the most terms, then the most hits, then the earliest; so three sentences cover three terms rather than
+    /// repeat one. With room for two or more, the lead sentence is kept for context. Captions and page furniture
+    /// never summarise (they may still explain a match), unless the body holds nothing else.
+    /// </remarks>
     private static List<string> PickSentences(List<BodySentence> body, IReadOnlyList<TermHit> hits, int max)
     {
         var byText = body.ToDictionary(s => s.Text, StringComparer.Ordinal);
-        var ranked = hits
-            .Where(h => h.Field == MatchField.Body && byText.ContainsKey(h.Sentence))
+        var candidates = hits
+            .Where(h => h.Field == MatchField.Body && byText.TryGetValue(h.Sentence, out var s) && !s.Boilerplate)
             .GroupBy(h => h.Sentence, StringComparer.Ordinal)
-            .Select(g => (Sentence: byText[g.Key], Terms: g.Select(h => h.Term).Distinct().Count(), Hits: g.Count()))
-            .OrderBy(r => r.Sentence.Boilerplate)
-            .ThenByDescending(r => r.Terms)
-            .ThenByDescending(r => r.Hits)
-            .ThenBy(r => r.Sentence.Index)
-            .Select(r => r.Sentence)
+            .Select(g => (Sentence: byText[g.Key], Terms: g.Select(h => h.Term).ToHashSet(StringComparer.Ordinal), Hits: g.Count()))
             .ToList();
 
-        // Reporting only: captions and page furniture explain a match (see Explain) but never summarise the story,
-        // unless the body holds nothing else.
+        var ranked = new List<BodySentence>();
+        var shown = new HashSet<string>(StringComparer.Ordinal);
+        while (candidates.Count > 0)
+        {
+            var best = candidates
+                .OrderByDescending(c => c.Terms.Count(t => !shown.Contains(t)))
+                .ThenByDescending(c => c.Terms.Count)
+                .ThenByDescending(c => c.Hits)
+                .ThenBy(c => c.Sentence.Index)
+                .First();
+            candidates.Remove(best);
+            ranked.Add(best.Sentence);
+            shown.UnionWith(best.Terms);
+        }
+
         var lead = body.FirstOrDefault(s => !s.Boilerplate);
-        var picks = ranked.Where(s => !s.Boilerplate).ToList();
+        var picks = ranked.Take(Math.Max(max - 1, 1)).ToList();
         if (lead is not null)
         {
             picks.Add(lead);
         }
-        else if (ranked.Count > 0 || body.Count > 0)
+
+        picks.AddRange(ranked);
+        if (picks.Count == 0 && body.Count > 0)
         {
-            picks.Add(ranked.Count > 0 ? ranked[0] : body[0]);
+            picks.Add(body.FirstOrDefault(s => hits.Any(h => h.Sentence == s.Text)) ?? body[0]);
         }
 
         return [.. picks.Distinct().Take(max).OrderBy(s => s.Index).Select(s => Shorten(s.Text))];

@@ -225,6 +225,14 @@ public sealed class CompiledMatcherTests
     }
 
     [Fact]
+    public void MatchTerms_checks_free_text_against_a_few_terms()
+    {
+        var hits = CompiledMatcher.MatchTerms(["Qaani", "Iran", "Bab el-Mandeb"], ShippedFiles.Actors, "Ghaani flew over the Red Sea to Iran.");
+
+        Assert.Equal([("Qaani", "Ghaani"), ("Bab el-Mandeb", "Red Sea"), ("Iran", "Iran")], hits.Select(h => (h.Term, h.MatchedText)));
+    }
+
+    [Fact]
     public void Matching_from_many_threads_at_once_gives_the_same_answers()
     {
         var sut = CreateSut("Houthis", "Red Sea", "Qaani");

@@ -39,13 +39,39 @@ public sealed class SummarizerTests
     }
 
     [Fact]
-    public void More_than_three_hit_sentences_keep_the_best_three()
+    public void More_hit_sentences_than_room_keep_the_lead_and_the_best_hit_sentences()
     {
         var item = Item("Lead without terms. Houthis one. Houthis and the Red Sea. Red Sea three. Houthis four, Houthis again.");
 
         var message = Summarize(item, "Houthis", "Red Sea");
 
-        Assert.Equal(["Houthis one.", "Houthis and the Red Sea.", "Houthis four, Houthis again."], message.Sentences);
+        Assert.Equal(["Lead without terms.", "Houthis and the Red Sea.", "Houthis four, Houthis again."], message.Sentences);
+    }
+
+    [Fact]
+    public void Hit_sentences_are_chosen_to_cover_different_terms()
+    {
+        var item = Item(
+            "Qaani went to Baghdad. The Houthis fired at the Red Sea. Houthis again, in the Red Sea, Houthis. " +
+            "Qaani met Houthi envoys.");
+
+        var message = new Summarizer(maxSentences: 2).Summarize(item, CompiledMatcher
+            .Build([new MatchRule(1, "Houthis"), new MatchRule(1, "Red Sea"), new MatchRule(1, "Qaani")], ShippedFiles.Actors)
+            .Match(item).For(1));
+
+        // The lead mentions Qaani; the best other sentence brings the Houthis and the Red Sea, the most hits first.
+        Assert.Equal(["Qaani went to Baghdad.", "Houthis again, in the Red Sea, Houthis."], message.Sentences);
+    }
+
+    [Fact]
+    public void With_room_for_one_sentence_the_best_hit_sentence_wins_over_the_lead()
+    {
+        var item = Item("Nothing to see. Ships left the Red Sea.");
+
+        var message = new Summarizer(maxSentences: 1).Summarize(item, CompiledMatcher
+            .Build([new MatchRule(1, "Red Sea")], ShippedFiles.Actors).Match(item).For(1));
+
+        Assert.Equal(["Ships left the Red Sea."], message.Sentences);
     }
 
     [Fact]
