@@ -34,6 +34,9 @@ public sealed class Summarizer
         _maxSentences = maxSentences;
     }
 
+    // The same hard breaks the sentence splitter honours.
+    private static readonly char[] LineBreaks = ['\n', '\r', '\u2028', '\u2029'];
+
     // Photo agencies whose name alone on a line is a picture credit.
     private static readonly HashSet<string> CreditLines = new(StringComparer.Ordinal)
     {
@@ -124,10 +127,10 @@ public sealed class Summarizer
         var lineVerdicts = new Dictionary<int, bool>();
         foreach (var sentence in SentenceSplitter.Split(text))
         {
-            var lineStart = sentence.Start == 0 ? 0 : text.LastIndexOfAny(['\n', '\r'], sentence.Start - 1) + 1;
+            var lineStart = sentence.Start == 0 ? 0 : text.LastIndexOfAny(LineBreaks, sentence.Start - 1) + 1;
             if (!lineVerdicts.TryGetValue(lineStart, out var boilerplate))
             {
-                var lineEnd = text.IndexOfAny(['\n', '\r'], sentence.Start);
+                var lineEnd = text.IndexOfAny(LineBreaks, sentence.Start);
                 var line = text[lineStart..(lineEnd < 0 ? text.Length : lineEnd)].Trim();
                 boilerplate = IsBoilerplate(line, titleKey);
                 lineVerdicts.Add(lineStart, boilerplate);
