@@ -30,7 +30,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
 
     public TextWriter Output { get; } = output;
 
-    public static async Task<int> Main(string[] args)
+    public static async Task<int> RunMainAsync(string[] args)
     {
         try
         {
