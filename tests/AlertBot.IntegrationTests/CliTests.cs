@@ -22,7 +22,7 @@ public sealed class CliTests : IDisposable
         {
             ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(_directory, "alertbot.db")}",
         };
-        var exit = await new CliApp(output, overrides).RunAsync(args);
+        var exit = await new CliApp(output, overrides, error: output).RunAsync(args);
         return (exit, output.ToString());
     }
 
