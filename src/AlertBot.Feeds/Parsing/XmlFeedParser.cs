@@ -346,7 +346,8 @@ internal static partial class XmlFeedParser
             {
                 value = decoded;
             }
-            else if (element.HasElements)
+            // Atom's type="html" says the content is escaped HTML; an element inside is a wrapper, and its text is that HTML.
+            else if (element.HasElements && !(format == FeedFormat.Atom10 && typeAttr == "html"))
             {
                 value = InnerXml(element, stripWrapperDiv: format == FeedFormat.Atom10 && isXml);
                 if (typeAttr is null)

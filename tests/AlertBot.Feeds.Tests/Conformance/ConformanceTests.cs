@@ -41,8 +41,6 @@ public sealed class ConformanceTests(ITestOutputHelper output)
     /// <summary>Applicable cases we fail today; they count against the pass rate. Each says why.</summary>
     public static readonly IReadOnlyDictionary<string, string> KnownGaps = new Dictionary<string, string>
     {
-        ["tests/wellformed/atom10/entry_content_div_escaped_markup.xml"] =
-            "type=\"html\" content holding a literal XHTML div: feedparser unwraps the div and unescapes its text; we serialise the div",
         ["tests/wellformed/rss/item_description_not_a_doctype.xml"] =
             "feedparser re-escapes a stray \"<!'\" in HTML; we keep it, and HTML parsers then read it as a bogus comment",
         ["tests/encoding/bozo_linenoise.xml"] =
