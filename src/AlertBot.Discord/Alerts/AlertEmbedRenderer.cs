@@ -35,7 +35,7 @@ internal static class AlertEmbedRenderer
             Description = description.Length > 0 ? description : null,
             Fields = fieldValue is null ? null : [new EmbedField(MatchesFieldName, fieldValue, Inline: false)],
             Footer = footer.Length > 0 ? new EmbedFooter(footer) : null,
-            Timestamp = message.PublishedAt?.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssK", CultureInfo.InvariantCulture),
+            Timestamp = message.PublishedAt?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'Z'", CultureInfo.InvariantCulture),
         };
     }
 

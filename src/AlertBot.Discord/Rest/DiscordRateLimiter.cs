@@ -18,10 +18,14 @@ internal sealed class DiscordRateLimiter : IDisposable
     private readonly Lock _pauseLock = new();
     private DateTimeOffset _globalPauseUntil = DateTimeOffset.MinValue;
 
+    // Timers fire on a millisecond tick and may come a tick early against the server's clock; a little slack keeps
+    // the N-per-second promise when requests return within the same millisecond they arrived.
+    private static readonly TimeSpan GlobalWindow = TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(25);
+
     public DiscordRateLimiter(int globalRequestsPerSecond, TimeProvider time)
     {
         _time = time;
-        _global = new WindowLimiter(globalRequestsPerSecond, TimeSpan.FromSeconds(1), time);
+        _global = new WindowLimiter(globalRequestsPerSecond, GlobalWindow, time);
     }
 
     public void Dispose() => _global.Dispose();
