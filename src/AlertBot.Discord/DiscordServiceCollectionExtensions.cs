@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using AlertBot.Core.Alerts;
 using AlertBot.Discord.Alerts;
 using AlertBot.Discord.Configuration;
+using AlertBot.Discord.Gateway;
+using AlertBot.Discord.Interactions;
 using AlertBot.Discord.Rest;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +47,15 @@ public static class DiscordServiceCollectionExtensions
         if (configured.IsEnabled)
         {
             services.AddSingleton<IAlertSink, DiscordAlertSink>();
+        }
+
+        if (configured.HasBotToken)
+        {
+            services.TryAddSingleton<GatewayTimings>();
+            services.TryAddSingleton<GatewayEventQueue>();
+            services.TryAddSingleton<DiscordGatewayClient>();
+            services.TryAddSingleton<InteractionDispatcher>();
+            services.AddHostedService<DiscordGatewayService>();
         }
 
         return services;
