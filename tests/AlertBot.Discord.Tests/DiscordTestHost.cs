@@ -1,9 +1,12 @@
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
+using AlertBot.Core.Commands;
 using AlertBot.Core.Summaries;
+using AlertBot.Discord.Gateway;
 using AlertBot.Testing.Discord;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
@@ -12,6 +15,8 @@ namespace AlertBot.Discord.Tests;
 /// <summary>The Discord adapter wired exactly as the worker wires it, pointed at a loopback fake Discord.</summary>
 internal sealed class DiscordTestHost : IAsyncDisposable
 {
+    private DiscordGatewayService? _gateway;
+
     private DiscordTestHost(ServiceProvider services, FakeDiscordServer server)
     {
         Services = services;
@@ -23,6 +28,8 @@ internal sealed class DiscordTestHost : IAsyncDisposable
     public FakeDiscordServer Server { get; }
 
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
+
+    public RecordingCommandProcessor Commands => (RecordingCommandProcessor)Services.GetRequiredService<ICommandProcessor>();
 
     public IAlertSink Sink => Services.GetServices<IAlertSink>().Single(s => s.Platform == Platforms.Discord);
 
@@ -49,6 +56,18 @@ internal sealed class DiscordTestHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace));
         services.AddFakeLogging();
+        services.AddSingleton<ICommandProcessor, RecordingCommandProcessor>();
+
+        // Registered first, so AddAlertBotDiscord's TryAdd keeps them: reconnects in milliseconds, not seconds.
+        services.AddSingleton(new GatewayTimings
+        {
+            BackoffBase = TimeSpan.FromMilliseconds(20),
+            BackoffCap = TimeSpan.FromMilliseconds(200),
+            InvalidSessionMinDelay = TimeSpan.FromMilliseconds(10),
+            InvalidSessionMaxDelay = TimeSpan.FromMilliseconds(50),
+            IdentifyWindow = TimeSpan.FromMilliseconds(50),
+            CloseTimeout = TimeSpan.FromSeconds(1),
+        });
         services.AddAlertBotDiscord(configuration);
         configureServices?.Invoke(services);
         return new DiscordTestHost(services.BuildServiceProvider(validateScopes: true), server);
@@ -58,8 +77,37 @@ internal sealed class DiscordTestHost : IAsyncDisposable
     public string AllLogText() =>
         string.Join('\n', Logs.GetSnapshot().Select(r => $"{r.Level} {r.Message} {r.Exception}"));
 
+    /// <summary>Starts the gateway hosted service, as the host would.</summary>
+    public async Task StartGatewayAsync()
+    {
+        _gateway = Services.GetServices<IHostedService>().OfType<DiscordGatewayService>().Single();
+        await _gateway.StartAsync(CancellationToken.None);
+    }
+
+    /// <summary>Waits (bounded) until a log record matching <paramref name="match"/> has been written.</summary>
+    public async Task<FakeLogRecord> WaitForLogAsync(Func<FakeLogRecord, bool> match, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var found = Logs.GetSnapshot().FirstOrDefault(match);
+            if (found is not null)
+            {
+                return found;
+            }
+
+            await Task.Delay(10, cts.Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_gateway is not null)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _gateway.StopAsync(cts.Token);
+        }
+
         await Services.DisposeAsync();
         await Server.DisposeAsync();
     }

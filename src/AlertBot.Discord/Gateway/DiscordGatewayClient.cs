@@ -88,8 +88,9 @@ internal sealed partial class DiscordGatewayClient : IDisposable
             {
                 return;
             }
-            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or OperationCanceledException)
+            catch (Exception ex)
             {
+                // Whatever went wrong, the loop lives on: a gateway that stops silently is worse than one that retries.
                 LogConnectionFailed(ex.GetType().Name, ex);
                 end = new ConnectionEnd(GatewayNext.Resume, Healthy: false, "connection failed");
             }
@@ -309,7 +310,16 @@ internal sealed partial class DiscordGatewayClient : IDisposable
                         return Ended ?? new ConnectionEnd(GatewayCloseCodes.Classify(code), _healthy, $"gateway closed: {GatewayCloseCodes.Describe(code)}");
                     }
 
-                    await HandleAsync(message);
+                    try
+                    {
+                        await HandleAsync(message);
+                    }
+                    catch (Exception ex) when (ex is InvalidOperationException or JsonException or FormatException or KeyNotFoundException)
+                    {
+                        // A payload shaped unlike the docs: skip it; the connection and the session are fine.
+                        _owner.LogHandlingFailed(ex);
+                    }
+
                     if (Ended is { } ended)
                     {
                         return ended;
@@ -600,7 +610,7 @@ internal sealed partial class DiscordGatewayClient : IDisposable
         }
 
         private static int? Op(JsonElement root) =>
-            root.TryGetProperty("op", out var op) && op.TryGetInt32(out var value) ? value : null;
+            root.ValueKind == JsonValueKind.Object && root.TryGetProperty("op", out var op) && op.TryGetInt32(out var value) ? value : null;
 
         private static string? Str(JsonElement element, string name) =>
             element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
@@ -628,6 +638,9 @@ internal sealed partial class DiscordGatewayClient : IDisposable
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Discord gateway stopped for good: {Reason}. Not reconnecting; fix the configuration and restart.")]
     private partial void LogFatal(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord gateway payload could not be handled; skipped")]
+    private partial void LogHandlingFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Discord gateway sent a malformed payload ({Length} chars); skipped")]
     private partial void LogMalformed(int length);

@@ -309,7 +309,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             {
                 return Authorized(authorization) ?? Ok(new JsonObject
                 {
-                    ["url"] = WsBase,
+                    ["url"] = GatewayUrl,
                     ["shards"] = 1,
                     ["session_start_limit"] = new JsonObject
                     {
