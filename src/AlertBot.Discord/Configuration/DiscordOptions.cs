@@ -29,6 +29,15 @@ public sealed class DiscordOptions
 
     public int RequestTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// The configured webhooks as Core channels (<c>discord</c>, <c>webhook:{id}/{token}</c>), for the host to register
+    /// as subscribed channels. Invalid URLs are left out (the validator names them).
+    /// </summary>
+    public IReadOnlyList<AlertBot.Core.Channels.ChannelRef> WebhookChannels() =>
+        WebhookUrls.Select(url => DiscordTarget.TryParseWebhookUrl(url, out var channel) ? channel : (AlertBot.Core.Channels.ChannelRef?)null)
+            .OfType<AlertBot.Core.Channels.ChannelRef>()
+            .ToList();
+
     public bool HasBotToken => !string.IsNullOrWhiteSpace(BotToken);
 
     /// <summary>Whether the adapter has anything to do at all.</summary>
