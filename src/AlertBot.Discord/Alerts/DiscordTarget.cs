@@ -99,7 +99,8 @@ public sealed class DiscordTarget
     public static string Describe(ChannelRef channel) =>
         TryParse(channel, out var target) ? target.ToString() : $"{channel.Platform}:(unrecognised id)";
 
-    private static bool IsSnowflake(string value) => value.Length is > 0 and <= 20 && value.All(char.IsAsciiDigit);
+    /// <summary>A Discord id: decimal digits of a 64-bit number.</summary>
+    internal static bool IsSnowflake(string value) => value.Length is > 0 and <= 20 && value.All(char.IsAsciiDigit);
 
     private static bool IsWebhookToken(string value) =>
         value.Length is > 0 and <= 200 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');

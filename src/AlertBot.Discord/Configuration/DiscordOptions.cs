@@ -68,12 +68,12 @@ internal sealed class DiscordOptionsValidator : IValidateOptions<DiscordOptions>
             failures.Add($"{Prefix}BotToken must be the bare token (no 'Bot ' prefix, no spaces).");
         }
 
-        if (options.ApplicationId is { } app && !IsSnowflake(app))
+        if (options.ApplicationId is { } app && !DiscordTarget.IsSnowflake(app))
         {
             failures.Add($"{Prefix}ApplicationId must be a numeric Discord id.");
         }
 
-        if (options.DevelopmentGuildId is { } guild && !IsSnowflake(guild))
+        if (options.DevelopmentGuildId is { } guild && !DiscordTarget.IsSnowflake(guild))
         {
             failures.Add($"{Prefix}DevelopmentGuildId must be a numeric Discord id.");
         }
@@ -99,8 +99,6 @@ internal sealed class DiscordOptionsValidator : IValidateOptions<DiscordOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    internal static bool IsSnowflake(string value) => value.Length is > 0 and <= 20 && value.All(char.IsAsciiDigit);
 
     private static bool IsAbsoluteHttp(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";

@@ -612,8 +612,7 @@ internal sealed partial class DiscordGatewayClient : IDisposable
         private static int? Op(JsonElement root) =>
             root.ValueKind == JsonValueKind.Object && root.TryGetProperty("op", out var op) && op.TryGetInt32(out var value) ? value : null;
 
-        private static string? Str(JsonElement element, string name) =>
-            element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        private static string? Str(JsonElement element, string name) => DiscordJson.String(element, name);
     }
 
     private void Enqueue(GatewayEvent item)

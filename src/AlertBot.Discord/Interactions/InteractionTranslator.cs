@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using AlertBot.Core.Commands;
 using AlertBot.Discord.Alerts;
+using AlertBot.Discord.Rest;
 
 namespace AlertBot.Discord.Interactions;
 
@@ -161,8 +162,5 @@ internal static class InteractionTranslator
     // A typed command is one line; a pasted paragraph keeps its words.
     private static string OneLine(string value) => value.ReplaceLineEndings(" ");
 
-    private static string? Str(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
+    private static string? Str(JsonElement element, string name) => DiscordJson.String(element, name);
 }

@@ -31,11 +31,7 @@ internal sealed record DiscordResponse(DiscordOutcome Outcome, HttpStatusCode? S
         try
         {
             using var doc = JsonDocument.Parse(Body);
-            return doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty(property, out var value)
-                && value.ValueKind == JsonValueKind.String
-                    ? value.GetString()
-                    : null;
+            return DiscordJson.String(doc.RootElement, property);
         }
         catch (JsonException)
         {
