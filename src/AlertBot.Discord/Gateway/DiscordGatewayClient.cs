@@ -83,6 +83,10 @@ internal sealed partial class DiscordGatewayClient : IDisposable
             try
             {
                 end = await ConnectOnceAsync(cancellationToken);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -228,7 +232,8 @@ internal sealed partial class DiscordGatewayClient : IDisposable
         private readonly DiscordGatewayClient _owner;
         private readonly ClientWebSocket _socket;
         private readonly CancellationToken _outer;
-        private readonly CancellationTokenSource _stop;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly CancellationTokenRegistration _shutdownRegistration;
         private readonly SemaphoreSlim _sendLock = new(1, 1);
         private readonly Lock _endLock = new();
         private volatile bool _ackReceived = true;
@@ -240,7 +245,9 @@ internal sealed partial class DiscordGatewayClient : IDisposable
             _owner = owner;
             _socket = socket;
             _outer = cancellationToken;
-            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+            // Not linked: a cancelled receive aborts the socket, and on shutdown we want to say goodbye first.
+            _shutdownRegistration = cancellationToken.Register(static state => _ = ((Connection)state!).ShutdownAsync(), this);
         }
 
         private ConnectionEnd? Ended
@@ -256,6 +263,7 @@ internal sealed partial class DiscordGatewayClient : IDisposable
 
         public void Dispose()
         {
+            _shutdownRegistration.Dispose();
             _stop.Dispose();
             _sendLock.Dispose();
         }
@@ -516,6 +524,43 @@ internal sealed partial class DiscordGatewayClient : IDisposable
             }
 
             await _stop.CancelAsync();
+        }
+
+        /// <summary>
+        /// Closes with 1000, which ends the session so Discord shows the bot offline at once; the receive loop then
+        /// sees the server's close. If the server stays silent, the connection is dropped after the close timeout.
+        /// </summary>
+        private async Task ShutdownAsync()
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(_owner._timings.CloseTimeout);
+                await _sendLock.WaitAsync(timeout.Token);
+                try
+                {
+                    if (_socket.State == WebSocketState.Open)
+                    {
+                        await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "shutting down", timeout.Token);
+                    }
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+            {
+                // The socket was already gone; nothing more to say to Discord.
+            }
+
+            try
+            {
+                _stop.CancelAfter(_owner._timings.CloseTimeout);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection finished while we were closing it.
+            }
         }
 
         private async Task SendAsync(object payload, bool limited)

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using AlertBot.Testing.Discord;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AlertBot.Discord.Tests.Gateway;
@@ -227,6 +228,30 @@ public sealed class DiscordGatewayTests
 
         var beat = await connection.NextHeartbeatAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(1, (long?)beat["d"]);
+    }
+
+    [Fact]
+    public async Task With_no_session_starts_left_it_waits_for_the_reset_instead_of_identifying()
+    {
+        await using var host = await DiscordTestHost.StartAsync(s => s.SessionStartRemaining = 0);
+        await host.StartGatewayAsync();
+
+        await host.WaitForLogAsync(r => r.Message.Contains("session_start_limit", StringComparison.Ordinal));
+
+        Assert.False(host.Server.TryAcceptGateway(out _));
+    }
+
+    [Fact]
+    public async Task Stopping_the_service_ends_the_connection_with_a_normal_close()
+    {
+        var (host, connection) = await StartReadyAsync();
+        await using var owned = host;
+        var service = host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Single();
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await service.StopAsync(cts.Token);
+
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await connection.Closed.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     private static async Task AssertResumesAsync(DiscordTestHost host, long expectedSeq)
