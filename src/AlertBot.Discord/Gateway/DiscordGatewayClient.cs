@@ -20,6 +20,9 @@ internal sealed partial class DiscordGatewayClient : IDisposable
     internal const int Intents = 1;
 
     private const int MaxPayloadBytes = 4096;
+
+    private static readonly string OsName =
+        OperatingSystem.IsWindows() ? "windows" : OperatingSystem.IsMacOS() ? "macos" : OperatingSystem.IsLinux() ? "linux" : "unknown";
     private const int MaxInboundMessageBytes = 16 * 1024 * 1024;
 
     private readonly DiscordRestClient _rest;
@@ -303,7 +306,7 @@ internal sealed partial class DiscordGatewayClient : IDisposable
                             {
                                 token = _owner._options.BotToken,
                                 intents = Intents,
-                                properties = new { os = Environment.OSVersion.Platform.ToString(), browser = "AlertBot", device = "AlertBot" },
+                                properties = new { os = OsName, browser = "AlertBot", device = "AlertBot" },
                             },
                         },
                         limited: true);

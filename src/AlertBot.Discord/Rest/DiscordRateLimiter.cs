@@ -17,6 +17,11 @@ internal sealed class DiscordRateLimiter : IDisposable
     private readonly TimeProvider _time;
     private readonly Lock _pauseLock = new();
     private DateTimeOffset _globalPauseUntil = DateTimeOffset.MinValue;
+    private DateTimeOffset _nextPrune = DateTimeOffset.MinValue;
+
+    // Interaction routes make a bucket per interaction; idle buckets are dropped so the table does not grow forever.
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan IdleBucketAge = TimeSpan.FromMinutes(10);
 
     // Timers fire on a millisecond tick and may come a tick early against the server's clock; a little slack keeps
     // the N-per-second promise when requests return within the same millisecond they arrived.
@@ -33,8 +38,10 @@ internal sealed class DiscordRateLimiter : IDisposable
     /// <summary>Waits until <paramref name="route"/> may be sent; dispose the lease when the response is read.</summary>
     public async Task<Lease> AcquireAsync(DiscordRoute route, CancellationToken cancellationToken)
     {
+        PruneIdleBuckets();
         var bucket = BucketFor(route);
         await bucket.Gate.WaitAsync(cancellationToken);
+        bucket.Touch(_time.GetUtcNow());
         WindowLimiter.Permit? permit = null;
         try
         {
@@ -64,6 +71,30 @@ internal sealed class DiscordRateLimiter : IDisposable
             ? $"{hash}|{route.MajorParameter}"
             : $"{route.TemplateKey}|{route.MajorParameter}";
         return _buckets.GetOrAdd(key, static _ => new Bucket());
+    }
+
+    internal int BucketCount => _buckets.Count;
+
+    private void PruneIdleBuckets()
+    {
+        var now = _time.GetUtcNow();
+        lock (_pauseLock)
+        {
+            if (now < _nextPrune)
+            {
+                return;
+            }
+
+            _nextPrune = now + PruneEvery;
+        }
+
+        foreach (var (key, bucket) in _buckets)
+        {
+            if (bucket.IsIdleSince(now - IdleBucketAge))
+            {
+                _buckets.TryRemove(key, out _);
+            }
+        }
     }
 
     private DateTimeOffset GlobalPauseUntil()
@@ -159,8 +190,26 @@ internal sealed class DiscordRateLimiter : IDisposable
         private readonly Lock _lock = new();
         private int? _remaining;
         private DateTimeOffset _resetAt = DateTimeOffset.MinValue;
+        private DateTimeOffset _lastUsed;
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public void Touch(DateTimeOffset now)
+        {
+            lock (_lock)
+            {
+                _lastUsed = now;
+            }
+        }
+
+        /// <summary>Nobody in flight, nothing owed to Discord, and unused since <paramref name="cutoff"/>.</summary>
+        public bool IsIdleSince(DateTimeOffset cutoff)
+        {
+            lock (_lock)
+            {
+                return Gate.CurrentCount == 1 && _lastUsed < cutoff && _resetAt < cutoff;
+            }
+        }
 
         /// <summary>When the bucket is spent, the moment it refills; otherwise a time already past.</summary>
         public DateTimeOffset BlockedUntil()

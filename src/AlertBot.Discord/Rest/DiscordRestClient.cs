@@ -47,9 +47,15 @@ internal sealed partial class DiscordRestClient
 
         for (var attempt = 1; ; attempt++)
         {
+            if (route.UsesBotToken && BotTokenRejected)
+            {
+                return new DiscordResponse(DiscordOutcome.Unauthorized, HttpStatusCode.Unauthorized, null, null, "the bot token was rejected (401) earlier");
+            }
+
             DiscordResponse result;
             using (var lease = await _limiter.AcquireAsync(route, cancellationToken))
             {
+                // Checked again: a 401 may have come back while this request queued.
                 if (route.UsesBotToken && BotTokenRejected)
                 {
                     return new DiscordResponse(DiscordOutcome.Unauthorized, HttpStatusCode.Unauthorized, null, null, "the bot token was rejected (401) earlier");

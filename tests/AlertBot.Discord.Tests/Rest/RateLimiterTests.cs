@@ -124,4 +124,20 @@ public sealed class RateLimiterTests
         _time.Advance(TimeSpan.FromSeconds(10));
         (await third.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
     }
+
+    [Fact]
+    public async Task Buckets_left_idle_are_dropped_so_per_interaction_buckets_do_not_pile_up()
+    {
+        using var limiter = new DiscordRateLimiter(50, _time);
+        for (var i = 0; i < 20; i++)
+        {
+            (await limiter.AcquireAsync(DiscordRoute.InteractionCallback($"{i}", "token"), CancellationToken.None)).Dispose();
+        }
+
+        Assert.Equal(20, limiter.BucketCount);
+        _time.Advance(TimeSpan.FromMinutes(11));
+        (await limiter.AcquireAsync(DiscordRoute.CreateMessage("1"), CancellationToken.None)).Dispose();
+
+        Assert.Equal(1, limiter.BucketCount);
+    }
 }

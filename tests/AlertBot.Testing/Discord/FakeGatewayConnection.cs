@@ -114,7 +114,7 @@ public sealed class FakeGatewayConnection : IDisposable
                 await _socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, CancellationToken.None);
             }
         }
-        catch (WebSocketException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
         {
             // The client went first.
         }
