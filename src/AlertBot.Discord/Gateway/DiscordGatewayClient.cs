@@ -115,7 +115,8 @@ internal sealed partial class DiscordGatewayClient : IDisposable
                 Sequence = null;
             }
 
-            failures = end.Healthy ? 0 : failures + 1;
+            // A drop after a good session starts the backoff again at its base; failures in a row double it.
+            failures = end.Healthy ? 1 : failures + 1;
             var delay = end.Delay ?? Backoff(failures);
             LogReconnecting(end.Reason, end.Next == GatewayNext.Resume && _sessionId is not null ? "resume" : "identify", delay.TotalMilliseconds);
             try
@@ -132,14 +133,9 @@ internal sealed partial class DiscordGatewayClient : IDisposable
         }
     }
 
-    /// <summary>0 after a healthy connection, else base doubling per failure, capped, with ±25% jitter.</summary>
+    /// <summary>The base, doubling per failure in a row, capped, with ±25% jitter.</summary>
     private TimeSpan Backoff(int failures)
     {
-        if (failures == 0)
-        {
-            return TimeSpan.Zero;
-        }
-
         var exponential = _timings.BackoffBase.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
         var capped = Math.Min(exponential, _timings.BackoffCap.TotalMilliseconds);
         var jitter = capped * 0.25 * ((Random.Shared.NextDouble() * 2) - 1);
@@ -418,7 +414,7 @@ internal sealed partial class DiscordGatewayClient : IDisposable
                         _ackReceived = true;
                         break;
                     case GatewayOp.Reconnect:
-                        await EndAsync(new ConnectionEnd(GatewayNext.Resume, true, "Discord asked us to reconnect (op 7)"));
+                        await EndAsync(new ConnectionEnd(GatewayNext.Resume, true, "Discord asked us to reconnect (op 7)", TimeSpan.Zero));
                         break;
                     case GatewayOp.InvalidSession:
                         var resumable = root.TryGetProperty("d", out var d) && d.ValueKind == JsonValueKind.True;
@@ -426,7 +422,7 @@ internal sealed partial class DiscordGatewayClient : IDisposable
                         var wait = timings.InvalidSessionMinDelay
                             + ((timings.InvalidSessionMaxDelay - timings.InvalidSessionMinDelay) * Random.Shared.NextDouble());
                         await EndAsync(resumable
-                            ? new ConnectionEnd(GatewayNext.Resume, true, "invalid session, resumable (op 9 d:true)")
+                            ? new ConnectionEnd(GatewayNext.Resume, true, "invalid session, resumable (op 9 d:true)", TimeSpan.Zero)
                             : new ConnectionEnd(GatewayNext.NewSession, true, "invalid session (op 9 d:false)", wait));
                         break;
                     case GatewayOp.Hello:
@@ -480,7 +476,7 @@ internal sealed partial class DiscordGatewayClient : IDisposable
                 {
                     if (!_ackReceived)
                     {
-                        await EndAsync(new ConnectionEnd(GatewayNext.Resume, _healthy, "no heartbeat ACK since the last beat (zombie connection)"));
+                        await EndAsync(new ConnectionEnd(GatewayNext.Resume, _healthy, "no heartbeat ACK since the last beat (zombie connection)", TimeSpan.Zero));
                         return;
                     }
 
