@@ -1,0 +1,75 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AlertBot.Core.Pipeline;
+
+/// <summary>A feed named in configuration (<c>AlertBot:Polling:Feeds</c>): polled for, and given to, every subscribed channel.</summary>
+public sealed class ConfiguredFeed
+{
+    [Required(AllowEmptyStrings = false)]
+    public string Url { get; set; } = "";
+
+    /// <summary>Display name; the feed's own title when empty.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>This feed's polling interval; <see cref="PollingOptions.DefaultInterval"/> when empty.</summary>
+    public TimeSpan? Interval { get; set; }
+
+    /// <summary>How many of the newest items the very first poll alerts on (0: the first poll only records a baseline).</summary>
+    [Range(0, 1000)]
+    public int Backfill { get; set; }
+}
+
+/// <summary><c>AlertBot:Polling</c>.</summary>
+public sealed class PollingOptions
+{
+    public const string Section = "AlertBot:Polling";
+
+    [Range(typeof(TimeSpan), "00:00:05", "7.00:00:00", ErrorMessage = "AlertBot:Polling:DefaultInterval must be between 5 seconds and 7 days.")]
+    public TimeSpan DefaultInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Each poll moves by up to this fraction of its interval, so feeds on one host do not all fire at once.</summary>
+    [Range(0.0, 0.5, ErrorMessage = "AlertBot:Polling:Jitter must be between 0 and 0.5.")]
+    public double Jitter { get; set; } = 0.1;
+
+    /// <summary>The default feeds: every channel that subscribes reads them.</summary>
+    public List<ConfiguredFeed> Feeds { get; set; } = [];
+}
+
+/// <summary><c>AlertBot:Delivery</c>.</summary>
+public sealed class DeliveryOptions
+{
+    public const string Section = "AlertBot:Delivery";
+
+    /// <summary>How often the outbox is drained.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00", ErrorMessage = "AlertBot:Delivery:Interval must be between 50 ms and 1 hour.")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Most alerts taken from the outbox per drain.</summary>
+    [Range(1, 10_000, ErrorMessage = "AlertBot:Delivery:BatchSize must be between 1 and 10000.")]
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>Channels delivered to at once; each channel's alerts always go one after another, in order.</summary>
+    [Range(1, 256, ErrorMessage = "AlertBot:Delivery:Parallelism must be between 1 and 256.")]
+    public int Parallelism { get; set; } = 16;
+
+    /// <summary>First retry delay after a failed send; doubles per attempt (with jitter) up to <see cref="RetryMaxDelay"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "AlertBot:Delivery:RetryBaseDelay must be between 0 and 1 hour.")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "AlertBot:Delivery:RetryMaxDelay must be between 0 and 1 day.")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary><c>AlertBot:Matching</c>: the operator-editable dictionaries.</summary>
+public sealed class MatchingOptions
+{
+    public const string Section = "AlertBot:Matching";
+
+    /// <summary>The actor alias dictionary (JSON).</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "AlertBot:Matching:ActorsFile is required.")]
+    public string ActorsFile { get; set; } = "config/actors.json";
+
+    /// <summary>The named watchlist presets channels subscribe with (JSON).</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "AlertBot:Matching:WatchlistsFile is required.")]
+    public string WatchlistsFile { get; set; } = "config/watchlists.json";
+}
