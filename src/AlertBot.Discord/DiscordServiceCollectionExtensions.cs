@@ -42,6 +42,7 @@ public static class DiscordServiceCollectionExtensions
             sp.GetRequiredService<IOptions<DiscordOptions>>().Value.GlobalRequestsPerSecond,
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<DiscordRestClient>();
+        services.TryAddSingleton<DiscordWebhooks>();
 
         var configured = section.Get<DiscordOptions>() ?? new DiscordOptions();
         if (configured.IsEnabled)

@@ -39,6 +39,33 @@ internal static class AlertEmbedRenderer
         };
     }
 
+    /// <summary>The fallback when Discord refuses the embed: title, link, summary and terms as plain message content.</summary>
+    public static string RenderPlain(AlertMessage message)
+    {
+        var builder = new StringBuilder();
+        builder.Append("**").Append(DiscordText.EscapeMarkdown(Clean(message.Title))).Append("**");
+        builder.Append(" (").Append(DiscordText.EscapeMarkdown(Clean(message.Source))).Append(')');
+        if (IsWebLink(message.Link))
+        {
+            // Angle brackets stop Discord from unfurling a preview, which could be what it refused.
+            builder.Append("\n<").Append(message.Link).Append('>');
+        }
+
+        var terms = string.Join(", ", message.Matches.Select(m => DiscordText.EscapeMarkdown(Clean(m.Term))).Distinct(StringComparer.Ordinal));
+        if (terms.Length > 0)
+        {
+            builder.Append("\nMatched: ").Append(terms);
+        }
+
+        var summary = string.Join(' ', message.Sentences.Select(Clean).Where(s => s.Length > 0));
+        if (summary.Length > 0)
+        {
+            builder.Append('\n').Append(DiscordText.EscapeMarkdown(summary));
+        }
+
+        return DiscordText.Shorten(builder.ToString(), DiscordText.ContentMax);
+    }
+
     /// <summary>One line per matched term: term, the alias that matched, where, and the sentence; whole lines only.</summary>
     private static string? RenderMatches(IReadOnlyList<MatchExplanation> matches)
     {
@@ -89,7 +116,10 @@ internal static class AlertEmbedRenderer
     private static string Clean(string? text) => (text ?? "").Trim();
 
     private static bool IsWebLink(string? link) =>
-        Uri.TryCreate(link, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+        link is { Length: <= 2048 }
+        && Uri.IsWellFormedUriString(link, UriKind.Absolute)
+        && Uri.TryCreate(link, UriKind.Absolute, out var uri)
+        && uri.Scheme is "http" or "https";
 }
 
 internal sealed record Embed

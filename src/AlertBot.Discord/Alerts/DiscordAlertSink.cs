@@ -20,11 +20,13 @@ internal sealed partial class DiscordAlertSink : IAlertSink
     private static readonly TimeSpan LongRetry = TimeSpan.FromMinutes(15);
 
     private readonly DiscordRestClient _rest;
+    private readonly DiscordWebhooks _webhooks;
     private readonly ILogger<DiscordAlertSink> _logger;
 
-    public DiscordAlertSink(DiscordRestClient rest, ILogger<DiscordAlertSink> logger)
+    public DiscordAlertSink(DiscordRestClient rest, DiscordWebhooks webhooks, ILogger<DiscordAlertSink> logger)
     {
         _rest = rest;
+        _webhooks = webhooks;
         _logger = logger;
     }
 
@@ -34,23 +36,34 @@ internal sealed partial class DiscordAlertSink : IAlertSink
     {
         if (!DiscordTarget.TryParse(entry.Channel, out var target))
         {
-            return new DeliveryResult.ChannelGone($"'{DiscordTarget.Describe(entry.Channel)}' is not a Discord channel id or webhook");
+            return new DeliveryResult.ChannelGone($"'{entry.Channel}' is not a Discord channel id or webhook");
         }
 
-        var embed = AlertEmbedRenderer.Render(entry.Message);
-        var noMentions = new AllowedMentions([]);
-        DiscordResponse response;
-        if (target.IsWebhook)
+        DiscordRoute route;
+        if (!target.IsWebhook)
         {
-            // Execute Webhook documents no nonce, so a webhook send that timed out after posting may post twice.
-            var route = DiscordRoute.ExecuteWebhook(target.WebhookId, target.WebhookToken);
-            response = await _rest.SendAsync(route, new WebhookMessage([embed], noMentions), cancellationToken);
+            route = DiscordRoute.CreateMessage(target.ChannelId);
+        }
+        else if (_webhooks.TryGetToken(target.WebhookId, out var token))
+        {
+            route = DiscordRoute.ExecuteWebhook(target.WebhookId, token);
         }
         else
         {
-            var route = DiscordRoute.CreateMessage(target.ChannelId);
-            var body = new CreateMessage([embed], noMentions, Nonce(entry.IdempotencyKey), EnforceNonce: true);
-            response = await _rest.SendAsync(route, body, cancellationToken);
+            // Not ChannelGone: a webhook missing from the configuration is more likely a deployment slip than a
+            // deleted webhook, and closing the channel would drop its alerts.
+            return new DeliveryResult.Retry($"webhook {target.WebhookId} is not in AlertBot:Discord:WebhookUrls", LongRetry);
+        }
+
+        var nonce = target.IsWebhook ? null : Nonce(entry.IdempotencyKey);
+        var response = await _rest.SendAsync(route, Body(AlertEmbedRenderer.Render(entry.Message), null, nonce), cancellationToken);
+        if (response.Outcome == DiscordOutcome.BadRequest)
+        {
+            // Discord refused the embed (some URL or field it would not take). Rather than hold the channel's queue
+            // forever, send the same alert as plain text; the nonce is unused, since a refused message was not created.
+            LogEmbedRefused(entry.Id, target, response.Reason);
+            var text = AlertEmbedRenderer.RenderPlain(entry.Message);
+            response = await _rest.SendAsync(route, Body(null, text, nonce), cancellationToken);
         }
 
         var result = Map(response, target);
@@ -61,6 +74,10 @@ internal sealed partial class DiscordAlertSink : IAlertSink
 
         return result;
     }
+
+    // Execute Webhook documents no nonce, so a webhook send that timed out after posting may post twice.
+    private static OutgoingMessage Body(Embed? embed, string? content, string? nonce) =>
+        new(content, embed is null ? null : [embed], new AllowedMentions([]), nonce, nonce is null ? null : true);
 
     /// <summary>The idempotency key if it fits, else a stable digest of it (same key, same nonce, across restarts).</summary>
     internal static string Nonce(string idempotencyKey)
@@ -87,12 +104,14 @@ internal sealed partial class DiscordAlertSink : IAlertSink
         _ => new DeliveryResult.Retry($"Discord: {response.Reason}"),
     };
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord refused alert {OutboxId} to {Target} as an embed ({Reason}); sending it as plain text")]
+    private partial void LogEmbedRefused(long outboxId, DiscordTarget target, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert {OutboxId} to {Target} not delivered: {Reason}")]
     private partial void LogNotDelivered(long outboxId, DiscordTarget target, string reason);
 }
 
 internal sealed record AllowedMentions(IReadOnlyList<string> Parse);
 
-internal sealed record CreateMessage(IReadOnlyList<Embed> Embeds, AllowedMentions AllowedMentions, string Nonce, bool EnforceNonce);
-
-internal sealed record WebhookMessage(IReadOnlyList<Embed> Embeds, AllowedMentions AllowedMentions);
+/// <summary>The body of Create Message and Execute Webhook (which takes no nonce); null fields are left out.</summary>
+internal sealed record OutgoingMessage(string? Content, IReadOnlyList<Embed>? Embeds, AllowedMentions AllowedMentions, string? Nonce, bool? EnforceNonce);

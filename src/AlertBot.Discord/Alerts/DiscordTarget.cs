@@ -4,28 +4,26 @@ using AlertBot.Core.Channels;
 namespace AlertBot.Discord.Alerts;
 
 /// <summary>
-/// Where a Discord alert goes: a channel id (sent as the bot) or a webhook. A webhook is stored as the ChannelRef
-/// <c>("discord", "webhook:{id}/{token}")</c>; the token authenticates the webhook, so <see cref="ToString"/> never
-/// shows it and nothing logs the raw ExternalId of a webhook channel.
+/// Where a Discord alert goes: a channel id (sent as the bot), or a webhook, stored as the ChannelRef
+/// <c>("discord", "webhook:{id}")</c>. The webhook's token is a secret, so it is not part of the ChannelRef (which
+/// is stored in the database and written to logs): it stays in configuration (<c>AlertBot:Discord:WebhookUrls</c>)
+/// and <see cref="DiscordWebhooks"/> looks it up by id at send time.
 /// </summary>
 public sealed class DiscordTarget
 {
     private const string WebhookPrefix = "webhook:";
 
-    private DiscordTarget(string? channelId, string? webhookId, string? webhookToken)
+    private DiscordTarget(string? channelId, string? webhookId)
     {
         ChannelId = channelId;
         WebhookId = webhookId;
-        WebhookToken = webhookToken;
     }
 
     public string? ChannelId { get; }
 
     public string? WebhookId { get; }
 
-    public string? WebhookToken { get; }
-
-    [MemberNotNullWhen(true, nameof(WebhookId), nameof(WebhookToken))]
+    [MemberNotNullWhen(true, nameof(WebhookId))]
     [MemberNotNullWhen(false, nameof(ChannelId))]
     public bool IsWebhook => WebhookId is not null;
 
@@ -38,39 +36,22 @@ public sealed class DiscordTarget
         }
 
         var id = channel.ExternalId;
-        if (id.StartsWith(WebhookPrefix, StringComparison.Ordinal))
-        {
-            var rest = id.AsSpan(WebhookPrefix.Length);
-            var slash = rest.IndexOf('/');
-            if (slash <= 0 || slash == rest.Length - 1)
-            {
-                return false;
-            }
-
-            var webhookId = rest[..slash].ToString();
-            var token = rest[(slash + 1)..].ToString();
-            if (!IsSnowflake(webhookId) || !IsWebhookToken(token))
-            {
-                return false;
-            }
-
-            target = new DiscordTarget(null, webhookId, token);
-            return true;
-        }
-
-        if (!IsSnowflake(id))
+        var isWebhook = id.StartsWith(WebhookPrefix, StringComparison.Ordinal);
+        var snowflake = isWebhook ? id[WebhookPrefix.Length..] : id;
+        if (!IsSnowflake(snowflake))
         {
             return false;
         }
 
-        target = new DiscordTarget(id, null, null);
+        target = isWebhook ? new DiscordTarget(null, snowflake) : new DiscordTarget(snowflake, null);
         return true;
     }
 
-    /// <summary>The channel a webhook URL such as https://discord.com/api/webhooks/{id}/{token} stands for.</summary>
-    public static bool TryParseWebhookUrl(string? url, out ChannelRef channel)
+    /// <summary>Splits a webhook URL such as https://discord.com/api/webhooks/{id}/{token} into its id and token.</summary>
+    public static bool TryParseWebhookUrl(string? url, out string webhookId, out string token)
     {
-        channel = default;
+        webhookId = "";
+        token = "";
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
         {
             return false;
@@ -83,21 +64,16 @@ public sealed class DiscordTarget
             return false;
         }
 
-        channel = Webhook(segments[at + 1], segments[at + 2]);
+        webhookId = segments[at + 1];
+        token = segments[at + 2];
         return true;
     }
 
-    public static ChannelRef Webhook(string webhookId, string token) =>
-        new(Platforms.Discord, $"{WebhookPrefix}{webhookId}/{token}");
+    public static ChannelRef Webhook(string webhookId) => new(Platforms.Discord, WebhookPrefix + webhookId);
 
     public static ChannelRef Channel(string channelId) => new(Platforms.Discord, channelId);
 
-    /// <summary>A form safe for logs and replies: the webhook token is left out.</summary>
-    public override string ToString() => IsWebhook ? $"discord:webhook:{WebhookId}/***" : $"discord:{ChannelId}";
-
-    /// <summary>Describes any ChannelRef without leaking a webhook token.</summary>
-    public static string Describe(ChannelRef channel) =>
-        TryParse(channel, out var target) ? target.ToString() : $"{channel.Platform}:(unrecognised id)";
+    public override string ToString() => IsWebhook ? $"discord:webhook:{WebhookId}" : $"discord:{ChannelId}";
 
     /// <summary>A Discord id: decimal digits of a 64-bit number.</summary>
     internal static bool IsSnowflake(string value) => value.Length is > 0 and <= 20 && value.All(char.IsAsciiDigit);

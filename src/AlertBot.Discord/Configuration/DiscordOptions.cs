@@ -29,15 +29,6 @@ public sealed class DiscordOptions
 
     public int RequestTimeoutSeconds { get; set; } = 30;
 
-    /// <summary>
-    /// The configured webhooks as Core channels (<c>discord</c>, <c>webhook:{id}/{token}</c>), for the host to register
-    /// as subscribed channels. Invalid URLs are left out (the validator names them).
-    /// </summary>
-    public IReadOnlyList<AlertBot.Core.Channels.ChannelRef> WebhookChannels() =>
-        WebhookUrls.Select(url => DiscordTarget.TryParseWebhookUrl(url, out var channel) ? channel : (AlertBot.Core.Channels.ChannelRef?)null)
-            .OfType<AlertBot.Core.Channels.ChannelRef>()
-            .ToList();
-
     public bool HasBotToken => !string.IsNullOrWhiteSpace(BotToken);
 
     /// <summary>Whether the adapter has anything to do at all.</summary>
@@ -90,7 +81,7 @@ internal sealed class DiscordOptionsValidator : IValidateOptions<DiscordOptions>
 
         for (var i = 0; i < options.WebhookUrls.Count; i++)
         {
-            if (!DiscordTarget.TryParseWebhookUrl(options.WebhookUrls[i], out _))
+            if (!DiscordTarget.TryParseWebhookUrl(options.WebhookUrls[i], out _, out _))
             {
                 // The URL holds the webhook's token, so only its position is named.
                 failures.Add($"{Prefix}WebhookUrls:{i} is not a Discord webhook URL (…/webhooks/{{id}}/{{token}}).");

@@ -1,8 +1,10 @@
 using System.Net;
 using AlertBot.Core.Alerts;
+using AlertBot.Core.Channels;
 using AlertBot.Core.Summaries;
 using AlertBot.Discord.Alerts;
 using AlertBot.Testing.Discord;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AlertBot.Discord.Tests.Alerts;
@@ -220,8 +222,12 @@ public sealed class DiscordAlertSinkTests
     [Fact]
     public async Task A_webhook_channel_is_sent_through_execute_webhook_without_the_bot_token()
     {
-        await using var host = await DiscordTestHost.StartAsync(s => s.Webhooks["950000000000000001"] = "hook-secret_TOKEN");
-        Assert.True(DiscordTarget.TryParseWebhookUrl("https://discord.com/api/webhooks/950000000000000001/hook-secret_TOKEN", out var channel));
+        await using var host = await DiscordTestHost.StartAsync(
+            s => s.Webhooks["950000000000000001"] = "hook-secret_TOKEN",
+            new() { ["AlertBot:Discord:WebhookUrls:0"] = "https://discord.com/api/webhooks/950000000000000001/hook-secret_TOKEN" });
+        var webhooks = host.Services.GetRequiredService<DiscordWebhooks>();
+        var channel = Assert.Single(webhooks.Channels);
+        Assert.Equal(new ChannelRef("discord", "webhook:950000000000000001"), channel);
 
         var result = await host.Sink.DeliverAsync(TestAlerts.Entry(5, channel), CancellationToken.None);
 
@@ -231,22 +237,53 @@ public sealed class DiscordAlertSinkTests
         var request = Assert.Single(host.Server.Requests);
         Assert.Equal("/api/v10/webhooks/950000000000000001/hook-secret_TOKEN?wait=true", request.Path);
         Assert.Null(request.Authorization);
+        Assert.Null(request.Json!["nonce"]);
         Assert.Empty(request.Json!["allowed_mentions"]!["parse"]!.AsArray());
     }
 
     [Fact]
     public async Task A_webhook_that_is_gone_is_ChannelGone_at_once_and_its_token_never_logged()
     {
-        await using var host = await DiscordTestHost.StartAsync();
-        var channel = DiscordTarget.Webhook("950000000000000002", "deleted-hook-TOKEN");
+        await using var host = await DiscordTestHost.StartAsync(
+            settings: new() { ["AlertBot:Discord:WebhookUrls:0"] = "https://discord.com/api/webhooks/950000000000000002/deleted-hook-TOKEN" });
 
-        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(6, channel), CancellationToken.None);
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(6, DiscordTarget.Webhook("950000000000000002")), CancellationToken.None);
 
         var gone = Assert.IsType<DeliveryResult.ChannelGone>(result);
         Assert.Single(host.Server.Requests);
         Assert.DoesNotContain("deleted-hook-TOKEN", gone.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("deleted-hook-TOKEN", host.AllLogText(), StringComparison.Ordinal);
-        Assert.Contains("webhook:950000000000000002/***", host.AllLogText(), StringComparison.Ordinal);
+        Assert.Contains("discord:webhook:950000000000000002", host.AllLogText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_webhook_missing_from_the_configuration_is_retried_later_not_closed()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(6, DiscordTarget.Webhook("950000000000000003")), CancellationToken.None);
+
+        var retry = Assert.IsType<DeliveryResult.Retry>(result);
+        Assert.Contains("AlertBot:Discord:WebhookUrls", retry.Reason, StringComparison.Ordinal);
+        Assert.NotNull(retry.After);
+        Assert.Empty(host.Server.Requests);
+    }
+
+    [Fact]
+    public async Task An_embed_discord_refuses_is_sent_again_as_plain_text()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        host.Server.InjectStatus($"channels/{Channel}", 400);
+
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(8, DiscordTarget.Channel(Channel)), CancellationToken.None);
+
+        Assert.IsType<DeliveryResult.Delivered>(result);
+        var message = Assert.Single(host.Server.MessagesIn(Channel));
+        Assert.Null(message.Body["embeds"]);
+        var content = (string)message.Body["content"]!;
+        Assert.StartsWith("**Qaani visits Baghdad** (Example News)\n<https://example.org/news/qaani-baghdad>", content, StringComparison.Ordinal);
+        Assert.Contains("Matched: Qaani", content, StringComparison.Ordinal);
+        Assert.Equal("alert-8", message.Nonce);
     }
 
     [Fact]

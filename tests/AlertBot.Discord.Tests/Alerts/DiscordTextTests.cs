@@ -67,18 +67,19 @@ public sealed class DiscordTextTests
     [InlineData("https://discord.com/api/webhooks/123456789", false)]
     [InlineData("ftp://discord.com/api/webhooks/1/abc", false)]
     public void Webhook_urls_are_recognised(string url, bool valid) =>
-        Assert.Equal(valid, DiscordTarget.TryParseWebhookUrl(url, out _));
+        Assert.Equal(valid, DiscordTarget.TryParseWebhookUrl(url, out _, out _));
 
     [Fact]
-    public void A_webhook_target_describes_itself_without_its_token()
+    public void A_webhook_channel_names_the_webhook_by_id_only()
     {
-        var channel = DiscordTarget.Webhook("123", "secret-token");
+        Assert.True(DiscordTarget.TryParseWebhookUrl("https://discord.com/api/webhooks/123/secret-token", out var id, out var token));
+        var channel = DiscordTarget.Webhook(id);
 
+        Assert.Equal("secret-token", token);
+        Assert.Equal("webhook:123", channel.ExternalId);
         Assert.True(DiscordTarget.TryParse(channel, out var target));
         Assert.True(target.IsWebhook);
-        Assert.Equal("secret-token", target.WebhookToken);
-        Assert.DoesNotContain("secret-token", target.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("secret-token", DiscordTarget.Describe(channel), StringComparison.Ordinal);
+        Assert.Equal("123", target.WebhookId);
     }
 
     [Fact]
@@ -86,5 +87,6 @@ public sealed class DiscordTextTests
     {
         Assert.False(DiscordTarget.TryParse(new ChannelRef(Platforms.Telegram, "123"), out _));
         Assert.False(DiscordTarget.TryParse(new ChannelRef(Platforms.Discord, "general"), out _));
+        Assert.False(DiscordTarget.TryParse(new ChannelRef(Platforms.Discord, "webhook:123/token"), out _));
     }
 }
