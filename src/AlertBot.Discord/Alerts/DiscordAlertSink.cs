@@ -52,7 +52,7 @@ internal sealed partial class DiscordAlertSink : IAlertSink
         {
             // Not ChannelGone: a webhook missing from the configuration is more likely a deployment slip than a
             // deleted webhook, and closing the channel would drop its alerts.
-            return new DeliveryResult.Retry($"webhook {target.WebhookId} is not in AlertBot:Discord:WebhookUrls", LongRetry);
+            return new DeliveryResult.Retry($"webhook {target.WebhookId} is not in AlertBot:Discord:Webhooks", LongRetry);
         }
 
         var nonce = target.IsWebhook ? null : Nonce(entry.IdempotencyKey);

@@ -6,7 +6,7 @@ namespace AlertBot.Discord.Alerts;
 /// <summary>
 /// Where a Discord alert goes: a channel id (sent as the bot), or a webhook, stored as the ChannelRef
 /// <c>("discord", "webhook:{id}")</c>. The webhook's token is a secret, so it is not part of the ChannelRef (which
-/// is stored in the database and written to logs): it stays in configuration (<c>AlertBot:Discord:WebhookUrls</c>)
+/// is stored in the database and written to logs): it stays in configuration (<c>AlertBot:Discord:Webhooks</c>)
 /// and <see cref="DiscordWebhooks"/> looks it up by id at send time.
 /// </summary>
 public sealed class DiscordTarget

@@ -4,14 +4,14 @@ using Microsoft.Extensions.Options;
 
 namespace AlertBot.Discord.Alerts;
 
-/// <summary>The configured webhooks: id → token, read once from <c>AlertBot:Discord:WebhookUrls</c>.</summary>
+/// <summary>The configured webhooks: id → token, read once from <c>AlertBot:Discord:Webhooks</c>.</summary>
 public sealed class DiscordWebhooks
 {
     private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
 
     public DiscordWebhooks(IOptions<DiscordOptions> options)
     {
-        foreach (var url in options.Value.WebhookUrls)
+        foreach (var url in options.Value.Webhooks)
         {
             if (DiscordTarget.TryParseWebhookUrl(url, out var id, out var token))
             {

@@ -25,14 +25,14 @@ public sealed class DiscordOptions
     public int GlobalRequestsPerSecond { get; set; } = 50;
 
     /// <summary>Webhook URLs (https://discord.com/api/webhooks/{id}/{token}) that may receive alerts without a bot.</summary>
-    public List<string> WebhookUrls { get; set; } = [];
+    public List<string> Webhooks { get; set; } = [];
 
     public int RequestTimeoutSeconds { get; set; } = 30;
 
     public bool HasBotToken => !string.IsNullOrWhiteSpace(BotToken);
 
     /// <summary>Whether the adapter has anything to do at all.</summary>
-    public bool IsEnabled => HasBotToken || WebhookUrls.Count > 0;
+    public bool IsEnabled => HasBotToken || Webhooks.Count > 0;
 }
 
 /// <summary>Checks the options at start-up; messages name the key and never echo the token.</summary>
@@ -79,12 +79,12 @@ internal sealed class DiscordOptionsValidator : IValidateOptions<DiscordOptions>
             failures.Add($"{Prefix}RequestTimeoutSeconds must be between 1 and 300.");
         }
 
-        for (var i = 0; i < options.WebhookUrls.Count; i++)
+        for (var i = 0; i < options.Webhooks.Count; i++)
         {
-            if (!DiscordTarget.TryParseWebhookUrl(options.WebhookUrls[i], out _, out _))
+            if (!DiscordTarget.TryParseWebhookUrl(options.Webhooks[i], out _, out _))
             {
                 // The URL holds the webhook's token, so only its position is named.
-                failures.Add($"{Prefix}WebhookUrls:{i} is not a Discord webhook URL (…/webhooks/{{id}}/{{token}}).");
+                failures.Add($"{Prefix}Webhooks:{i} is not a Discord webhook URL (…/webhooks/{{id}}/{{token}}).");
             }
         }
 

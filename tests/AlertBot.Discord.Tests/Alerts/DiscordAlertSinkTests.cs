@@ -224,7 +224,7 @@ public sealed class DiscordAlertSinkTests
     {
         await using var host = await DiscordTestHost.StartAsync(
             s => s.Webhooks["950000000000000001"] = "hook-secret_TOKEN",
-            new() { ["AlertBot:Discord:WebhookUrls:0"] = "https://discord.com/api/webhooks/950000000000000001/hook-secret_TOKEN" });
+            new() { ["AlertBot:Discord:Webhooks:0"] = "https://discord.com/api/webhooks/950000000000000001/hook-secret_TOKEN" });
         var webhooks = host.Services.GetRequiredService<DiscordWebhooks>();
         var channel = Assert.Single(webhooks.Channels);
         Assert.Equal(new ChannelRef("discord", "webhook:950000000000000001"), channel);
@@ -245,7 +245,7 @@ public sealed class DiscordAlertSinkTests
     public async Task A_webhook_that_is_gone_is_ChannelGone_at_once_and_its_token_never_logged()
     {
         await using var host = await DiscordTestHost.StartAsync(
-            settings: new() { ["AlertBot:Discord:WebhookUrls:0"] = "https://discord.com/api/webhooks/950000000000000002/deleted-hook-TOKEN" });
+            settings: new() { ["AlertBot:Discord:Webhooks:0"] = "https://discord.com/api/webhooks/950000000000000002/deleted-hook-TOKEN" });
 
         var result = await host.Sink.DeliverAsync(TestAlerts.Entry(6, DiscordTarget.Webhook("950000000000000002")), CancellationToken.None);
 
@@ -264,7 +264,7 @@ public sealed class DiscordAlertSinkTests
         var result = await host.Sink.DeliverAsync(TestAlerts.Entry(6, DiscordTarget.Webhook("950000000000000003")), CancellationToken.None);
 
         var retry = Assert.IsType<DeliveryResult.Retry>(result);
-        Assert.Contains("AlertBot:Discord:WebhookUrls", retry.Reason, StringComparison.Ordinal);
+        Assert.Contains("AlertBot:Discord:Webhooks", retry.Reason, StringComparison.Ordinal);
         Assert.NotNull(retry.After);
         Assert.Empty(host.Server.Requests);
     }

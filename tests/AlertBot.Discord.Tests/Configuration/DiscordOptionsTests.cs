@@ -26,8 +26,8 @@ public sealed class DiscordOptionsTests
             ["AlertBot:Discord:ApiBaseUrl"] = "not a url",
             ["AlertBot:Discord:GlobalRequestsPerSecond"] = "0",
             ["AlertBot:Discord:DevelopmentGuildId"] = "my-guild",
-            ["AlertBot:Discord:WebhookUrls:0"] = "https://discord.com/api/webhooks/1/hook-secret",
-            ["AlertBot:Discord:WebhookUrls:1"] = "https://example.org/not-a-webhook/secret2",
+            ["AlertBot:Discord:Webhooks:0"] = "https://discord.com/api/webhooks/1/hook-secret",
+            ["AlertBot:Discord:Webhooks:1"] = "https://example.org/not-a-webhook/secret2",
         });
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DiscordOptions>>().Value);
@@ -36,8 +36,8 @@ public sealed class DiscordOptionsTests
         Assert.Contains("AlertBot:Discord:GlobalRequestsPerSecond", error.Message, StringComparison.Ordinal);
         Assert.Contains("AlertBot:Discord:DevelopmentGuildId", error.Message, StringComparison.Ordinal);
         Assert.Contains("AlertBot:Discord:BotToken", error.Message, StringComparison.Ordinal);
-        Assert.Contains("AlertBot:Discord:WebhookUrls:1", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("AlertBot:Discord:WebhookUrls:0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AlertBot:Discord:Webhooks:1", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AlertBot:Discord:Webhooks:0", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
     }
 
@@ -53,7 +53,7 @@ public sealed class DiscordOptionsTests
     [Fact]
     public void Webhooks_alone_register_the_sink_but_no_gateway()
     {
-        using var provider = Build(new() { ["AlertBot:Discord:WebhookUrls:0"] = "https://discord.com/api/webhooks/1/abc" });
+        using var provider = Build(new() { ["AlertBot:Discord:Webhooks:0"] = "https://discord.com/api/webhooks/1/abc" });
 
         Assert.Contains(provider.GetServices<IAlertSink>(), s => s.Platform == "discord");
         Assert.Empty(provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>());

@@ -68,6 +68,22 @@ public sealed class DiscordGatewayTests
     }
 
     [Fact]
+    public async Task With_a_development_guild_commands_are_registered_on_that_guild_only()
+    {
+        await using var host = await DiscordTestHost.StartAsync(settings: new() { ["AlertBot:Discord:DevelopmentGuildId"] = FakeDiscordInteractions.GuildId });
+        await host.StartGatewayAsync();
+        var connection = await host.Server.AcceptGatewayAsync();
+        await connection.SendHelloAsync(FastBeatMs);
+        await connection.ExpectAsync(2);
+        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
+
+        var registration = await host.Server.WaitForRequestAsync(r => r.Method == "PUT");
+
+        Assert.Equal($"/api/v10/applications/{FakeDiscordServer.ApplicationId}/guilds/{FakeDiscordInteractions.GuildId}/commands", registration.Path);
+        Assert.Equal($"Bot {host.Server.BotToken}", registration.Authorization);
+    }
+
+    [Fact]
     public async Task Heartbeats_carry_the_last_sequence_number()
     {
         var (host, connection) = await StartReadyAsync();
