@@ -11,9 +11,10 @@ public sealed class DiscordGatewayTests
     private const int FastBeatMs = 150;
 
     /// <summary>Host started, first connection accepted, Hello sent, Identify checked, READY sent.</summary>
-    private static async Task<(DiscordTestHost Host, FakeGatewayConnection Connection)> StartReadyAsync(int heartbeatMs = FastBeatMs)
+    private static async Task<(DiscordTestHost Host, FakeGatewayConnection Connection)> StartReadyAsync(
+        int heartbeatMs = FastBeatMs, Dictionary<string, string?>? settings = null)
     {
-        var host = await DiscordTestHost.StartAsync();
+        var host = await DiscordTestHost.StartAsync(settings: settings);
         await host.StartGatewayAsync();
         var connection = await host.Server.AcceptGatewayAsync();
         await connection.SendHelloAsync(heartbeatMs);
@@ -70,12 +71,8 @@ public sealed class DiscordGatewayTests
     [Fact]
     public async Task With_a_development_guild_commands_are_registered_on_that_guild_only()
     {
-        await using var host = await DiscordTestHost.StartAsync(settings: new() { ["AlertBot:Discord:DevelopmentGuildId"] = FakeDiscordInteractions.GuildId });
-        await host.StartGatewayAsync();
-        var connection = await host.Server.AcceptGatewayAsync();
-        await connection.SendHelloAsync(FastBeatMs);
-        await connection.ExpectAsync(2);
-        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
+        var (host, _) = await StartReadyAsync(settings: new() { ["AlertBot:Discord:DevelopmentGuildId"] = FakeDiscordInteractions.GuildId });
+        await using var owned = host;
 
         var registration = await host.Server.WaitForRequestAsync(r => r.Method == "PUT");
 
