@@ -1,3 +1,4 @@
+using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Items;
 using AlertBot.Core.Persistence;
@@ -32,6 +33,7 @@ public sealed partial class PollService(
     MatcherCache matchers,
     Summarizer summarizer,
     IOptions<PollingOptions> options,
+    AlertBotMetrics metrics,
     TimeProvider time,
     ILogger<PollService> logger)
 {
@@ -39,6 +41,18 @@ public sealed partial class PollService(
     public const string NoticeSource = "AlertBot";
 
     public async Task<PollOutcome> PollAsync(long feedId, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var outcome = await PollOnceAsync(feedId, cancellationToken);
+        if (outcome.Status != PollStatus.BackingOff)
+        {
+            metrics.PollDuration(time.GetElapsedTime(started), outcome.Status.ToString());
+        }
+
+        return outcome;
+    }
+
+    private async Task<PollOutcome> PollOnceAsync(long feedId, CancellationToken cancellationToken)
     {
         var feed = await store.GetFeedAsync(feedId, cancellationToken);
         if (feed is null)
@@ -58,6 +72,7 @@ public sealed partial class PollService(
             case FeedReadResult.Failure failure:
                 var reason = $"{failure.Kind}: {failure.Reason}";
                 await store.RecordFeedFailureAsync(feed.Id, reason, now, cancellationToken);
+                metrics.FeedError(failure.Kind.ToString());
                 LogFeedFailed(feed.Id, feed.Name, feed.ConsecutiveFailures + 1, reason);
                 if (feed.ConsecutiveFailures + 1 == options.Value.MaxConsecutiveFailures)
                 {
@@ -102,6 +117,7 @@ public sealed partial class PollService(
             }
         }
 
+        metrics.ItemsFetched(items.Count, feed.Name);
         var seen = await store.FindSeenAsync(feed.Id, keys, cancellationToken);
         var unseen = items.Where(i => !seen.Contains(i.Key)).ToList();
 
@@ -117,7 +133,9 @@ public sealed partial class PollService(
                 var matcher = await matchers.GetAsync(cancellationToken);
                 foreach (var (key, item) in candidates)
                 {
-                    foreach (var (channelId, hits) in matcher.Match(item).ByOwner)
+                    var matches = matcher.Match(item);
+                    metrics.Matched(matches.IsEmpty ? 0 : 1);
+                    foreach (var (channelId, hits) in matches.ByOwner)
                     {
                         if (subscribers.Contains(channelId))
                         {
@@ -132,6 +150,7 @@ public sealed partial class PollService(
             new PollCommit(feed.Id, unseen.Select(i => i.Key).ToList(), alerts, success.Validators, now),
             cancellationToken);
 
+        metrics.AlertsQueued(commit.AlertsEnqueued);
         var status = feed.BaselineDone ? PollStatus.Polled : PollStatus.Baseline;
         LogPolled(feed.Id, feed.Name, items.Count, unseen.Count, commit.AlertsEnqueued, status);
         return new PollOutcome(feed.Id, status, items.Count, unseen.Count, commit.AlertsEnqueued);
