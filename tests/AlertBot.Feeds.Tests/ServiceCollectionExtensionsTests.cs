@@ -26,6 +26,7 @@ public sealed class ServiceCollectionExtensionsTests
             ["AlertBot:Fetch:MaxRedirects"] = "2",
             ["AlertBot:Fetch:Timeout"] = "00:00:10",
             ["AlertBot:Fetch:UserAgent"] = "Configured/1",
+            ["AlertBot:Fetch:AllowedNetworks:0"] = "127.0.0.1/32",
         });
 
         var reader = provider.GetRequiredService<IFeedReader>();

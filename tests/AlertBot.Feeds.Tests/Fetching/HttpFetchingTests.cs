@@ -24,8 +24,13 @@ public sealed class HttpFetchingTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await server.DisposeAsync();
 
-    private static FeedReader CreateSut(FetchOptions? options = null, TimeProvider? time = null, IFeedUrlPolicy? policy = null) =>
-        FeedReader.Create(options ?? new FetchOptions(), time, policy);
+    /// <summary>The SSRF guard stays on; only the loopback server's address is let through, as an operator would.</summary>
+    private static FeedReader CreateSut(FetchOptions? options = null, TimeProvider? time = null, IFeedUrlPolicy? policy = null)
+    {
+        options ??= new FetchOptions();
+        options.AllowedNetworks.Add("127.0.0.1/32");
+        return FeedReader.Create(options, time, policy);
+    }
 
     private static async Task<FeedReadResult> ReadAsync(FeedReader reader, string url, FeedValidators? validators = null) =>
         await reader.ReadAsync(url, validators ?? FeedValidators.None, CancellationToken.None).WaitAsync(Wait);
