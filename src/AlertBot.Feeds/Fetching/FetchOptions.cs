@@ -85,9 +85,10 @@ public sealed class FetchOptionsValidator : IValidateOptions<FetchOptions>
         for (var i = 0; i < options.AllowedHosts.Count; i++)
         {
             var host = options.AllowedHosts[i] ?? "";
-            if (Uri.CheckHostName(host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host) == UriHostNameType.Unknown)
+            // Addresses belong in AllowedNetworks: the connect-time check judges addresses by network only.
+            if (Uri.CheckHostName(host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host) != UriHostNameType.Dns)
             {
-                errors.Add($"{prefix}AllowedHosts:{i} must be a host name such as nas.lan or *.lan, without scheme or port (was '{host}').");
+                errors.Add($"{prefix}AllowedHosts:{i} must be a host name such as nas.lan or *.lan, without scheme or port; addresses go in AllowedNetworks (was '{host}').");
             }
         }
 

@@ -28,7 +28,7 @@ public sealed class AddressGuard : IFeedUrlPolicy
         allowedHosts = [.. options.AllowedHosts.Select(NormaliseHost)];
     }
 
-    /// <summary>Parses "10.0.0.0/8", "fd00::/8" or a single address ("192.168.1.20" is 192.168.1.20/32).</summary>
+    /// <summary>Parses "10.0.0.0/8", "fd00::/8" or a single address ("192.168.1.20" is 192.168.1.20/32); else null.</summary>
     public static IPNetwork? ParseNetwork(string text)
     {
         text = text.Trim();
@@ -38,7 +38,13 @@ public sealed class AddressGuard : IFeedUrlPolicy
             return new IPNetwork(single, single.GetAddressBytes().Length * 8);
         }
 
-        return IPNetwork.TryParse(text, out var network) ? network : null;
+        // "10.0.0.5/8" is refused rather than widened to 10.0.0.0/8: an allow-list entry should mean what it says.
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && IPNetwork.TryParse(text, out var network) &&
+               IPAddress.TryParse(text.AsSpan(0, slash), out var written) &&
+               written.Equals(network.BaseAddress)
+            ? network
+            : null;
     }
 
     /// <summary>Whether the operator trusts this host name with any address it resolves to.</summary>
