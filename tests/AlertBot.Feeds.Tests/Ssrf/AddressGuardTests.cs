@@ -6,12 +6,7 @@ namespace AlertBot.Feeds.Tests.Ssrf;
 
 public sealed class AddressGuardTests
 {
-    private static AddressGuard CreateSut(Action<FetchOptions>? configure = null)
-    {
-        var options = new FetchOptions();
-        configure?.Invoke(options);
-        return new AddressGuard(options);
-    }
+    private static AddressGuard CreateSut(Action<FetchOptions>? configure = null) => new(TestOptions.With(configure));
 
     [Fact]
     public void Refusal_is_one_line_naming_the_range_and_the_key_that_allows_it()

@@ -6,12 +6,7 @@ namespace AlertBot.Feeds.Tests.Ssrf;
 /// <summary>The check the chat command runs on a URL a user adds.</summary>
 public sealed class FeedUrlValidatorTests
 {
-    private static FeedUrlValidator CreateSut(Action<FetchOptions>? configure = null)
-    {
-        var options = new FetchOptions();
-        configure?.Invoke(options);
-        return new FeedUrlValidator(new AddressGuard(options));
-    }
+    private static FeedUrlValidator CreateSut(Action<FetchOptions>? configure = null) => new(new AddressGuard(TestOptions.With(configure)));
 
     [Theory]
     [InlineData("https://www.example.com/rss.xml")]

@@ -28,12 +28,8 @@ public sealed class GuardedFetchTests : IAsyncLifetime
 
     private int Port => server.BaseAddress.Port;
 
-    private static FeedReader CreateSut(Action<FetchOptions>? configure = null, IHostResolver? resolver = null)
-    {
-        var options = new FetchOptions();
-        configure?.Invoke(options);
-        return FeedReader.Create(options, resolver: resolver);
-    }
+    private static FeedReader CreateSut(Action<FetchOptions>? configure = null, IHostResolver? resolver = null) =>
+        FeedReader.Create(TestOptions.With(configure), resolver: resolver);
 
     private static async Task<FeedReadResult> ReadAsync(FeedReader reader, string url) =>
         await reader.ReadAsync(url, FeedValidators.None, CancellationToken.None).WaitAsync(Wait);
