@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# AlertBot: build on the .NET 10 SDK, run on the .NET 10 runtime as a non-root user.
+# AlertBot: build on the .NET 10 SDK, run on the ASP.NET Core 10 runtime (for the health endpoint) as a non-root user.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -17,7 +17,7 @@ COPY config/ config/
 COPY seeds/ seeds/
 RUN dotnet publish src/AlertBot.Worker/AlertBot.Worker.csproj -c Release -o /app --no-restore
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0 AS runtime
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
 # SQLite lives on a volume; the image's own config/ and seeds/ are the defaults (mount over /app/config to change them).
@@ -26,5 +26,9 @@ ENV AlertBot__Storage__ConnectionString="Data Source=/data/alertbot.db" \
 RUN mkdir -p /data && chown "$APP_UID" /data
 VOLUME ["/data"]
 USER $APP_UID
+# /healthz, /readyz and /metrics. The runtime image has no curl: the app probes itself.
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+  CMD ["dotnet", "/app/alertbot.dll", "health", "--url", "http://127.0.0.1:8080/healthz"]
 ENTRYPOINT ["dotnet", "/app/alertbot.dll"]
 CMD ["run"]

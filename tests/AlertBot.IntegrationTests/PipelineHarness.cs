@@ -5,7 +5,7 @@ using AlertBot.Core.Pipeline;
 using AlertBot.Testing.Fakes;
 using AlertBot.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AlertBot.IntegrationTests;
@@ -18,7 +18,7 @@ namespace AlertBot.IntegrationTests;
 public sealed class PipelineHarness : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _config;
-    private IHost _host;
+    private WebApplication _host;
 
     private PipelineHarness(Dictionary<string, string?> config, RecordingAlertSink sink, FakeTimeProvider time)
     {
@@ -77,7 +77,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         return harness;
     }
 
-    private IHost Build()
+    private WebApplication Build()
     {
         var builder = AlertBotHost.CreateBuilder(HostMode.Command, TextWriter.Null, _config);
         builder.Services.AddSingleton<IAlertSink>(Sink);
@@ -119,7 +119,7 @@ public sealed class PipelineHarness : IAsyncDisposable
     /// <summary>Everything in memory is dropped and built again on the same database file.</summary>
     public async Task RestartAsync()
     {
-        _host.Dispose();
+        await _host.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _host = Build();
         await Services.GetRequiredService<Bootstrapper>().RunAsync(CancellationToken.None);
@@ -129,9 +129,9 @@ public sealed class PipelineHarness : IAsyncDisposable
     public IReadOnlyList<string> TitlesFor(string channelId) =>
         Sink.Delivered.Where(e => e.Channel.ExternalId == channelId).Select(e => e.Message.Title).ToList();
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        _host.Dispose();
+        await _host.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
@@ -141,7 +141,5 @@ public sealed class PipelineHarness : IAsyncDisposable
         {
             // A temp folder left behind is harmless.
         }
-
-        return ValueTask.CompletedTask;
     }
 }

@@ -3,6 +3,8 @@ using AlertBot.Core.Persistence;
 using AlertBot.Testing.Feeds;
 using AlertBot.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
 
 namespace AlertBot.IntegrationTests;
@@ -30,6 +32,7 @@ public sealed class ServiceModeTests
             ["AlertBot:Polling:Feeds:0:Interval"] = "00:00:05",
             ["AlertBot:Polling:Feeds:0:Backfill"] = "1",
             ["AlertBot:Delivery:Interval"] = "00:00:00.200",
+            ["AlertBot:Health:Urls"] = "http://127.0.0.1:0",
         };
 
         using (var host = AlertBotHost.CreateBuilder(HostMode.Service, TextWriter.Synchronized(output), config).Build())
@@ -46,6 +49,20 @@ public sealed class ServiceModeTests
                 var store = host.Services.GetRequiredService<IAlertStore>();
                 Assert.Equal(0, (await store.GetOutboxStatsAsync(null, CancellationToken.None)).Pending);
                 Assert.True(server.RequestCount("/feed") >= 2);
+
+                // The health endpoint on its own port: alive, ready, and the pipeline's metrics in Prometheus format.
+                var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+                using var http = new HttpClient { BaseAddress = new Uri(address) };
+                Assert.Equal("ok", (await http.GetStringAsync("/healthz")).Trim());
+                var ready = await http.GetAsync("/readyz");
+                var readyBody = await ready.Content.ReadAsStringAsync();
+                Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+                Assert.Contains("\"database\":{\"ready\":true", readyBody, StringComparison.Ordinal);
+                Assert.Contains("\"scheduler\":{\"ready\":true", readyBody, StringComparison.Ordinal);
+                var metrics = await http.GetStringAsync("/metrics");
+                Assert.Matches(@"alertbot_alerts_delivered(_total)?\{[^}]*platform=""console""[^}]*\} 2", metrics);
+                Assert.Contains("alertbot_poll_duration", metrics, StringComparison.Ordinal);
+                Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/anything-else")).StatusCode);
             }
             finally
             {
@@ -74,6 +91,7 @@ public sealed class ServiceModeTests
         {
             ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(Path.GetTempPath(), "alertbot-bad-" + Guid.NewGuid().ToString("N") + ".db")}",
             ["AlertBot:Polling:Jitter"] = "0.9",
+            ["AlertBot:Health:Enabled"] = "false",
         };
         using var host = AlertBotHost.CreateBuilder(HostMode.Service, TextWriter.Null, config).Build();
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());

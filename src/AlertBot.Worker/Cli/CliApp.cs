@@ -87,6 +87,11 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         summarize.SetAction((parse, ct) => SummarizeAsync(parse.GetRequiredValue(summarizeSource), parse.GetValue(summarizeWatchlist)!, ct));
         root.Subcommands.Add(summarize);
 
+        var healthUrl = new Option<string>("--url") { Description = "The address to probe.", DefaultValueFactory = _ => "http://127.0.0.1:8080/healthz" };
+        var healthCheck = new Command("health", "Probe a running AlertBot's health endpoint (the container HEALTHCHECK); exit 0 when healthy.") { healthUrl };
+        healthCheck.SetAction((parse, ct) => HealthAsync(parse.GetValue(healthUrl)!, ct));
+        root.Subcommands.Add(healthCheck);
+
         // Exceptions are not turned into stack traces here: RunMainAsync reports configuration faults in one line.
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration
         {
@@ -122,6 +127,22 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         await Console.Error.WriteLineAsync(
             $"run --once: {round.Delivered} alerts delivered, {pending.Pending} waiting for a retry, {failed} feeds failed.");
         return 0;
+    }
+
+    private async Task<int> HealthAsync(string url, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var response = await http.GetAsync(new Uri(url), cancellationToken);
+            await Output.WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase}");
+            return response.IsSuccessStatusCode ? 0 : 1;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            await Output.WriteLineAsync($"unhealthy: {ex.Message}");
+            return 1;
+        }
     }
 
     private async Task<int> FeedCheckAsync(string source, bool asJson, CancellationToken cancellationToken)

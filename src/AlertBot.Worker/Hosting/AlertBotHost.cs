@@ -6,10 +6,16 @@ using AlertBot.Feeds;
 using AlertBot.Storage;
 using AlertBot.Worker.ConsoleOutput;
 using AlertBot.Worker.Scheduling;
+using AlertBot.Core.Diagnostics;
+using AlertBot.Worker.Health;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Quartz;
 
 namespace AlertBot.Worker.Hosting;
@@ -31,12 +37,13 @@ public static class AlertBotHost
 
     /// <param name="alertOutput">Where the console channel prints alerts; standard output when null.</param>
     /// <param name="overrides">Configuration that wins over files and environment (tests).</param>
-    public static HostApplicationBuilder CreateBuilder(
+    public static WebApplicationBuilder CreateBuilder(
         HostMode mode,
         TextWriter? alertOutput = null,
         IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        // An empty builder: no configuration, logging or server defaults that this method does not choose itself.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             ContentRootPath = Directory.GetCurrentDirectory(),
             EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
@@ -86,8 +93,32 @@ public static class AlertBotHost
         }
 
         builder.Services.AddSingleton<Bootstrapper>();
-        if (mode == HostMode.Service)
+        builder.Services.AddSingleton<IReadinessProbe, DatabaseProbe>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(AlertBotMetrics.MeterName)
+            .AddPrometheusExporter());
+        if (mode == HostMode.Command)
         {
+            // A CLI verb never serves HTTP; the web host still wants a server registered to build and dispose.
+            builder.Services.AddSingleton<IServer, NoServer>();
+        }
+        else
+        {
+            var health = configuration.GetSection(HealthOptions.Section).Get<HealthOptions>() ?? new HealthOptions();
+            if (health.Enabled)
+            {
+                builder.WebHost.UseKestrelCore().UseUrls(health.Urls);
+                builder.Services.AddRouting();
+                builder.Services.AddSingleton<IStartupFilter, HealthEndpoints>();
+            }
+            else
+            {
+                // The web host still wants a server to start; one that listens nowhere keeps the endpoint off.
+                builder.Services.AddSingleton<IServer, NoServer>();
+            }
+
+            builder.Services.AddSingleton<IReadinessProbe, SchedulerProbe>();
+
             // Registered first: migrations and feeds are in place before the scheduler fires anything.
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Bootstrapper>());
             builder.Services.AddQuartz();
