@@ -1,1 +1,3 @@
-return 0;
+using AlertBot.Worker.Cli;
+
+return await CliApp.Main(args);

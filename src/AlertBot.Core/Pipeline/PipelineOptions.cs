@@ -59,3 +59,17 @@ public sealed class DeliveryOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "AlertBot:Delivery:RetryMaxDelay must be between 0 and 1 day.")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(15);
 }
+
+/// <summary><c>AlertBot:Matching</c>: the operator-editable dictionaries.</summary>
+public sealed class MatchingOptions
+{
+    public const string Section = "AlertBot:Matching";
+
+    /// <summary>The actor alias dictionary (JSON).</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "AlertBot:Matching:ActorsFile is required.")]
+    public string ActorsFile { get; set; } = "config/actors.json";
+
+    /// <summary>The named watchlist presets channels subscribe with (JSON).</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "AlertBot:Matching:WatchlistsFile is required.")]
+    public string WatchlistsFile { get; set; } = "config/watchlists.json";
+}

@@ -1,0 +1,192 @@
+using AlertBot.Core.Alerts;
+using AlertBot.Core.Channels;
+using AlertBot.Core.Persistence;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AlertBot.Core.Pipeline;
+
+/// <summary>What one drain of the outbox did.</summary>
+public sealed record DeliveryRound(int Claimed, int Delivered, int Retried, int Undeliverable);
+
+/// <summary>
+/// Drains the outbox: due alerts go to their platform's sink, channels in parallel, each channel's alerts strictly one
+/// after another. A failed send is retried later with backoff (or after the platform's own wait) and stops that
+/// channel's round, so later alerts never overtake it. Nothing is dropped, except for a channel the platform says is
+/// gone: its pending alerts are closed as undeliverable, counted and logged.
+/// </summary>
+public sealed partial class DeliveryService
+{
+    private readonly IAlertStore _store;
+    private readonly Dictionary<string, IAlertSink> _sinks;
+    private readonly DeliveryOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DeliveryService> _logger;
+
+    public DeliveryService(
+        IAlertStore store,
+        IEnumerable<IAlertSink> sinks,
+        IOptions<DeliveryOptions> options,
+        TimeProvider time,
+        ILogger<DeliveryService> logger)
+    {
+        _store = store;
+        _sinks = new Dictionary<string, IAlertSink>(StringComparer.Ordinal);
+        foreach (var sink in sinks)
+        {
+            _sinks[sink.Platform] = sink;
+        }
+
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    public IReadOnlyCollection<string> Platforms => _sinks.Keys;
+
+    /// <summary>One drain: claims what is due now and tries each once.</summary>
+    public async Task<DeliveryRound> DeliverDueAsync(CancellationToken cancellationToken)
+    {
+        var entries = await _store.ClaimDueAsync(_time.GetUtcNow(), _options.BatchSize, cancellationToken);
+        if (entries.Count == 0)
+        {
+            return new DeliveryRound(0, 0, 0, 0);
+        }
+
+        int delivered = 0, retried = 0, undeliverable = 0;
+        var byChannel = entries.GroupBy(e => e.ChannelId).Select(g => g.OrderBy(e => e.Id).ToList());
+        await Parallel.ForEachAsync(
+            byChannel,
+            new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken },
+            async (queue, ct) =>
+            {
+                foreach (var entry in queue)
+                {
+                    var outcome = await DeliverOneAsync(entry, ct);
+                    switch (outcome)
+                    {
+                        case Outcome.Delivered:
+                            Interlocked.Increment(ref delivered);
+                            continue;
+                        case Outcome.Retry:
+                            Interlocked.Increment(ref retried);
+                            break;
+                        case Outcome.ChannelGone:
+                            Interlocked.Increment(ref undeliverable);
+                            break;
+                    }
+
+                    // Keep this channel's order: nothing after a failed alert goes out before it.
+                    break;
+                }
+            });
+
+        return new DeliveryRound(entries.Count, delivered, retried, undeliverable);
+    }
+
+    /// <summary>Drains until nothing is due now (alerts waiting for a later retry stay queued).</summary>
+    public async Task<DeliveryRound> DeliverAllDueAsync(CancellationToken cancellationToken)
+    {
+        int claimed = 0, delivered = 0, retried = 0, undeliverable = 0;
+        while (true)
+        {
+            var round = await DeliverDueAsync(cancellationToken);
+            claimed += round.Claimed;
+            delivered += round.Delivered;
+            retried += round.Retried;
+            undeliverable += round.Undeliverable;
+            if (round.Claimed == 0 || round.Delivered == 0)
+            {
+                return new DeliveryRound(claimed, delivered, retried, undeliverable);
+            }
+        }
+    }
+
+    private enum Outcome
+    {
+        Delivered,
+        Retry,
+        ChannelGone,
+    }
+
+    private async Task<Outcome> DeliverOneAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        DeliveryResult result;
+        if (!_sinks.TryGetValue(entry.Channel.Platform, out var sink))
+        {
+            result = new DeliveryResult.Retry($"no sink is configured for platform '{entry.Channel.Platform}'");
+        }
+        else
+        {
+            try
+            {
+                result = await sink.DeliverAsync(entry, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                // A sink bug or an unexpected transport fault must not lose the alert: it is retried like any failure.
+                LogSinkThrew(ex, entry.Id, entry.Channel);
+                result = new DeliveryResult.Retry($"{ex.GetType().Name}: {ex.Message}");
+            }
+        }
+
+        var now = _time.GetUtcNow();
+        switch (result)
+        {
+            case DeliveryResult.Delivered ok:
+                await _store.MarkDeliveredAsync(entry.Id, now, ok.PlatformMessageId, cancellationToken);
+                if (ok.MovedTo is { } moved && moved != entry.Channel)
+                {
+                    await _store.MoveChannelAsync(entry.ChannelId, moved, cancellationToken);
+                    LogChannelMoved(entry.Channel, moved);
+                }
+
+                return Outcome.Delivered;
+
+            case DeliveryResult.Retry retry:
+                var wait = retry.After ?? Backoff(entry.Attempts);
+                await _store.MarkAttemptFailedAsync(entry.Id, retry.Reason, now + wait, cancellationToken);
+                LogRetry(entry.Id, entry.Channel, entry.Attempts + 1, retry.Reason, wait);
+                return Outcome.Retry;
+
+            case DeliveryResult.ChannelGone gone:
+                await _store.SetChannelActiveAsync(entry.ChannelId, false, cancellationToken);
+                var closed = await _store.MarkChannelUndeliverableAsync(entry.ChannelId, gone.Reason, now, cancellationToken);
+                LogChannelGone(entry.Channel, gone.Reason, closed);
+                return Outcome.ChannelGone;
+
+            default:
+                throw new InvalidOperationException($"Unknown delivery result {result.GetType().Name}.");
+        }
+    }
+
+    /// <summary>Exponential from the base delay, doubling per attempt, capped, with ±20 % jitter.</summary>
+    internal TimeSpan Backoff(int previousAttempts)
+    {
+        var exponent = Math.Min(previousAttempts, 20);
+        var raw = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, exponent);
+        var capped = Math.Min(raw, _options.RetryMaxDelay.TotalMilliseconds);
+#pragma warning disable CA5394 // Jitter spreads retries; it is not a security decision.
+        var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
+#pragma warning restore CA5394
+        return TimeSpan.FromMilliseconds(Math.Min(capped * jitter, _options.RetryMaxDelay.TotalMilliseconds));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sink threw while delivering alert {OutboxId} to {Channel}; it will be retried")]
+    private partial void LogSinkThrew(Exception exception, long outboxId, ChannelRef channel);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Alert {OutboxId} to {Channel} not delivered (attempt {Attempt}): {Reason}; next try in {Wait}")]
+    private partial void LogRetry(long outboxId, ChannelRef channel, int attempt, string reason, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Channel {Channel} is gone ({Reason}): deactivated, {Closed} pending alerts closed as undeliverable")]
+    private partial void LogChannelGone(ChannelRef channel, string reason, int closed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {OldChannel} moved to {NewChannel}")]
+    private partial void LogChannelMoved(ChannelRef oldChannel, ChannelRef newChannel);
+}

@@ -1,0 +1,34 @@
+using AlertBot.Core.Configuration;
+using AlertBot.Core.Pipeline;
+using AlertBot.Core.Summaries;
+using AlertBot.Core.Watchlists;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AlertBot.Core;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>The pipeline: options, the alias dictionary, the matcher cache, the summariser, poll and delivery.</summary>
+    public static IServiceCollection AddAlertBotCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PollingOptions>().Bind(configuration.GetSection(PollingOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MatchingOptions>().Bind(configuration.GetSection(MatchingOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+            ActorDictionary.Load(FilePaths.Resolve(sp.GetRequiredService<IOptions<MatchingOptions>>().Value.ActorsFile)));
+        // MERGE-TODO(matching): register WatchlistPresets.Load(WatchlistsFile) once the Matching branch lands.
+        services.TryAddSingleton<MatcherCache>();
+        services.TryAddSingleton<Summarizer>();
+        services.TryAddSingleton<PollService>();
+        services.TryAddSingleton<DeliveryService>();
+        return services;
+    }
+}

@@ -1,0 +1,174 @@
+using System.Text.Json;
+using AlertBot.Core.Alerts;
+using AlertBot.Core.Persistence;
+using AlertBot.Storage.Outbox;
+using Dapper;
+using Microsoft.Extensions.Logging;
+
+namespace AlertBot.Storage.Sqlite;
+
+public sealed partial class SqliteAlertStore
+{
+    // ---- Items and the outbox ----------------------------------------------------------------------------------
+
+    public async Task<IReadOnlySet<string>> FindSeenAsync(long feedId, IReadOnlyCollection<string> itemKeys, CancellationToken cancellationToken)
+    {
+        if (itemKeys.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        // One JSON array parameter instead of one parameter per key: no limit on how many keys a feed page has.
+        var seen = await QueryAsync<string>(
+            "SELECT item_key FROM seen_items WHERE feed_id = @FeedId AND item_key IN (SELECT value FROM json_each(@Keys))",
+            new { FeedId = feedId, Keys = JsonSerializer.Serialize(itemKeys) },
+            cancellationToken);
+        return seen.ToHashSet(StringComparer.Ordinal);
+    }
+
+    public Task<PollCommitResult> CommitPollAsync(PollCommit commit, CancellationToken cancellationToken)
+    {
+        var at = SqliteTime.ToText(commit.At);
+
+        // Serialised before the transaction opens, so the write lock is held for SQL only.
+        var alerts = commit.Alerts
+            .Select(a => new { a.ChannelId, a.ItemKey, Payload = AlertMessageJson.Serialize(a.Message), At = at })
+            .ToList();
+        var keys = commit.SeenKeys.Distinct(StringComparer.Ordinal).Select(k => new { commit.FeedId, ItemKey = k, At = at }).ToList();
+
+        return InWriteTransactionAsync(
+            async (connection, transaction) =>
+            {
+                // ON CONFLICT names the one constraint to tolerate; INSERT OR IGNORE would also swallow NOT NULL and
+                // CHECK violations, which must fail the commit instead.
+                var marked = keys.Count == 0 ? 0 : await connection.ExecuteAsync(Command(
+                    """
+                    INSERT INTO seen_items (feed_id, item_key, first_seen_at) VALUES (@FeedId, @ItemKey, @At)
+                    ON CONFLICT (feed_id, item_key) DO NOTHING
+                    """,
+                    keys,
+                    cancellationToken,
+                    transaction));
+
+                var enqueued = alerts.Count == 0 ? 0 : await connection.ExecuteAsync(Command(
+                    """
+                    INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at)
+                    VALUES (@ChannelId, @ItemKey, @Payload, @At, @At)
+                    ON CONFLICT (channel_id, item_key) DO NOTHING
+                    """,
+                    alerts,
+                    cancellationToken,
+                    transaction));
+
+                var feeds = await connection.ExecuteAsync(Command(
+                    """
+                    UPDATE feeds SET etag = @ETag, last_modified = @LastModified, last_error = NULL, consecutive_failures = 0,
+                        baseline_done = 1, last_success_at = @At, last_polled_at = @At
+                    WHERE id = @FeedId
+                    """,
+                    new { commit.FeedId, commit.Validators.ETag, commit.Validators.LastModified, At = at },
+                    cancellationToken,
+                    transaction));
+                if (feeds == 0)
+                {
+                    throw new KeyNotFoundException($"Feed {commit.FeedId} does not exist; the poll was not committed.");
+                }
+
+                return new PollCommitResult(marked, enqueued);
+            },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        if (max <= 0)
+        {
+            return [];
+        }
+
+        // "Older" is (created_at, id): enqueue order, with the id settling rows of one commit.
+        var rows = await QueryAsync<OutboxRow>(
+            $"""
+            SELECT {OutboxRow.Columns}
+            FROM outbox o JOIN channels c ON c.id = o.channel_id
+            WHERE o.status = 'pending' AND o.next_attempt_at <= @Now AND c.active = 1
+              AND NOT EXISTS (
+                  SELECT 1 FROM outbox w
+                  WHERE w.channel_id = o.channel_id AND w.status = 'pending' AND w.next_attempt_at > @Now
+                    AND (w.created_at < o.created_at OR (w.created_at = o.created_at AND w.id < o.id)))
+            ORDER BY o.created_at, o.id
+            LIMIT @Max
+            """,
+            new { Now = SqliteTime.ToText(now), Max = max },
+            cancellationToken);
+
+        var entries = new List<OutboxEntry>(rows.Count);
+        foreach (var row in rows)
+        {
+            try
+            {
+                entries.Add(row.ToRecord());
+            }
+            catch (JsonException ex)
+            {
+                // A payload nobody can read would block its channel's queue for ever; close it where it can be seen.
+                LogUnreadablePayload(_logger, row.Id, row.ChannelId, ex);
+                await ExecuteAsync(
+                    """
+                    UPDATE outbox SET status = 'undeliverable', last_error = @Error, closed_at = @At
+                    WHERE id = @Id AND status = 'pending'
+                    """,
+                    new { row.Id, Error = "Unreadable payload: " + ex.Message, At = SqliteTime.ToText(now) },
+                    cancellationToken);
+            }
+        }
+
+        return entries;
+    }
+
+    public Task MarkDeliveredAsync(long outboxId, DateTimeOffset at, string? platformMessageId, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = @At, platform_message_id = @MessageId
+            WHERE id = @Id
+            """,
+            new { Id = outboxId, At = SqliteTime.ToText(at), MessageId = platformMessageId },
+            cancellationToken);
+
+    public Task MarkAttemptFailedAsync(long outboxId, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            UPDATE outbox SET attempts = attempts + 1, last_error = @Error, next_attempt_at = @Next
+            WHERE id = @Id AND status = 'pending'
+            """,
+            new { Id = outboxId, Error = error, Next = SqliteTime.ToText(nextAttemptAt) },
+            cancellationToken);
+
+    public Task<int> MarkChannelUndeliverableAsync(long channelId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            UPDATE outbox SET status = 'undeliverable', last_error = @Reason, closed_at = @At
+            WHERE channel_id = @ChannelId AND status = 'pending'
+            """,
+            new { ChannelId = channelId, Reason = reason, At = SqliteTime.ToText(at) },
+            cancellationToken);
+
+    public async Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync<OutboxStatsRow>(
+            """
+            SELECT COALESCE(SUM(status = 'pending'), 0) AS Pending,
+                   MIN(CASE WHEN status = 'pending' THEN created_at END) AS OldestPendingAt,
+                   MAX(delivered_at) AS LastDeliveredAt,
+                   COALESCE(SUM(status = 'undeliverable'), 0) AS Undeliverable
+            FROM outbox
+            WHERE @ChannelId IS NULL OR channel_id = @ChannelId
+            """,
+            new { ChannelId = channelId },
+            cancellationToken);
+        return rows.Single().ToRecord();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox entry {OutboxId} of channel {ChannelId} has an unreadable payload; closed as undeliverable")]
+    private static partial void LogUnreadablePayload(ILogger logger, long outboxId, long channelId, Exception exception);
+}

@@ -1,0 +1,103 @@
+using Microsoft.Data.Sqlite;
+
+namespace AlertBot.Storage.Sqlite;
+
+/// <summary>
+/// Opens one pooled connection per store call with the settings every connection needs. Concurrency comes from
+/// SQLite itself: WAL lets readers run beside the one writer, write transactions start with BEGIN IMMEDIATE so they
+/// queue for the write lock up front (a deferred one that upgrades can fail at once with "database is locked"),
+/// and busy_timeout makes a queued writer wait instead of failing.
+/// </summary>
+internal sealed class SqliteConnectionFactory : IDisposable
+{
+    // synchronous=NORMAL: in WAL mode this never corrupts the database and survives a crash of the process; only a
+    // power cut or OS crash can lose the last few commits. The outbox design tolerates that (a lost "seen" loses its
+    // alerts with it, so the next poll redoes both; a lost "delivered" repeats one send), while FULL would pay an
+    // fsync on every commit of every poll.
+    private const string PerConnectionPragmas =
+        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+
+    private readonly string _connectionString;
+    private readonly bool _inMemory;
+
+    // A shared in-memory database lives only while a connection to it is open; this one keeps it alive.
+    private readonly SqliteConnection? _keepAlive;
+    private int _walSet;
+
+    public SqliteConnectionFactory(string connectionString)
+    {
+        SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new SqliteConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"The SQLite connection string is not valid: {ex.Message}", nameof(connectionString), ex);
+        }
+
+        _inMemory = builder.Mode == SqliteOpenMode.Memory || builder.DataSource == ":memory:";
+        if (_inMemory && builder.Cache != SqliteCacheMode.Shared)
+        {
+            throw new ArgumentException(
+                "A private in-memory SQLite database is gone when its connection closes; use 'Mode=Memory;Cache=Shared' or a file.",
+                nameof(connectionString));
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.DataSource))
+        {
+            throw new ArgumentException("The SQLite connection string names no Data Source.", nameof(connectionString));
+        }
+
+        if (!_inMemory)
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+
+        _connectionString = builder.ToString();
+        if (_inMemory)
+        {
+            _keepAlive = new SqliteConnection(_connectionString);
+            _keepAlive.Open();
+        }
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+
+            // The journal mode is stored in the file, so it is set once per store rather than on every open.
+            var setWal = !_inMemory && Volatile.Read(ref _walSet) == 0;
+            command.CommandText = setWal ? "PRAGMA journal_mode = WAL; " + PerConnectionPragmas : PerConnectionPragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            if (setWal)
+            {
+                Volatile.Write(ref _walSet, 1);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _keepAlive?.Dispose();
+
+        // Pooled connections keep the file (and its -wal/-shm companions) open after the store is gone.
+        using var probe = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(probe);
+    }
+}

@@ -1,0 +1,102 @@
+using AlertBot.Core;
+using AlertBot.Core.Alerts;
+using AlertBot.Core.Configuration;
+using AlertBot.Storage;
+using AlertBot.Worker.ConsoleOutput;
+using AlertBot.Worker.Scheduling;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Quartz;
+
+namespace AlertBot.Worker.Hosting;
+
+public enum HostMode
+{
+    /// <summary>The long-running service: scheduler, chat receivers, health.</summary>
+    Service,
+
+    /// <summary>A CLI verb: the same services, nothing started in the background.</summary>
+    Command,
+}
+
+/// <summary>The one place that wires every project together.</summary>
+public static class AlertBotHost
+{
+    /// <summary>Environment variable naming the configuration file (default: config/appsettings.json).</summary>
+    public const string ConfigFileVariable = "ALERTBOT_CONFIG";
+
+    /// <param name="alertOutput">Where the console channel prints alerts; standard output when null.</param>
+    /// <param name="overrides">Configuration that wins over files and environment (tests).</param>
+    public static HostApplicationBuilder CreateBuilder(
+        HostMode mode,
+        TextWriter? alertOutput = null,
+        IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = Directory.GetCurrentDirectory(),
+            EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
+        });
+
+        var configFile = Environment.GetEnvironmentVariable(ConfigFileVariable) is { Length: > 0 } named
+            ? Path.GetFullPath(named)
+            : FilePaths.Resolve("config/appsettings.json");
+        builder.Configuration
+            .AddJsonFile(configFile, optional: false)
+            .AddJsonFile(
+                Path.Combine(Path.GetDirectoryName(configFile)!, $"appsettings.{builder.Environment.EnvironmentName}.json"),
+                optional: true)
+            .AddEnvironmentVariables();
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+            o.UseUtcTimestamp = true;
+        });
+        // Logs go to standard error, so standard output carries alerts and command results only.
+        builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
+            o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        var configuration = builder.Configuration;
+        builder.Services
+            .AddAlertBotCore(configuration)
+            .AddAlertBotStorage(configuration);
+        // MERGE-TODO: .AddAlertBotFeeds(configuration)
+        //             .AddAlertBotCommands(configuration).AddAlertBotTelegram(configuration).AddAlertBotDiscord(configuration)
+
+        builder.Services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        var consoleEnabled = configuration.GetValue<bool?>($"{ConsoleOptions.Section}:Enabled") ?? !ChatConfigured(configuration);
+        builder.Services.AddSingleton(new ConsoleActivation(consoleEnabled));
+        if (consoleEnabled)
+        {
+            builder.Services.AddSingleton<IAlertSink>(new ConsoleAlertSink(alertOutput ?? Console.Out));
+        }
+
+        builder.Services.AddSingleton<Bootstrapper>();
+        if (mode == HostMode.Service)
+        {
+            // Registered first: migrations and feeds are in place before the scheduler fires anything.
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Bootstrapper>());
+            builder.Services.AddQuartz();
+            builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+            builder.Services.AddHostedService<FeedScheduleService>();
+        }
+
+        return builder;
+    }
+
+    /// <summary>True when a Telegram token or a Discord bot token or webhook is configured.</summary>
+    public static bool ChatConfigured(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["AlertBot:Telegram:Token"]) ||
+        !string.IsNullOrWhiteSpace(configuration["AlertBot:Discord:BotToken"]) ||
+        configuration.GetSection("AlertBot:Discord:Webhooks").GetChildren().Any();
+}
