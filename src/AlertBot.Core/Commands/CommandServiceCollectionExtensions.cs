@@ -1,4 +1,3 @@
-using AlertBot.Core.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,7 +8,8 @@ public static class CommandServiceCollectionExtensions
 {
     /// <summary>
     /// The chat command set (<see cref="ICommandProcessor"/>) and its validated limits (<c>AlertBot:Commands</c>).
-    /// Needs an <c>IAlertStore</c>, the <c>ActorDictionary</c> and an <see cref="IWatchlistPresetCatalog"/> registered.
+    /// Needs <c>AddAlertBotCore</c> (polling options with the default feeds, the alias dictionary), an <c>IAlertStore</c>
+    /// and an <see cref="IWatchlistPresetCatalog"/>.
     /// </summary>
     public static IServiceCollection AddAlertBotCommands(this IServiceCollection services, IConfiguration configuration)
     {
@@ -17,7 +17,6 @@ public static class CommandServiceCollectionExtensions
             .Bind(configuration.GetSection(CommandOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<PollingOptions>().Bind(configuration.GetSection(PollingOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ICommandProcessor, CommandProcessor>();
         return services;

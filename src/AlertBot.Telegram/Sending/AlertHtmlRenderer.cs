@@ -71,7 +71,8 @@ public static class AlertHtmlRenderer
 
         if (link is not null)
         {
-            tail.Html.Append("\n\n<a href=\"").Append(TelegramHtml.EscapeAttribute(link)).Append("\">");
+            tail.Text("\n\n");
+            tail.Html.Append("<a href=\"").Append(TelegramHtml.EscapeAttribute(link)).Append("\">");
             tail.Text("Read the article");
             tail.Html.Append("</a>");
         }
