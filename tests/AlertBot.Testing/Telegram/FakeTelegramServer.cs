@@ -43,6 +43,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private readonly List<RecordedCall> _calls = [];
     private readonly List<SentMessage> _sent = [];
     private readonly List<JsonObject> _updates = [];
+    private readonly List<JsonObject> _confirmed = [];
     private readonly Dictionary<(long Chat, long User), string> _members = [];
     private readonly Dictionary<long, string> _forbidden = [];
     private readonly Dictionary<long, long> _migrated = [];
@@ -80,6 +81,23 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
     /// <summary>Every getUpdates answers 409 Conflict while true (another instance polls this token).</summary>
     public bool ConflictOnGetUpdates { get; set; }
+
+    /// <summary>
+    /// Keep confirmed updates aside so <see cref="RestoreConfirmedUpdates"/> can serve them again: what Telegram would
+    /// serve a bot that died before its next getUpdates confirmed them.
+    /// </summary>
+    public bool KeepConfirmedUpdates { get; set; } = true;
+
+    /// <summary>Puts every confirmed update back in the queue (see <see cref="KeepConfirmedUpdates"/>).</summary>
+    public void RestoreConfirmedUpdates()
+    {
+        lock (_gate)
+        {
+            _updates.InsertRange(0, _confirmed);
+            _confirmed.Clear();
+            Signal();
+        }
+    }
 
     /// <summary>429s the fake sent because a limit was exceeded (scripted ones not counted).</summary>
     public int LimitRejections { get; private set; }
@@ -717,7 +735,12 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                     if (offset is { } confirmed)
                     {
                         // Telegram forgets every update below the offset once it is asked for it.
-                        _updates.RemoveAll(u => (ReadLong(u["update_id"]) ?? long.MaxValue) < confirmed);
+                        var gone = _updates.Where(u => (ReadLong(u["update_id"]) ?? long.MaxValue) < confirmed).ToList();
+                        _updates.RemoveAll(gone.Contains);
+                        if (KeepConfirmedUpdates)
+                        {
+                            _confirmed.AddRange(gone);
+                        }
                     }
 
                     if (_updates.Count > 0)
