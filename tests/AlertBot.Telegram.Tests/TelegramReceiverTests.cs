@@ -315,3 +315,27 @@ public sealed class TelegramReceiverTests
         Assert.DoesNotContain(secret, host.Logs.AllWritten, StringComparison.Ordinal);
     }
 }
+
+public sealed class TelegramMalformedUpdateTests
+{
+    [Fact]
+    public async Task An_update_the_client_library_cannot_read_is_skipped_and_polling_goes_on()
+    {
+        await using var fake = await FakeTelegramServer.StartAsync(limits: new FakeTelegramLimits(TimeSpan.Zero, 100, TimeSpan.FromSeconds(1), 100, TimeSpan.FromSeconds(1)));
+        await using var host = TelegramTestHost.Create(fake);
+        await host.StartReceiverAsync();
+
+        fake.SendText(5, 5, "/help");
+        fake.EnqueueRawUpdate(new JsonObject { ["update_id"] = 5000, ["message"] = new JsonObject { ["chat"] = "not a chat", ["date"] = "yesterday" } });
+        fake.EnqueueRawUpdate(new JsonObject { ["update_id"] = 5001, ["message"] = new JsonObject { ["message_id"] = 1, ["date"] = 0, ["chat"] = new JsonObject { ["id"] = 5, ["type"] = "private" }, ["text"] = "/status" } });
+
+        await fake.WaitForMessageAsync(_ => fake.SentTo(5).Count >= 2);
+
+        fake.SendText(5, 5, "/help");
+        await fake.WaitForMessageAsync(_ => fake.SentTo(5).Count >= 3);
+        await host.SettleAsync();
+
+        Assert.Equal(3, fake.SentTo(5).Count);
+        Assert.Contains(host.Logs.Entries, e => e.Message.Contains("5000", StringComparison.Ordinal));
+    }
+}

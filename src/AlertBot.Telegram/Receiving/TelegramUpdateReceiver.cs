@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
 using Microsoft.Extensions.Hosting;
@@ -135,6 +136,20 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
             {
                 return;
             }
+            catch (Exception ex) when (IsUnreadable(ex))
+            {
+                // One update the library cannot read must not wedge polling on the same offset forever.
+                var skippedTo = await ReadOneByOneAsync(offset, stop);
+                if (skippedTo != offset && skippedTo is { } skipped)
+                {
+                    offset = skipped;
+                    await SaveOffsetAsync(skipped, stop);
+                    continue;
+                }
+
+                await BackOffAsync(ex, "getUpdates", stop);
+                continue;
+            }
             catch (Exception ex)
             {
                 await BackOffAsync(ex, "getUpdates", stop);
@@ -154,6 +169,55 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
             var next = updates.Max(u => u.Id) + 1;
             offset = next;
             await SaveOffsetAsync(next, stop);
+        }
+    }
+
+    private static bool IsUnreadable(Exception ex) =>
+        ex is JsonException || ex.InnerException is JsonException || ex.InnerException?.InnerException is JsonException;
+
+    /// <summary>Fetches the batch as raw JSON and hands off every update that reads; the rest are logged and skipped.</summary>
+    /// <returns>The offset after the batch, or the old one when nothing could be read.</returns>
+    private async Task<int?> ReadOneByOneAsync(int? offset, CancellationToken stop)
+    {
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            deadline.CancelAfter(_options.RequestTimeout);
+            var body = new Dictionary<string, object?> { ["offset"] = offset, ["limit"] = 100, ["timeout"] = 0 };
+            if (await _clients.CallRawAsync("getUpdates", body, deadline.Token) is not { ValueKind: JsonValueKind.Array } batch)
+            {
+                return offset;
+            }
+
+            var next = offset;
+            foreach (var element in batch.EnumerateArray())
+            {
+                int? id = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("update_id", out var idElement) &&
+                    idElement.TryGetInt32(out var value) ? value : null;
+                try
+                {
+                    if (element.Deserialize<Update>(JsonBotAPI.Options) is { } update && id is not null)
+                    {
+                        await _dispatcher.EnqueueAsync(update, stop);
+                    }
+                }
+                catch (JsonException ex)
+                {
+                    LogUnreadableUpdate(_logger, id, ex);
+                }
+
+                if (id is { } known && (next is null || known + 1 > next))
+                {
+                    next = known + 1;
+                }
+            }
+
+            return next;
+        }
+        catch (Exception ex) when (!stop.IsCancellationRequested)
+        {
+            LogStepFailed(_logger, "getUpdates (one by one)", 0, ex);
+            return offset;
         }
     }
 
@@ -227,6 +291,9 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
 
     [LoggerMessage(EventId = 3305, Level = LogLevel.Warning, Message = "Could not store the Telegram update offset {Offset}")]
     private static partial void LogOffsetNotSaved(ILogger logger, int offset, Exception exception);
+
+    [LoggerMessage(EventId = 3307, Level = LogLevel.Warning, Message = "Telegram update {UpdateId} could not be read and is skipped")]
+    private static partial void LogUnreadableUpdate(ILogger logger, int? updateId, Exception exception);
 
     [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "Telegram updates still being handled at shutdown were abandoned")]
     private static partial void LogDrainTimedOut(ILogger logger);

@@ -262,6 +262,11 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     {
         lock (_gate)
         {
+            if (ReadLong(update["update_id"]) is { } id && id >= _nextUpdateId)
+            {
+                _nextUpdateId = (int)id + 1;
+            }
+
             _updates.Add(update);
             Signal();
         }

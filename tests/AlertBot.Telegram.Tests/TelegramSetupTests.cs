@@ -1,0 +1,103 @@
+using System.Text;
+using AlertBot.Core.Alerts;
+using AlertBot.Telegram.Receiving;
+using AlertBot.Testing.Telegram;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AlertBot.Telegram.Tests;
+
+public sealed class TelegramSetupTests
+{
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection().AddLogging().AddAlertBotTelegram(configuration).BuildServiceProvider();
+    }
+
+    [Fact]
+    public void Without_a_token_nothing_is_registered()
+    {
+        Assert.Null(Environment.GetEnvironmentVariable(TelegramOptions.TokenEnvironmentVariable));
+        using var services = Build([]);
+
+        Assert.Empty(services.GetServices<IAlertSink>());
+        Assert.Empty(services.GetServices<IHostedService>());
+    }
+
+    [Theory]
+    [InlineData("not-a-token")]
+    [InlineData("123:has spaces")]
+    [InlineData("abc:DEF")]
+    public void A_malformed_token_fails_validation_naming_the_key_but_not_the_value(string token)
+    {
+        using var services = Build(new() { ["AlertBot:Telegram:Token"] = token });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<TelegramOptions>>().Value);
+
+        Assert.Contains("AlertBot:Telegram:Token", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Webhook_mode_needs_an_https_url_and_a_secret()
+    {
+        using var services = Build(new() { ["AlertBot:Telegram:Token"] = FakeTelegramServer.DefaultToken, ["AlertBot:Telegram:Mode"] = "Webhook" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<TelegramOptions>>().Value);
+
+        Assert.Contains("AlertBot:Telegram:WebhookUrl", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AlertBot:Telegram:WebhookSecret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_token_from_a_file_is_used_and_everything_is_registered()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, FakeTelegramServer.DefaultToken + "\n");
+            using var services = Build(new() { ["AlertBot:Telegram:TokenFile"] = file, ["AlertBot:Telegram:PerChatInterval"] = "00:00:02" });
+
+            var options = services.GetRequiredService<IOptions<TelegramOptions>>().Value;
+            Assert.Equal(FakeTelegramServer.DefaultToken, options.ResolveToken());
+            Assert.Equal(TimeSpan.FromSeconds(2), options.PerChatInterval);
+            Assert.Equal("telegram", Assert.Single(services.GetServices<IAlertSink>()).Platform);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task The_webhook_handler_checks_the_secret_before_accepting_an_update()
+    {
+        await using var fake = await FakeTelegramServer.StartAsync(limits: new FakeTelegramLimits(TimeSpan.Zero, 100, TimeSpan.FromSeconds(1), 100, TimeSpan.FromSeconds(1)));
+        await using var host = TelegramTestHost.Create(fake, settings: new Dictionary<string, string?>
+        {
+            ["AlertBot:Telegram:Mode"] = "Webhook",
+            ["AlertBot:Telegram:WebhookUrl"] = "https://alerts.example/telegram",
+            ["AlertBot:Telegram:WebhookSecret"] = "s3cret-Value_1",
+        });
+        await host.StartReceiverAsync();
+        Assert.Equal("https://alerts.example/telegram", fake.WebhookUrl);
+        var webhook = host.Services.GetRequiredService<TelegramWebhookHandler>();
+        var update = fake.MessageJson(8, 8, "/help");
+        var body = "{\"update_id\":1,\"message\":" + update.ToJsonString() + "}";
+        Stream Body() => new MemoryStream(Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(401, await webhook.HandleAsync(null, Body(), CancellationToken.None));
+        Assert.Equal(401, await webhook.HandleAsync("s3cret-Value_2", Body(), CancellationToken.None));
+        Assert.Equal(401, await webhook.HandleAsync("s3cret", Body(), CancellationToken.None));
+        Assert.Equal(400, await webhook.HandleAsync("s3cret-Value_1", new MemoryStream("{not json"u8.ToArray()), CancellationToken.None));
+        Assert.Empty(fake.Sent);
+
+        Assert.Equal(200, await webhook.HandleAsync("s3cret-Value_1", Body(), CancellationToken.None));
+        var reply = await fake.WaitForMessageAsync(m => m.ChatId == 8);
+        Assert.Contains("/watch add", reply.PlainText, StringComparison.Ordinal);
+        Assert.Equal(0, fake.CallCount("getUpdates"));
+    }
+}
