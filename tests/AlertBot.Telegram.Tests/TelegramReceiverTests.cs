@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Globalization;
 using AlertBot.Core.Channels;
+using AlertBot.Storage.Sqlite;
 using AlertBot.Telegram.Receiving;
 using AlertBot.Testing.Fakes;
 using AlertBot.Testing.Telegram;
@@ -29,7 +31,8 @@ public sealed class TelegramReceiverTests
     public async Task A_group_conversation_subscribes_edits_and_lists_and_refuses_a_non_admin()
     {
         await using var fake = await StartFakeAsync();
-        await using var host = TelegramTestHost.Create(fake);
+        using var sqlite = await TempSqliteStore.CreateAsync();
+        await using var host = TelegramTestHost.Create(fake, sqlite.Store);
         fake.SetMember(Group, AdminUser, "administrator");
         await host.StartReceiverAsync();
 
@@ -150,34 +153,46 @@ public sealed class TelegramReceiverTests
     public async Task The_offset_is_persisted_so_a_restarted_receiver_handles_nothing_twice()
     {
         await using var fake = await StartFakeAsync();
-        var store = new InMemoryAlertStore();
-        await using (var first = TelegramTestHost.Create(fake, store))
+        var directory = Directory.CreateTempSubdirectory("alertbot-telegram-");
+        var connection = $"Data Source={Path.Combine(directory.FullName, "alertbot.db")};Pooling=False";
+        try
         {
-            await first.StartReceiverAsync();
-            fake.SendText(5, 5, "/help");
-            fake.SendText(5, 5, "/status");
-            var last = fake.SendText(6, 6, "/help");
-            await ReplyTo(fake, 6, 1);
-            await first.SettleAsync();
-            await first.StopReceiverAsync();
-            Assert.Equal((last + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), await store.GetStateAsync(TelegramUpdateReceiver.OffsetStateKey, CancellationToken.None));
+            int last;
+            using (var firstStore = new SqliteAlertStore(connection))
+            {
+                await firstStore.MigrateAsync(CancellationToken.None);
+                await using var first = TelegramTestHost.Create(fake, firstStore);
+                await first.StartReceiverAsync();
+                fake.SendText(5, 5, "/help");
+                fake.SendText(5, 5, "/status");
+                last = fake.SendText(6, 6, "/help");
+                await ReplyTo(fake, 6, 1);
+                await first.SettleAsync();
+                await first.StopReceiverAsync();
+            }
+
+            // A new process: a new store on the same file. And as if Telegram had not yet forgotten the updates
+            // (the process died before its next getUpdates confirmed them), they are served again.
+            fake.RestoreConfirmedUpdates();
+            var callsBefore = fake.CallCount("getUpdates");
+            using var secondStore = new SqliteAlertStore(connection);
+            Assert.Equal((last + 1).ToString(CultureInfo.InvariantCulture), await secondStore.GetStateAsync(TelegramUpdateReceiver.OffsetStateKey, CancellationToken.None));
+            await using var second = TelegramTestHost.Create(fake, secondStore);
+            await second.StartReceiverAsync();
+            await fake.WaitForCallAsync(_ => fake.CallCount("getUpdates") > callsBefore);
+            var firstPoll = fake.Calls.Where(c => c.Method == "getUpdates").ElementAt(callsBefore);
+            fake.SendText(6, 6, "/status");
+            await ReplyTo(fake, 6, 2);
+            await second.SettleAsync();
+
+            Assert.Equal(last + 1, firstPoll.Body["offset"]!.GetValue<int>());
+            Assert.Equal(2, fake.SentTo(5).Count);
+            Assert.Equal(2, fake.SentTo(6).Count);
         }
-
-        // As if Telegram had not yet forgotten them (the process died before confirming): serve them again.
-        fake.KeepConfirmedUpdates = true;
-        fake.RestoreConfirmedUpdates();
-        var callsBefore = fake.CallCount("getUpdates");
-        await using var second = TelegramTestHost.Create(fake, store);
-        await second.StartReceiverAsync();
-        await fake.WaitForCallAsync(_ => fake.CallCount("getUpdates") > callsBefore);
-        var firstPoll = fake.Calls.Where(c => c.Method == "getUpdates").ElementAt(callsBefore);
-        fake.SendText(6, 6, "/status");
-        await ReplyTo(fake, 6, 2);
-        await second.SettleAsync();
-
-        Assert.NotNull(firstPoll.Body["offset"]);
-        Assert.Equal(2, fake.SentTo(5).Count);
-        Assert.Equal(2, fake.SentTo(6).Count);
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -307,7 +322,7 @@ public sealed class TelegramReceiverTests
         fake.SendText(Group, MemberUser, "/watch add x");
         await ReplyTo(fake, Group, 2);
         fake.Forbid(Group);
-        await host.Sink.DeliverAsync(new Core.Alerts.OutboxEntry(1, 1, new ChannelRef("telegram", Group.ToString(System.Globalization.CultureInfo.InvariantCulture)), "k", new Core.Summaries.AlertMessage { Title = "t", Source = "s" }, 0, default, default), CancellationToken.None);
+        await host.Sink.DeliverAsync(new Core.Alerts.OutboxEntry(1, 1, new ChannelRef("telegram", Group.ToString(CultureInfo.InvariantCulture)), "k", new Core.Summaries.AlertMessage { Title = "t", Source = "s" }, 0, default, default), CancellationToken.None);
 
         Assert.NotEmpty(host.Logs.Entries);
         Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 3303);
