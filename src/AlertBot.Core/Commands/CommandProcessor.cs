@@ -265,15 +265,10 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return problem;
         }
 
-        if (!MayChange(context))
-        {
-            return Refused("change the watchlist");
-        }
-
-        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        var (channel, refused) = await ChannelToChangeAsync(context, "change the watchlist", ct);
         if (channel is null)
         {
-            return NotSubscribed();
+            return refused!;
         }
 
         var terms = await _store.ListWatchTermsAsync(channel.Id, ct);
@@ -305,15 +300,10 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return problem;
         }
 
-        if (!MayChange(context))
-        {
-            return Refused("change the watchlist");
-        }
-
-        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        var (channel, refused) = await ChannelToChangeAsync(context, "change the watchlist", ct);
         if (channel is null)
         {
-            return NotSubscribed();
+            return refused!;
         }
 
         return await _store.RemoveWatchTermAsync(channel.Id, term!, ct)
@@ -431,15 +421,10 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return Usage("Feed addresses with a user name or password are not accepted.", "/feeds add <url>");
         }
 
-        if (!MayChange(context))
-        {
-            return Refused("add feeds");
-        }
-
-        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        var (channel, refused) = await ChannelToChangeAsync(context, "add feeds", ct);
         if (channel is null)
         {
-            return NotSubscribed();
+            return refused!;
         }
 
         var current = await _store.ListChannelFeedsAsync(channel.Id, ct);
@@ -471,15 +456,10 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return Usage($"\"{Shorten(idText)}\" is not a feed id: use the number /feeds list shows.", "/feeds remove <id>");
         }
 
-        if (!MayChange(context))
-        {
-            return Refused("remove feeds");
-        }
-
-        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        var (channel, refused) = await ChannelToChangeAsync(context, "remove feeds", ct);
         if (channel is null)
         {
-            return NotSubscribed();
+            return refused!;
         }
 
         return await _store.DetachFeedAsync(channel.Id, feedId, ct)
@@ -565,6 +545,18 @@ public sealed partial class CommandProcessor : ICommandProcessor
     }
 
     // ---- shared pieces ---------------------------------------------------------------------------------------
+
+    /// <summary>This chat's channel when the user may change it; otherwise the reply that says why not.</summary>
+    private async Task<(Channel? Channel, CommandReply? Refusal)> ChannelToChangeAsync(CommandContext context, string what, CancellationToken ct)
+    {
+        if (!MayChange(context))
+        {
+            return (null, Refused(what));
+        }
+
+        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        return channel is null ? (null, NotSubscribed()) : (channel, null);
+    }
 
     /// <summary>A private chat belongs to its user; elsewhere only the platform's admins change settings.</summary>
     private static bool MayChange(CommandContext context) => context.IsPrivate || context.UserIsAdmin;

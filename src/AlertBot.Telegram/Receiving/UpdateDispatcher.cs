@@ -8,7 +8,7 @@ namespace AlertBot.Telegram.Receiving;
 /// Hands updates to handlers so the poll loop (or the webhook request) returns at once: different chats are handled
 /// in parallel up to a bound, each chat's updates strictly in order, and at most a bounded number wait.
 /// </summary>
-public sealed partial class UpdateDispatcher : IAsyncDisposable
+public sealed partial class UpdateDispatcher : IAsyncDisposable, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<long, Queue<Update>> _queues = [];
@@ -155,9 +155,17 @@ public sealed partial class UpdateDispatcher : IAsyncDisposable
         update.Message?.Chat.Id ?? update.ChannelPost?.Chat.Id ?? update.MyChatMember?.Chat.Id ??
         update.EditedMessage?.Chat.Id ?? update.EditedChannelPost?.Chat.Id ?? 0;
 
+    /// <summary>Stops handing out work: updates still queued are dropped (the receiver drains before this at stop).</summary>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        // The semaphores are left to the collector: a handler finishing after disposal still releases them.
+        _stopping.Cancel();
         _stopping.Dispose();
     }
 
