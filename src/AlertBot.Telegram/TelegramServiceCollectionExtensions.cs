@@ -26,6 +26,7 @@ public static class TelegramServiceCollectionExtensions
 
         services.AddOptions<TelegramOptions>()
             .Bind(section)
+            .PostConfigure(o => o.Token = o.ResolveToken())
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelegramOptions>, TelegramOptionsValidator>());

@@ -73,7 +73,7 @@ public sealed class TelegramRateLimiter
             {
                 var now = _time.GetUtcNow();
                 wait = WaitFor(chat, now);
-                if (wait <= TimeSpan.Zero)
+                if (wait != Timeout.InfiniteTimeSpan && wait <= TimeSpan.Zero)
                 {
                     Reserve(chat);
                     return new Lease(this, chat);
