@@ -570,8 +570,9 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
         if (feed.ConsecutiveFailures > 0 || feed.LastError is not null)
         {
-            var since = feed.LastSuccessAt is { } ok ? $"last success {Stamp(ok)}" : $"no success since it was added {Stamp(feed.CreatedAt)}";
-            return $"failing: {Plural(Math.Max(1, feed.ConsecutiveFailures), "failed poll")} in a row, {since}; last error: {feed.LastError ?? "unknown"}";
+            // The store keeps the last success, not the first failure: failing since then is what we can say for sure.
+            var since = feed.LastSuccessAt is { } ok ? $"the last success at {Stamp(ok)}" : $"it was added at {Stamp(feed.CreatedAt)}";
+            return $"failing since {since} ({Plural(Math.Max(1, feed.ConsecutiveFailures), "failed poll")} in a row); last error: {feed.LastError ?? "unknown"}";
         }
 
         return $"ok (last poll {Stamp(feed.LastPolledAt.Value)})";

@@ -408,7 +408,7 @@ public sealed class CommandProcessorTests
         var reply = await Run("/feeds list", Member);
 
         Assert.Contains($"#{ok.Id} World — {ConfiguredUrl}\n   ok (last poll 2026-11-27 08:00 UTC)", reply.Text, StringComparison.Ordinal);
-        Assert.Contains("failing: 2 failed polls in a row, last success 2026-11-27 08:00 UTC; last error: HTTP 503", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("failing since the last success at 2026-11-27 08:00 UTC (2 failed polls in a row); last error: HTTP 503", reply.Text, StringComparison.Ordinal);
         Assert.Contains("https://new.example/rss\n   never polled", reply.Text, StringComparison.Ordinal);
     }
 
