@@ -24,7 +24,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
             ActorDictionary.Load(FilePaths.Resolve(sp.GetRequiredService<IOptions<MatchingOptions>>().Value.ActorsFile)));
-        // MERGE-TODO(matching): register WatchlistPresets.Load(WatchlistsFile) once the Matching branch lands.
+        services.TryAddSingleton(sp =>
+            WatchlistPresets.Load(FilePaths.Resolve(sp.GetRequiredService<IOptions<MatchingOptions>>().Value.WatchlistsFile)));
         services.TryAddSingleton<MatcherCache>();
         services.TryAddSingleton<Summarizer>();
         services.TryAddSingleton<PollService>();

@@ -1,3 +1,3 @@
 using AlertBot.Worker.Cli;
 
-return await CliApp.Main(args);
+return await CliApp.RunMainAsync(args);

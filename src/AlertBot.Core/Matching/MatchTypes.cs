@@ -26,4 +26,7 @@ public sealed class ItemMatches
     public IReadOnlyDictionary<long, IReadOnlyList<TermHit>> ByOwner { get; }
 
     public bool IsEmpty => ByOwner.Count == 0;
+
+    /// <summary>The hits of one owner; empty when that owner's rules did not match.</summary>
+    public IReadOnlyList<TermHit> For(long ownerId) => ByOwner.GetValueOrDefault(ownerId) ?? [];
 }

@@ -3,7 +3,11 @@ using AlertBot.Core.Matching;
 namespace AlertBot.Core.Summaries;
 
 /// <summary>Why an item alerted: one line per matched term, with the alias, the field and the sentence.</summary>
-public sealed record MatchExplanation(string Term, string Alias, MatchField Field, string Sentence);
+public sealed record MatchExplanation(string Term, string Alias, MatchField Field, string Sentence)
+{
+    /// <summary>The words as they stand in the item ("Houthi-controlled" gives "Houthi"), when known.</summary>
+    public string? MatchedText { get; init; }
+}
 
 /// <summary>
 /// A platform-neutral alert: what every chat adapter renders in its own markup, and what the outbox stores as JSON.

@@ -19,7 +19,10 @@ namespace AlertBot.Worker.Cli;
 /// The command line: <c>run</c> (the default), <c>run --once</c>, <c>feed check</c>, <c>match</c>, <c>summarize</c>.
 /// Results go to <see cref="Output"/>; logs go to standard error.
 /// </summary>
-public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string?>? overrides = null)
+/// <param name="output">Results and alerts.</param>
+/// <param name="overrides">Configuration that wins over files and environment (tests).</param>
+/// <param name="error">Usage errors; standard error when null.</param>
+public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string?>? overrides = null, TextWriter? error = null)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -30,7 +33,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
 
     public TextWriter Output { get; } = output;
 
-    public static async Task<int> Main(string[] args)
+    public static async Task<int> RunMainAsync(string[] args)
     {
         try
         {
@@ -84,7 +87,13 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         summarize.SetAction((parse, ct) => SummarizeAsync(parse.GetRequiredValue(summarizeSource), parse.GetValue(summarizeWatchlist)!, ct));
         root.Subcommands.Add(summarize);
 
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = Output });
+        // Exceptions are not turned into stack traces here: RunMainAsync reports configuration faults in one line.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration
+        {
+            Output = Output,
+            Error = error ?? Console.Error,
+            EnableDefaultExceptionHandler = false,
+        });
     }
 
     private async Task<int> RunServiceAsync(CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using AlertBot.Core;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Configuration;
+using AlertBot.Feeds;
 using AlertBot.Storage;
 using AlertBot.Worker.ConsoleOutput;
 using AlertBot.Worker.Scheduling;
@@ -68,8 +69,9 @@ public static class AlertBotHost
         var configuration = builder.Configuration;
         builder.Services
             .AddAlertBotCore(configuration)
+            .AddAlertBotFeeds(configuration)
             .AddAlertBotStorage(configuration);
-        // MERGE-TODO: .AddAlertBotFeeds(configuration)
+        // MERGE-TODO:
         //             .AddAlertBotCommands(configuration).AddAlertBotTelegram(configuration).AddAlertBotDiscord(configuration)
 
         builder.Services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section))

@@ -84,7 +84,8 @@ public sealed partial class Bootstrapper(
             terms = await store.ListWatchTermsAsync(channel.Id, cancellationToken);
         }
 
-        LogConsoleChannel(feeds.Count, string.Join(", ", terms.Select(t => t.Text)));
+        var watched = string.Join(", ", terms.Select(t => t.Text));
+        LogConsoleChannel(feeds.Count, watched);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} configured feeds in the store")]

@@ -1,0 +1,169 @@
+namespace AlertBot.Core.Text;
+
+/// <summary>A sentence of the original text: where it stands and its text, trimmed.</summary>
+public readonly record struct Sentence(int Start, int Length, string Text)
+{
+    public int End => Start + Length;
+}
+
+/// <summary>
+/// Splits plain text into sentences. A line break always ends one (feeds flatten paragraphs, captions and bylines
+/// into lines). Inside a line a sentence ends at . ! ? … (with any closing quotes or brackets) before white space and
+/// the start of a new sentence, except after an abbreviation (Mr., Dr., St., Jan.), an initial or a dotted
+/// acronym (J. Smith, U.S. forces); decimals (3.5) never have the white space a break needs.
+/// </summary>
+public static class SentenceSplitter
+{
+    // Words that end with a dot yet rarely end a sentence: titles, months, and the like.
+    private static readonly HashSet<string> Abbreviations = new(StringComparer.Ordinal)
+    {
+        "Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "Ft", "Rev", "Hon", "Sen", "Rep", "Gov",
+        "Gen", "Lt", "Col", "Maj", "Capt", "Cpt", "Sgt", "Cpl", "Adm", "Cmdr", "Brig", "Pres", "Amb", "Insp", "Supt",
+        "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+        "No", "Nos", "Vol", "Art", "Fig", "Ch", "Para", "Ave", "Blvd", "Rd", "Co", "Corp", "Dept", "Univ", "Est",
+        "approx", "vs", "cf", "al", "eg", "ie", "pp",
+    };
+
+    private const string Terminators = ".!?…؟۔";
+    private const string Closers = "\"'”’»)]›";
+    private const string Openers = "\"'“‘«([‹¿¡";
+
+    public static IReadOnlyList<Sentence> Split(string text)
+    {
+        var sentences = new List<Sentence>();
+        var lineStart = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i == text.Length || text[i] is '\n' or '\r' or '\u2028' or '\u2029')
+            {
+                SplitLine(text, lineStart, i, sentences);
+                lineStart = i + 1;
+            }
+        }
+
+        return sentences;
+    }
+
+    /// <summary>The sentence that holds the character at <paramref name="offset"/>, or null when none does.</summary>
+    public static Sentence? Containing(IReadOnlyList<Sentence> sentences, int offset)
+    {
+        int low = 0, high = sentences.Count - 1;
+        while (low <= high)
+        {
+            var mid = (low + high) / 2;
+            var sentence = sentences[mid];
+            if (offset < sentence.Start)
+            {
+                high = mid - 1;
+            }
+            else if (offset >= sentence.End)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                return sentence;
+            }
+        }
+
+        return null;
+    }
+
+    private static void SplitLine(string text, int start, int end, List<Sentence> sentences)
+    {
+        var sentenceStart = start;
+        var i = start;
+        while (i < end)
+        {
+            if (!Terminators.Contains(text[i], StringComparison.Ordinal))
+            {
+                i++;
+                continue;
+            }
+
+            var terminator = i;
+            while (i < end && Terminators.Contains(text[i], StringComparison.Ordinal))
+            {
+                i++;
+            }
+
+            while (i < end && Closers.Contains(text[i], StringComparison.Ordinal))
+            {
+                i++;
+            }
+
+            var next = i;
+            while (next < end && char.IsWhiteSpace(text[next]))
+            {
+                next++;
+            }
+
+            if (next == i || next == end)
+            {
+                // No white space after it (3.5, U.S.A, example.com) or nothing after it on this line.
+                continue;
+            }
+
+            if (IsBreak(text, sentenceStart, terminator, next))
+            {
+                Add(text, sentenceStart, i, sentences);
+                sentenceStart = next;
+            }
+
+            i = next;
+        }
+
+        Add(text, sentenceStart, end, sentences);
+    }
+
+    private static bool IsBreak(string text, int sentenceStart, int terminator, int next)
+    {
+        var following = text[next];
+        var startsSentence = char.IsUpper(following) || Openers.Contains(following, StringComparison.Ordinal) ||
+                             (char.IsLetter(following) && !char.IsLower(following)) ||
+                             (char.IsDigit(following) && text[terminator] != '.');
+        if (!startsSentence)
+        {
+            return false;
+        }
+
+        if (text[terminator] != '.')
+        {
+            return true;
+        }
+
+        // The word right before the dot: an abbreviation, an initial, or the last letter of a dotted acronym
+        // (U.S., e.g.) keeps the sentence going.
+        var wordStart = terminator;
+        while (wordStart > sentenceStart && char.IsLetter(text[wordStart - 1]))
+        {
+            wordStart--;
+        }
+
+        var word = text.AsSpan(wordStart, terminator - wordStart);
+        if (word.Length == 1 && (char.IsUpper(word[0]) || (wordStart > sentenceStart && text[wordStart - 1] == '.')))
+        {
+            return false;
+        }
+
+        return word.Length == 0 || !Abbreviations.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
+    }
+
+    private static void Add(string text, int start, int end, List<Sentence> sentences)
+    {
+        while (start < end && char.IsWhiteSpace(text[start]))
+        {
+            start++;
+        }
+
+        while (end > start && char.IsWhiteSpace(text[end - 1]))
+        {
+            end--;
+        }
+
+        if (end > start)
+        {
+            sentences.Add(new Sentence(start, end - start, text[start..end]));
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace AlertBot.Core.Text;
+
+/// <summary>
+/// A word of the original text: where it stands (so a hit can quote the text as written) and its folded form.
+/// </summary>
+/// <param name="Joined">
+/// Whether only spaces, hyphens, apostrophes or dots separate it from the previous token on the same line, so that a
+/// phrase may run across that gap ("Bab el-Mandeb", "Qa'ani", "U.S."); a comma, a bracket or a line break stops one.
+/// </param>
+public readonly record struct Token(int Start, int Length, string Normalized, bool Joined)
+{
+    public int End => Start + Length;
+}
+
+/// <summary>
+/// Splits text into word tokens. Letters (of any script), digits and combining marks make words; everything else,
+/// apostrophes and hyphens included, separates them. So "Qaani's" is "qaani" + "s", "Houthi-controlled" is "houthi" +
+/// "controlled", and an alias is tokenized the same way as the text it must be found in.
+/// </summary>
+public static class Tokenizer
+{
+    public static IReadOnlyList<Token> Tokenize(string text)
+    {
+        var tokens = new List<Token>();
+        var i = 0;
+        var joinable = false;
+        while (i < text.Length)
+        {
+            var width = WordCharWidth(text, i);
+            if (width == 0)
+            {
+                joinable &= IsJoiningGap(text[i]);
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < text.Length && (width = WordCharWidth(text, i)) > 0)
+            {
+                i += width;
+            }
+
+            tokens.Add(new Token(start, i - start, TextNormalizer.Normalize(text.AsSpan(start, i - start)), joinable));
+            joinable = true;
+        }
+
+        return tokens;
+    }
+
+    /// <summary>The folded tokens of a term or alias joined by single spaces: the key two spellings share.</summary>
+    public static string Key(string text) => string.Join(' ', Tokenize(text).Select(t => t.Normalized));
+
+    /// <summary>The number of UTF-16 units of the word character at <paramref name="index"/>, 0 if none is there.</summary>
+    private static int WordCharWidth(string text, int index)
+    {
+        if (Rune.DecodeFromUtf16(text.AsSpan(index), out var rune, out var consumed) != OperationStatus.Done)
+        {
+            return 0;
+        }
+
+        return Rune.GetUnicodeCategory(rune) switch
+        {
+            UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+                or UnicodeCategory.OtherLetter or UnicodeCategory.DecimalDigitNumber
+                or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber
+                or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark
+                or UnicodeCategory.EnclosingMark => consumed,
+
+            // Modifier letters are words' letters (Arabic tatweel), except the ones transliteration uses as
+            // apostrophes (ʼ ʻ ʾ ʿ), which separate like apostrophes do.
+            UnicodeCategory.ModifierLetter => TextNormalizer.IsApostrophe(text[index]) ? 0 : consumed,
+
+            // Soft hyphens and zero-width (non-)joiners sit inside words (Persian writes ZWNJ mid-word).
+            UnicodeCategory.Format => text[index] is '\u00AD' or '\u200C' or '\u200D' ? consumed : 0,
+            _ => 0,
+        };
+    }
+
+    private static bool IsJoiningGap(char c) =>
+        c is ' ' or '\t' or '\u00A0' or '\u2009' or '\u202F' or '.' ||
+        TextNormalizer.IsApostrophe(c) || TextNormalizer.IsHyphen(c);
+}

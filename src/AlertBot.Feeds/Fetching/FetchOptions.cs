@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Options;
+
+namespace AlertBot.Feeds.Fetching;
+
+/// <summary>Limits for fetching one feed; bound from the configuration section <see cref="SectionName"/>.</summary>
+public sealed class FetchOptions
+{
+    public const string SectionName = "AlertBot:Fetch";
+
+    /// <summary>Overall deadline for one read: connecting, every redirect hop and reading the whole body.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest body accepted as sent on the wire (compressed or not).</summary>
+    public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Largest body accepted after gzip/deflate/brotli decompression.</summary>
+    public long MaxDecompressedBytes { get; set; } = 50 * 1024 * 1024;
+
+    public int MaxRedirects { get; set; } = 5;
+
+    public string UserAgent { get; set; } = "AlertBot/1.0 (+self-hosted news alert bot)";
+}
+
+/// <summary>Checks <see cref="FetchOptions"/> at start-up; every message names the configuration key at fault.</summary>
+public sealed class FetchOptionsValidator : IValidateOptions<FetchOptions>
+{
+    public ValidateOptionsResult Validate(string? name, FetchOptions options)
+    {
+        var errors = new List<string>();
+        const string prefix = FetchOptions.SectionName + ":";
+        if (options.Timeout <= TimeSpan.Zero || options.Timeout > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"{prefix}Timeout must be more than 00:00:00 and at most 00:10:00 (was {options.Timeout}).");
+        }
+
+        if (options.MaxBodyBytes <= 0)
+        {
+            errors.Add($"{prefix}MaxBodyBytes must be positive (was {options.MaxBodyBytes}).");
+        }
+
+        if (options.MaxDecompressedBytes < options.MaxBodyBytes)
+        {
+            errors.Add($"{prefix}MaxDecompressedBytes must be at least MaxBodyBytes (was {options.MaxDecompressedBytes}).");
+        }
+
+        if (options.MaxDecompressedBytes > int.MaxValue)
+        {
+            errors.Add($"{prefix}MaxDecompressedBytes must be at most {int.MaxValue} (was {options.MaxDecompressedBytes}).");
+        }
+
+        if (options.MaxRedirects is < 0 or > 20)
+        {
+            errors.Add($"{prefix}MaxRedirects must be between 0 and 20 (was {options.MaxRedirects}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.UserAgent) || options.UserAgent.Any(char.IsControl))
+        {
+            errors.Add($"{prefix}UserAgent must be a non-empty single line.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+
+namespace AlertBot.Feeds.Text;
+
+/// <summary>
+/// HTML to the plain text every later stage matches and quotes: scripts and styles dropped, entities decoded, block
+/// elements and &lt;br&gt; turned into line breaks, runs of whitespace collapsed. AngleSharp does the HTML5 parsing so
+/// broken real-world markup reads the way a browser would read it.
+/// </summary>
+public sealed class HtmlText
+{
+    private static readonly HashSet<string> Dropped = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "script", "style", "noscript", "template", "head", "title", "iframe", "object", "embed", "svg", "math", "select", "button",
+    };
+
+    private static readonly HashSet<string> Blocks = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+        "table", "tr", "thead", "tbody", "tfoot", "caption", "section", "article", "aside", "header", "footer", "nav",
+        "figure", "figcaption", "hr", "address", "main", "details", "summary", "form", "fieldset",
+    };
+
+    private const int MaxDepth = 200;
+
+    private readonly HtmlParser parser = new(new HtmlParserOptions { IsScripting = false });
+
+    /// <summary>Plain text with one line per block.</summary>
+    public string ToText(string html)
+    {
+        if (!NeedsParsing(html))
+        {
+            return CollapseLines(html);
+        }
+
+        var document = parser.ParseDocument(html);
+        var sb = new StringBuilder(html.Length);
+        if (document.Body is { } body)
+        {
+            Walk(body, sb, 0);
+        }
+
+        return CollapseLines(sb.ToString());
+    }
+
+    /// <summary>Plain text on one line (titles).</summary>
+    public string ToLine(string html) => ToText(html).Replace('\n', ' ');
+
+    /// <summary>Text that was never markup: only whitespace is tidied.</summary>
+    public static string Plain(string text, bool singleLine) =>
+        singleLine ? CollapseLines(text).Replace('\n', ' ') : CollapseLines(text);
+
+    private static bool NeedsParsing(string html) =>
+        html.Contains('<', StringComparison.Ordinal) || html.Contains('&', StringComparison.Ordinal);
+
+    private static void Walk(INode node, StringBuilder sb, int depth)
+    {
+        // Text nested deeper than any real article is dropped rather than risking the stack on hostile markup.
+        if (depth > MaxDepth)
+        {
+            return;
+        }
+
+        foreach (var child in node.ChildNodes)
+        {
+            switch (child)
+            {
+                case IText text:
+                    sb.Append(text.Data);
+                    break;
+                case IElement element when Dropped.Contains(element.LocalName):
+                    break;
+                case IElement element:
+                    var block = Blocks.Contains(element.LocalName);
+                    if (block)
+                    {
+                        sb.Append('\n');
+                    }
+
+                    if (element.LocalName is "td" or "th")
+                    {
+                        sb.Append(' ');
+                    }
+
+                    Walk(element, sb, depth + 1);
+                    if (block)
+                    {
+                        sb.Append('\n');
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Whitespace runs (including non-breaking spaces) become one space; blank lines disappear.</summary>
+    private static string CollapseLines(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        var pendingSpace = false;
+        var pendingLine = false;
+        foreach (var c in text)
+        {
+            if (c is '\n' or '\r' or '\u2028' or '\u2029')
+            {
+                pendingLine = sb.Length > 0;
+                pendingSpace = false;
+            }
+            else if (char.IsWhiteSpace(c) || c == '\u200B')
+            {
+                pendingSpace = sb.Length > 0 && !pendingLine;
+            }
+            else if (!char.IsControl(c))
+            {
+                if (pendingLine)
+                {
+                    sb.Append('\n');
+                }
+                else if (pendingSpace)
+                {
+                    sb.Append(' ');
+                }
+
+                pendingLine = pendingSpace = false;
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+}

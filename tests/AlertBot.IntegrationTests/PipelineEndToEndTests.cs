@@ -1,0 +1,223 @@
+using AlertBot.Core.Pipeline;
+using AlertBot.Testing.Feeds;
+
+namespace AlertBot.IntegrationTests;
+
+/// <summary>
+/// Feed → poll → match → outbox → sink, over real HTTP on loopback and a real SQLite file: the promises users rely on
+/// (one alert per matching item per channel, nothing twice, nothing lost).
+/// </summary>
+public sealed class PipelineEndToEndTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Day = new(2026, 11, 27, 6, 0, 0, TimeSpan.Zero);
+
+    private static readonly SampleItem Old = new(
+        "Older story about the Houthis", "https://news.example/old", "The Houthis said nothing new.", Day.AddDays(-1));
+
+    private static readonly SampleItem RedSeaAttack = new(
+        "Huthi fighters attack a tanker in the Red Sea",
+        "https://news.example/red-sea-attack",
+        "<p>Yemen’s Houthis fired two missiles at a tanker in the Red Sea on Thursday, the ship’s operator said.</p>",
+        Day.AddHours(1));
+
+    private static readonly SampleItem QaaniVisit = new(
+        "Quds Force commander in Baghdad",
+        "https://news.example/qaani-baghdad",
+        "<p>Esmail Qaani visited Baghdad last week to keep a truce with the US in place, sources said.</p>",
+        Day.AddHours(2));
+
+    private static readonly SampleItem Unrelated = new(
+        "Miranda Lambert announces tour", "https://news.example/tour", "<p>The singer will visit Iranian-American fans.</p>", Day.AddHours(3));
+
+    private LoopbackFeedServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await LoopbackFeedServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private void Serve(params SampleItem[] items) =>
+        _server.Set("/news", LoopbackResponse.Text(SampleFeeds.Rss("Loopback News", items)));
+
+    [Fact]
+    public async Task Each_matching_item_reaches_each_matching_channel_once_and_a_restart_sends_nothing_new()
+    {
+        Serve(Old);
+        await using var sut = await PipelineHarness.StartAsync((_server.Url("/news"), 0));
+        await sut.AddChannelAsync("a", "Houthis");
+        await sut.AddChannelAsync("b", "Red Sea", "Qaani");
+
+        var baseline = await sut.PollAllAsync();
+        Assert.Equal(PollStatus.Baseline, Assert.Single(baseline).Status);
+        Assert.Equal(0, (await sut.DeliverAsync()).Delivered);
+
+        Serve(Old, RedSeaAttack, QaaniVisit, Unrelated);
+        var poll = Assert.Single(await sut.PollAllAsync());
+        Assert.Equal(PollStatus.Polled, poll.Status);
+        Assert.Equal(3, poll.NewItems);
+        Assert.Equal(3, poll.AlertsEnqueued);
+        Assert.Equal(3, (await sut.DeliverAsync()).Delivered);
+
+        Assert.Equal([RedSeaAttack.Title], sut.TitlesFor("a"));
+        Assert.Equal([RedSeaAttack.Title, QaaniVisit.Title], sut.TitlesFor("b"));
+
+        // The alert explains itself: the term, the alias that matched and where.
+        var forA = Assert.Single(sut.Sink.Delivered, e => e.Channel.ExternalId == "a").Message;
+        var why = Assert.Single(forA.Matches);
+        Assert.Equal("Houthis", why.Term);
+        Assert.Equal(RedSeaAttack.Link, forA.Link);
+        Assert.Equal("Loopback News", forA.Source);
+
+        await sut.RestartAsync();
+        Assert.Equal(0, Assert.Single(await sut.PollAllAsync()).AlertsEnqueued);
+        Assert.Equal(0, (await sut.DeliverAsync()).Delivered);
+        Assert.Equal(3, sut.Sink.Delivered.Count);
+    }
+
+    [Fact]
+    public async Task An_item_republished_with_tracking_parameters_is_not_delivered_again()
+    {
+        Serve(Old);
+        await using var sut = await PipelineHarness.StartAsync((_server.Url("/news"), 0));
+        await sut.AddChannelAsync("a", "Houthis");
+        await sut.PollAllAsync();
+
+        Serve(Old, RedSeaAttack);
+        await sut.PollAllAsync();
+        await sut.DeliverAsync();
+        Assert.Single(sut.Sink.Delivered);
+
+        var tracked = RedSeaAttack with
+        {
+            Link = RedSeaAttack.Link + "?utm_source=twitter&utm_medium=social&fbclid=IwAR0xyz#comments",
+            Title = RedSeaAttack.Title + " (updated)",
+        };
+        Serve(tracked, Old);
+        var poll = Assert.Single(await sut.PollAllAsync());
+        Assert.Equal(0, poll.NewItems);
+        await sut.DeliverAsync();
+        Assert.Single(sut.Sink.Delivered);
+    }
+
+    [Fact]
+    public async Task A_sink_that_fails_twice_then_succeeds_delivers_the_alert_exactly_once()
+    {
+        Serve(Old);
+        await using var sut = await PipelineHarness.StartAsync((_server.Url("/news"), 0));
+        await sut.AddChannelAsync("a", "Houthis");
+        await sut.PollAllAsync();
+        Serve(Old, RedSeaAttack);
+        await sut.PollAllAsync();
+
+        sut.Sink.FailNext(1, "502 from the platform").ThrowNext(new HttpRequestException("connection reset"));
+        Assert.Equal(1, (await sut.DeliverAsync()).Retried);
+        Assert.Equal(0, (await sut.DeliverAsync()).Claimed); // waiting for its backoff, not sent early
+
+        sut.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, (await sut.DeliverAsync()).Retried);
+
+        sut.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(1, (await sut.DeliverAsync()).Delivered);
+        sut.Time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, (await sut.DeliverAsync()).Claimed);
+
+        Assert.Equal(3, sut.Sink.Attempts);
+        Assert.Equal([RedSeaAttack.Title], sut.TitlesFor("a"));
+        var stats = await sut.Store.GetOutboxStatsAsync(null, CancellationToken.None);
+        Assert.Equal(0, stats.Pending);
+    }
+
+    [Fact]
+    public async Task A_failed_alert_holds_back_the_channels_later_alerts_so_order_is_kept()
+    {
+        Serve(Old);
+        await using var sut = await PipelineHarness.StartAsync((_server.Url("/news"), 0));
+        await sut.AddChannelAsync("a", "Red Sea", "Qaani");
+        await sut.PollAllAsync();
+        Serve(Old, RedSeaAttack, QaaniVisit);
+        await sut.PollAllAsync();
+
+        sut.Sink.FailNext(1, "429 Too Many Requests", after: TimeSpan.FromSeconds(30));
+        var first = await sut.DeliverAsync();
+        Assert.Equal(1, first.Retried);
+        Assert.Empty(sut.Sink.Delivered); // the second alert did not overtake the first
+        Assert.Equal(1, sut.Sink.Attempts);
+
+        sut.Time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(0, (await sut.DeliverAsync()).Claimed); // the platform's own wait is honoured
+
+        sut.Time.Advance(TimeSpan.FromSeconds(2));
+        await sut.DeliverAsync();
+        Assert.Equal([RedSeaAttack.Title, QaaniVisit.Title], sut.TitlesFor("a"));
+    }
+
+    [Fact]
+    public async Task A_channel_the_platform_says_is_gone_is_deactivated_and_its_alerts_are_closed_not_retried()
+    {
+        Serve(Old);
+        await using var sut = await PipelineHarness.StartAsync((_server.Url("/news"), 0));
+        var gone = await sut.AddChannelAsync("a", "Red Sea", "Qaani");
+        await sut.PollAllAsync();
+        Serve(Old, RedSeaAttack, QaaniVisit);
+        await sut.PollAllAsync();
+
+        sut.Sink.GoneNext("bot was kicked from the group");
+        Assert.Equal(1, (await sut.DeliverAsync()).Undeliverable);
+        sut.Time.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(0, (await sut.DeliverAsync()).Claimed);
+
+        var channel = await sut.Store.GetChannelByIdAsync(gone.Id, CancellationToken.None);
+        Assert.False(channel!.Active);
+        var stats = await sut.Store.GetOutboxStatsAsync(gone.Id, CancellationToken.None);
+        Assert.Equal(0, stats.Pending);
+        Assert.Equal(2, stats.Undeliverable);
+        Assert.Equal(1, sut.Sink.Attempts);
+    }
+
+    [Fact]
+    public async Task A_broken_feed_records_its_error_and_the_other_feeds_still_alert()
+    {
+        _server.Set("/broken", LoopbackResponse.Text("<rss><channel><item><title>unclosed"));
+        Serve(Old);
+        await using var sut = await PipelineHarness.StartAsync((_server.Url("/broken"), 0), (_server.Url("/news"), 0));
+        await sut.AddChannelAsync("a", "Houthis");
+        await sut.PollAllAsync();
+        Serve(Old, RedSeaAttack);
+
+        var outcomes = await sut.PollAllAsync();
+        Assert.Contains(outcomes, o => o.Status == PollStatus.Failed && o.Error!.Contains("Malformed", StringComparison.Ordinal));
+        Assert.Contains(outcomes, o => o.Status == PollStatus.Polled && o.AlertsEnqueued == 1);
+        await sut.DeliverAsync();
+        Assert.Equal([RedSeaAttack.Title], sut.TitlesFor("a"));
+
+        var broken = Assert.Single(await sut.Store.ListFeedsAsync(CancellationToken.None), f => f.Url.EndsWith("/broken", StringComparison.Ordinal));
+        Assert.Equal(2, broken.ConsecutiveFailures);
+        Assert.False(string.IsNullOrEmpty(broken.LastError));
+    }
+
+    [Fact]
+    public async Task A_new_feed_alerts_only_on_its_newest_backfill_items_and_records_the_rest_as_baseline()
+    {
+        Serve(QaaniVisit, RedSeaAttack, Old);
+        await using var sut = await PipelineHarness.StartAsync((_server.Url("/news"), 1));
+        await sut.AddChannelAsync("a", "Houthis", "Qaani", "Red Sea");
+
+        var poll = Assert.Single(await sut.PollAllAsync());
+        Assert.Equal(PollStatus.Baseline, poll.Status);
+        await sut.DeliverAsync();
+        Assert.Equal([QaaniVisit.Title], sut.TitlesFor("a"));
+
+        Assert.Equal(0, Assert.Single(await sut.PollAllAsync()).AlertsEnqueued);
+    }
+
+    [Fact]
+    public async Task An_unchanged_feed_answers_304_and_costs_no_parse()
+    {
+        _server.Set("/news", LoopbackResponse.Text(SampleFeeds.Rss("Loopback News", Old)) with { ETag = "\"v1\"" });
+        await using var sut = await PipelineHarness.StartAsync((_server.Url("/news"), 0));
+        await sut.AddChannelAsync("a", "Houthis");
+
+        Assert.Equal(PollStatus.Baseline, Assert.Single(await sut.PollAllAsync()).Status);
+        Assert.Equal(PollStatus.NotModified, Assert.Single(await sut.PollAllAsync()).Status);
+        Assert.Equal("\"v1\"", _server.RequestHeaders("/news")[1]["If-None-Match"]);
+    }
+}

@@ -1,0 +1,95 @@
+using AlertBot.Core.Alerts;
+using AlertBot.Core.Persistence;
+using AlertBot.Testing.Feeds;
+using AlertBot.Worker.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AlertBot.IntegrationTests;
+
+/// <summary>The long-running service: Quartz fires the poll job per feed and the delivery job on their own.</summary>
+public sealed class ServiceModeTests
+{
+    [Fact]
+    public async Task The_scheduler_polls_each_feed_again_and_delivers_new_matches_to_the_console()
+    {
+        await using var server = await LoopbackFeedServer.StartAsync();
+        var first = new SampleItem("Houthis threaten shipping", "https://news.example/1", "The Houthis said ships would be targeted.", DateTimeOffset.UtcNow);
+        server.Set("/feed", LoopbackResponse.Text(SampleFeeds.Rss("Loopback", first)));
+        var directory = Path.Combine(Path.GetTempPath(), "alertbot-svc-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var output = new StringWriter();
+        var config = new Dictionary<string, string?>
+        {
+            ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "alertbot.db")}",
+            ["AlertBot:Console:Enabled"] = "true",
+            ["AlertBot:Polling:Jitter"] = "0",
+            ["AlertBot:Polling:Feeds:0:Url"] = server.Url("/feed"),
+            ["AlertBot:Polling:Feeds:0:Name"] = "Loopback",
+            ["AlertBot:Polling:Feeds:0:Interval"] = "00:00:05",
+            ["AlertBot:Polling:Feeds:0:Backfill"] = "1",
+            ["AlertBot:Delivery:Interval"] = "00:00:00.200",
+        };
+
+        using (var host = AlertBotHost.CreateBuilder(HostMode.Service, TextWriter.Synchronized(output), config).Build())
+        {
+            await host.StartAsync();
+            try
+            {
+                // The first poll (at start) alerts on the backfilled item; a later scheduled poll finds the new one.
+                await WaitForAsync(() => output.ToString().Contains(first.Title, StringComparison.Ordinal));
+                var second = new SampleItem("Ansar Allah claims drone strike", "https://news.example/2", "Ansar Allah said it hit a ship.", DateTimeOffset.UtcNow);
+                server.Set("/feed", LoopbackResponse.Text(SampleFeeds.Rss("Loopback", second, first)));
+                await WaitForAsync(() => output.ToString().Contains(second.Title, StringComparison.Ordinal));
+
+                var store = host.Services.GetRequiredService<IAlertStore>();
+                Assert.Equal(0, (await store.GetOutboxStatsAsync(null, CancellationToken.None)).Pending);
+                Assert.True(server.RequestCount("/feed") >= 2);
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(directory, recursive: true);
+        Assert.Equal(2, output.ToString().Split("=== ALERT").Length - 1);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_setting_stops_the_service_at_start_with_a_message_naming_the_key()
+    {
+        var config = new Dictionary<string, string?>
+        {
+            ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(Path.GetTempPath(), "alertbot-bad-" + Guid.NewGuid().ToString("N") + ".db")}",
+            ["AlertBot:Polling:Jitter"] = "0.9",
+        };
+        using var host = AlertBotHost.CreateBuilder(HostMode.Service, TextWriter.Null, config).Build();
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("AlertBot:Polling:Jitter", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_console_channel_is_the_default_only_when_no_chat_is_configured()
+    {
+        static bool ConsoleSinkRegistered(Dictionary<string, string?> config)
+        {
+            using var host = AlertBotHost.CreateBuilder(HostMode.Command, TextWriter.Null, config).Build();
+            return host.Services.GetServices<IAlertSink>().Any(s => s.Platform == "console");
+        }
+
+        Assert.True(ConsoleSinkRegistered([]));
+        Assert.False(ConsoleSinkRegistered(new() { ["AlertBot:Telegram:Token"] = "123456:TEST-token" }));
+        Assert.True(ConsoleSinkRegistered(new() { ["AlertBot:Telegram:Token"] = "123456:TEST-token", ["AlertBot:Console:Enabled"] = "true" }));
+    }
+}
