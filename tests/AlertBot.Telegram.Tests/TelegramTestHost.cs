@@ -23,6 +23,8 @@ namespace AlertBot.Telegram.Tests;
 /// </summary>
 public sealed class TelegramTestHost : IAsyncDisposable
 {
+    public static readonly WatchlistPresets Presets = new([new WatchlistPreset("default", ["Qaani", "Houthis", "Red Sea"])]);
+
     public static readonly ActorDictionary Actors = new(
     [
         new Actor("Qaani", ["Qaani", "Ghaani", "Qa'ani"]),
@@ -83,7 +85,7 @@ public sealed class TelegramTestHost : IAsyncDisposable
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(store);
         services.AddSingleton(Actors);
-        services.AddSingleton<IWatchlistPresetCatalog>(FixedPresetCatalog.Default);
+        services.AddSingleton(Presets);
         services.AddOptions<PollingOptions>();
         services.AddAlertBotCommands(configuration);
         services.AddAlertBotTelegram(configuration);

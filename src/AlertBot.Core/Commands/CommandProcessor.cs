@@ -21,7 +21,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
     private readonly IAlertStore _store;
     private readonly ActorDictionary _actors;
-    private readonly IWatchlistPresetCatalog _presets;
+    private readonly WatchlistPresets _presets;
     private readonly CommandOptions _options;
     private readonly PollingOptions _polling;
     private readonly TimeProvider _time;
@@ -30,7 +30,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     public CommandProcessor(
         IAlertStore store,
         ActorDictionary actors,
-        IWatchlistPresetCatalog presets,
+        WatchlistPresets presets,
         IOptions<CommandOptions> options,
         IOptions<PollingOptions> polling,
         TimeProvider time,
@@ -136,7 +136,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var preset = _presets.Find(presetName ?? _options.DefaultWatchlist);
         if (preset is null && presetName is not null)
         {
-            var names = _presets.Names.Count == 0 ? "none are configured" : string.Join(", ", _presets.Names);
+            var names = _presets.Count == 0 ? "none are configured" : string.Join(", ", _presets.Select(p => p.Name));
             return Error($"There is no watchlist named \"{presetName}\" (available: {names}). Nothing was changed.");
         }
 

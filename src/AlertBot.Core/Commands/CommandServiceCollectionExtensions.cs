@@ -8,8 +8,8 @@ public static class CommandServiceCollectionExtensions
 {
     /// <summary>
     /// The chat command set (<see cref="ICommandProcessor"/>) and its validated limits (<c>AlertBot:Commands</c>).
-    /// Needs <c>AddAlertBotCore</c> (polling options with the default feeds, the alias dictionary), an <c>IAlertStore</c>
-    /// and an <see cref="IWatchlistPresetCatalog"/>.
+    /// Needs <c>AddAlertBotCore</c> (polling options with the default feeds, the alias dictionary, the watchlist
+    /// presets) and an <c>IAlertStore</c>.
     /// </summary>
     public static IServiceCollection AddAlertBotCommands(this IServiceCollection services, IConfiguration configuration)
     {

@@ -23,6 +23,8 @@ public sealed class CommandProcessorTests
     private static readonly CommandContext OtherAdmin = new(OtherGroup, "Other", "3", UserIsAdmin: true, IsPrivate: false);
     private static readonly CommandContext Owner = new(Private, null, "42", UserIsAdmin: false, IsPrivate: true);
 
+    internal static readonly WatchlistPresets Presets = new([new WatchlistPreset("default", ["Qaani", "Houthis", "Red Sea"])]);
+
     internal static readonly ActorDictionary Actors = new(
     [
         new Actor("Qaani", ["Qaani", "Ghaani", "Qa'ani"]),
@@ -39,7 +41,7 @@ public sealed class CommandProcessorTests
     private CommandProcessor CreateSut(CommandOptions? options = null, IAlertStore? store = null) => new(
         store ?? _store,
         Actors,
-        FixedPresetCatalog.Default,
+        Presets,
         Options.Create(options ?? new CommandOptions()),
         Options.Create(new PollingOptions
         {
