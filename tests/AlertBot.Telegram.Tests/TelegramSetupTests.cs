@@ -1,5 +1,9 @@
 using System.Text;
+using AlertBot.Core;
 using AlertBot.Core.Alerts;
+using AlertBot.Core.Commands;
+using AlertBot.Core.Feeds;
+using AlertBot.Storage;
 using AlertBot.Telegram.Receiving;
 using AlertBot.Testing.Telegram;
 using Microsoft.Extensions.Configuration;
@@ -99,5 +103,37 @@ public sealed class TelegramSetupTests
         var reply = await fake.WaitForMessageAsync(m => m.ChatId == 8);
         Assert.Contains("/watch add", reply.PlainText, StringComparison.Ordinal);
         Assert.Equal(0, fake.CallCount("getUpdates"));
+    }
+}
+
+public sealed class TelegramCompositionTests
+{
+    [Fact]
+    public void The_adapter_composes_with_the_core_storage_and_command_registrations()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AlertBot:Telegram:Token"] = FakeTelegramServer.DefaultToken,
+            ["AlertBot:Storage:ConnectionString"] = "Data Source=:memory:",
+        }).Build();
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddAlertBotCore(configuration)
+            .AddAlertBotStorage(configuration)
+            .AddAlertBotCommands(configuration)
+            .AddAlertBotTelegram(configuration)
+            .AddSingleton<IFeedReader, NoFeeds>(); // AlertBot.Feeds' part, not under test here
+
+        // Every dependency of every registration (sink, receiver, handler, processor) can be satisfied.
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        Assert.Contains(services, d => d.ServiceType == typeof(IAlertSink) && d.ImplementationFactory is not null);
+        Assert.Contains(services, d => d.ImplementationType == typeof(TelegramUpdateReceiver));
+    }
+
+    private sealed class NoFeeds : IFeedReader
+    {
+        public Task<FeedReadResult> ReadAsync(string source, FeedValidators validators, CancellationToken cancellationToken) =>
+            Task.FromResult<FeedReadResult>(new FeedReadResult.Failure(FeedErrorKind.NotFound, "no feeds in this test"));
     }
 }
