@@ -54,7 +54,7 @@ public sealed class TelegramReceiverTests
         Assert.Contains("Only an admin", refused.PlainText, StringComparison.Ordinal);
         fake.SendText(Group, MemberUser, "/watch@AlertNewsBot list");
         var list = await ReplyTo(fake, Group, 5);
-        Assert.Contains("• Houthis — Houthis: Houthis, Huthi, Ansar Allah", list.PlainText, StringComparison.Ordinal);
+        Assert.Contains("• Houthis — covers: Houthis, Huthi, Ansar Allah", list.PlainText, StringComparison.Ordinal);
         Assert.Contains("• Strait of Hormuz", list.PlainText, StringComparison.Ordinal);
         Assert.DoesNotContain("Qaani", list.PlainText, StringComparison.Ordinal);
         Assert.DoesNotContain("Hezbollah", list.PlainText, StringComparison.Ordinal);

@@ -50,7 +50,11 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var parsed = CommandParser.Parse(text);
         if (parsed.Command is not { } command)
         {
-            return Error(parsed.Error + "\n\n" + HelpText());
+            // A known command typed wrongly gets its own usage; anything else the whole list.
+            var word = (text ?? "").TrimStart().TrimStart('/').Split([' ', '@', '\n', '\t'], 2)[0];
+            return CommandCatalog.Find(word) is { } known
+                ? Usage(parsed.Error!, known.Usage.Replace(" · ", "\n", StringComparison.Ordinal))
+                : Error(parsed.Error + "\n\n" + HelpText());
         }
 
         try
@@ -277,6 +281,12 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return new CommandReply($"\"{term}\" is already on the watchlist.");
         }
 
+        var actor = _actors.Resolve(term!);
+        if (actor is not null && terms.FirstOrDefault(t => _actors.Resolve(t.Text)?.Name == actor.Name) is { } covering)
+        {
+            return new CommandReply($"\"{term}\" is already covered: \"{covering.Text}\" on the watchlist matches every name of {actor.Name} ({string.Join(", ", actor.Aliases)}).");
+        }
+
         if (terms.Count >= _options.MaxTermsPerChannel)
         {
             return Error($"The watchlist is full ({terms.Count} of {_options.MaxTermsPerChannel} terms): remove one with /watch remove <term> first.");
@@ -287,7 +297,6 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return new CommandReply($"\"{term}\" is already on the watchlist.");
         }
 
-        var actor = _actors.Resolve(term!);
         var covers = actor is null ? "" : $" It names {actor.Name}, so it also matches: {string.Join(", ", actor.Aliases)}.";
         return new CommandReply($"Watching \"{term}\".{covers}");
     }
@@ -326,7 +335,8 @@ public sealed partial class CommandProcessor : ICommandProcessor
             text.Append("\n• ").Append(term.Text);
             if (_actors.Resolve(term.Text) is { } actor)
             {
-                text.Append(" — ").Append(actor.Name).Append(": ").AppendJoin(", ", actor.Aliases);
+                text.Append(string.Equals(actor.Name, term.Text, StringComparison.OrdinalIgnoreCase) ? " — covers: " : $" — names {actor.Name}, covers: ")
+                    .AppendJoin(", ", actor.Aliases);
             }
         }
 

@@ -188,8 +188,11 @@ public sealed class CommandProcessorTests
         Assert.Contains("Watching \"Strait of Hormuz\"", (await Run("/watch add \"Strait of Hormuz\"", Owner)).Text, StringComparison.Ordinal);
         Assert.Contains("Watching \"Gulf of Aden\"", (await Run("/watch add Gulf  of Aden", Owner)).Text, StringComparison.Ordinal);
         Assert.Contains("already", (await Run("/watch add strait of hormuz", Owner)).Text, StringComparison.Ordinal);
+        var covered = await Run("/watch add Qa’ani", Owner);
+        Assert.Contains("already covered: \"Qaani\"", covered.Text, StringComparison.Ordinal);
+        await Run("/watch remove Qaani", Owner);
         var aliasReply = await Run("/watch add Ghaani", Owner);
-        Assert.Contains("Qa'ani", aliasReply.Text, StringComparison.Ordinal);
+        Assert.Contains("It names Qaani, so it also matches: Qaani, Ghaani, Qa'ani", aliasReply.Text, StringComparison.Ordinal);
 
         Assert.False((await Run("/watch remove GULF OF ADEN", Owner)).IsError);
         var missing = await Run("/watch remove Hormuz", Owner);
@@ -197,10 +200,10 @@ public sealed class CommandProcessorTests
         Assert.Contains("not on the watchlist", missing.Text, StringComparison.Ordinal);
 
         var list = await Run("/watch@AlertNewsBot list", Owner);
-        Assert.Equal(["Qaani", "Houthis", "Strait of Hormuz", "Ghaani"], await TermsOf(Private));
-        Assert.Contains("• Houthis — Houthis: Houthis, Huthi, Ansar Allah", list.Text, StringComparison.Ordinal);
+        Assert.Equal(["Houthis", "Strait of Hormuz", "Ghaani"], await TermsOf(Private));
+        Assert.Contains("• Houthis — covers: Houthis, Huthi, Ansar Allah", list.Text, StringComparison.Ordinal);
         Assert.Contains("• Strait of Hormuz\n", list.Text + "\n", StringComparison.Ordinal);
-        Assert.Contains("• Ghaani — Qaani: Qaani, Ghaani, Qa'ani", list.Text, StringComparison.Ordinal);
+        Assert.Contains("• Ghaani — names Qaani, covers: Qaani, Ghaani, Qa'ani", list.Text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -491,7 +494,7 @@ public sealed class CommandProcessorTests
     [Theory]
     [InlineData("/frobnicate", "Unknown command /frobnicate")]
     [InlineData("hello", "start with '/'")]
-    [InlineData("/watch add \"Red Sea", "not closed")]
+    [InlineData("/wätch add x", "not a command name")]
     public async Task Unknown_or_malformed_commands_get_the_problem_and_the_command_list(string text, string expected)
     {
         var reply = await Run(text, Member);
@@ -514,6 +517,17 @@ public sealed class CommandProcessorTests
         var entry = Assert.Single(_logger.Entries);
         Assert.Equal(LogLevel.Error, entry.Level);
         Assert.IsType<InvalidOperationException>(entry.Exception);
+    }
+
+    [Fact]
+    public async Task A_known_command_typed_wrongly_gets_its_own_usage()
+    {
+        var reply = await Run("/watch@AlertNewsBot add \"Red Sea", Member);
+
+        Assert.True(reply.IsError);
+        Assert.Contains("not closed", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("Usage:\n/watch add <term | \"phrase\">\n/watch remove <term>\n/watch list", reply.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("/feeds", reply.Text, StringComparison.Ordinal);
     }
 
     [Fact]
