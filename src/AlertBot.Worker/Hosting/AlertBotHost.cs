@@ -49,7 +49,8 @@ public static class AlertBotHost
             .AddJsonFile(
                 Path.Combine(Path.GetDirectoryName(configFile)!, $"appsettings.{builder.Environment.EnvironmentName}.json"),
                 optional: true)
-            .AddEnvironmentVariables();
+            .AddEnvironmentVariables()
+            .AddSecretFiles();
         if (overrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(overrides);
