@@ -16,7 +16,7 @@ public sealed class TelegramClientFactory(IHttpClientFactory httpClients, IOptio
     public ITelegramBotClient Create()
     {
         var settings = options.Value;
-        var token = settings.ResolveToken() ?? throw new InvalidOperationException("AlertBot:Telegram:Token is not configured.");
+        var token = settings.Token ?? throw new InvalidOperationException("AlertBot:Telegram:Token is not configured.");
         var clientOptions = new TelegramBotClientOptions(token, settings.ApiBaseUrl.TrimEnd('/'))
         {
             RetryThreshold = 0,
@@ -31,7 +31,7 @@ public sealed class TelegramClientFactory(IHttpClientFactory httpClients, IOptio
     internal async Task<JsonElement?> CallRawAsync(string method, object body, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var token = settings.ResolveToken() ?? throw new InvalidOperationException("AlertBot:Telegram:Token is not configured.");
+        var token = settings.Token ?? throw new InvalidOperationException("AlertBot:Telegram:Token is not configured.");
         var url = new Uri($"{settings.ApiBaseUrl.TrimEnd('/')}/bot{token}/{method}");
         using var content = JsonContent.Create(body);
         using var response = await httpClients.CreateClient(HttpClientName).PostAsync(url, content, cancellationToken);

@@ -18,14 +18,11 @@ public sealed partial class TelegramOptions
 {
     public const string Section = "AlertBot:Telegram";
 
-    /// <summary>The environment variable read when neither <see cref="Token"/> nor <see cref="TokenFile"/> is set.</summary>
-    public const string TokenEnvironmentVariable = "TELEGRAM_BOT_TOKEN";
-
-    /// <summary>The BotFather token. A secret: set it through the environment, never in a committed file; never logged.</summary>
+    /// <summary>
+    /// The BotFather token. A secret: give it through the environment (<c>AlertBot__Telegram__Token</c>, or the host's
+    /// <c>TELEGRAM_BOT_TOKEN</c> / <c>*_FILE</c> secret mapping), never in a committed file. Never logged.
+    /// </summary>
     public string? Token { get; set; }
-
-    /// <summary>A file holding the token (Docker/Kubernetes secrets).</summary>
-    public string? TokenFile { get; set; }
 
     /// <summary>The Bot API server: Telegram's, a self-hosted Bot API server, or a test server.</summary>
     public string ApiBaseUrl { get; set; } = "https://api.telegram.org";
@@ -84,27 +81,6 @@ public sealed partial class TelegramOptions
     /// <summary>Send alerts without the link preview card.</summary>
     public bool DisableLinkPreview { get; set; }
 
-    /// <summary>The token from <see cref="Token"/>, else <see cref="TokenFile"/>, else the environment; null when none.</summary>
-    public string? ResolveToken()
-    {
-        if (!string.IsNullOrWhiteSpace(Token))
-        {
-            return Token.Trim();
-        }
-
-        if (!string.IsNullOrWhiteSpace(TokenFile) && File.Exists(TokenFile))
-        {
-            var fromFile = File.ReadAllText(TokenFile).Trim();
-            if (fromFile.Length > 0)
-            {
-                return fromFile;
-            }
-        }
-
-        var fromEnvironment = Environment.GetEnvironmentVariable(TokenEnvironmentVariable);
-        return string.IsNullOrWhiteSpace(fromEnvironment) ? null : fromEnvironment.Trim();
-    }
-
     /// <summary>A bot token is the bot's numeric id, a colon, and a secret of letters, digits, '_' and '-'.</summary>
     public static bool IsTokenWellFormed(string? token) => token is not null && TokenPattern().IsMatch(token);
 
@@ -121,15 +97,9 @@ internal sealed class TelegramOptionsValidator : IValidateOptions<TelegramOption
     public ValidateOptionsResult Validate(string? name, TelegramOptions options)
     {
         var failures = new List<string>();
-        var token = options.ResolveToken();
-        if (token is not null && !TelegramOptions.IsTokenWellFormed(token))
+        if (!string.IsNullOrWhiteSpace(options.Token) && !TelegramOptions.IsTokenWellFormed(options.Token))
         {
             failures.Add("AlertBot:Telegram:Token is not a bot token: it must look like <digits>:<letters, digits, '_' or '-'> (the value is not shown).");
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.TokenFile) && !File.Exists(options.TokenFile))
-        {
-            failures.Add($"AlertBot:Telegram:TokenFile names a file that does not exist: {options.TokenFile}.");
         }
 
         if (!Uri.TryCreate(options.ApiBaseUrl, UriKind.Absolute, out var baseUrl) ||

@@ -12,21 +12,20 @@ public static class TelegramServiceCollectionExtensions
 {
     /// <summary>
     /// The Telegram adapter: alert sink, update receiver (polling) or webhook handler, rate limiter. Registers nothing
-    /// when no token is configured (<c>AlertBot:Telegram:Token</c>, <c>TokenFile</c> or TELEGRAM_BOT_TOKEN), so the rest
-    /// of AlertBot runs without Telegram. Needs an <c>IAlertStore</c> and an <c>ICommandProcessor</c>.
+    /// when no token is configured (<c>AlertBot:Telegram:Token</c>), so the rest of AlertBot runs without Telegram.
+    /// Needs an <c>IAlertStore</c> and an <c>ICommandProcessor</c>.
     /// </summary>
     public static IServiceCollection AddAlertBotTelegram(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(TelegramOptions.Section);
-        var probe = section.Get<TelegramOptions>() ?? new TelegramOptions();
-        if (probe.ResolveToken() is null && string.IsNullOrWhiteSpace(probe.TokenFile))
+        if (string.IsNullOrWhiteSpace(section[nameof(TelegramOptions.Token)]))
         {
             return services;
         }
 
         services.AddOptions<TelegramOptions>()
             .Bind(section)
-            .PostConfigure(o => o.Token = o.ResolveToken())
+            .PostConfigure(o => o.Token = o.Token?.Trim())
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelegramOptions>, TelegramOptionsValidator>());

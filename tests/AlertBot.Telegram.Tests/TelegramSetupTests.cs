@@ -24,7 +24,6 @@ public sealed class TelegramSetupTests
     [Fact]
     public void Without_a_token_nothing_is_registered()
     {
-        Assert.Null(Environment.GetEnvironmentVariable(TelegramOptions.TokenEnvironmentVariable));
         using var services = Build([]);
 
         Assert.Empty(services.GetServices<IAlertSink>());
@@ -57,23 +56,14 @@ public sealed class TelegramSetupTests
     }
 
     [Fact]
-    public void A_token_from_a_file_is_used_and_everything_is_registered()
+    public void A_token_registers_everything_and_binds_the_limits()
     {
-        var file = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllText(file, FakeTelegramServer.DefaultToken + "\n");
-            using var services = Build(new() { ["AlertBot:Telegram:TokenFile"] = file, ["AlertBot:Telegram:PerChatInterval"] = "00:00:02" });
+        using var services = Build(new() { ["AlertBot:Telegram:Token"] = " " + FakeTelegramServer.DefaultToken + "\n", ["AlertBot:Telegram:PerChatInterval"] = "00:00:02" });
 
-            var options = services.GetRequiredService<IOptions<TelegramOptions>>().Value;
-            Assert.Equal(FakeTelegramServer.DefaultToken, options.ResolveToken());
-            Assert.Equal(TimeSpan.FromSeconds(2), options.PerChatInterval);
-            Assert.Equal("telegram", Assert.Single(services.GetServices<IAlertSink>()).Platform);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        var options = services.GetRequiredService<IOptions<TelegramOptions>>().Value;
+        Assert.Equal(FakeTelegramServer.DefaultToken, options.Token);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.PerChatInterval);
+        Assert.Equal("telegram", Assert.Single(services.GetServices<IAlertSink>()).Platform);
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
 
                 var me = await client.GetMe(stop);
                 _handler.BotUsername = me.Username;
-                await client.SetMyCommands(MenuCommands, cancellationToken: stop);
+                await PublishMenuAsync(client, stop);
                 LogStarted(_logger, me.Username ?? "?", _options.Mode);
                 _backoff.Reset();
                 return;
@@ -110,6 +110,19 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
             {
                 await BackOffAsync(ex, "start-up", stop);
             }
+        }
+    }
+
+    /// <summary>The command menu is a convenience: failing to set it must not keep the bot from answering.</summary>
+    private async Task PublishMenuAsync(ITelegramBotClient client, CancellationToken stop)
+    {
+        try
+        {
+            await client.SetMyCommands(MenuCommands, cancellationToken: stop);
+        }
+        catch (Exception ex) when (!stop.IsCancellationRequested)
+        {
+            LogMenuNotSet(_logger, ex);
         }
     }
 
@@ -216,7 +229,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         }
         catch (Exception ex) when (!stop.IsCancellationRequested)
         {
-            LogStepFailed(_logger, "getUpdates (one by one)", 0, ex);
+            LogRawReadFailed(_logger, ex);
             return offset;
         }
     }
@@ -294,6 +307,12 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
 
     [LoggerMessage(EventId = 3307, Level = LogLevel.Warning, Message = "Telegram update {UpdateId} could not be read and is skipped")]
     private static partial void LogUnreadableUpdate(ILogger logger, int? updateId, Exception exception);
+
+    [LoggerMessage(EventId = 3308, Level = LogLevel.Warning, Message = "Telegram command menu (setMyCommands) not set; commands still work when typed")]
+    private static partial void LogMenuNotSet(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3309, Level = LogLevel.Warning, Message = "Reading Telegram updates one by one failed")]
+    private static partial void LogRawReadFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "Telegram updates still being handled at shutdown were abandoned")]
     private static partial void LogDrainTimedOut(ILogger logger);
