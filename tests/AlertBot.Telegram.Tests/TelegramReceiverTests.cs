@@ -222,6 +222,22 @@ public sealed class TelegramReceiverTests
     }
 
     [Fact]
+    public async Task Start_up_failures_are_retried_and_a_refused_command_menu_does_not_stop_the_bot()
+    {
+        await using var fake = await StartFakeAsync();
+        await using var host = TelegramTestHost.Create(fake);
+        fake.FailNext("getMe", 502, "Bad Gateway", times: 2);
+        fake.FailNext("setMyCommands", 400, "Bad Request: BOT_COMMAND_INVALID");
+
+        await host.StartReceiverAsync();
+        fake.SendText(5, 5, "/help");
+
+        Assert.Contains("/watch add", (await ReplyTo(fake, 5, 1)).PlainText, StringComparison.Ordinal);
+        Assert.Equal(3, fake.CallCount("getMe"));
+        Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 3308);
+    }
+
+    [Fact]
     public async Task Repeated_failures_back_off_with_growing_capped_waits()
     {
         var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), new Random(3));
@@ -315,8 +331,8 @@ public sealed class TelegramReceiverTests
         await using var fake = await StartFakeAsync();
         await using var host = TelegramTestHost.Create(fake);
         fake.SetMember(Group, AdminUser, "administrator");
-        fake.FailGetUpdates(500, "Internal Server Error");
-        fake.FailGetUpdates(401, "Unauthorized");
+        fake.FailNext("getUpdates", 500, "Internal Server Error");
+        fake.FailNext("getUpdates", 401, "Unauthorized");
         await host.StartReceiverAsync();
         fake.SendText(Group, AdminUser, "/subscribe");
         fake.SendText(Group, MemberUser, "/watch add x");

@@ -48,7 +48,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private readonly Dictionary<long, string> _forbidden = [];
     private readonly Dictionary<long, long> _migrated = [];
     private readonly Dictionary<long, (int Times, int RetryAfter)> _scripted429 = [];
-    private readonly ConcurrentQueue<(int Code, string Description)> _getUpdatesFailures = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<(int Code, string Description)>> _failures = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<long, TimeSpan> _lastByChat = [];
     private readonly Dictionary<long, Queue<TimeSpan>> _byGroup = [];
     private readonly Queue<TimeSpan> _global = new();
@@ -233,12 +233,13 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The next getUpdates calls fail with these answers, in order.</summary>
-    public void FailGetUpdates(int code, string description, int times = 1)
+    /// <summary>The next calls of the method fail with this answer (queued after earlier scripted failures).</summary>
+    public void FailNext(string method, int code, string description, int times = 1)
     {
+        var queue = _failures.GetOrAdd(method, _ => new ConcurrentQueue<(int, string)>());
         for (var i = 0; i < times; i++)
         {
-            _getUpdatesFailures.Enqueue((code, description));
+            queue.Enqueue((code, description));
         }
     }
 
@@ -419,6 +420,12 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         if (token != Token)
         {
             await AnswerAsync(http, method, body, Error(401, "Unauthorized"));
+            return;
+        }
+
+        if (_failures.TryGetValue(method, out var scripted) && scripted.TryDequeue(out var failure))
+        {
+            await AnswerAsync(http, method, body, Error(failure.Code, failure.Description));
             return;
         }
 
@@ -701,11 +708,6 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
     private async Task<(int, JsonObject)> GetUpdatesAsync(JsonObject body, CancellationToken aborted)
     {
-        if (_getUpdatesFailures.TryDequeue(out var failure))
-        {
-            return Error(failure.Code, failure.Description);
-        }
-
         lock (_gate)
         {
             if (ConflictOnGetUpdates)
