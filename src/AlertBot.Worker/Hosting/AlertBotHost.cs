@@ -1,6 +1,7 @@
 using AlertBot.Core;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Configuration;
+using AlertBot.Discord;
 using AlertBot.Feeds;
 using AlertBot.Storage;
 using AlertBot.Worker.ConsoleOutput;
@@ -71,9 +72,9 @@ public static class AlertBotHost
         builder.Services
             .AddAlertBotCore(configuration)
             .AddAlertBotFeeds(configuration)
-            .AddAlertBotStorage(configuration);
-        // MERGE-TODO:
-        //             .AddAlertBotCommands(configuration).AddAlertBotTelegram(configuration).AddAlertBotDiscord(configuration)
+            .AddAlertBotStorage(configuration)
+            .AddAlertBotDiscord(configuration);
+        // MERGE-TODO: .AddAlertBotCommands(configuration).AddAlertBotTelegram(configuration)
 
         builder.Services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
