@@ -83,6 +83,9 @@ public class DelegatingAlertStore(IAlertStore inner) : IAlertStore
     public virtual Task<PollCommitResult> CommitPollAsync(PollCommit commit, CancellationToken cancellationToken) =>
         inner.CommitPollAsync(commit, cancellationToken);
 
+    public virtual Task<int> EnqueueAsync(IReadOnlyList<NewAlert> alerts, DateTimeOffset at, CancellationToken cancellationToken) =>
+        inner.EnqueueAsync(alerts, at, cancellationToken);
+
     public virtual Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         inner.ClaimDueAsync(now, max, cancellationToken);
 

@@ -307,21 +307,7 @@ public sealed class InMemoryAlertStore : IAlertStore
             }
 
             var marked = commit.SeenKeys.Count(seen.Add);
-            var enqueued = 0;
-            foreach (var alert in commit.Alerts)
-            {
-                if (_outbox.Exists(r => r.Entry.ChannelId == alert.ChannelId && r.Entry.ItemKey == alert.ItemKey) ||
-                    _channels.Find(c => c.Id == alert.ChannelId) is not { } channel)
-                {
-                    continue;
-                }
-
-                _outbox.Add(new OutboxRow
-                {
-                    Entry = new OutboxEntry(_nextId++, alert.ChannelId, channel.Ref, alert.ItemKey, alert.Message, 0, commit.At, commit.At),
-                });
-                enqueued++;
-            }
+            var enqueued = AddToOutbox(commit.Alerts, commit.At);
 
             UpdateFeed(commit.FeedId, f => f with
             {
@@ -335,6 +321,36 @@ public sealed class InMemoryAlertStore : IAlertStore
             });
             return Task.FromResult(new PollCommitResult(marked, enqueued));
         }
+    }
+
+    public Task<int> EnqueueAsync(IReadOnlyList<NewAlert> alerts, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(AddToOutbox(alerts, at));
+        }
+    }
+
+    /// <summary>The outbox rule: a (channel, item key) pair already there, delivered or not, is skipped.</summary>
+    private int AddToOutbox(IReadOnlyList<NewAlert> alerts, DateTimeOffset at)
+    {
+        var enqueued = 0;
+        foreach (var alert in alerts)
+        {
+            if (_outbox.Exists(r => r.Entry.ChannelId == alert.ChannelId && r.Entry.ItemKey == alert.ItemKey) ||
+                _channels.Find(c => c.Id == alert.ChannelId) is not { } channel)
+            {
+                continue;
+            }
+
+            _outbox.Add(new OutboxRow
+            {
+                Entry = new OutboxEntry(_nextId++, alert.ChannelId, channel.Ref, alert.ItemKey, alert.Message, 0, at, at),
+            });
+            enqueued++;
+        }
+
+        return enqueued;
     }
 
     /// <summary>Puts an alert straight into the outbox, as a poll commit would (for delivery tests).</summary>
