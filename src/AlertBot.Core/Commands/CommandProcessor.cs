@@ -571,7 +571,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     /// <summary>A private chat belongs to its user; elsewhere only the platform's admins change settings.</summary>
     private static bool MayChange(CommandContext context) => context.IsPrivate || context.UserIsAdmin;
 
-    internal static string Health(FeedRecord feed)
+    internal string Health(FeedRecord feed)
     {
         if (feed.LastPolledAt is null)
         {
@@ -582,11 +582,20 @@ public sealed partial class CommandProcessor : ICommandProcessor
         {
             // The store keeps the last success, not the first failure: failing since then is what we can say for sure.
             var since = feed.LastSuccessAt is { } ok ? $"the last success at {Stamp(ok)}" : $"it was added at {Stamp(feed.CreatedAt)}";
-            return $"failing since {since} ({Plural(Math.Max(1, feed.ConsecutiveFailures), "failed poll")} in a row); last error: {feed.LastError ?? "unknown"}";
+            var paused = feed.ConsecutiveFailures >= _polling.MaxConsecutiveFailures
+                ? $"; paused, tried again every {Describe(_polling.PausedRetryInterval)}"
+                : "";
+            return $"failing since {since} ({Plural(Math.Max(1, feed.ConsecutiveFailures), "failed poll")} in a row{paused}); last error: {feed.LastError ?? "unknown"}";
         }
 
         return $"ok (last poll {Stamp(feed.LastPolledAt.Value)})";
     }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalDays >= 1 && span.TotalDays % 1 == 0 ? Plural((int)span.TotalDays, "day")
+        : span.TotalHours >= 1 && span.TotalHours % 1 == 0 ? Plural((int)span.TotalHours, "hour")
+        : span.TotalMinutes >= 1 && span.TotalMinutes % 1 == 0 ? Plural((int)span.TotalMinutes, "minute")
+        : Plural((int)Math.Ceiling(span.TotalSeconds), "second");
 
     private static string Stamp(DateTimeOffset at) =>
         at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);

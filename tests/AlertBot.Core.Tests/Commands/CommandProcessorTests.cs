@@ -409,12 +409,17 @@ public sealed class CommandProcessorTests
         await _store.RecordFeedFailureAsync(failing.Id, "HTTP 503", _time.GetUtcNow().AddMinutes(5), default);
         await _store.RecordFeedFailureAsync(failing.Id, "HTTP 503", _time.GetUtcNow().AddMinutes(10), default);
         await Run("/feeds add https://new.example/rss", Admin);
+        var paused = (await _store.FindFeedByUrlAsync("https://new.example/rss", default))!;
+        for (var i = 0; i < 10; i++)
+        {
+            await _store.RecordFeedFailureAsync(paused.Id, "DNS: no such host", _time.GetUtcNow(), default);
+        }
 
         var reply = await Run("/feeds list", Member);
 
         Assert.Contains($"#{ok.Id} World — {ConfiguredUrl}\n   ok (last poll 2026-11-27 08:00 UTC)", reply.Text, StringComparison.Ordinal);
         Assert.Contains("failing since the last success at 2026-11-27 08:00 UTC (2 failed polls in a row); last error: HTTP 503", reply.Text, StringComparison.Ordinal);
-        Assert.Contains("https://new.example/rss\n   never polled", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("https://new.example/rss\n   failing since it was added at 2026-11-27 08:00 UTC (10 failed polls in a row; paused, tried again every 1 day); last error: DNS: no such host", reply.Text, StringComparison.Ordinal);
     }
 
     // ---- test, status, pause -----------------------------------------------------------------------------------
