@@ -40,6 +40,7 @@ public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IAsyncL
         {
             ["AlertBot__Storage__ConnectionString"] = $"Data Source={database}",
             ["AlertBot__Console__Enabled"] = "true",
+            ["AlertBot__Fetch__AllowedNetworks__0"] = "127.0.0.1/32", // the loopback feed server
             ["Logging__LogLevel__Default"] = "Warning",
         };
         var items = new List<SampleItem>[Feeds];

@@ -44,6 +44,7 @@ public sealed class DiscordWebhookEndToEndTests : IAsyncLifetime
             ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(_directory, "alertbot.db")}",
             ["AlertBot:Polling:Feeds:0:Url"] = _feeds.Url("/feed"),
             ["AlertBot:Polling:Feeds:0:Backfill"] = "5",
+            ["AlertBot:Fetch:AllowedNetworks:0"] = "127.0.0.1/32", // the loopback feed server
             ["AlertBot:Discord:ApiBaseUrl"] = _discord.ApiBaseUrl,
             ["AlertBot:Discord:Webhooks:0"] = $"{_discord.ApiBaseUrl}/webhooks/4242/webhook-secret-token",
         };

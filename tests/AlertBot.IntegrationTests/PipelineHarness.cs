@@ -52,6 +52,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         {
             ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "alertbot.db")}",
             ["AlertBot:Console:Enabled"] = "false",
+            ["AlertBot:Fetch:AllowedNetworks:0"] = "127.0.0.1/32", // the loopback feed server
             ["AlertBot:Delivery:RetryBaseDelay"] = "00:00:10",
             ["AlertBot:Delivery:RetryMaxDelay"] = "00:05:00",
         };

@@ -23,6 +23,7 @@ public sealed class ServiceModeTests
         {
             ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "alertbot.db")}",
             ["AlertBot:Console:Enabled"] = "true",
+            ["AlertBot:Fetch:AllowedNetworks:0"] = "127.0.0.1/32", // the loopback feed server
             ["AlertBot:Polling:Jitter"] = "0",
             ["AlertBot:Polling:Feeds:0:Url"] = server.Url("/feed"),
             ["AlertBot:Polling:Feeds:0:Name"] = "Loopback",
