@@ -1,0 +1,25 @@
+namespace AlertBot.Core.Commands;
+
+/// <summary>A command as menus list it (Telegram setMyCommands, Discord application commands) and /help shows it.</summary>
+public sealed record CommandInfo(string Name, string Usage, string Description, bool ChangesSettings);
+
+/// <summary>The command set, in the order /help shows it.</summary>
+public static class CommandCatalog
+{
+    public static IReadOnlyList<CommandInfo> All { get; } =
+    [
+        new("start", "/start", "Welcome; re-activates a chat that was unsubscribed", ChangesSettings: true),
+        new("help", "/help", "List the commands", ChangesSettings: false),
+        new("subscribe", "/subscribe [watchlist]", "Start alerts here (default feeds; preset terms if the watchlist is empty)", ChangesSettings: true),
+        new("unsubscribe", "/unsubscribe", "Stop alerts here (the watchlist is kept)", ChangesSettings: true),
+        new("watch", "/watch add <term | \"phrase\"> · /watch remove <term> · /watch list", "Edit or show the watchlist", ChangesSettings: true),
+        new("feeds", "/feeds list · /feeds add <url> · /feeds remove <id>", "Edit or show the feeds this chat reads", ChangesSettings: true),
+        new("test", "/test <text>", "Dry run: would this text alert here, and why", ChangesSettings: false),
+        new("status", "/status", "Subscription, terms, feed health, last alert, queue", ChangesSettings: false),
+        new("pause", "/pause", "Hold alerts (nothing is queued while paused)", ChangesSettings: true),
+        new("resume", "/resume", "Send alerts again", ChangesSettings: true),
+    ];
+
+    public static CommandInfo? Find(string name) =>
+        All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AlertBot.Core.Commands;
+
+/// <summary><c>AlertBot:Commands</c>: the limits on what one chat may ask for.</summary>
+public sealed class CommandOptions
+{
+    public const string Section = "AlertBot:Commands";
+
+    [Range(1, 1000, ErrorMessage = "AlertBot:Commands:MaxTermLength must be between 1 and 1000.")]
+    public int MaxTermLength { get; set; } = 200;
+
+    [Range(1, 10_000, ErrorMessage = "AlertBot:Commands:MaxTermsPerChannel must be between 1 and 10000.")]
+    public int MaxTermsPerChannel { get; set; } = 100;
+
+    [Range(1, 1000, ErrorMessage = "AlertBot:Commands:MaxFeedsPerChannel must be between 1 and 1000.")]
+    public int MaxFeedsPerChannel { get; set; } = 50;
+
+    [Range(1, 100_000, ErrorMessage = "AlertBot:Commands:MaxTestTextLength must be between 1 and 100000.")]
+    public int MaxTestTextLength { get; set; } = 4000;
+
+    /// <summary>The preset a bare <c>/subscribe</c> gives a channel that has no terms yet.</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "AlertBot:Commands:DefaultWatchlist must name a preset.")]
+    public string DefaultWatchlist { get; set; } = "default";
+}

@@ -1,0 +1,620 @@
+using System.Globalization;
+using System.Text;
+using AlertBot.Core.Channels;
+using AlertBot.Core.Items;
+using AlertBot.Core.Matching;
+using AlertBot.Core.Persistence;
+using AlertBot.Core.Pipeline;
+using AlertBot.Core.Watchlists;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AlertBot.Core.Commands;
+
+/// <summary>
+/// The command set. Every reply is plain text; every read and write is keyed by <see cref="CommandContext.Channel"/>,
+/// so a chat only ever sees and changes its own settings.
+/// </summary>
+public sealed partial class CommandProcessor : ICommandProcessor
+{
+    private const int MaxFeedUrlLength = 2048;
+
+    private readonly IAlertStore _store;
+    private readonly ActorDictionary _actors;
+    private readonly WatchlistPresets _presets;
+    private readonly CommandOptions _options;
+    private readonly PollingOptions _polling;
+    private readonly TimeProvider _time;
+    private readonly ILogger<CommandProcessor> _logger;
+
+    public CommandProcessor(
+        IAlertStore store,
+        ActorDictionary actors,
+        WatchlistPresets presets,
+        IOptions<CommandOptions> options,
+        IOptions<PollingOptions> polling,
+        TimeProvider time,
+        ILogger<CommandProcessor> logger)
+    {
+        _store = store;
+        _actors = actors;
+        _presets = presets;
+        _options = options.Value;
+        _polling = polling.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<CommandReply> ExecuteAsync(string text, CommandContext context, CancellationToken cancellationToken)
+    {
+        var parsed = CommandParser.Parse(text);
+        if (parsed.Command is not { } command)
+        {
+            // A known command typed wrongly gets its own usage; anything else the whole list.
+            var word = (text ?? "").TrimStart().TrimStart('/').Split([' ', '@', '\n', '\t'], 2)[0];
+            return CommandCatalog.Find(word) is { } known
+                ? Usage(parsed.Error!, known.Usage.Replace(" · ", "\n", StringComparison.Ordinal))
+                : Error(parsed.Error + "\n\n" + HelpText());
+        }
+
+        try
+        {
+            return await DispatchAsync(command, context, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            LogCommandFailed(_logger, command.Name, context.Channel.ToString(), ex);
+            return Error($"Sorry, /{command.Name} failed because of an internal error. Nothing was lost; please try again later.");
+        }
+    }
+
+    private Task<CommandReply> DispatchAsync(ParsedCommand command, CommandContext context, CancellationToken ct) =>
+        command.Name switch
+        {
+            "start" => StartAsync(context, ct),
+            "help" => Task.FromResult(new CommandReply(HelpText())),
+            "subscribe" => SubscribeAsync(command, context, ct),
+            "unsubscribe" => UnsubscribeAsync(context, ct),
+            "watch" => WatchAsync(command, context, ct),
+            "feeds" => FeedsAsync(command, context, ct),
+            "test" => TestAsync(command, context, ct),
+            "status" => StatusAsync(context, ct),
+            "pause" => SetPausedAsync(context, paused: true, ct),
+            "resume" => SetPausedAsync(context, paused: false, ct),
+            _ => Task.FromResult(Error($"Unknown command /{command.Name}.\n\n{HelpText()}")),
+        };
+
+    public static string HelpText()
+    {
+        var text = new StringBuilder("AlertBot posts news that matches this chat's watchlist. Commands:\n");
+        foreach (var info in CommandCatalog.All)
+        {
+            text.Append('\n').Append(info.Usage).Append(" — ").Append(info.Description);
+        }
+
+        return text.Append("\n\nIn groups and channels only admins can change settings.").ToString();
+    }
+
+    // ---- subscription ----------------------------------------------------------------------------------------
+
+    private async Task<CommandReply> StartAsync(CommandContext context, CancellationToken ct)
+    {
+        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        if (channel is { Active: false })
+        {
+            if (!MayChange(context))
+            {
+                return Refused("re-activate alerts");
+            }
+
+            return await SubscribeCoreAsync(context, presetName: null, greeting: "Welcome back! ", ct);
+        }
+
+        var next = channel is null
+            ? "Use /subscribe to start alerts here, then /watch add <term> to choose what to watch."
+            : channel.Paused ? "Alerts here are paused: /resume sends them again." : "This chat is subscribed; /status shows the details.";
+        return new CommandReply($"Hello! I am AlertBot. {next}\n\n{HelpText()}");
+    }
+
+    private async Task<CommandReply> SubscribeAsync(ParsedCommand command, CommandContext context, CancellationToken ct)
+    {
+        if (command.Arguments.Count > 1)
+        {
+            return Usage("Give at most one watchlist name.", "/subscribe [watchlist]");
+        }
+
+        if (!MayChange(context))
+        {
+            return Refused("subscribe this chat");
+        }
+
+        return await SubscribeCoreAsync(context, command.Arguments.Count == 1 ? command.Arguments[0].Text : null, greeting: "", ct);
+    }
+
+    private async Task<CommandReply> SubscribeCoreAsync(CommandContext context, string? presetName, string greeting, CancellationToken ct)
+    {
+        var preset = _presets.Find(presetName ?? _options.DefaultWatchlist);
+        if (preset is null && presetName is not null)
+        {
+            var names = _presets.Count == 0 ? "none are configured" : string.Join(", ", _presets.Select(p => p.Name));
+            return Error($"There is no watchlist named \"{presetName}\" (available: {names}). Nothing was changed.");
+        }
+
+        var now = _time.GetUtcNow();
+        var channel = await _store.EnsureChannelAsync(context.Channel, context.ChannelTitle, now, ct);
+        await _store.SetChannelActiveAsync(channel.Id, true, ct);
+        await _store.SetChannelPausedAsync(channel.Id, false, ct);
+
+        var attached = 0;
+        foreach (var configured in _polling.Feeds)
+        {
+            var feed = await _store.FindFeedByUrlAsync(configured.Url, ct) ?? await _store.UpsertFeedAsync(
+                new FeedDefinition(
+                    configured.Url,
+                    string.IsNullOrWhiteSpace(configured.Name) ? configured.Url : configured.Name,
+                    configured.Interval ?? _polling.DefaultInterval,
+                    configured.Backfill),
+                now,
+                ct);
+            if (await _store.AttachFeedAsync(channel.Id, feed.Id, ct))
+            {
+                attached++;
+            }
+        }
+
+        var reply = new StringBuilder(greeting).Append("Alerts are on for this chat.");
+        if (attached > 0)
+        {
+            reply.Append(CultureInfo.InvariantCulture, $" Added {Plural(attached, "default feed")}.");
+        }
+
+        var terms = await _store.ListWatchTermsAsync(channel.Id, ct);
+        if (terms.Count == 0 && preset is not null)
+        {
+            var added = 0;
+            foreach (var term in preset.Terms.Take(_options.MaxTermsPerChannel))
+            {
+                if (await _store.AddWatchTermAsync(channel.Id, term, now, ct))
+                {
+                    added++;
+                }
+            }
+
+            reply.Append(CultureInfo.InvariantCulture, $" Watching the \"{preset.Name}\" watchlist: {string.Join(", ", preset.Terms.Take(added))}.");
+        }
+        else if (terms.Count > 0)
+        {
+            reply.Append(CultureInfo.InvariantCulture, $" Your {Plural(terms.Count, "watch term")} are kept");
+            reply.Append(presetName is null ? "." : $"; the \"{presetName}\" watchlist was not added because this chat already has terms.");
+        }
+        else
+        {
+            reply.Append(" The watchlist is empty: add terms with /watch add <term>.");
+        }
+
+        return new CommandReply(reply.Append("\n/watch list shows the terms, /feeds list the feeds.").ToString());
+    }
+
+    private async Task<CommandReply> UnsubscribeAsync(CommandContext context, CancellationToken ct)
+    {
+        if (!MayChange(context))
+        {
+            return Refused("unsubscribe this chat");
+        }
+
+        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        if (channel is not { Active: true })
+        {
+            return new CommandReply("This chat is not subscribed; nothing to do.");
+        }
+
+        await _store.SetChannelActiveAsync(channel.Id, false, ct);
+        return new CommandReply("Alerts are off for this chat. The watchlist is kept: /subscribe turns alerts back on.");
+    }
+
+    private async Task<CommandReply> SetPausedAsync(CommandContext context, bool paused, CancellationToken ct)
+    {
+        var verb = paused ? "pause" : "resume";
+        if (!MayChange(context))
+        {
+            return Refused($"{verb} alerts");
+        }
+
+        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        if (channel is not { Active: true })
+        {
+            return Error($"This chat is not subscribed, so there is nothing to {verb}: use /subscribe first.");
+        }
+
+        if (channel.Paused == paused)
+        {
+            return new CommandReply(paused ? "Alerts are already paused." : "Alerts are not paused.");
+        }
+
+        await _store.SetChannelPausedAsync(channel.Id, paused, ct);
+        return new CommandReply(paused
+            ? "Alerts are paused: news found meanwhile is not sent. /resume turns them back on."
+            : "Alerts are on again.");
+    }
+
+    // ---- watchlist -------------------------------------------------------------------------------------------
+
+    private const string WatchUsage = "/watch add <term | \"phrase\">\n/watch remove <term>\n/watch list";
+
+    private Task<CommandReply> WatchAsync(ParsedCommand command, CommandContext context, CancellationToken ct)
+    {
+        var sub = command.Arguments.Count > 0 && !command.Arguments[0].Quoted
+            ? command.Arguments[0].Text.ToLowerInvariant()
+            : "";
+        return sub switch
+        {
+            "add" => WatchAddAsync(command.Rest(1), context, ct),
+            "remove" or "rm" or "delete" => WatchRemoveAsync(command.Rest(1), context, ct),
+            "list" or "ls" when command.Arguments.Count == 1 => WatchListAsync(context, ct),
+            "list" or "ls" => Task.FromResult(Usage("/watch list takes no arguments.", WatchUsage)),
+            "" when command.Arguments.Count == 0 => Task.FromResult(Usage("Say what to do with the watchlist.", WatchUsage)),
+            _ => Task.FromResult(Usage($"Unknown /watch action \"{Shorten(command.Arguments[0].Text)}\".", WatchUsage)),
+        };
+    }
+
+    private async Task<CommandReply> WatchAddAsync(IReadOnlyList<CommandArgument> args, CommandContext context, CancellationToken ct)
+    {
+        var (term, problem) = TermFrom(args, "/watch add <term | \"phrase\">");
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (channel, refused) = await ChannelToChangeAsync(context, "change the watchlist", ct);
+        if (channel is null)
+        {
+            return refused!;
+        }
+
+        var terms = await _store.ListWatchTermsAsync(channel.Id, ct);
+        if (terms.Any(t => string.Equals(t.Text, term, StringComparison.OrdinalIgnoreCase)))
+        {
+            return new CommandReply($"\"{term}\" is already on the watchlist.");
+        }
+
+        var actor = _actors.Resolve(term!);
+        if (actor is not null && terms.FirstOrDefault(t => _actors.Resolve(t.Text)?.Name == actor.Name) is { } covering)
+        {
+            return new CommandReply($"\"{term}\" is already covered: \"{covering.Text}\" on the watchlist matches every name of {actor.Name} ({string.Join(", ", actor.Aliases)}).");
+        }
+
+        if (terms.Count >= _options.MaxTermsPerChannel)
+        {
+            return Error($"The watchlist is full ({terms.Count} of {_options.MaxTermsPerChannel} terms): remove one with /watch remove <term> first.");
+        }
+
+        if (!await _store.AddWatchTermAsync(channel.Id, term!, _time.GetUtcNow(), ct))
+        {
+            return new CommandReply($"\"{term}\" is already on the watchlist.");
+        }
+
+        var covers = actor is null ? "" : $" It names {actor.Name}, so it also matches: {string.Join(", ", actor.Aliases)}.";
+        return new CommandReply($"Watching \"{term}\".{covers}");
+    }
+
+    private async Task<CommandReply> WatchRemoveAsync(IReadOnlyList<CommandArgument> args, CommandContext context, CancellationToken ct)
+    {
+        var (term, problem) = TermFrom(args, "/watch remove <term>");
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (channel, refused) = await ChannelToChangeAsync(context, "change the watchlist", ct);
+        if (channel is null)
+        {
+            return refused!;
+        }
+
+        return await _store.RemoveWatchTermAsync(channel.Id, term!, ct)
+            ? new CommandReply($"Stopped watching \"{term}\".")
+            : Error($"\"{term}\" is not on the watchlist; /watch list shows what is.");
+    }
+
+    private async Task<CommandReply> WatchListAsync(CommandContext context, CancellationToken ct)
+    {
+        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        var terms = channel is null ? [] : await _store.ListWatchTermsAsync(channel.Id, ct);
+        if (terms.Count == 0)
+        {
+            return new CommandReply("The watchlist is empty. Add a term with /watch add <term | \"phrase\">.");
+        }
+
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Watching {Plural(terms.Count, "term")} (of {_options.MaxTermsPerChannel}):");
+        foreach (var term in terms)
+        {
+            text.Append("\n• ").Append(term.Text);
+            if (_actors.Resolve(term.Text) is { } actor)
+            {
+                text.Append(string.Equals(actor.Name, term.Text, StringComparison.OrdinalIgnoreCase) ? " — covers: " : $" — names {actor.Name}, covers: ")
+                    .AppendJoin(", ", actor.Aliases);
+            }
+        }
+
+        return new CommandReply(text.ToString());
+    }
+
+    /// <summary>One term from the arguments: a quoted phrase, or the unquoted words joined by single spaces.</summary>
+    private (string? Term, CommandReply? Problem) TermFrom(IReadOnlyList<CommandArgument> args, string usage)
+    {
+        if (args.Count == 0)
+        {
+            return (null, Usage("Say which term.", usage));
+        }
+
+        if (args.Count > 1 && args.Any(a => a.Quoted))
+        {
+            return (null, Usage("One term at a time: put a phrase in quotes, for example \"Red Sea\".", usage));
+        }
+
+        var term = string.Join(' ', args.Select(a => a.Text)).Trim();
+        term = string.Join(' ', term.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (term.Length == 0)
+        {
+            return (null, Usage("The term is empty.", usage));
+        }
+
+        if (term.Any(char.IsControl))
+        {
+            return (null, Usage("The term contains control characters.", usage));
+        }
+
+        if (term.Length > _options.MaxTermLength)
+        {
+            return (null, Usage($"The term is {term.Length} characters long; the limit is {_options.MaxTermLength}.", usage));
+        }
+
+        return (term, null);
+    }
+
+    // ---- feeds -----------------------------------------------------------------------------------------------
+
+    private const string FeedsUsage = "/feeds list\n/feeds add <url>\n/feeds remove <id>";
+
+    private Task<CommandReply> FeedsAsync(ParsedCommand command, CommandContext context, CancellationToken ct)
+    {
+        var sub = command.Arguments.Count > 0 ? command.Arguments[0].Text.ToLowerInvariant() : "";
+        var args = command.Rest(1);
+        return sub switch
+        {
+            "list" or "ls" when args.Count == 0 => FeedsListAsync(context, ct),
+            "add" when args.Count == 1 => FeedsAddAsync(args[0].Text, context, ct),
+            "add" => Task.FromResult(Usage("Give exactly one feed URL.", "/feeds add <url>")),
+            "remove" or "rm" or "delete" when args.Count == 1 => FeedsRemoveAsync(args[0].Text, context, ct),
+            "remove" or "rm" or "delete" => Task.FromResult(Usage("Give exactly one feed id (see /feeds list).", "/feeds remove <id>")),
+            "list" or "ls" => Task.FromResult(Usage("/feeds list takes no arguments.", FeedsUsage)),
+            "" => Task.FromResult(Usage("Say what to do with the feeds.", FeedsUsage)),
+            _ => Task.FromResult(Usage($"Unknown /feeds action \"{Shorten(command.Arguments[0].Text)}\".", FeedsUsage)),
+        };
+    }
+
+    private async Task<CommandReply> FeedsListAsync(CommandContext context, CancellationToken ct)
+    {
+        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        var feeds = channel is null ? [] : await _store.ListChannelFeedsAsync(channel.Id, ct);
+        if (feeds.Count == 0)
+        {
+            return new CommandReply("This chat reads no feeds. /subscribe adds the default feeds; /feeds add <url> adds one.");
+        }
+
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Reading {Plural(feeds.Count, "feed")}:");
+        foreach (var feed in feeds)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n#{feed.Id} {feed.Name} — {feed.Url}\n   {Health(feed)}");
+        }
+
+        return new CommandReply(text.ToString());
+    }
+
+    private async Task<CommandReply> FeedsAddAsync(string url, CommandContext context, CancellationToken ct)
+    {
+        url = url.Trim();
+        if (url.Length > MaxFeedUrlLength ||
+            !Uri.TryCreate(url, UriKind.Absolute, out var uri) ||
+            (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) ||
+            string.IsNullOrEmpty(uri.Host))
+        {
+            return Usage($"\"{Shorten(url)}\" is not a feed address: give an absolute http:// or https:// URL.", "/feeds add <url>");
+        }
+
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return Usage("Feed addresses with a user name or password are not accepted.", "/feeds add <url>");
+        }
+
+        var (channel, refused) = await ChannelToChangeAsync(context, "add feeds", ct);
+        if (channel is null)
+        {
+            return refused!;
+        }
+
+        var current = await _store.ListChannelFeedsAsync(channel.Id, ct);
+        var existing = await _store.FindFeedByUrlAsync(url, ct) ?? await _store.FindFeedByUrlAsync(uri.AbsoluteUri, ct);
+        if (existing is not null && current.Any(f => f.Id == existing.Id))
+        {
+            return new CommandReply($"This chat already reads {existing.Url} (#{existing.Id}).");
+        }
+
+        if (current.Count >= _options.MaxFeedsPerChannel)
+        {
+            return Error($"This chat already reads {current.Count} feeds, the limit: remove one with /feeds remove <id> first.");
+        }
+
+        // A feed added from chat starts with a baseline: what it already holds is not news to anyone.
+        var feed = existing ?? await _store.UpsertFeedAsync(
+            new FeedDefinition(uri.AbsoluteUri, uri.Host, _polling.DefaultInterval, Backfill: 0), _time.GetUtcNow(), ct);
+        await _store.AttachFeedAsync(channel.Id, feed.Id, ct);
+        var baseline = feed.BaselineDone
+            ? "It is already being polled; alerts come with its next new items."
+            : "The first poll records what the feed already holds as a baseline; alerts start with items that appear after that.";
+        return new CommandReply($"Added feed #{feed.Id} {feed.Name} ({feed.Url}). {baseline}");
+    }
+
+    private async Task<CommandReply> FeedsRemoveAsync(string idText, CommandContext context, CancellationToken ct)
+    {
+        if (!long.TryParse(idText.TrimStart('#'), NumberStyles.None, CultureInfo.InvariantCulture, out var feedId))
+        {
+            return Usage($"\"{Shorten(idText)}\" is not a feed id: use the number /feeds list shows.", "/feeds remove <id>");
+        }
+
+        var (channel, refused) = await ChannelToChangeAsync(context, "remove feeds", ct);
+        if (channel is null)
+        {
+            return refused!;
+        }
+
+        return await _store.DetachFeedAsync(channel.Id, feedId, ct)
+            ? new CommandReply($"This chat no longer reads feed #{feedId}.")
+            : Error($"This chat does not read a feed #{feedId}; /feeds list shows the ids.");
+    }
+
+    // ---- dry run and status ----------------------------------------------------------------------------------
+
+    private async Task<CommandReply> TestAsync(ParsedCommand command, CommandContext context, CancellationToken ct)
+    {
+        var text = command.RawArguments;
+        if (text.Length == 0)
+        {
+            return Usage("Give the text to try.", "/test <text>");
+        }
+
+        if (text.Length > _options.MaxTestTextLength)
+        {
+            return Usage($"The text is {text.Length} characters long; the limit is {_options.MaxTestTextLength}.", "/test <text>");
+        }
+
+        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        var terms = channel is null ? [] : await _store.ListWatchTermsAsync(channel.Id, ct);
+        if (channel is null || terms.Count == 0)
+        {
+            return new CommandReply("Nothing would alert: this chat's watchlist is empty. Add a term with /watch add <term>.");
+        }
+
+        var matcher = CompiledMatcher.Build(terms.Select(t => new MatchRule(channel.Id, t.Text)), _actors);
+        var matches = matcher.Match(new NewsItem { Id = "test", Title = "", Text = text });
+        if (!matches.ByOwner.TryGetValue(channel.Id, out var hits) || hits.Count == 0)
+        {
+            return new CommandReply($"Nothing would alert: none of this chat's {Plural(terms.Count, "term")} matched.");
+        }
+
+        var reply = new StringBuilder("This would alert here:");
+        foreach (var hit in hits.DistinctBy(h => (h.Term, h.Alias, h.Sentence)))
+        {
+            var alias = string.Equals(hit.Alias, hit.Term, StringComparison.OrdinalIgnoreCase) ? "" : $" (as \"{hit.Alias}\")";
+            reply.Append(CultureInfo.InvariantCulture, $"\n• {hit.Term}{alias}: \"{hit.MatchedText}\" in: {hit.Sentence}");
+        }
+
+        if (channel is { Active: false } or { Paused: true })
+        {
+            reply.Append("\n(Alerts are ").Append(channel.Active ? "paused" : "off").Append(" here, so nothing would be sent now.)");
+        }
+
+        return new CommandReply(reply.ToString());
+    }
+
+    private async Task<CommandReply> StatusAsync(CommandContext context, CancellationToken ct)
+    {
+        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        if (channel is null)
+        {
+            return new CommandReply("This chat is not subscribed. /subscribe starts alerts here.");
+        }
+
+        var state = !channel.Active ? "inactive (unsubscribed; /subscribe turns alerts back on)"
+            : channel.Paused ? "paused (/resume sends alerts again)"
+            : "subscribed";
+        var terms = await _store.ListWatchTermsAsync(channel.Id, ct);
+        var feeds = await _store.ListChannelFeedsAsync(channel.Id, ct);
+        var stats = await _store.GetOutboxStatsAsync(channel.Id, ct);
+
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Status: {state}\n");
+        text.Append(CultureInfo.InvariantCulture, $"Watch terms: {terms.Count} of {_options.MaxTermsPerChannel}\n");
+        text.Append(CultureInfo.InvariantCulture, $"Last alert: {(stats.LastDeliveredAt is { } last ? Stamp(last) : "none yet")}\n");
+        text.Append(CultureInfo.InvariantCulture, $"Alerts queued: {stats.Pending}");
+        if (stats.Undeliverable > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" (undeliverable: {stats.Undeliverable})");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"\nFeeds: {feeds.Count}");
+        foreach (var feed in feeds)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n#{feed.Id} {feed.Name}: {Health(feed)}");
+        }
+
+        return new CommandReply(text.ToString());
+    }
+
+    // ---- shared pieces ---------------------------------------------------------------------------------------
+
+    /// <summary>This chat's channel when the user may change it; otherwise the reply that says why not.</summary>
+    private async Task<(Channel? Channel, CommandReply? Refusal)> ChannelToChangeAsync(CommandContext context, string what, CancellationToken ct)
+    {
+        if (!MayChange(context))
+        {
+            return (null, Refused(what));
+        }
+
+        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        return channel is null ? (null, NotSubscribed()) : (channel, null);
+    }
+
+    /// <summary>A private chat belongs to its user; elsewhere only the platform's admins change settings.</summary>
+    private static bool MayChange(CommandContext context) => context.IsPrivate || context.UserIsAdmin;
+
+    internal string Health(FeedRecord feed)
+    {
+        if (feed.LastPolledAt is null)
+        {
+            return "never polled yet";
+        }
+
+        if (feed.ConsecutiveFailures > 0 || feed.LastError is not null)
+        {
+            // The store keeps the last success, not the first failure: failing since then is what we can say for sure.
+            var since = feed.LastSuccessAt is { } ok ? $"the last success at {Stamp(ok)}" : $"it was added at {Stamp(feed.CreatedAt)}";
+            var paused = feed.ConsecutiveFailures >= _polling.MaxConsecutiveFailures
+                ? $"; paused, tried again every {Describe(_polling.PausedRetryInterval)}"
+                : "";
+            return $"failing since {since} ({Plural(Math.Max(1, feed.ConsecutiveFailures), "failed poll")} in a row{paused}); last error: {feed.LastError ?? "unknown"}";
+        }
+
+        return $"ok (last poll {Stamp(feed.LastPolledAt.Value)})";
+    }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalDays >= 1 && span.TotalDays % 1 == 0 ? Plural((int)span.TotalDays, "day")
+        : span.TotalHours >= 1 && span.TotalHours % 1 == 0 ? Plural((int)span.TotalHours, "hour")
+        : span.TotalMinutes >= 1 && span.TotalMinutes % 1 == 0 ? Plural((int)span.TotalMinutes, "minute")
+        : Plural((int)Math.Ceiling(span.TotalSeconds), "second");
+
+    private static string Stamp(DateTimeOffset at) =>
+        at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    private static string Plural(int count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    private static CommandReply Error(string text) => new(text, IsError: true);
+
+    private static CommandReply Usage(string problem, string usage) => Error($"{problem}\nUsage:\n{usage}");
+
+    private static CommandReply Refused(string what) =>
+        Error($"Only an admin of this chat can {what}. Nothing was changed.");
+
+    private static CommandReply NotSubscribed() =>
+        Error("This chat is not subscribed yet: an admin can start with /subscribe.");
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Command /{Command} failed in {Channel}")]
+    private static partial void LogCommandFailed(ILogger logger, string command, string channel, Exception exception);
+}

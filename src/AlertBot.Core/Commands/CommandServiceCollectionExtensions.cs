@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AlertBot.Core.Commands;
+
+public static class CommandServiceCollectionExtensions
+{
+    /// <summary>
+    /// The chat command set (<see cref="ICommandProcessor"/>) and its validated limits (<c>AlertBot:Commands</c>).
+    /// Needs <c>AddAlertBotCore</c> (polling options with the default feeds, the alias dictionary, the watchlist
+    /// presets) and an <c>IAlertStore</c>.
+    /// </summary>
+    public static IServiceCollection AddAlertBotCommands(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CommandOptions>()
+            .Bind(configuration.GetSection(CommandOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ICommandProcessor, CommandProcessor>();
+        return services;
+    }
+}

@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Text;
+using AlertBot.Core.Channels;
+using AlertBot.Core.Commands;
+using AlertBot.Core.Persistence;
+using AlertBot.Telegram.Sending;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace AlertBot.Telegram.Receiving;
+
+/// <summary>
+/// Handles one update: a command in a message or channel post goes to the Core command processor and its reply comes
+/// back in the same chat; the bot being removed from a chat deactivates it; a group's move to a supergroup moves it.
+/// Never throws for anything a user can send.
+/// </summary>
+public sealed partial class TelegramUpdateHandler
+{
+    // Room for the escaping that makes a plain reply longer than its text; replies longer than this are split.
+    private const int ReplyChunk = 3500;
+
+    private readonly ICommandProcessor _commands;
+    private readonly IAlertStore _store;
+    private readonly TelegramSender _sender;
+    private readonly TelegramClientFactory _clients;
+    private readonly TelegramOptions _options;
+    private readonly ILogger<TelegramUpdateHandler> _logger;
+    private string? _botUsername;
+
+    public TelegramUpdateHandler(
+        ICommandProcessor commands,
+        IAlertStore store,
+        TelegramSender sender,
+        TelegramClientFactory clients,
+        IOptions<TelegramOptions> options,
+        ILogger<TelegramUpdateHandler> logger)
+    {
+        _commands = commands;
+        _store = store;
+        _sender = sender;
+        _clients = clients;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>The bot's own user name (from getMe): commands addressed to other bots are left alone.</summary>
+    public string? BotUsername
+    {
+        get => Volatile.Read(ref _botUsername);
+        set => Volatile.Write(ref _botUsername, value);
+    }
+
+    public async Task HandleAsync(Update update, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if ((update.Message ?? update.ChannelPost) is { } message)
+            {
+                await HandleMessageAsync(message, isChannelPost: update.Message is null, cancellationToken);
+            }
+            else if (update.MyChatMember is { } membership)
+            {
+                await HandleMembershipAsync(membership, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: the update is dropped like any other unhandled one at stop.
+        }
+        catch (Exception ex)
+        {
+            LogUpdateFailed(_logger, update.Id, ex);
+        }
+    }
+
+    private async Task HandleMessageAsync(Message message, bool isChannelPost, CancellationToken ct)
+    {
+        var channel = ChannelOf(message.Chat.Id);
+        if (message.MigrateToChatId is { } newId)
+        {
+            // The group became a supergroup: follow it before any alert is sent to the old id.
+            if (await _store.GetChannelAsync(channel, ct) is { } known)
+            {
+                await _store.MoveChannelAsync(known.Id, ChannelOf(newId), ct);
+                LogChatMoved(_logger, message.Chat.Id, newId);
+            }
+
+            return;
+        }
+
+        var text = message.Text;
+        if (string.IsNullOrEmpty(text) || text[0] != '/')
+        {
+            return;
+        }
+
+        var parsed = CommandParser.Parse(text);
+        if (parsed.Command?.BotName is { } addressee && BotUsername is { } me &&
+            !string.Equals(addressee, me, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var isPrivate = message.Chat.Type == ChatType.Private;
+        var needsAdmin = parsed.Command is { } command && CommandCatalog.Find(command.Name) is { ChangesSettings: true };
+        var isAdmin = isPrivate || isChannelPost || (needsAdmin && await IsAdminAsync(message, ct));
+        var context = new CommandContext(
+            channel,
+            message.Chat.Title ?? message.Chat.Username ?? message.Chat.FirstName,
+            (message.From?.Id ?? message.SenderChat?.Id ?? 0).ToString(CultureInfo.InvariantCulture),
+            isAdmin,
+            isPrivate);
+        var reply = await _commands.ExecuteAsync(text, context, ct);
+        await ReplyAsync(message, reply.Text, ct);
+    }
+
+    /// <summary>Telegram's own answer: creator or administrator. An anonymous admin posts as the group itself.</summary>
+    private async Task<bool> IsAdminAsync(Message message, CancellationToken ct)
+    {
+        if (message.SenderChat is { } senderChat)
+        {
+            return senderChat.Id == message.Chat.Id;
+        }
+
+        if (message.From is not { } user)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(_options.RequestTimeout);
+            var member = await _clients.Create().GetChatMember(message.Chat.Id, user.Id, deadline.Token);
+            return member.Status is ChatMemberStatus.Creator or ChatMemberStatus.Administrator;
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            // Unknown means no: a refused change is safe, a wrongly allowed one is not.
+            LogAdminCheckFailed(_logger, message.Chat.Id, ex);
+            return false;
+        }
+    }
+
+    private async Task ReplyAsync(Message message, string text, CancellationToken ct)
+    {
+        foreach (var chunk in Chunks(text))
+        {
+            var html = TelegramHtml.Escape(chunk);
+            for (var attempt = 1; ; attempt++)
+            {
+                var outcome = await _sender.SendHtmlAsync(message.Chat.Id, html, message.Id, ct);
+                if (outcome is SendOutcome.RateLimited { RetryAfter: var after } && attempt < 3 && after <= TimeSpan.FromSeconds(30))
+                {
+                    // The limiter already holds this chat back until then; the next attempt waits for it there.
+                    continue;
+                }
+
+                if (outcome is not SendOutcome.Sent)
+                {
+                    LogReplyNotSent(_logger, message.Chat.Id, outcome.GetType().Name);
+                    return;
+                }
+
+                break;
+            }
+        }
+    }
+
+    private async Task HandleMembershipAsync(ChatMemberUpdated membership, CancellationToken ct)
+    {
+        if (membership.NewChatMember.Status is not (ChatMemberStatus.Kicked or ChatMemberStatus.Left))
+        {
+            return;
+        }
+
+        if (await _store.GetChannelAsync(ChannelOf(membership.Chat.Id), ct) is { Active: true } channel)
+        {
+            await _store.SetChannelActiveAsync(channel.Id, false, ct);
+            LogRemovedFromChat(_logger, membership.Chat.Id);
+        }
+    }
+
+    private static ChannelRef ChannelOf(long chatId) =>
+        new(Platforms.Telegram, chatId.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Splits a long reply at line breaks (or hard, when a line alone is too long).</summary>
+    internal static IEnumerable<string> Chunks(string text)
+    {
+        if (text.Length == 0)
+        {
+            yield return "(empty reply)";
+            yield break;
+        }
+
+        var current = new StringBuilder();
+        foreach (var line in text.Split('\n'))
+        {
+            var rest = line;
+            while (current.Length + rest.Length + 1 > ReplyChunk)
+            {
+                if (current.Length > 0)
+                {
+                    yield return current.ToString();
+                    current.Clear();
+                    continue;
+                }
+
+                var cut = char.IsHighSurrogate(rest[ReplyChunk - 1]) ? ReplyChunk - 1 : ReplyChunk;
+                yield return rest[..cut];
+                rest = rest[cut..];
+            }
+
+            if (current.Length > 0)
+            {
+                current.Append('\n');
+            }
+
+            current.Append(rest);
+        }
+
+        if (current.Length > 0)
+        {
+            yield return current.ToString();
+        }
+    }
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Error, Message = "Handling Telegram update {UpdateId} failed")]
+    private static partial void LogUpdateFailed(ILogger logger, int updateId, Exception exception);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Telegram chat {Chat} moved to {NewChat}; its subscription follows")]
+    private static partial void LogChatMoved(ILogger logger, long chat, long newChat);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Could not check admin rights in Telegram chat {Chat}; treating the user as not an admin")]
+    private static partial void LogAdminCheckFailed(ILogger logger, long chat, Exception exception);
+
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "Command reply to Telegram chat {Chat} not sent: {Outcome}")]
+    private static partial void LogReplyNotSent(ILogger logger, long chat, string outcome);
+
+    [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "AlertBot was removed from Telegram chat {Chat}; the chat is deactivated")]
+    private static partial void LogRemovedFromChat(ILogger logger, long chat);
+}

@@ -1,0 +1,319 @@
+using System.Globalization;
+using System.Text.Json;
+using AlertBot.Core.Commands;
+using AlertBot.Core.Persistence;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace AlertBot.Telegram.Receiving;
+
+/// <summary>
+/// Receives updates: at start it learns its own name, publishes the command menu and (polling mode) removes any
+/// webhook; then it long-polls getUpdates, hands each update to the <see cref="UpdateDispatcher"/>, and stores the
+/// next offset after each batch so a restart never handles an update twice. Errors back off with jitter up to
+/// <see cref="TelegramOptions.ErrorBackoffMax"/>; nothing a user sends can end the loop.
+/// </summary>
+public sealed partial class TelegramUpdateReceiver : BackgroundService
+{
+    public const string OffsetStateKey = "telegram:offset";
+
+    private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.ChannelPost, UpdateType.MyChatMember];
+
+    private readonly TelegramClientFactory _clients;
+    private readonly UpdateDispatcher _dispatcher;
+    private readonly TelegramUpdateHandler _handler;
+    private readonly IAlertStore _store;
+    private readonly TelegramOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TelegramUpdateReceiver> _logger;
+    private readonly Backoff _backoff;
+
+    public TelegramUpdateReceiver(
+        TelegramClientFactory clients,
+        UpdateDispatcher dispatcher,
+        TelegramUpdateHandler handler,
+        IAlertStore store,
+        IOptions<TelegramOptions> options,
+        TimeProvider time,
+        ILogger<TelegramUpdateReceiver> logger)
+    {
+        _clients = clients;
+        _dispatcher = dispatcher;
+        _handler = handler;
+        _store = store;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _backoff = new Backoff(_options.ErrorBackoffInitial, _options.ErrorBackoffMax, Random.Shared);
+    }
+
+    /// <summary>The bot menu: every command with its one-line description.</summary>
+    public static IReadOnlyList<BotCommand> MenuCommands { get; } = CommandCatalog.All
+        .Select(c => new BotCommand { Command = c.Name, Description = c.Description.Length <= 256 ? c.Description : c.Description[..256] })
+        .ToArray();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await StartUpAsync(stoppingToken);
+            if (_options.Mode == TelegramMode.Webhook)
+            {
+                // Updates arrive through TelegramWebhookHandler; this service only set things up.
+                return;
+            }
+
+            await PollAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await DrainAsync();
+        }
+    }
+
+    private async Task StartUpAsync(CancellationToken stop)
+    {
+        while (true)
+        {
+            try
+            {
+                var client = _clients.Create();
+                if (_options.Mode == TelegramMode.Polling)
+                {
+                    await client.DeleteWebhook(dropPendingUpdates: false, cancellationToken: stop);
+                }
+                else
+                {
+                    await client.SetWebhook(
+                        url: _options.WebhookUrl!,
+                        allowedUpdates: Wanted,
+                        secretToken: _options.WebhookSecret,
+                        cancellationToken: stop);
+                }
+
+                var me = await client.GetMe(stop);
+                _handler.BotUsername = me.Username;
+                await PublishMenuAsync(client, stop);
+                LogStarted(_logger, me.Username ?? "?", _options.Mode);
+                _backoff.Reset();
+                return;
+            }
+            catch (Exception ex) when (!stop.IsCancellationRequested)
+            {
+                await BackOffAsync(ex, "start-up", stop);
+            }
+        }
+    }
+
+    /// <summary>The command menu is a convenience: failing to set it must not keep the bot from answering.</summary>
+    private async Task PublishMenuAsync(ITelegramBotClient client, CancellationToken stop)
+    {
+        try
+        {
+            await client.SetMyCommands(MenuCommands, cancellationToken: stop);
+        }
+        catch (Exception ex) when (!stop.IsCancellationRequested)
+        {
+            LogMenuNotSet(_logger, ex);
+        }
+    }
+
+    private async Task PollAsync(CancellationToken stop)
+    {
+        var offset = await LoadOffsetAsync(stop);
+        var pollSeconds = (int)Math.Ceiling(_options.PollTimeout.TotalSeconds);
+        while (!stop.IsCancellationRequested)
+        {
+            Update[] updates;
+            try
+            {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                deadline.CancelAfter(_options.PollTimeout + _options.RequestTimeout);
+                updates = await _clients.Create().GetUpdates(
+                    offset: offset,
+                    limit: 100,
+                    timeout: pollSeconds,
+                    allowedUpdates: Wanted,
+                    cancellationToken: deadline.Token);
+                _backoff.Reset();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (IsUnreadable(ex))
+            {
+                // One update the library cannot read must not wedge polling on the same offset forever.
+                var skippedTo = await ReadOneByOneAsync(offset, stop);
+                if (skippedTo != offset && skippedTo is { } skipped)
+                {
+                    offset = skipped;
+                    await SaveOffsetAsync(skipped, stop);
+                    continue;
+                }
+
+                await BackOffAsync(ex, "getUpdates", stop);
+                continue;
+            }
+            catch (Exception ex)
+            {
+                await BackOffAsync(ex, "getUpdates", stop);
+                continue;
+            }
+
+            if (updates.Length == 0)
+            {
+                continue;
+            }
+
+            foreach (var update in updates.OrderBy(u => u.Id))
+            {
+                await _dispatcher.EnqueueAsync(update, stop);
+            }
+
+            var next = updates.Max(u => u.Id) + 1;
+            offset = next;
+            await SaveOffsetAsync(next, stop);
+        }
+    }
+
+    private static bool IsUnreadable(Exception ex) =>
+        ex is JsonException || ex.InnerException is JsonException || ex.InnerException?.InnerException is JsonException;
+
+    /// <summary>Fetches the batch as raw JSON and hands off every update that reads; the rest are logged and skipped.</summary>
+    /// <returns>The offset after the batch, or the old one when nothing could be read.</returns>
+    private async Task<int?> ReadOneByOneAsync(int? offset, CancellationToken stop)
+    {
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            deadline.CancelAfter(_options.RequestTimeout);
+            var body = new Dictionary<string, object?> { ["offset"] = offset, ["limit"] = 100, ["timeout"] = 0 };
+            if (await _clients.CallRawAsync("getUpdates", body, deadline.Token) is not { ValueKind: JsonValueKind.Array } batch)
+            {
+                return offset;
+            }
+
+            var next = offset;
+            foreach (var element in batch.EnumerateArray())
+            {
+                int? id = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("update_id", out var idElement) &&
+                    idElement.TryGetInt32(out var value) ? value : null;
+                try
+                {
+                    if (element.Deserialize<Update>(JsonBotAPI.Options) is { } update && id is not null)
+                    {
+                        await _dispatcher.EnqueueAsync(update, stop);
+                    }
+                }
+                catch (JsonException ex)
+                {
+                    LogUnreadableUpdate(_logger, id, ex);
+                }
+
+                if (id is { } known && (next is null || known + 1 > next))
+                {
+                    next = known + 1;
+                }
+            }
+
+            return next;
+        }
+        catch (Exception ex) when (!stop.IsCancellationRequested)
+        {
+            LogRawReadFailed(_logger, ex);
+            return offset;
+        }
+    }
+
+    private async Task BackOffAsync(Exception ex, string step, CancellationToken stop)
+    {
+        var wait = _backoff.Next();
+        switch (ex)
+        {
+            case ApiRequestException { ErrorCode: 409 } conflict:
+                LogConflict(_logger, conflict.Message, wait.TotalSeconds);
+                break;
+            case ApiRequestException { ErrorCode: 401 or 404 } unauthorized:
+                LogUnauthorized(_logger, unauthorized.ErrorCode, wait.TotalSeconds);
+                break;
+            case ApiRequestException { ErrorCode: 429 } limited when limited.Parameters?.RetryAfter is { } after:
+                wait = TimeSpan.FromSeconds(Math.Max(wait.TotalSeconds, after));
+                LogStepFailed(_logger, step, wait.TotalSeconds, ex);
+                break;
+            default:
+                LogStepFailed(_logger, step, wait.TotalSeconds, ex);
+                break;
+        }
+
+        await Task.Delay(wait, _time, stop);
+    }
+
+    private async Task<int?> LoadOffsetAsync(CancellationToken stop)
+    {
+        var stored = await _store.GetStateAsync(OffsetStateKey, stop);
+        return int.TryParse(stored, NumberStyles.Integer, CultureInfo.InvariantCulture, out var offset) ? offset : null;
+    }
+
+    private async Task SaveOffsetAsync(int offset, CancellationToken stop)
+    {
+        try
+        {
+            await _store.SetStateAsync(OffsetStateKey, offset.ToString(CultureInfo.InvariantCulture), stop);
+        }
+        catch (Exception ex) when (!stop.IsCancellationRequested)
+        {
+            // Polling goes on: Telegram itself forgets these updates once the next getUpdates confirms the offset.
+            LogOffsetNotSaved(_logger, offset, ex);
+        }
+    }
+
+    private async Task DrainAsync()
+    {
+        try
+        {
+            await _dispatcher.WhenIdleAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            LogDrainTimedOut(_logger);
+        }
+    }
+
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Telegram bot @{Bot} started in {Mode} mode")]
+    private static partial void LogStarted(ILogger logger, string bot, TelegramMode mode);
+
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Error,
+        Message = "Telegram getUpdates conflict: another instance is polling this token, or a webhook is set ({Reason}); retrying in {Seconds:0.0} s")]
+    private static partial void LogConflict(ILogger logger, string reason, double seconds);
+
+    [LoggerMessage(EventId = 3303, Level = LogLevel.Error,
+        Message = "Telegram rejected the bot token ({Code}): check AlertBot:Telegram:Token; retrying in {Seconds:0.0} s")]
+    private static partial void LogUnauthorized(ILogger logger, int code, double seconds);
+
+    [LoggerMessage(EventId = 3304, Level = LogLevel.Warning, Message = "Telegram {Step} failed; retrying in {Seconds:0.0} s")]
+    private static partial void LogStepFailed(ILogger logger, string step, double seconds, Exception exception);
+
+    [LoggerMessage(EventId = 3305, Level = LogLevel.Warning, Message = "Could not store the Telegram update offset {Offset}")]
+    private static partial void LogOffsetNotSaved(ILogger logger, int offset, Exception exception);
+
+    [LoggerMessage(EventId = 3307, Level = LogLevel.Warning, Message = "Telegram update {UpdateId} could not be read and is skipped")]
+    private static partial void LogUnreadableUpdate(ILogger logger, int? updateId, Exception exception);
+
+    [LoggerMessage(EventId = 3308, Level = LogLevel.Warning, Message = "Telegram command menu (setMyCommands) not set; commands still work when typed")]
+    private static partial void LogMenuNotSet(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3309, Level = LogLevel.Warning, Message = "Reading Telegram updates one by one failed")]
+    private static partial void LogRawReadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "Telegram updates still being handled at shutdown were abandoned")]
+    private static partial void LogDrainTimedOut(ILogger logger);
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using AlertBot.Core.Alerts;
+using AlertBot.Core.Channels;
+using Telegram.Bot.Types;
+
+namespace AlertBot.Telegram.Sending;
+
+/// <summary>Delivers outbox alerts to Telegram chats as HTML, inside Telegram's rate limits.</summary>
+public sealed class TelegramAlertSink(TelegramSender sender) : IAlertSink
+{
+    public string Platform => Platforms.Telegram;
+
+    public async Task<DeliveryResult> DeliverAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        if (ParseChatId(entry.Channel.ExternalId) is not { } chat)
+        {
+            return new DeliveryResult.ChannelGone($"\"{entry.Channel.ExternalId}\" is not a Telegram chat id.");
+        }
+
+        var html = AlertHtmlRenderer.Render(entry.Message);
+        var outcome = await sender.SendHtmlAsync(chat, html, replyTo: null, cancellationToken);
+        if (outcome is SendOutcome.Migrated migrated)
+        {
+            // The group became a supergroup: send to the new id now; Delivered.MovedTo lets the store follow it.
+            var moved = new ChannelRef(Platforms.Telegram, migrated.NewChatId.ToString(CultureInfo.InvariantCulture));
+            var resent = await sender.SendHtmlAsync(migrated.NewChatId, html, replyTo: null, cancellationToken);
+            return resent is SendOutcome.Sent sentThere
+                ? new DeliveryResult.Delivered(sentThere.MessageId.ToString(CultureInfo.InvariantCulture), moved)
+                : ToResult(resent);
+        }
+
+        return ToResult(outcome);
+    }
+
+    private static DeliveryResult ToResult(SendOutcome outcome) => outcome switch
+    {
+        SendOutcome.Sent sent => new DeliveryResult.Delivered(sent.MessageId.ToString(CultureInfo.InvariantCulture)),
+        SendOutcome.RateLimited limited => new DeliveryResult.Retry(limited.Reason, limited.RetryAfter),
+        SendOutcome.Forbidden forbidden => new DeliveryResult.ChannelGone(forbidden.Reason),
+        SendOutcome.Migrated migrated => new DeliveryResult.Retry(
+            string.Create(CultureInfo.InvariantCulture, $"chat moved again, to {migrated.NewChatId}")),
+        SendOutcome.Failed failed => new DeliveryResult.Retry(failed.Reason),
+        _ => new DeliveryResult.Retry("unknown outcome"),
+    };
+
+    /// <summary>A numeric chat id, or an @channel user name.</summary>
+    internal static ChatId? ParseChatId(string externalId)
+    {
+        if (long.TryParse(externalId, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id) && id != 0)
+        {
+            return id;
+        }
+
+        return externalId.Length > 1 && externalId[0] == '@' && externalId.Skip(1).All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            ? new ChatId(externalId)
+            : null;
+    }
+}

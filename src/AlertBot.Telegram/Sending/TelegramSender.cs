@@ -1,0 +1,124 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace AlertBot.Telegram.Sending;
+
+/// <summary>How one sendMessage ended, in the terms the callers decide on.</summary>
+public abstract record SendOutcome
+{
+    private SendOutcome()
+    {
+    }
+
+    public sealed record Sent(int MessageId) : SendOutcome;
+
+    /// <summary>429: the server's own wait.</summary>
+    public sealed record RateLimited(TimeSpan RetryAfter, string Reason) : SendOutcome;
+
+    /// <summary>403: blocked, kicked, or the chat is gone.</summary>
+    public sealed record Forbidden(string Reason) : SendOutcome;
+
+    /// <summary>400 with migrate_to_chat_id: the group became a supergroup with this id.</summary>
+    public sealed record Migrated(long NewChatId) : SendOutcome;
+
+    /// <summary>Anything else: other 4xx, 5xx, timeouts, network errors.</summary>
+    public sealed record Failed(string Reason) : SendOutcome;
+}
+
+/// <summary>
+/// The one way AlertBot sends a message to Telegram: through the rate limiter, with a deadline, the answer turned into
+/// a <see cref="SendOutcome"/> instead of an exception. Alerts and command replies both go through here.
+/// </summary>
+public sealed partial class TelegramSender
+{
+    private readonly TelegramClientFactory _clients;
+    private readonly TelegramRateLimiter _limiter;
+    private readonly TelegramOptions _options;
+    private readonly ILogger<TelegramSender> _logger;
+
+    public TelegramSender(TelegramClientFactory clients, TelegramRateLimiter limiter, IOptions<TelegramOptions> options, ILogger<TelegramSender> logger)
+    {
+        _clients = clients;
+        _limiter = limiter;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public async Task<SendOutcome> SendHtmlAsync(ChatId chat, string html, int? replyTo, CancellationToken cancellationToken)
+    {
+        var key = chat.ToString();
+        try
+        {
+            using var lease = await _limiter.AcquireAsync(key, cancellationToken);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(_options.RequestTimeout);
+            var message = await _clients.Create().SendMessage(
+                chatId: chat,
+                text: html,
+                parseMode: ParseMode.Html,
+                replyParameters: replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
+                linkPreviewOptions: _options.DisableLinkPreview ? new LinkPreviewOptions { IsDisabled = true } : null,
+                cancellationToken: deadline.Token);
+            return new SendOutcome.Sent(message.Id);
+        }
+        catch (ApiRequestException ex) when (ex.ErrorCode == 429)
+        {
+            var after = TimeSpan.FromSeconds(Math.Max(1, ex.Parameters?.RetryAfter ?? 1));
+            _limiter.Penalize(key, after);
+            LogRateLimited(_logger, key, after.TotalSeconds);
+            return new SendOutcome.RateLimited(after, Describe(ex));
+        }
+        catch (ApiRequestException ex) when (ex.Parameters?.MigrateToChatId is { } newId)
+        {
+            LogMigrated(_logger, key, newId);
+            return new SendOutcome.Migrated(newId);
+        }
+        catch (ApiRequestException ex) when (ex.ErrorCode == 403)
+        {
+            LogForbidden(_logger, key, ex.Message);
+            return new SendOutcome.Forbidden(Describe(ex));
+        }
+        catch (ApiRequestException ex)
+        {
+            LogRefused(_logger, key, ex.ErrorCode, ex.Message);
+            return new SendOutcome.Failed(Describe(ex));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException ex)
+        {
+            LogSendFailed(_logger, key, ex);
+            return new SendOutcome.Failed("timed out");
+        }
+        catch (Exception ex) when (ex is RequestException or HttpRequestException or IOException)
+        {
+            LogSendFailed(_logger, key, ex);
+            return new SendOutcome.Failed("network error: " + ex.GetType().Name);
+        }
+    }
+
+    private static string Describe(ApiRequestException ex) =>
+        string.Create(CultureInfo.InvariantCulture, $"Telegram {ex.ErrorCode}: {ex.Message}");
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Telegram rate limit for chat {Chat}: retry after {Seconds} s")]
+    private static partial void LogRateLimited(ILogger logger, string chat, double seconds);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Telegram chat {Chat} moved to {NewChat} (group became a supergroup)")]
+    private static partial void LogMigrated(ILogger logger, string chat, long newChat);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Telegram refuses chat {Chat}: {Reason}")]
+    private static partial void LogForbidden(ILogger logger, string chat, string reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Telegram refused a message to chat {Chat} with {Code}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string chat, int code, string reason);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Sending to Telegram chat {Chat} failed")]
+    private static partial void LogSendFailed(ILogger logger, string chat, Exception exception);
+}

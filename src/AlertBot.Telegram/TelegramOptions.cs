@@ -1,0 +1,131 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace AlertBot.Telegram;
+
+public enum TelegramMode
+{
+    /// <summary>Long-poll getUpdates: works behind NAT, no public address needed.</summary>
+    Polling,
+
+    /// <summary>Telegram POSTs updates to <see cref="TelegramOptions.WebhookUrl"/>; the host maps the endpoint.</summary>
+    Webhook,
+}
+
+/// <summary><c>AlertBot:Telegram</c>. Without a token the Telegram adapter is off and the rest of AlertBot runs.</summary>
+public sealed partial class TelegramOptions
+{
+    public const string Section = "AlertBot:Telegram";
+
+    /// <summary>
+    /// The BotFather token. A secret: give it through the environment (<c>AlertBot__Telegram__Token</c>, or the host's
+    /// <c>TELEGRAM_BOT_TOKEN</c> / <c>*_FILE</c> secret mapping), never in a committed file. Never logged.
+    /// </summary>
+    public string? Token { get; set; }
+
+    /// <summary>The Bot API server: Telegram's, a self-hosted Bot API server, or a test server.</summary>
+    public string ApiBaseUrl { get; set; } = "https://api.telegram.org";
+
+    public TelegramMode Mode { get; set; } = TelegramMode.Polling;
+
+    /// <summary>Webhook mode: the public HTTPS address Telegram posts updates to.</summary>
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>Webhook mode: the secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Z a-z 0-9 _ -).</summary>
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>At most one message per chat per this interval (Telegram: about one per second).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "AlertBot:Telegram:PerChatInterval must be between 0 and 10 minutes.")]
+    public TimeSpan PerChatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>At most this many messages per group or channel (negative chat id) per <see cref="GroupWindow"/>.</summary>
+    [Range(1, 10_000, ErrorMessage = "AlertBot:Telegram:PerGroupPerMinute must be between 1 and 10000.")]
+    public int PerGroupPerMinute { get; set; } = 20;
+
+    /// <summary>The window of <see cref="PerGroupPerMinute"/>: one minute on Telegram; shorter only for tests.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ErrorMessage = "AlertBot:Telegram:GroupWindow must be between 1 ms and 1 hour.")]
+    public TimeSpan GroupWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>At most this many messages overall per <see cref="GlobalWindow"/>.</summary>
+    [Range(1, 10_000, ErrorMessage = "AlertBot:Telegram:GlobalPerSecond must be between 1 and 10000.")]
+    public int GlobalPerSecond { get; set; } = 30;
+
+    /// <summary>The window of <see cref="GlobalPerSecond"/>: one second on Telegram; other values only for tests.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00", ErrorMessage = "AlertBot:Telegram:GlobalWindow must be between 1 ms and 10 minutes.")]
+    public TimeSpan GlobalWindow { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one getUpdates call waits for news (long polling).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:40", ErrorMessage = "AlertBot:Telegram:PollTimeout must be between 0 and 100 seconds.")]
+    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Deadline of every other Bot API call.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "AlertBot:Telegram:RequestTimeout must be between 1 second and 5 minutes.")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>First wait after a failed getUpdates; doubles (with jitter) up to <see cref="ErrorBackoffMax"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00", ErrorMessage = "AlertBot:Telegram:ErrorBackoffInitial must be between 1 ms and 10 minutes.")]
+    public TimeSpan ErrorBackoffInitial { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ErrorMessage = "AlertBot:Telegram:ErrorBackoffMax must be between 1 ms and 1 hour.")]
+    public TimeSpan ErrorBackoffMax { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Chats whose commands are handled at once; each chat's own updates are always handled in order.</summary>
+    [Range(1, 256, ErrorMessage = "AlertBot:Telegram:HandlerConcurrency must be between 1 and 256.")]
+    public int HandlerConcurrency { get; set; } = 8;
+
+    /// <summary>Updates waiting for a handler before polling pauses (back-pressure instead of unbounded memory).</summary>
+    [Range(1, 100_000, ErrorMessage = "AlertBot:Telegram:HandlerQueueCapacity must be between 1 and 100000.")]
+    public int HandlerQueueCapacity { get; set; } = 1000;
+
+    /// <summary>Send alerts without the link preview card.</summary>
+    public bool DisableLinkPreview { get; set; }
+
+    /// <summary>A bot token is the bot's numeric id, a colon, and a secret of letters, digits, '_' and '-'.</summary>
+    public static bool IsTokenWellFormed(string? token) => token is not null && TokenPattern().IsMatch(token);
+
+    [GeneratedRegex(@"^\d{1,20}:[A-Za-z0-9_-]{1,200}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TokenPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,256}$", RegexOptions.CultureInvariant)]
+    internal static partial Regex SecretPattern();
+}
+
+/// <summary>The checks that need more than one key; every message names the key and never repeats a secret.</summary>
+internal sealed class TelegramOptionsValidator : IValidateOptions<TelegramOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TelegramOptions options)
+    {
+        var failures = new List<string>();
+        if (!string.IsNullOrWhiteSpace(options.Token) && !TelegramOptions.IsTokenWellFormed(options.Token))
+        {
+            failures.Add("AlertBot:Telegram:Token is not a bot token: it must look like <digits>:<letters, digits, '_' or '-'> (the value is not shown).");
+        }
+
+        if (!Uri.TryCreate(options.ApiBaseUrl, UriKind.Absolute, out var baseUrl) ||
+            (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
+        {
+            failures.Add("AlertBot:Telegram:ApiBaseUrl must be an absolute http(s) URL, for example https://api.telegram.org.");
+        }
+
+        if (options.ErrorBackoffMax < options.ErrorBackoffInitial)
+        {
+            failures.Add("AlertBot:Telegram:ErrorBackoffMax must not be shorter than AlertBot:Telegram:ErrorBackoffInitial.");
+        }
+
+        if (options.Mode == TelegramMode.Webhook)
+        {
+            if (!Uri.TryCreate(options.WebhookUrl, UriKind.Absolute, out var hook) || hook.Scheme != Uri.UriSchemeHttps)
+            {
+                failures.Add("AlertBot:Telegram:WebhookUrl must be an absolute https URL in Webhook mode.");
+            }
+
+            if (options.WebhookSecret is null || !TelegramOptions.SecretPattern().IsMatch(options.WebhookSecret))
+            {
+                failures.Add("AlertBot:Telegram:WebhookSecret is required in Webhook mode: 1-256 of A-Z, a-z, 0-9, '_' and '-' (the value is not shown).");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,109 @@
+using AlertBot.Core.Alerts;
+using AlertBot.Core.Channels;
+using AlertBot.Core.Persistence;
+using AlertBot.Core.Watchlists;
+
+namespace AlertBot.Testing.Fakes;
+
+/// <summary>Forwards every call to another store; tests override single methods to inject faults.</summary>
+public class DelegatingAlertStore(IAlertStore inner) : IAlertStore
+{
+    public virtual Task MigrateAsync(CancellationToken cancellationToken) =>
+        inner.MigrateAsync(cancellationToken);
+
+    public virtual Task<FeedRecord> UpsertFeedAsync(FeedDefinition feed, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.UpsertFeedAsync(feed, now, cancellationToken);
+
+    public virtual Task<FeedRecord?> GetFeedAsync(long feedId, CancellationToken cancellationToken) =>
+        inner.GetFeedAsync(feedId, cancellationToken);
+
+    public virtual Task<FeedRecord?> FindFeedByUrlAsync(string url, CancellationToken cancellationToken) =>
+        inner.FindFeedByUrlAsync(url, cancellationToken);
+
+    public virtual Task<IReadOnlyList<FeedRecord>> ListFeedsAsync(CancellationToken cancellationToken) =>
+        inner.ListFeedsAsync(cancellationToken);
+
+    public virtual Task RecordFeedFailureAsync(long feedId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        inner.RecordFeedFailureAsync(feedId, reason, at, cancellationToken);
+
+    public virtual Task RecordFeedNotModifiedAsync(long feedId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        inner.RecordFeedNotModifiedAsync(feedId, at, cancellationToken);
+
+    public virtual Task<Channel> EnsureChannelAsync(ChannelRef channel, string? title, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.EnsureChannelAsync(channel, title, now, cancellationToken);
+
+    public virtual Task<Channel?> GetChannelAsync(ChannelRef channel, CancellationToken cancellationToken) =>
+        inner.GetChannelAsync(channel, cancellationToken);
+
+    public virtual Task<Channel?> GetChannelByIdAsync(long channelId, CancellationToken cancellationToken) =>
+        inner.GetChannelByIdAsync(channelId, cancellationToken);
+
+    public virtual Task<IReadOnlyList<Channel>> ListChannelsAsync(CancellationToken cancellationToken) =>
+        inner.ListChannelsAsync(cancellationToken);
+
+    public virtual Task SetChannelActiveAsync(long channelId, bool active, CancellationToken cancellationToken) =>
+        inner.SetChannelActiveAsync(channelId, active, cancellationToken);
+
+    public virtual Task SetChannelPausedAsync(long channelId, bool paused, CancellationToken cancellationToken) =>
+        inner.SetChannelPausedAsync(channelId, paused, cancellationToken);
+
+    public virtual Task MoveChannelAsync(long channelId, ChannelRef newRef, CancellationToken cancellationToken) =>
+        inner.MoveChannelAsync(channelId, newRef, cancellationToken);
+
+    public virtual Task<bool> AttachFeedAsync(long channelId, long feedId, CancellationToken cancellationToken) =>
+        inner.AttachFeedAsync(channelId, feedId, cancellationToken);
+
+    public virtual Task<bool> DetachFeedAsync(long channelId, long feedId, CancellationToken cancellationToken) =>
+        inner.DetachFeedAsync(channelId, feedId, cancellationToken);
+
+    public virtual Task<IReadOnlyList<FeedRecord>> ListChannelFeedsAsync(long channelId, CancellationToken cancellationToken) =>
+        inner.ListChannelFeedsAsync(channelId, cancellationToken);
+
+    public virtual Task<IReadOnlyList<long>> ListDeliverableSubscribersAsync(long feedId, CancellationToken cancellationToken) =>
+        inner.ListDeliverableSubscribersAsync(feedId, cancellationToken);
+
+    public virtual Task<bool> AddWatchTermAsync(long channelId, string text, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.AddWatchTermAsync(channelId, text, now, cancellationToken);
+
+    public virtual Task<bool> RemoveWatchTermAsync(long channelId, string text, CancellationToken cancellationToken) =>
+        inner.RemoveWatchTermAsync(channelId, text, cancellationToken);
+
+    public virtual Task<IReadOnlyList<WatchTerm>> ListWatchTermsAsync(long channelId, CancellationToken cancellationToken) =>
+        inner.ListWatchTermsAsync(channelId, cancellationToken);
+
+    public virtual Task<IReadOnlyList<WatchTerm>> ListAllWatchTermsAsync(CancellationToken cancellationToken) =>
+        inner.ListAllWatchTermsAsync(cancellationToken);
+
+    public virtual Task<long> GetWatchlistVersionAsync(CancellationToken cancellationToken) =>
+        inner.GetWatchlistVersionAsync(cancellationToken);
+
+    public virtual Task<IReadOnlySet<string>> FindSeenAsync(long feedId, IReadOnlyCollection<string> itemKeys, CancellationToken cancellationToken) =>
+        inner.FindSeenAsync(feedId, itemKeys, cancellationToken);
+
+    public virtual Task<PollCommitResult> CommitPollAsync(PollCommit commit, CancellationToken cancellationToken) =>
+        inner.CommitPollAsync(commit, cancellationToken);
+
+    public virtual Task<int> EnqueueAsync(IReadOnlyList<NewAlert> alerts, DateTimeOffset at, CancellationToken cancellationToken) =>
+        inner.EnqueueAsync(alerts, at, cancellationToken);
+
+    public virtual Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
+        inner.ClaimDueAsync(now, max, cancellationToken);
+
+    public virtual Task MarkDeliveredAsync(long outboxId, DateTimeOffset at, string? platformMessageId, CancellationToken cancellationToken) =>
+        inner.MarkDeliveredAsync(outboxId, at, platformMessageId, cancellationToken);
+
+    public virtual Task MarkAttemptFailedAsync(long outboxId, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        inner.MarkAttemptFailedAsync(outboxId, error, nextAttemptAt, cancellationToken);
+
+    public virtual Task<int> MarkChannelUndeliverableAsync(long channelId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        inner.MarkChannelUndeliverableAsync(channelId, reason, at, cancellationToken);
+
+    public virtual Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken) =>
+        inner.GetOutboxStatsAsync(channelId, cancellationToken);
+
+    public virtual Task<string?> GetStateAsync(string key, CancellationToken cancellationToken) =>
+        inner.GetStateAsync(key, cancellationToken);
+
+    public virtual Task SetStateAsync(string key, string value, CancellationToken cancellationToken) =>
+        inner.SetStateAsync(key, value, cancellationToken);
+}

@@ -1,0 +1,820 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AlertBot.Testing.Telegram;
+
+/// <summary>Telegram's message limits as the fake enforces them (the real ones by default).</summary>
+public sealed record FakeTelegramLimits(TimeSpan PerChatInterval, int PerGroup, TimeSpan GroupWindow, int Global, TimeSpan GlobalWindow)
+{
+    public static FakeTelegramLimits Telegram { get; } = new(TimeSpan.FromSeconds(1), 20, TimeSpan.FromMinutes(1), 30, TimeSpan.FromSeconds(1));
+}
+
+/// <summary>One Bot API call as it arrived.</summary>
+public sealed record RecordedCall(string Method, JsonObject Body, int Status, TimeSpan At);
+
+/// <summary>A message the fake accepted: the HTML as sent and the text as a user would see it.</summary>
+public sealed record SentMessage(long ChatId, int MessageId, string Html, string PlainText, string? ParseMode, int? ReplyTo, JsonObject Body);
+
+/// <summary>
+/// A loopback Bot API server (Kestrel on 127.0.0.1:0) speaking Telegram's JSON at <c>/bot{token}/{method}</c>:
+/// answers <c>{"ok":true,"result":…}</c> or <c>{"ok":false,"error_code","description","parameters"}</c>, records every
+/// call, enforces the per-chat, per-group and global message limits with real 429s and retry_after, validates HTML
+/// parse mode like Telegram, serves queued updates to getUpdates honouring offset and timeout (and answers a second
+/// concurrent poller with 409), and can be scripted to fail: 429 n times, 403 for a chat, 400 migrate_to_chat_id.
+/// </summary>
+public sealed class FakeTelegramServer : IAsyncDisposable
+{
+    public const string DefaultToken = "123456789:AAHfakeTOKENfor-tests_only0123456789";
+
+    private readonly Lock _gate = new();
+    private readonly WebApplication _app;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly List<RecordedCall> _calls = [];
+    private readonly List<SentMessage> _sent = [];
+    private readonly List<JsonObject> _updates = [];
+    private readonly List<JsonObject> _confirmed = [];
+    private readonly Dictionary<(long Chat, long User), string> _members = [];
+    private readonly Dictionary<long, string> _forbidden = [];
+    private readonly Dictionary<long, long> _migrated = [];
+    private readonly Dictionary<long, (int Times, int RetryAfter)> _scripted429 = [];
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<(int Code, string Description)>> _failures = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<long, TimeSpan> _lastByChat = [];
+    private readonly Dictionary<long, Queue<TimeSpan>> _byGroup = [];
+    private readonly Queue<TimeSpan> _global = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _nextUpdateId = 1000;
+    private int _nextMessageId = 1;
+    private int _pollersInFlight;
+
+    private FakeTelegramServer(WebApplication app, string token, FakeTelegramLimits limits)
+    {
+        _app = app;
+        Token = token;
+        Limits = limits;
+        BotId = long.Parse(token.Split(':')[0], CultureInfo.InvariantCulture);
+    }
+
+    public string Token { get; }
+
+    public long BotId { get; }
+
+    public string BotUsername { get; set; } = "AlertNewsBot";
+
+    public FakeTelegramLimits Limits { get; }
+
+    /// <summary>http://127.0.0.1:port, for TelegramBotClientOptions.BaseUrl / AlertBot:Telegram:ApiBaseUrl.</summary>
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>A webhook URL set by setWebhook; getUpdates answers 409 while one is set.</summary>
+    public string? WebhookUrl { get; private set; }
+
+    /// <summary>Every getUpdates answers 409 Conflict while true (another instance polls this token).</summary>
+    public bool ConflictOnGetUpdates { get; set; }
+
+    /// <summary>
+    /// Keep confirmed updates aside so <see cref="RestoreConfirmedUpdates"/> can serve them again: what Telegram would
+    /// serve a bot that died before its next getUpdates confirmed them.
+    /// </summary>
+    public bool KeepConfirmedUpdates { get; set; } = true;
+
+    /// <summary>Puts every confirmed update back in the queue (see <see cref="KeepConfirmedUpdates"/>).</summary>
+    public void RestoreConfirmedUpdates()
+    {
+        lock (_gate)
+        {
+            _updates.InsertRange(0, _confirmed);
+            _confirmed.Clear();
+            Signal();
+        }
+    }
+
+    /// <summary>429s the fake sent because a limit was exceeded (scripted ones not counted).</summary>
+    public int LimitRejections { get; private set; }
+
+    public static async Task<FakeTelegramServer> StartAsync(string token = DefaultToken, FakeTelegramLimits? limits = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new FakeTelegramServer(app, token, limits ?? FakeTelegramLimits.Telegram);
+        app.MapPost("/bot{token}/{method}", server.HandleAsync);
+        app.MapGet("/bot{token}/{method}", server.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseUrl = address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+        return server;
+    }
+
+    // ---- what happened ---------------------------------------------------------------------------------------
+
+    public IReadOnlyList<RecordedCall> Calls
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _calls];
+            }
+        }
+    }
+
+    public IReadOnlyList<SentMessage> Sent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _sent];
+            }
+        }
+    }
+
+    public IReadOnlyList<SentMessage> SentTo(long chatId) => Sent.Where(m => m.ChatId == chatId).ToArray();
+
+    public int CallCount(string method) => Calls.Count(c => c.Method == method);
+
+    /// <summary>Completes when a recorded call satisfies the condition (already made or to come).</summary>
+    public Task<RecordedCall> WaitForCallAsync(Func<RecordedCall, bool> condition, TimeSpan? timeout = null) =>
+        WaitAsync(() => Calls.FirstOrDefault(condition), timeout);
+
+    /// <summary>Completes when an accepted message satisfies the condition (already sent or to come).</summary>
+    public Task<SentMessage> WaitForMessageAsync(Func<SentMessage, bool> condition, TimeSpan? timeout = null) =>
+        WaitAsync(() => Sent.FirstOrDefault(condition), timeout);
+
+    /// <summary>Completes when the bot has confirmed (by a later offset) every update queued so far.</summary>
+    public Task WaitForUpdatesConsumedAsync(TimeSpan? timeout = null) =>
+        WaitAsync(() => PendingUpdates == 0 ? "" : null, timeout);
+
+    public int PendingUpdates
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _updates.Count;
+            }
+        }
+    }
+
+    private async Task<T> WaitAsync<T>(Func<T?> probe, TimeSpan? timeout)
+        where T : class
+    {
+        var deadline = _clock.Elapsed + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                changed = _changed.Task;
+            }
+
+            if (probe() is { } found)
+            {
+                return found;
+            }
+
+            var left = deadline - _clock.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException("The fake Telegram server did not see what the test waited for.");
+            }
+
+            await Task.WhenAny(changed, Task.Delay(left));
+        }
+    }
+
+    // ---- scripting -------------------------------------------------------------------------------------------
+
+    /// <summary>The user's status in the chat for getChatMember: creator, administrator, member, left, kicked.</summary>
+    public void SetMember(long chatId, long userId, string status)
+    {
+        lock (_gate)
+        {
+            _members[(chatId, userId)] = status;
+        }
+    }
+
+    /// <summary>sendMessage to the chat answers 403 with this description.</summary>
+    public void Forbid(long chatId, string description = "Forbidden: bot was blocked by the user")
+    {
+        lock (_gate)
+        {
+            _forbidden[chatId] = description;
+        }
+    }
+
+    /// <summary>The group became a supergroup: sendMessage to the old id answers 400 with migrate_to_chat_id.</summary>
+    public void Migrate(long oldChatId, long newChatId)
+    {
+        lock (_gate)
+        {
+            _migrated[oldChatId] = newChatId;
+        }
+    }
+
+    /// <summary>The next <paramref name="times"/> sendMessage calls to the chat answer 429 with this retry_after.</summary>
+    public void Inject429(long chatId, int times, int retryAfterSeconds)
+    {
+        lock (_gate)
+        {
+            _scripted429[chatId] = (times, retryAfterSeconds);
+        }
+    }
+
+    /// <summary>The next calls of the method fail with this answer (queued after earlier scripted failures).</summary>
+    public void FailNext(string method, int code, string description, int times = 1)
+    {
+        var queue = _failures.GetOrAdd(method, _ => new ConcurrentQueue<(int, string)>());
+        for (var i = 0; i < times; i++)
+        {
+            queue.Enqueue((code, description));
+        }
+    }
+
+    // ---- updates ---------------------------------------------------------------------------------------------
+
+    /// <summary>Queues an update (given without update_id) and returns the id it got.</summary>
+    public int EnqueueUpdate(JsonObject update)
+    {
+        lock (_gate)
+        {
+            var id = _nextUpdateId++;
+            update["update_id"] = id;
+            _updates.Add(update);
+            Signal();
+            return id;
+        }
+    }
+
+    /// <summary>Queues raw update JSON as is (update_id included), for malformed-input tests.</summary>
+    public void EnqueueRawUpdate(JsonObject update)
+    {
+        lock (_gate)
+        {
+            if (ReadLong(update["update_id"]) is { } id && id >= _nextUpdateId)
+            {
+                _nextUpdateId = (int)id + 1;
+            }
+
+            _updates.Add(update);
+            Signal();
+        }
+    }
+
+    public int SendText(long chatId, long fromUserId, string text, string? chatType = null, string? title = "Test group") =>
+        EnqueueUpdate(new JsonObject { ["message"] = MessageJson(chatId, fromUserId, text, chatType, title) });
+
+    public int PostInChannel(long chatId, string text, string title = "Test channel") =>
+        EnqueueUpdate(new JsonObject
+        {
+            ["channel_post"] = new JsonObject
+            {
+                ["message_id"] = NextMessageId(),
+                ["date"] = Now(),
+                ["chat"] = ChatJson(chatId, "channel", title),
+                ["sender_chat"] = ChatJson(chatId, "channel", title),
+                ["text"] = text,
+            },
+        });
+
+    /// <summary>The bot's own membership changed (kicked, left, member, administrator).</summary>
+    public int ChangeMyMembership(long chatId, string newStatus, long byUserId = 1) =>
+        EnqueueUpdate(new JsonObject
+        {
+            ["my_chat_member"] = new JsonObject
+            {
+                ["chat"] = ChatJson(chatId, TypeOf(chatId), "Test group"),
+                ["from"] = UserJson(byUserId, isBot: false),
+                ["date"] = Now(),
+                ["old_chat_member"] = MemberJson("administrator", BotId, isBot: true),
+                ["new_chat_member"] = MemberJson(newStatus, BotId, isBot: true),
+            },
+        });
+
+    public JsonObject MessageJson(long chatId, long fromUserId, string text, string? chatType = null, string? title = "Test group")
+    {
+        var type = chatType ?? TypeOf(chatId);
+        var message = new JsonObject
+        {
+            ["message_id"] = NextMessageId(),
+            ["date"] = Now(),
+            ["chat"] = type == "private" ? ChatJson(chatId, type, null) : ChatJson(chatId, type, title),
+            ["from"] = UserJson(fromUserId, isBot: false),
+            ["text"] = text,
+        };
+        var command = text.StartsWith('/') ? text.Split(' ', '\n')[0] : null;
+        if (command is not null)
+        {
+            message["entities"] = new JsonArray(new JsonObject { ["type"] = "bot_command", ["offset"] = 0, ["length"] = command.Length });
+        }
+
+        return message;
+    }
+
+    private static string TypeOf(long chatId) =>
+        chatId > 0 ? "private" : chatId <= -1_000_000_000_000 ? "supergroup" : "group";
+
+    private static JsonObject ChatJson(long id, string type, string? title)
+    {
+        var chat = new JsonObject { ["id"] = id, ["type"] = type };
+        if (type == "private")
+        {
+            chat["first_name"] = "User" + id.ToString(CultureInfo.InvariantCulture);
+        }
+        else if (title is not null)
+        {
+            chat["title"] = title;
+        }
+
+        return chat;
+    }
+
+    private static JsonObject UserJson(long id, bool isBot) =>
+        new() { ["id"] = id, ["is_bot"] = isBot, ["first_name"] = "User" + id.ToString(CultureInfo.InvariantCulture) };
+
+    private static JsonObject MemberJson(string status, long userId, bool isBot)
+    {
+        var member = new JsonObject { ["status"] = status, ["user"] = UserJson(userId, isBot) };
+        switch (status)
+        {
+            case "creator":
+                member["is_anonymous"] = false;
+                break;
+            case "administrator":
+                foreach (var right in AdminRights)
+                {
+                    member[right] = right != "is_anonymous";
+                }
+
+                break;
+            case "kicked":
+                member["until_date"] = 0;
+                break;
+            case "restricted":
+                member["is_member"] = true;
+                member["until_date"] = 0;
+                foreach (var right in RestrictedRights)
+                {
+                    member[right] = false;
+                }
+
+                break;
+            default:
+                break;
+        }
+
+        return member;
+    }
+
+    private static readonly string[] AdminRights =
+    [
+        "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+        "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
+        "can_edit_stories", "can_delete_stories",
+    ];
+
+    private static readonly string[] RestrictedRights =
+    [
+        "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
+        "can_send_video_notes", "can_send_voice_notes", "can_send_polls", "can_send_other_messages",
+        "can_add_web_page_previews", "can_change_info", "can_invite_users", "can_pin_messages", "can_manage_topics",
+    ];
+
+    private int NextMessageId()
+    {
+        lock (_gate)
+        {
+            return _nextMessageId++;
+        }
+    }
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    // ---- the Bot API -----------------------------------------------------------------------------------------
+
+    private async Task HandleAsync(HttpContext http, string token, string method)
+    {
+        JsonObject body;
+        try
+        {
+            body = await ReadBodyAsync(http.Request);
+        }
+        catch (JsonException)
+        {
+            await AnswerAsync(http, method, new JsonObject(), Error(400, "Bad Request: invalid JSON"));
+            return;
+        }
+
+        if (token != Token)
+        {
+            await AnswerAsync(http, method, body, Error(401, "Unauthorized"));
+            return;
+        }
+
+        if (_failures.TryGetValue(method, out var scripted) && scripted.TryDequeue(out var failure))
+        {
+            await AnswerAsync(http, method, body, Error(failure.Code, failure.Description));
+            return;
+        }
+
+        var answer = method.ToLowerInvariant() switch
+        {
+            "getme" => Ok(new JsonObject
+            {
+                ["id"] = BotId,
+                ["is_bot"] = true,
+                ["first_name"] = "AlertBot",
+                ["username"] = BotUsername,
+                ["can_join_groups"] = true,
+                ["can_read_all_group_messages"] = false,
+                ["supports_inline_queries"] = false,
+            }),
+            "deletewebhook" => DeleteWebhook(),
+            "setwebhook" => SetWebhook(body),
+            "setmycommands" => SetMyCommands(body),
+            "getchatmember" => GetChatMember(body),
+            "sendmessage" => SendMessage(body),
+            "getupdates" => await GetUpdatesAsync(body, http.RequestAborted),
+            _ => Error(404, "Not Found: method not found"),
+        };
+        await AnswerAsync(http, method, body, answer);
+    }
+
+    private static async Task<JsonObject> ReadBodyAsync(HttpRequest request)
+    {
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync();
+            var fromForm = new JsonObject();
+            foreach (var (key, value) in form)
+            {
+                fromForm[key] = value.ToString();
+            }
+
+            return fromForm;
+        }
+
+        using var reader = new StreamReader(request.Body);
+        var text = await reader.ReadToEndAsync();
+        return string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text) as JsonObject ?? new JsonObject();
+    }
+
+    private async Task AnswerAsync(HttpContext http, string method, JsonObject body, (int Status, JsonObject Json) answer)
+    {
+        lock (_gate)
+        {
+            _calls.Add(new RecordedCall(method, body, answer.Status, _clock.Elapsed));
+            Signal();
+        }
+
+        if (http.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        http.Response.StatusCode = answer.Status;
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(answer.Json.ToJsonString());
+    }
+
+    private static (int, JsonObject) Ok(JsonNode result) => (200, new JsonObject { ["ok"] = true, ["result"] = result });
+
+    private static (int, JsonObject) Error(int code, string description, JsonObject? parameters = null)
+    {
+        var json = new JsonObject { ["ok"] = false, ["error_code"] = code, ["description"] = description };
+        if (parameters is not null)
+        {
+            json["parameters"] = parameters;
+        }
+
+        return (code, json);
+    }
+
+    private (int, JsonObject) DeleteWebhook()
+    {
+        lock (_gate)
+        {
+            WebhookUrl = null;
+        }
+
+        return Ok(true);
+    }
+
+    private (int, JsonObject) SetWebhook(JsonObject body)
+    {
+        var url = body["url"]?.GetValue<string>();
+        if (url is null || !url.StartsWith("https://", StringComparison.Ordinal))
+        {
+            return Error(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook");
+        }
+
+        lock (_gate)
+        {
+            WebhookUrl = url;
+        }
+
+        return Ok(true);
+    }
+
+    /// <summary>The commands of the last setMyCommands call.</summary>
+    public IReadOnlyList<(string Command, string Description)> Commands { get; private set; } = [];
+
+    private (int, JsonObject) SetMyCommands(JsonObject body)
+    {
+        if (body["commands"] is not JsonArray commands || commands.Count > 100)
+        {
+            return Error(400, "Bad Request: commands must be an array of at most 100 commands");
+        }
+
+        var parsed = new List<(string, string)>();
+        foreach (var command in commands.OfType<JsonObject>())
+        {
+            var name = command["command"]?.GetValue<string>() ?? "";
+            var description = command["description"]?.GetValue<string>() ?? "";
+            if (name.Length is < 1 or > 32 || !name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_') ||
+                description.Length is < 1 or > 256)
+            {
+                return Error(400, "Bad Request: BOT_COMMAND_INVALID");
+            }
+
+            parsed.Add((name, description));
+        }
+
+        Commands = parsed;
+        return Ok(true);
+    }
+
+    private (int, JsonObject) GetChatMember(JsonObject body)
+    {
+        var chat = ReadLong(body["chat_id"]);
+        var user = ReadLong(body["user_id"]);
+        if (chat is null || user is null)
+        {
+            return Error(400, "Bad Request: chat_id and user_id are required");
+        }
+
+        string status;
+        lock (_gate)
+        {
+            status = _members.GetValueOrDefault((chat.Value, user.Value), "member");
+        }
+
+        return Ok(MemberJson(status, user.Value, isBot: false));
+    }
+
+    private (int, JsonObject) SendMessage(JsonObject body)
+    {
+        var chat = ReadLong(body["chat_id"]);
+        var text = body["text"]?.GetValue<string>();
+        var parseMode = body["parse_mode"]?.GetValue<string>();
+        if (chat is null)
+        {
+            return Error(400, "Bad Request: chat not found");
+        }
+
+        lock (_gate)
+        {
+            var chatId = chat.Value;
+            if (_forbidden.TryGetValue(chatId, out var forbidden))
+            {
+                return Error(403, forbidden);
+            }
+
+            if (_migrated.TryGetValue(chatId, out var newId))
+            {
+                return Error(400, "Bad Request: group chat was upgraded to a supergroup chat", new JsonObject { ["migrate_to_chat_id"] = newId });
+            }
+
+            if (_scripted429.TryGetValue(chatId, out var scripted) && scripted.Times > 0)
+            {
+                _scripted429[chatId] = (scripted.Times - 1, scripted.RetryAfter);
+                return TooMany(scripted.RetryAfter);
+            }
+
+            var now = _clock.Elapsed;
+            if (LimitWait(chatId, now) is { } wait)
+            {
+                LimitRejections++;
+                return TooMany((int)Math.Max(1, Math.Ceiling(wait.TotalSeconds)));
+            }
+
+            string plain;
+            if (string.IsNullOrEmpty(text))
+            {
+                return Error(400, "Bad Request: message text is empty");
+            }
+
+            if (string.Equals(parseMode, "HTML", StringComparison.OrdinalIgnoreCase))
+            {
+                var parsed = TelegramHtmlChecker.Parse(text);
+                if (parsed.Error is not null)
+                {
+                    return Error(400, "Bad Request: can't parse entities: " + parsed.Error);
+                }
+
+                plain = parsed.Text;
+            }
+            else
+            {
+                plain = text;
+            }
+
+            if (plain.Trim().Length == 0)
+            {
+                return Error(400, "Bad Request: message text is empty");
+            }
+
+            if (plain.Length > 4096)
+            {
+                return Error(400, "Bad Request: message is too long");
+            }
+
+            Record(chatId, now);
+            var messageId = _nextMessageId++;
+            var replyTo = body["reply_parameters"]?["message_id"] is { } r ? (int?)ReadLong(r) : null;
+            _sent.Add(new SentMessage(chatId, messageId, text, plain, parseMode, replyTo, body));
+            Signal();
+            return Ok(new JsonObject
+            {
+                ["message_id"] = messageId,
+                ["date"] = Now(),
+                ["chat"] = ChatJson(chatId, TypeOf(chatId), "Test group"),
+                ["from"] = new JsonObject { ["id"] = BotId, ["is_bot"] = true, ["first_name"] = "AlertBot", ["username"] = BotUsername },
+                ["text"] = plain,
+            });
+        }
+    }
+
+    private static (int, JsonObject) TooMany(int retryAfter) =>
+        Error(429, "Too Many Requests: retry after " + retryAfter.ToString(CultureInfo.InvariantCulture), new JsonObject { ["retry_after"] = retryAfter });
+
+    /// <summary>How long until the chat may receive one more message, or null when it may now.</summary>
+    private TimeSpan? LimitWait(long chatId, TimeSpan now)
+    {
+        var wait = TimeSpan.Zero;
+        if (_lastByChat.TryGetValue(chatId, out var last) && now - last < Limits.PerChatInterval)
+        {
+            wait = Limits.PerChatInterval - (now - last);
+        }
+
+        if (chatId < 0 && _byGroup.TryGetValue(chatId, out var group))
+        {
+            wait = Max(wait, WindowWait(group, Limits.PerGroup, Limits.GroupWindow, now));
+        }
+
+        wait = Max(wait, WindowWait(_global, Limits.Global, Limits.GlobalWindow, now));
+        return wait > TimeSpan.Zero ? wait : null;
+    }
+
+    private static TimeSpan WindowWait(Queue<TimeSpan> window, int limit, TimeSpan length, TimeSpan now)
+    {
+        while (window.Count > 0 && window.Peek() <= now - length)
+        {
+            window.Dequeue();
+        }
+
+        return window.Count < limit ? TimeSpan.Zero : window.ElementAt(window.Count - limit) + length - now;
+    }
+
+    private void Record(long chatId, TimeSpan now)
+    {
+        _lastByChat[chatId] = now;
+        if (chatId < 0)
+        {
+            if (!_byGroup.TryGetValue(chatId, out var group))
+            {
+                _byGroup[chatId] = group = new Queue<TimeSpan>();
+            }
+
+            group.Enqueue(now);
+        }
+
+        _global.Enqueue(now);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private async Task<(int, JsonObject)> GetUpdatesAsync(JsonObject body, CancellationToken aborted)
+    {
+        lock (_gate)
+        {
+            if (ConflictOnGetUpdates)
+            {
+                return Error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
+            }
+
+            if (WebhookUrl is not null)
+            {
+                return Error(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+            }
+
+            if (_pollersInFlight > 0)
+            {
+                return Error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
+            }
+
+            _pollersInFlight++;
+        }
+
+        try
+        {
+            var offset = ReadLong(body["offset"]);
+            var limit = (int)Math.Clamp(ReadLong(body["limit"]) ?? 100, 1, 100);
+            var timeout = TimeSpan.FromSeconds(Math.Clamp(ReadLong(body["timeout"]) ?? 0, 0, 100));
+            var until = _clock.Elapsed + timeout;
+            while (true)
+            {
+                Task changed;
+                lock (_gate)
+                {
+                    if (offset is { } confirmed)
+                    {
+                        // Telegram forgets every update below the offset once it is asked for it.
+                        var gone = _updates.Where(u => (ReadLong(u["update_id"]) ?? long.MaxValue) < confirmed).ToList();
+                        _updates.RemoveAll(gone.Contains);
+                        if (KeepConfirmedUpdates)
+                        {
+                            _confirmed.AddRange(gone);
+                        }
+                    }
+
+                    if (_updates.Count > 0)
+                    {
+                        var batch = new JsonArray();
+                        foreach (var update in _updates.Take(limit))
+                        {
+                            batch.Add(update.DeepClone());
+                        }
+
+                        Signal();
+                        return Ok(batch);
+                    }
+
+                    changed = _changed.Task;
+                }
+
+                var left = until - _clock.Elapsed;
+                if (left <= TimeSpan.Zero || aborted.IsCancellationRequested)
+                {
+                    return Ok(new JsonArray());
+                }
+
+                await Task.WhenAny(changed, Task.Delay(left, aborted));
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _pollersInFlight--;
+            }
+        }
+    }
+
+    private static long? ReadLong(JsonNode? node)
+    {
+        if (node is not JsonValue value)
+        {
+            return null;
+        }
+
+        if (value.TryGetValue<long>(out var number))
+        {
+            return number;
+        }
+
+        if (value.TryGetValue<int>(out var small))
+        {
+            return small;
+        }
+
+        return value.TryGetValue<string>(out var text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : null;
+    }
+
+    private void Signal()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
