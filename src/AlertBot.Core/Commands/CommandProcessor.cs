@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AlertBot.Core.Channels;
+using AlertBot.Core.Feeds;
 using AlertBot.Core.Items;
 using AlertBot.Core.Matching;
 using AlertBot.Core.Persistence;
@@ -20,6 +21,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     private const int MaxFeedUrlLength = 2048;
 
     private readonly IAlertStore _store;
+    private readonly IFeedUrlValidator? _urlValidator;
     private readonly ActorDictionary _actors;
     private readonly WatchlistPresets _presets;
     private readonly CommandOptions _options;
@@ -34,8 +36,10 @@ public sealed partial class CommandProcessor : ICommandProcessor
         IOptions<CommandOptions> options,
         IOptions<PollingOptions> polling,
         TimeProvider time,
-        ILogger<CommandProcessor> logger)
+        ILogger<CommandProcessor> logger,
+        IFeedUrlValidator? urlValidator = null)
     {
+        _urlValidator = urlValidator;
         _store = store;
         _actors = actors;
         _presets = presets;
@@ -429,6 +433,12 @@ public sealed partial class CommandProcessor : ICommandProcessor
         if (!string.IsNullOrEmpty(uri.UserInfo))
         {
             return Usage("Feed addresses with a user name or password are not accepted.", "/feeds add <url>");
+        }
+
+        // The SSRF guard's view of the address (private, loopback, metadata ...), before anything is stored.
+        if (_urlValidator?.Validate(url) is { } refusedUrl)
+        {
+            return Error($"That feed address is not accepted: {refusedUrl}");
         }
 
         var (channel, refused) = await ChannelToChangeAsync(context, "add feeds", ct);

@@ -1,9 +1,11 @@
 using AlertBot.Core;
 using AlertBot.Core.Alerts;
+using AlertBot.Core.Commands;
 using AlertBot.Core.Configuration;
 using AlertBot.Discord;
 using AlertBot.Feeds;
 using AlertBot.Storage;
+using AlertBot.Telegram;
 using AlertBot.Worker.ConsoleOutput;
 using AlertBot.Worker.Scheduling;
 using AlertBot.Core.Diagnostics;
@@ -80,8 +82,9 @@ public static class AlertBotHost
             .AddAlertBotCore(configuration)
             .AddAlertBotFeeds(configuration)
             .AddAlertBotStorage(configuration)
+            .AddAlertBotCommands(configuration)
+            .AddAlertBotTelegram(configuration)
             .AddAlertBotDiscord(configuration);
-        // MERGE-TODO: .AddAlertBotCommands(configuration).AddAlertBotTelegram(configuration)
 
         builder.Services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
