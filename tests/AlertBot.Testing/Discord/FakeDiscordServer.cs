@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using AlertBot.Testing.Faults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -16,7 +17,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AlertBot.Testing.Discord;
 
-/// <summary>One REST request as the fake saw it.</summary>
+/// <summary>One REST request as the fake saw it; <paramref name="Fault"/> says how an injected fault spoiled its answer.</summary>
 public sealed record FakeDiscordRequest(
     long Sequence,
     string Method,
@@ -25,7 +26,8 @@ public sealed record FakeDiscordRequest(
     string? UserAgent,
     string Body,
     int Status,
-    bool WasRateLimited)
+    bool WasRateLimited,
+    ChatFault Fault = ChatFault.None)
 {
     public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
 }
@@ -85,6 +87,12 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     public ConcurrentDictionary<string, string> Webhooks { get; } = new(StringComparer.Ordinal);
 
     public int SessionStartRemaining { get; set; } = 1000;
+
+    /// <summary>
+    /// Spoils a share of create-message calls (5xx, 429 with retry_after, answers held past the client's timeout, cut
+    /// connections); null for none. Its 429s count as injected, not as limits the client failed to respect.
+    /// </summary>
+    public FaultInjector? Faults { get; set; }
 
     public int MaxConcurrency { get; set; } = 1;
 
@@ -255,7 +263,40 @@ public sealed class FakeDiscordServer : IAsyncDisposable
 
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
-        var reply = Route(context.Request.Method, path.StartsWith("/api/v10/", StringComparison.Ordinal) ? path["/api/v10/".Length..] : path, context.Request.Headers.Authorization.ToString(), body);
+        var route = path.StartsWith("/api/v10/", StringComparison.Ordinal) ? path["/api/v10/".Length..] : path;
+        var fault = Faults is { } faults && context.Request.Method == "POST" && route.Split('/') is ["channels", _, "messages"]
+            ? faults.Next()
+            : ChatFault.None;
+        var reply = fault switch
+        {
+            ChatFault.ServerError => new Reply(502, new JsonObject { ["message"] = "502: Bad Gateway", ["code"] = 0 }, []),
+            ChatFault.RateLimited => InjectedRateLimit(path),
+            ChatFault.DropBefore => new Reply(0, null, []),
+            _ => Route(context.Request.Method, route, context.Request.Headers.Authorization.ToString(), body),
+        };
+        if (fault is ChatFault.DropBefore or ChatFault.DropAfter or ChatFault.Timeout)
+        {
+            Record(NewRequest(context, path, body, reply.Status, fault));
+            if (fault != ChatFault.DropBefore && reply.Status is >= 200 and < 300)
+            {
+                Faults!.ResponseLost();
+            }
+
+            if (fault == ChatFault.Timeout)
+            {
+                try
+                {
+                    await Task.Delay(Faults!.HangFor, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client gave up first, as it should.
+                }
+            }
+
+            context.Abort();
+            return;
+        }
 
         context.Response.StatusCode = reply.Status;
         foreach (var (name, value) in reply.Headers)
@@ -263,21 +304,31 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             context.Response.Headers[name] = value;
         }
 
-        var request = new FakeDiscordRequest(
-            Interlocked.Increment(ref _sequence),
-            context.Request.Method,
-            path + context.Request.QueryString.Value,
-            NullIfEmpty(context.Request.Headers.Authorization.ToString()),
-            NullIfEmpty(context.Request.Headers.UserAgent.ToString()),
-            body,
-            reply.Status,
-            reply.Status == 429);
-        Record(request);
+        Record(NewRequest(context, path, body, reply.Status, fault));
 
         if (reply.Body is not null)
         {
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(reply.Body.ToJsonString());
+        }
+    }
+
+    private FakeDiscordRequest NewRequest(HttpContext context, string path, string body, int status, ChatFault fault) => new(
+        Interlocked.Increment(ref _sequence),
+        context.Request.Method,
+        path + context.Request.QueryString.Value,
+        NullIfEmpty(context.Request.Headers.Authorization.ToString()),
+        NullIfEmpty(context.Request.Headers.UserAgent.ToString()),
+        body,
+        status,
+        status == 429,
+        fault);
+
+    private Reply InjectedRateLimit(string path)
+    {
+        lock (_lock)
+        {
+            return TooMany(path, Faults!.RetryAfter, global: false, injected: true, MessageBucketHash);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AlertBot.Testing.Faults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -20,8 +21,8 @@ public sealed record FakeTelegramLimits(TimeSpan PerChatInterval, int PerGroup, 
     public static FakeTelegramLimits Telegram { get; } = new(TimeSpan.FromSeconds(1), 20, TimeSpan.FromMinutes(1), 30, TimeSpan.FromSeconds(1));
 }
 
-/// <summary>One Bot API call as it arrived.</summary>
-public sealed record RecordedCall(string Method, JsonObject Body, int Status, TimeSpan At);
+/// <summary>One Bot API call as it arrived; <paramref name="Fault"/> says how an injected fault spoiled its answer.</summary>
+public sealed record RecordedCall(string Method, JsonObject Body, int Status, TimeSpan At, ChatFault Fault = ChatFault.None);
 
 /// <summary>A message the fake accepted: the HTML as sent and the text as a user would see it.</summary>
 public sealed record SentMessage(long ChatId, int MessageId, string Html, string PlainText, string? ParseMode, int? ReplyTo, JsonObject Body);
@@ -98,6 +99,12 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             Signal();
         }
     }
+
+    /// <summary>
+    /// Spoils a share of sendMessage calls (5xx, 429 with retry_after, answers held past the client's timeout, cut
+    /// connections); null for none. Injected 429s are not counted in <see cref="LimitRejections"/>.
+    /// </summary>
+    public FaultInjector? Faults { get; set; }
 
     /// <summary>429s the fake sent because a limit was exceeded (scripted ones not counted).</summary>
     public int LimitRejections { get; private set; }
@@ -429,6 +436,25 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             return;
         }
 
+        var fault = Faults is { } faults && string.Equals(method, "sendMessage", StringComparison.OrdinalIgnoreCase)
+            ? faults.Next()
+            : ChatFault.None;
+        switch (fault)
+        {
+            case ChatFault.ServerError:
+                await AnswerAsync(http, method, body, Error(502, "Bad Gateway"), fault);
+                return;
+            case ChatFault.RateLimited:
+                await AnswerAsync(http, method, body, TooMany((int)Math.Max(1, Math.Ceiling(Faults!.RetryAfter.TotalSeconds))), fault);
+                return;
+            case ChatFault.DropBefore:
+                Record(method, body, 0, fault);
+                http.Abort();
+                return;
+            default:
+                break;
+        }
+
         var answer = method.ToLowerInvariant() switch
         {
             "getme" => Ok(new JsonObject
@@ -449,7 +475,41 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             "getupdates" => await GetUpdatesAsync(body, http.RequestAborted),
             _ => Error(404, "Not Found: method not found"),
         };
+        if (fault is ChatFault.Timeout or ChatFault.DropAfter)
+        {
+            // Accepted (or refused) here, but the client never hears of it.
+            Record(method, body, answer.Item1, fault);
+            if (answer.Item1 == 200)
+            {
+                Faults!.ResponseLost();
+            }
+
+            if (fault == ChatFault.Timeout)
+            {
+                try
+                {
+                    await Task.Delay(Faults!.HangFor, http.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client gave up first, as it should.
+                }
+            }
+
+            http.Abort();
+            return;
+        }
+
         await AnswerAsync(http, method, body, answer);
+    }
+
+    private void Record(string method, JsonObject body, int status, ChatFault fault)
+    {
+        lock (_gate)
+        {
+            _calls.Add(new RecordedCall(method, body, status, _clock.Elapsed, fault));
+            Signal();
+        }
     }
 
     private static async Task<JsonObject> ReadBodyAsync(HttpRequest request)
@@ -471,13 +531,9 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         return string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text) as JsonObject ?? new JsonObject();
     }
 
-    private async Task AnswerAsync(HttpContext http, string method, JsonObject body, (int Status, JsonObject Json) answer)
+    private async Task AnswerAsync(HttpContext http, string method, JsonObject body, (int Status, JsonObject Json) answer, ChatFault fault = ChatFault.None)
     {
-        lock (_gate)
-        {
-            _calls.Add(new RecordedCall(method, body, answer.Status, _clock.Elapsed));
-            Signal();
-        }
+        Record(method, body, answer.Status, fault);
 
         if (http.RequestAborted.IsCancellationRequested)
         {
