@@ -49,7 +49,13 @@ public sealed partial class DeliveryService
     public IReadOnlyCollection<string> Platforms => _sinks.Keys;
 
     /// <summary>One drain: claims what is due now and tries each once.</summary>
-    public async Task<DeliveryRound> DeliverDueAsync(CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Aborts everything, sends in flight included.</param>
+    /// <param name="stopping">
+    /// Ends the drain between alerts (a graceful stop): a send in flight finishes and its result is recorded, no new
+    /// send starts. Cancelling a send instead could lose the answer to a message the platform already posted, and the
+    /// next start would post it again.
+    /// </param>
+    public async Task<DeliveryRound> DeliverDueAsync(CancellationToken cancellationToken, CancellationToken stopping = default)
     {
         var entries = await _store.ClaimDueAsync(_time.GetUtcNow(), _options.BatchSize, cancellationToken);
         if (entries.Count == 0)
@@ -66,6 +72,12 @@ public sealed partial class DeliveryService
             {
                 foreach (var entry in queue)
                 {
+                    if (stopping.IsCancellationRequested)
+                    {
+                        // Not started, so still pending: the next start sends it, in order.
+                        break;
+                    }
+
                     var outcome = await DeliverOneAsync(entry, ct);
                     switch (outcome)
                     {
@@ -88,18 +100,20 @@ public sealed partial class DeliveryService
         return new DeliveryRound(entries.Count, delivered, retried, undeliverable);
     }
 
-    /// <summary>Drains until nothing is due now (alerts waiting for a later retry stay queued).</summary>
-    public async Task<DeliveryRound> DeliverAllDueAsync(CancellationToken cancellationToken)
+    /// <summary>Drains until nothing is due now (alerts waiting for a later retry stay queued) or until stopping.</summary>
+    /// <param name="cancellationToken">Aborts everything, sends in flight included.</param>
+    /// <param name="stopping">Ends the drain between alerts; see <see cref="DeliverDueAsync"/>.</param>
+    public async Task<DeliveryRound> DeliverAllDueAsync(CancellationToken cancellationToken, CancellationToken stopping = default)
     {
         int claimed = 0, delivered = 0, retried = 0, undeliverable = 0;
         while (true)
         {
-            var round = await DeliverDueAsync(cancellationToken);
+            var round = await DeliverDueAsync(cancellationToken, stopping);
             claimed += round.Claimed;
             delivered += round.Delivered;
             retried += round.Retried;
             undeliverable += round.Undeliverable;
-            if (round.Claimed == 0 || round.Delivered == 0)
+            if (round.Claimed == 0 || round.Delivered == 0 || stopping.IsCancellationRequested)
             {
                 var stats = await _store.GetOutboxStatsAsync(null, cancellationToken);
                 _metrics.OldestPending(stats.OldestPendingAt is { } oldest ? _time.GetUtcNow() - oldest : TimeSpan.Zero);
