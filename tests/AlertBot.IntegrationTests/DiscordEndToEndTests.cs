@@ -74,7 +74,7 @@ public sealed class DiscordEndToEndTests : IAsyncLifetime
         var channel = await store.GetChannelAsync(channelRef, CancellationToken.None);
         Assert.NotNull(channel);
         Assert.Equal("alerts", channel.Title);
-        Assert.Equal([ServiceHarness.QuietTerm, "Houthis"], await TermsAsync(store, channel.Id));
+        Assert.Equal([ServiceHarness.QuietTerm, "Houthis"], await ServiceHarness.TermsAsync(store, channel.Id));
 
         // Without Manage Channels: refused, and nothing changes, neither in another channel nor in this one.
         var elsewhere = FakeDiscordInteractions.SlashCommand("alerts", "subscribe", permissions: ViewAndSend);
@@ -85,7 +85,7 @@ public sealed class DiscordEndToEndTests : IAsyncLifetime
         Assert.Equal(
             "Only an admin of this chat can change the watchlist. Nothing was changed.",
             await InteractAsync(gateway, Watch("Qaani", ViewAndSend)));
-        Assert.Equal([ServiceHarness.QuietTerm, "Houthis"], await TermsAsync(store, channel.Id));
+        Assert.Equal([ServiceHarness.QuietTerm, "Houthis"], await ServiceHarness.TermsAsync(store, channel.Id));
 
         // A story naming the Houthis by another of their names appears after the feed's baseline.
         await ServiceHarness.WaitForBaselineAsync(host);
@@ -130,7 +130,4 @@ public sealed class DiscordEndToEndTests : IAsyncLifetime
         Assert.Equal($"/api/v10/webhooks/{FakeDiscordServer.ApplicationId}/{token}/messages/@original", edit.Path);
         return (string)edit.Json!["content"]!;
     }
-
-    private static async Task<string[]> TermsAsync(IAlertStore store, long channelId) =>
-        [.. (await store.ListWatchTermsAsync(channelId, CancellationToken.None)).Select(t => t.Text)];
 }

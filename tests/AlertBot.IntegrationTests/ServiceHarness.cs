@@ -143,6 +143,16 @@ public sealed class ServiceHarness : IAsyncDisposable
         Matches = [new MatchExplanation("Houthis", "Houthis", Core.Matching.MatchField.Title, title)],
     };
 
+    /// <summary>
+    /// The list with repeats in a row merged: a resend of a message whose answer was lost comes right after it (the
+    /// channel's next alert waits for it), so this gives back the queue's order when nothing was lost or reordered.
+    /// </summary>
+    public static List<string> WithoutRepeats(IReadOnlyList<string> received) =>
+        [.. received.Where((t, i) => i == 0 || received[i - 1] != t)];
+
+    public static async Task<string[]> TermsAsync(IAlertStore store, long channelId) =>
+        [.. (await store.ListWatchTermsAsync(channelId, CancellationToken.None)).Select(t => t.Text)];
+
     /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> after the timeout.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {

@@ -62,7 +62,7 @@ public sealed class TelegramEndToEndTests : IAsyncLifetime
         Assert.NotNull(channel);
         Assert.True(channel.Active);
         Assert.Equal("Test group", channel.Title);
-        Assert.Equal([ServiceHarness.QuietTerm, "Red Sea"], await TermsAsync(store, channel.Id));
+        Assert.Equal([ServiceHarness.QuietTerm, "Red Sea"], await ServiceHarness.TermsAsync(store, channel.Id));
 
         // A story about the Red Sea appears in the feed after its baseline: the next scheduled poll finds it.
         await ServiceHarness.WaitForBaselineAsync(host);
@@ -83,7 +83,7 @@ public sealed class TelegramEndToEndTests : IAsyncLifetime
         var refused = await CommandAsync(Member, "/watch remove \"Red Sea\"");
         Assert.Equal("Only an admin of this chat can change the watchlist. Nothing was changed.", refused.PlainText);
         Assert.Contains(_telegram.Calls, c => c.Method == "getChatMember" && (long?)c.Body["user_id"] == Member);
-        Assert.Equal([ServiceHarness.QuietTerm, "Red Sea"], await TermsAsync(store, channel.Id));
+        Assert.Equal([ServiceHarness.QuietTerm, "Red Sea"], await ServiceHarness.TermsAsync(store, channel.Id));
 
         // Anyone may ask for the status.
         var status = await CommandAsync(Member, "/status");
@@ -105,7 +105,4 @@ public sealed class TelegramEndToEndTests : IAsyncLifetime
         _telegram.EnqueueUpdate(new JsonObject { ["message"] = message });
         return await _telegram.WaitForMessageAsync(m => m.ChatId == Group && m.ReplyTo == messageId, Wait);
     }
-
-    private static async Task<string[]> TermsAsync(IAlertStore store, long channelId) =>
-        [.. (await store.ListWatchTermsAsync(channelId, CancellationToken.None)).Select(t => t.Text)];
 }

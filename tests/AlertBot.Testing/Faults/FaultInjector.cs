@@ -23,7 +23,7 @@ public enum ChatFault
 
 /// <summary>
 /// Picks, per call, whether and how a fake spoils it: seeded, so the sequence of draws is the same on every run (which
-/// call gets which draw still depends on arrival order). The fakes report here the calls whose message they accepted
+/// call gets which draw still depends on arrival order), and the kinds of fault take turns. The fakes report here the calls whose message they accepted
 /// but whose answer the client never got: the only calls after which a platform without idempotency may post twice.
 /// </summary>
 public sealed class FaultInjector
@@ -89,8 +89,10 @@ public sealed class FaultInjector
                 return ChatFault.None;
             }
 
-            var kind = Kinds[_random.Next(Kinds.Length)];
 #pragma warning restore CA5394
+
+            // Which calls fail is random; the kinds take turns, so a handful of faults already covers every kind.
+            var kind = Kinds[_counts.Values.Sum() % Kinds.Length];
             _counts[kind] = _counts.GetValueOrDefault(kind) + 1;
             return kind;
         }
