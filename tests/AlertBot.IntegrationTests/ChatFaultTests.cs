@@ -83,6 +83,11 @@ public sealed class ChatFaultTests(ITestOutputHelper output)
 
         // Retries of sends whose answer was lost happened, and found their message already posted.
         Assert.True(faults.LostResponses > 0, faults.ToString());
+        foreach (var request in discord.Requests.Where(r => r.Method == "POST"))
+        {
+            output.WriteLine($"{request.Sequence} {request.At.TotalMilliseconds:0} {request.Path} {request.Status} {request.Fault}");
+        }
+
         Assert.Equal(0, discord.UnexpectedRateLimitCount);
         AssertEveryKindOfFault(faults);
     }

@@ -24,8 +24,10 @@ internal sealed class DiscordRateLimiter : IDisposable
     private static readonly TimeSpan IdleBucketAge = TimeSpan.FromMinutes(10);
 
     // Timers fire on a millisecond tick and may come a tick early against the server's clock; a little slack keeps
-    // the N-per-second promise when requests return within the same millisecond they arrived.
-    private static readonly TimeSpan GlobalWindow = TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(25);
+    // the N-per-second promise when requests return within the same millisecond they arrived, and keeps a request
+    // that waited for a bucket's reset from landing a millisecond before the server's.
+    private static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(25);
+    private static readonly TimeSpan GlobalWindow = TimeSpan.FromSeconds(1) + TimerSlack;
 
     public DiscordRateLimiter(int globalRequestsPerSecond, TimeProvider time)
     {
@@ -236,6 +238,21 @@ internal sealed class DiscordRateLimiter : IDisposable
             }
         }
 
+        /// <summary>
+        /// A request whose answer never came (timeout, cut connection) most likely still counted with Discord, so one
+        /// fewer is left until the reset; trusting the last headers instead would send one request too many.
+        /// </summary>
+        public void CountUnanswered()
+        {
+            lock (_lock)
+            {
+                if (_remaining > 0)
+                {
+                    _remaining--;
+                }
+            }
+        }
+
         public void Exhaust(DateTimeOffset until)
         {
             lock (_lock)
@@ -253,12 +270,14 @@ internal sealed class DiscordRateLimiter : IDisposable
     internal sealed class Lease(DiscordRateLimiter owner, DiscordRoute route, Bucket bucket, WindowLimiter.Permit? permit) : IDisposable
     {
         private int _disposed;
+        private int _completed;
 
         public RateLimitInfo Complete(HttpResponseMessage response, string? body)
         {
+            Volatile.Write(ref _completed, 1);
             var info = Read(response, body);
             var now = owner._time.GetUtcNow();
-            DateTimeOffset? resetAt = info.ResetAfter is { } after ? now + after : null;
+            DateTimeOffset? resetAt = info.ResetAfter is { } after ? now + after + TimerSlack : null;
             bucket.Update(info.Remaining, resetAt);
 
             if (info.BucketHash is { Length: > 0 } hash)
@@ -280,8 +299,8 @@ internal sealed class DiscordRateLimiter : IDisposable
                 }
                 else
                 {
-                    bucket.Exhaust(now + info.RetryAfter!.Value);
-                    owner.BucketFor(route).Exhaust(now + info.RetryAfter!.Value);
+                    bucket.Exhaust(now + info.RetryAfter!.Value + TimerSlack);
+                    owner.BucketFor(route).Exhaust(now + info.RetryAfter!.Value + TimerSlack);
                 }
             }
 
@@ -292,6 +311,15 @@ internal sealed class DiscordRateLimiter : IDisposable
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
+                if (Volatile.Read(ref _completed) == 0)
+                {
+                    bucket.CountUnanswered();
+                    if (owner.BucketFor(route) is var shared && !ReferenceEquals(shared, bucket))
+                    {
+                        shared.CountUnanswered();
+                    }
+                }
+
                 permit?.Dispose();
                 bucket.Gate.Release();
             }

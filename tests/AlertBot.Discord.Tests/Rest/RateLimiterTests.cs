@@ -43,7 +43,28 @@ public sealed class RateLimiterTests
         var next = limiter.AcquireAsync(route, CancellationToken.None);
         _time.Advance(TimeSpan.FromSeconds(2.4));
         Assert.False(next.IsCompleted);
-        _time.Advance(TimeSpan.FromSeconds(0.1));
+        _time.Advance(TimeSpan.FromSeconds(0.15)); // reset-after plus the limiter's few milliseconds of timer slack
+        (await next.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
+
+    [Fact]
+    public async Task A_request_whose_answer_was_lost_still_counts_against_the_bucket()
+    {
+        using var limiter = new DiscordRateLimiter(50, _time);
+        var route = DiscordRoute.CreateMessage("1");
+        using (var lease = await limiter.AcquireAsync(route, CancellationToken.None))
+        {
+            using var response = Response(HttpStatusCode.OK, "hash-a", remaining: 1, resetAfter: 2);
+            lease.Complete(response, null);
+        }
+
+        // Sent, but timed out or cut off: Discord counted it, so the one request left is gone.
+        (await limiter.AcquireAsync(route, CancellationToken.None)).Dispose();
+
+        var next = limiter.AcquireAsync(route, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(1.9));
+        Assert.False(next.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(0.2));
         (await next.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
     }
 
@@ -121,7 +142,7 @@ public sealed class RateLimiterTests
 
         var third = limiter.AcquireAsync(global, CancellationToken.None);
         Assert.False(third.IsCompleted);
-        _time.Advance(TimeSpan.FromSeconds(10));
+        _time.Advance(TimeSpan.FromSeconds(10.05)); // reset-after plus the limiter's timer slack
         (await third.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
     }
 

@@ -27,7 +27,8 @@ public sealed record FakeDiscordRequest(
     string Body,
     int Status,
     bool WasRateLimited,
-    ChatFault Fault = ChatFault.None)
+    ChatFault Fault = ChatFault.None,
+    TimeSpan At = default)
 {
     public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
 }
@@ -322,7 +323,8 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         body,
         status,
         status == 429,
-        fault);
+        fault,
+        _clock.Elapsed);
 
     private Reply InjectedRateLimit(string path)
     {
