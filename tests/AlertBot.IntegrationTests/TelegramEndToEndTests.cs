@@ -2,9 +2,12 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
+using AlertBot.Testing.Discord;
 using AlertBot.Testing.Feeds;
 using AlertBot.Testing.Telegram;
+using AlertBot.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace AlertBot.IntegrationTests;
 
@@ -95,6 +98,27 @@ public sealed class TelegramEndToEndTests : IAsyncLifetime
         Assert.Single(_telegram.SentTo(Group), m => m.ReplyTo is null);
         Assert.Equal(0, _telegram.LimitRejections);
         Assert.All(_telegram.SentTo(Group), m => Assert.Equal("HTML", m.ParseMode, ignoreCase: true));
+    }
+
+    [Fact]
+    public async Task On_a_fresh_database_the_migrations_run_before_any_chat_receiver_or_the_scheduler_starts()
+    {
+        // The receiver reads its saved update offset as soon as it starts: before the migrations that read failed with
+        // "no such table", the receiver died and took the host down with it, now and then, on a first start.
+        await using var discord = await FakeDiscordServer.StartAsync();
+        var settings = new Dictionary<string, string?>(_harness.Settings);
+        foreach (var (key, value) in DiscordEndToEndTests.DiscordSettings(discord))
+        {
+            settings[key] = value;
+        }
+
+        await using var host = AlertBotHost.CreateBuilder(HostMode.Service, TextWriter.Null, settings).Build();
+        var started = host.Services.GetServices<IHostedService>().Select(s => s.GetType().Name).ToList();
+
+        var bootstrapper = started.IndexOf(nameof(Bootstrapper));
+        Assert.InRange(bootstrapper, 0, started.IndexOf("TelegramUpdateReceiver") - 1);
+        Assert.InRange(bootstrapper, 0, started.IndexOf("DiscordGatewayService") - 1);
+        Assert.InRange(bootstrapper, 0, started.IndexOf("QuartzHostedService") - 1);
     }
 
     /// <summary>Sends a command as a getUpdates update and returns the bot's reply to it.</summary>

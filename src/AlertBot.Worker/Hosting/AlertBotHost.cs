@@ -81,7 +81,15 @@ public static class AlertBotHost
         builder.Services
             .AddAlertBotCore(configuration)
             .AddAlertBotFeeds(configuration)
-            .AddAlertBotStorage(configuration)
+            .AddAlertBotStorage(configuration);
+        if (mode == HostMode.Service)
+        {
+            // The first hosted service, and the host starts them one after another: migrations and feeds are in place
+            // before a chat receiver reads its saved state (Telegram's update offset) or the scheduler fires anything.
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Bootstrapper>());
+        }
+
+        builder.Services
             .AddAlertBotCommands(configuration)
             .AddAlertBotTelegram(configuration)
             .AddAlertBotDiscord(configuration);
@@ -121,9 +129,6 @@ public static class AlertBotHost
             }
 
             builder.Services.AddSingleton<IReadinessProbe, SchedulerProbe>();
-
-            // Registered first: migrations and feeds are in place before the scheduler fires anything.
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<Bootstrapper>());
             builder.Services.AddQuartz();
             builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
             builder.Services.AddHostedService<FeedScheduleService>();
