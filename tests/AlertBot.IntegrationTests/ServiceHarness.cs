@@ -144,6 +144,20 @@ public sealed class ServiceHarness : IAsyncDisposable
     };
 
     /// <summary>
+    /// Waits until every channel has received each of its expected titles (resends aside) and the outbox is empty.
+    /// </summary>
+    /// <param name="titlesIn">The titles a channel received so far, in the order the fake accepted them.</param>
+    public Task WaitForDeliveryAsync(Dictionary<string, List<string>> expected, Func<string, IReadOnlyList<string>> titlesIn, TimeSpan timeout) =>
+        WaitUntilAsync(
+            async () => expected.All(e => titlesIn(e.Key).Distinct().Count() == e.Value.Count) && await PendingAsync() == 0,
+            timeout,
+            "every alert delivered and the outbox empty");
+
+    /// <summary>The alert titles (each message's first line) a Telegram chat received, in the order the fake accepted them.</summary>
+    public static IReadOnlyList<string> TelegramTitles(Testing.Telegram.FakeTelegramServer telegram, string chat) =>
+        [.. telegram.SentTo(long.Parse(chat, CultureInfo.InvariantCulture)).Select(m => m.PlainText.Split('\n')[0])];
+
+    /// <summary>
     /// The list with repeats in a row merged: a resend of a message whose answer was lost comes right after it (the
     /// channel's next alert waits for it), so this gives back the queue's order when nothing was lost or reordered.
     /// </summary>

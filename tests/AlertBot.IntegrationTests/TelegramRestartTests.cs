@@ -96,12 +96,7 @@ public sealed class TelegramRestartTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     private Task WaitForEverythingAsync(Dictionary<string, List<string>> expected) =>
-        ServiceHarness.WaitUntilAsync(
-            async () => expected.All(e => TitlesIn(e.Key).Distinct().Count() == e.Value.Count) && await _harness.PendingAsync() == 0,
-            TimeSpan.FromSeconds(20),
-            "every alert delivered and the outbox empty");
+        _harness.WaitForDeliveryAsync(expected, TitlesIn, TimeSpan.FromSeconds(20));
 
-    /// <summary>The alert titles a chat received, in the order the fake accepted them (the first line of each).</summary>
-    private List<string> TitlesIn(string chat) =>
-        [.. _telegram.SentTo(long.Parse(chat, System.Globalization.CultureInfo.InvariantCulture)).Select(m => m.PlainText.Split('\n')[0])];
+    private IReadOnlyList<string> TitlesIn(string chat) => ServiceHarness.TelegramTitles(_telegram, chat);
 }
