@@ -133,7 +133,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         return expected;
     }
 
-    private static AlertMessage Message(string title, int n) => new()
+    public static AlertMessage Message(string title, int n) => new()
     {
         Title = title,
         Link = string.Create(CultureInfo.InvariantCulture, $"https://news.example/alerts/{n}"),

@@ -57,7 +57,9 @@ public sealed partial class DeliveryService
     /// </param>
     public async Task<DeliveryRound> DeliverDueAsync(CancellationToken cancellationToken, CancellationToken stopping = default)
     {
-        var entries = await _store.ClaimDueAsync(_time.GetUtcNow(), _options.BatchSize, cancellationToken);
+        var entries = stopping.IsCancellationRequested
+            ? []
+            : await _store.ClaimDueAsync(_time.GetUtcNow(), _options.BatchSize, cancellationToken);
         if (entries.Count == 0)
         {
             return new DeliveryRound(0, 0, 0, 0);

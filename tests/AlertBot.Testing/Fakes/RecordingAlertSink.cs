@@ -39,6 +39,13 @@ public sealed class RecordingAlertSink(string platform = "test") : IAlertSink
         return this;
     }
 
+    /// <summary>The next send answers what <paramref name="answer"/> returns (a test may act at the moment of the send).</summary>
+    public RecordingAlertSink AnswerNext(Func<OutboxEntry, DeliveryResult> answer)
+    {
+        _script.Enqueue(answer);
+        return this;
+    }
+
     public RecordingAlertSink GoneNext(string reason = "blocked by the user")
     {
         _script.Enqueue(_ => new DeliveryResult.ChannelGone(reason));
