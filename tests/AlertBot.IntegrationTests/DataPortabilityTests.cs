@@ -1,32 +1,15 @@
-using AlertBot.Worker.Cli;
-
 namespace AlertBot.IntegrationTests;
 
 /// <summary>Feeds in and out as OPML, watchlists in and out as YAML or JSON, through the CLI on a real database.</summary>
 public sealed class DataPortabilityTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "alertbot-data-" + Guid.NewGuid().ToString("N"));
+    private readonly CliHarness _cli = new();
 
-    public DataPortabilityTests() => Directory.CreateDirectory(_directory);
+    public void Dispose() => _cli.Dispose();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
+    private Task<(int Exit, string Output)> RunAsync(params string[] args) => _cli.RunAsync(args);
 
-    private async Task<(int Exit, string Output)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var overrides = new Dictionary<string, string?>
-        {
-            ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(_directory, "alertbot.db")}",
-        };
-        var exit = await new CliApp(output, overrides, output).RunAsync(args);
-        return (exit, output.ToString());
-    }
-
-    private string PathOf(string name) => Path.Combine(_directory, name);
+    private string PathOf(string name) => _cli.PathOf(name);
 
     [Fact]
     public async Task Feeds_imported_from_opml_are_attached_to_the_channel_and_export_again()
