@@ -38,16 +38,7 @@ public sealed partial class SqliteAlertStore : IAlertStore, IDisposable
 
     public async Task<FeedRecord> UpsertFeedAsync(FeedDefinition feed, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(feed.Url);
-        ArgumentNullException.ThrowIfNull(feed.Name);
-        var intervalMs = (long)feed.Interval.TotalMilliseconds;
-        if (intervalMs <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(feed), feed.Interval, $"Feed '{feed.Url}' needs a positive polling interval.");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(feed.Backfill);
-
+        var intervalMs = StoreArguments.FeedIntervalMs(feed);
         var id = await ScalarAsync<long>(
             """
             INSERT INTO feeds (url, name, interval_ms, backfill, created_at)
@@ -95,7 +86,7 @@ public sealed partial class SqliteAlertStore : IAlertStore, IDisposable
 
     public async Task<Channel> EnsureChannelAsync(ChannelRef channel, string? title, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        CheckRef(channel);
+        StoreArguments.CheckChannelRef(channel);
         var id = await ScalarAsync<long>(
             """
             INSERT INTO channels (platform, external_id, title, created_at) VALUES (@Platform, @ExternalId, @Title, @CreatedAt)
@@ -133,7 +124,7 @@ public sealed partial class SqliteAlertStore : IAlertStore, IDisposable
     /// </remarks>
     public Task MoveChannelAsync(long channelId, ChannelRef newRef, CancellationToken cancellationToken)
     {
-        CheckRef(newRef);
+        StoreArguments.CheckChannelRef(newRef);
         return InWriteTransactionAsync(
             async (connection, transaction) =>
             {
@@ -184,14 +175,6 @@ public sealed partial class SqliteAlertStore : IAlertStore, IDisposable
     private Task<IReadOnlyList<Channel>> QueryChannelsAsync(string where, object? param, CancellationToken cancellationToken) =>
         QueryRecordsAsync<ChannelRow, Channel>(
             $"SELECT {ChannelRow.Columns} FROM channels c {where} ORDER BY c.id", param, r => r.ToRecord(), cancellationToken);
-
-    private static void CheckRef(ChannelRef channel)
-    {
-        if (string.IsNullOrWhiteSpace(channel.Platform) || string.IsNullOrWhiteSpace(channel.ExternalId))
-        {
-            throw new ArgumentException($"A channel needs a platform and an id (got '{channel}').", nameof(channel));
-        }
-    }
 
     // ---- Which channel reads which feed ------------------------------------------------------------------------
 
