@@ -1,4 +1,5 @@
 using AlertBot.Core.Configuration;
+using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Pipeline;
 using AlertBot.Core.Summaries;
 using AlertBot.Core.Watchlists;
@@ -26,6 +27,8 @@ public static class ServiceCollectionExtensions
             ActorDictionary.Load(FilePaths.Resolve(sp.GetRequiredService<IOptions<MatchingOptions>>().Value.ActorsFile)));
         services.TryAddSingleton(sp =>
             WatchlistPresets.Load(FilePaths.Resolve(sp.GetRequiredService<IOptions<MatchingOptions>>().Value.WatchlistsFile)));
+        services.AddMetrics();
+        services.TryAddSingleton<AlertBotMetrics>();
         services.TryAddSingleton<MatcherCache>();
         services.TryAddSingleton<Summarizer>();
         services.TryAddSingleton<PollService>();

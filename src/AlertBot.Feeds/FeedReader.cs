@@ -2,6 +2,7 @@ using System.Net;
 using AlertBot.Core.Feeds;
 using AlertBot.Feeds.Fetching;
 using AlertBot.Feeds.Parsing;
+using AlertBot.Feeds.Ssrf;
 using AlertBot.Feeds.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,12 +31,18 @@ public sealed partial class FeedReader : IFeedReader
         this.logger = logger;
     }
 
-    /// <summary>A reader without dependency injection (tests, tools). It owns its HttpClient for its lifetime.</summary>
+    /// <summary>
+    /// A reader without dependency injection (tests, tools). It owns its HttpClient for its lifetime. The SSRF guard is
+    /// on unless <paramref name="options"/> turn it off; tests against a loopback server allow it with
+    /// <see cref="FetchOptions.AllowedNetworks"/>. <paramref name="urlPolicy"/> replaces only the per-hop URL check, not
+    /// the connect-time address check; <paramref name="resolver"/> replaces DNS.
+    /// </summary>
     public static FeedReader Create(
         FetchOptions? options = null,
         TimeProvider? timeProvider = null,
         IFeedUrlPolicy? urlPolicy = null,
-        ILogger<FeedReader>? logger = null)
+        ILogger<FeedReader>? logger = null,
+        IHostResolver? resolver = null)
     {
         options ??= new FetchOptions();
         var validation = new FetchOptionsValidator().Validate(null, options);
@@ -44,27 +51,39 @@ public sealed partial class FeedReader : IFeedReader
             throw new OptionsValidationException(FetchOptions.SectionName, typeof(FetchOptions), validation.Failures);
         }
 
-        var client = new HttpClient(CreateHandler()) { Timeout = BackstopTimeout(options) };
+        var guard = new AddressGuard(options);
+        var client = new HttpClient(CreateHandler(new GuardedConnector(guard, resolver ?? SystemHostResolver.Instance)))
+        {
+            Timeout = BackstopTimeout(options),
+        };
         return new FeedReader(
             client,
             Options.Create(options),
-            urlPolicy ?? HttpSchemePolicy.Instance,
+            urlPolicy ?? guard,
             timeProvider ?? TimeProvider.System,
             logger ?? NullLogger<FeedReader>.Instance);
     }
 
     /// <summary>
-    /// The primary handler every feed client must use: no automatic redirects (the fetcher counts and checks each
-    /// hop) and no automatic decompression (the fetcher caps the decompressed size).
+    /// The primary handler every feed client must use: connections only through the <paramref name="connector"/> (the
+    /// SSRF guard's connect-time check) and never through a proxy (a proxy would resolve the feed's host itself, out of
+    /// the guard's sight); no automatic redirects (the fetcher counts and checks each hop) and no automatic
+    /// decompression (the fetcher caps the decompressed size).
     /// </summary>
-    public static SocketsHttpHandler CreateHandler() => new()
+    public static SocketsHttpHandler CreateHandler(GuardedConnector connector)
     {
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        ConnectTimeout = TimeSpan.FromSeconds(15),
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-    };
+        ArgumentNullException.ThrowIfNull(connector);
+        return new()
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            UseProxy = false,
+            ConnectCallback = connector.ConnectAsync,
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        };
+    }
 
     /// <summary>HttpClient's own timeout only backs up the fetcher's deadline, which also covers reading the body.</summary>
     internal static TimeSpan BackstopTimeout(FetchOptions options) => options.Timeout + TimeSpan.FromSeconds(5);

@@ -1,5 +1,6 @@
 using AlertBot.Core.Feeds;
 using AlertBot.Feeds.Fetching;
+using AlertBot.Feeds.Ssrf;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,9 +11,9 @@ namespace AlertBot.Feeds;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IFeedReader"/> as a typed HttpClient and <see cref="FetchOptions"/> bound from
-    /// "AlertBot:Fetch", validated at start. An <see cref="IFeedUrlPolicy"/> registered before this call (an SSRF guard)
-    /// replaces the default http/https-only policy.
+    /// Registers <see cref="IFeedReader"/> as a typed HttpClient behind the SSRF guard, <see cref="IFeedUrlValidator"/>
+    /// for URLs added from chat, and <see cref="FetchOptions"/> bound from "AlertBot:Fetch", validated at start.
+    /// An <see cref="IFeedUrlPolicy"/> or <see cref="IHostResolver"/> registered before this call replaces the default.
     /// </summary>
     public static IServiceCollection AddAlertBotFeeds(this IServiceCollection services, IConfiguration configuration)
     {
@@ -20,14 +21,18 @@ public static class ServiceCollectionExtensions
             .Bind(configuration.GetSection(FetchOptions.SectionName))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FetchOptions>, FetchOptionsValidator>());
-        services.TryAddSingleton<IFeedUrlPolicy>(HttpSchemePolicy.Instance);
+        services.TryAddSingleton(provider => new AddressGuard(provider.GetRequiredService<IOptions<FetchOptions>>().Value));
+        services.TryAddSingleton<IFeedUrlPolicy>(provider => provider.GetRequiredService<AddressGuard>());
+        services.TryAddSingleton<IFeedUrlValidator, FeedUrlValidator>();
+        services.TryAddSingleton<IHostResolver>(SystemHostResolver.Instance);
         services.TryAddSingleton(TimeProvider.System);
 
         // No resilience handler: a retry inside one read would blur the redirect count and the overall deadline;
         // the next scheduled poll is the retry.
         services.AddHttpClient<IFeedReader, FeedReader>((provider, client) =>
                 client.Timeout = FeedReader.BackstopTimeout(provider.GetRequiredService<IOptions<FetchOptions>>().Value))
-            .ConfigurePrimaryHttpMessageHandler(FeedReader.CreateHandler);
+            .ConfigurePrimaryHttpMessageHandler(provider => FeedReader.CreateHandler(
+                new GuardedConnector(provider.GetRequiredService<AddressGuard>(), provider.GetRequiredService<IHostResolver>())));
         return services;
     }
 }

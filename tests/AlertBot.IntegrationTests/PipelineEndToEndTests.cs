@@ -220,4 +220,47 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
         Assert.Equal(PollStatus.NotModified, Assert.Single(await sut.PollAllAsync()).Status);
         Assert.Equal("\"v1\"", _server.RequestHeaders("/news")[1]["If-None-Match"]);
     }
+
+    [Fact]
+    public async Task A_failing_feed_backs_off_is_paused_with_one_notice_and_announces_its_return()
+    {
+        Serve(Old);
+        var settings = new Dictionary<string, string?>
+        {
+            ["AlertBot:Polling:MaxConsecutiveFailures"] = "3",
+            ["AlertBot:Polling:PausedRetryInterval"] = "1.00:00:00",
+        };
+        await using var sut = await PipelineHarness.StartAsync(settings, (_server.Url("/news"), 0));
+        await sut.AddChannelAsync("a", "Houthis");
+        await sut.PollAllAsync();
+        _server.Set("/news", LoopbackResponse.WithStatus(503));
+        var interval = TimeSpan.FromMinutes(5);
+
+        Assert.Equal(PollStatus.Failed, Assert.Single(await sut.PollAllAsync()).Status);   // 1st failure
+        Assert.Equal(PollStatus.Failed, Assert.Single(await sut.PollAllAsync()).Status);   // 2nd: the next scheduled poll still goes
+        Assert.Equal(PollStatus.BackingOff, Assert.Single(await sut.PollAllAsync()).Status); // then the wait doubles
+        Assert.Equal(2, _server.RequestCount("/news") - 1);
+
+        sut.Time.Advance(interval);
+        Assert.Equal(PollStatus.Failed, Assert.Single(await sut.PollAllAsync()).Status);   // 3rd: paused, channel told
+        await sut.DeliverAsync();
+        var notice = Assert.Single(sut.Sink.Delivered).Message;
+        Assert.StartsWith("Feed paused:", notice.Title, StringComparison.Ordinal);
+        Assert.Contains("503", notice.Sentences[0], StringComparison.Ordinal);
+
+        sut.Time.Advance(TimeSpan.FromHours(6));
+        Assert.Equal(PollStatus.BackingOff, Assert.Single(await sut.PollAllAsync()).Status);
+        sut.Time.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(PollStatus.Failed, Assert.Single(await sut.PollAllAsync()).Status);   // tried daily; no second notice
+        await sut.DeliverAsync();
+        Assert.Single(sut.Sink.Delivered);
+
+        Serve(Old, RedSeaAttack);
+        sut.Time.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(PollStatus.Polled, Assert.Single(await sut.PollAllAsync()).Status);
+        await sut.DeliverAsync();
+        Assert.Equal(["Feed paused: Feed 0", RedSeaAttack.Title, "Feed working again: Feed 0"], sut.TitlesFor("a"));
+        var feed = Assert.Single(await sut.Store.ListFeedsAsync(CancellationToken.None));
+        Assert.Equal(0, feed.ConsecutiveFailures);
+    }
 }

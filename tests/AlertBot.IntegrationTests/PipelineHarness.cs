@@ -39,7 +39,12 @@ public sealed class PipelineHarness : IAsyncDisposable
     public IAlertStore Store => Services.GetRequiredService<IAlertStore>();
 
     /// <param name="feeds">(url, backfill) of each configured feed.</param>
-    public static async Task<PipelineHarness> StartAsync(params (string Url, int Backfill)[] feeds)
+    public static Task<PipelineHarness> StartAsync(params (string Url, int Backfill)[] feeds) =>
+        StartAsync(new Dictionary<string, string?>(), feeds);
+
+    /// <param name="settings">Extra configuration, e.g. polling limits.</param>
+    /// <param name="feeds">(url, backfill) of each configured feed.</param>
+    public static async Task<PipelineHarness> StartAsync(IReadOnlyDictionary<string, string?> settings, params (string Url, int Backfill)[] feeds)
     {
         var directory = Path.Combine(Path.GetTempPath(), "alertbot-it-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
@@ -56,6 +61,11 @@ public sealed class PipelineHarness : IAsyncDisposable
             config[$"AlertBot:Polling:Feeds:{i}:Url"] = i < feeds.Length ? feeds[i].Url : "";
             config[$"AlertBot:Polling:Feeds:{i}:Name"] = $"Feed {i}";
             config[$"AlertBot:Polling:Feeds:{i}:Backfill"] = (i < feeds.Length ? feeds[i].Backfill : 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            config[key] = value;
         }
 
         var harness = new PipelineHarness(config, new RecordingAlertSink(), new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero)))

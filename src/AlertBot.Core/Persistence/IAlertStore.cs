@@ -90,6 +90,13 @@ public interface IAlertStore
     Task<PollCommitResult> CommitPollAsync(PollCommit commit, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Enqueues messages that are not the result of a poll (AlertBot's own notices): same rules as the alerts of
+    /// <see cref="CommitPollAsync"/> (a (channel, item key) pair already in the outbox is skipped), nothing else changes.
+    /// </summary>
+    /// <returns>How many new outbox rows were written.</returns>
+    Task<int> EnqueueAsync(IReadOnlyList<NewAlert> alerts, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Pending alerts that are due, oldest first, at most <paramref name="max"/>. Per channel order is kept: an entry
     /// is returned only when no older pending entry of the same channel is waiting for a later retry. Entries of
     /// inactive channels are not returned.

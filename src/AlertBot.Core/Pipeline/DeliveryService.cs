@@ -1,5 +1,6 @@
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
+using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Persistence;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,15 +22,18 @@ public sealed partial class DeliveryService
     private readonly Dictionary<string, IAlertSink> _sinks;
     private readonly DeliveryOptions _options;
     private readonly TimeProvider _time;
+    private readonly AlertBotMetrics _metrics;
     private readonly ILogger<DeliveryService> _logger;
 
     public DeliveryService(
         IAlertStore store,
         IEnumerable<IAlertSink> sinks,
         IOptions<DeliveryOptions> options,
+        AlertBotMetrics metrics,
         TimeProvider time,
         ILogger<DeliveryService> logger)
     {
+        _metrics = metrics;
         _store = store;
         _sinks = new Dictionary<string, IAlertSink>(StringComparer.Ordinal);
         foreach (var sink in sinks)
@@ -97,6 +101,8 @@ public sealed partial class DeliveryService
             undeliverable += round.Undeliverable;
             if (round.Claimed == 0 || round.Delivered == 0)
             {
+                var stats = await _store.GetOutboxStatsAsync(null, cancellationToken);
+                _metrics.OldestPending(stats.OldestPendingAt is { } oldest ? _time.GetUtcNow() - oldest : TimeSpan.Zero);
                 return new DeliveryRound(claimed, delivered, retried, undeliverable);
             }
         }
@@ -139,6 +145,7 @@ public sealed partial class DeliveryService
         {
             case DeliveryResult.Delivered ok:
                 await _store.MarkDeliveredAsync(entry.Id, now, ok.PlatformMessageId, cancellationToken);
+                _metrics.AlertDelivered(entry.Channel.Platform);
                 if (ok.MovedTo is { } moved && moved != entry.Channel)
                 {
                     await _store.MoveChannelAsync(entry.ChannelId, moved, cancellationToken);
@@ -150,12 +157,20 @@ public sealed partial class DeliveryService
             case DeliveryResult.Retry retry:
                 var wait = retry.After ?? Backoff(entry.Attempts);
                 await _store.MarkAttemptFailedAsync(entry.Id, retry.Reason, now + wait, cancellationToken);
+                _metrics.AlertFailed(entry.Channel.Platform, "retry");
+                if (retry.After is not null)
+                {
+                    // A platform's own wait is its rate limit speaking (429 retry_after).
+                    _metrics.RateLimited(entry.Channel.Platform);
+                }
+
                 LogRetry(entry.Id, entry.Channel, entry.Attempts + 1, retry.Reason, wait);
                 return Outcome.Retry;
 
             case DeliveryResult.ChannelGone gone:
                 await _store.SetChannelActiveAsync(entry.ChannelId, false, cancellationToken);
                 var closed = await _store.MarkChannelUndeliverableAsync(entry.ChannelId, gone.Reason, now, cancellationToken);
+                _metrics.AlertFailed(entry.Channel.Platform, "undeliverable");
                 LogChannelGone(entry.Channel, gone.Reason, closed);
                 return Outcome.ChannelGone;
 

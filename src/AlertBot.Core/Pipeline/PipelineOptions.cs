@@ -33,6 +33,21 @@ public sealed class PollingOptions
 
     /// <summary>The default feeds: every channel that subscribes reads them.</summary>
     public List<ConfiguredFeed> Feeds { get; set; } = [];
+
+    /// <summary>
+    /// After this many failures in a row a feed is paused: polled only every <see cref="PausedRetryInterval"/>, and the
+    /// channels that read it are told once, with the reason. Before that, each failure doubles the wait.
+    /// </summary>
+    [Range(1, 1000, ErrorMessage = "AlertBot:Polling:MaxConsecutiveFailures must be between 1 and 1000.")]
+    public int MaxConsecutiveFailures { get; set; } = 10;
+
+    /// <summary>Longest wait between polls of a failing feed (before it is paused).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "AlertBot:Polling:FailureBackoffMax must be between 1 second and 7 days.")]
+    public TimeSpan FailureBackoffMax { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How often a paused feed is tried again; the first success un-pauses it and says so.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "AlertBot:Polling:PausedRetryInterval must be between 1 second and 30 days.")]
+    public TimeSpan PausedRetryInterval { get; set; } = TimeSpan.FromDays(1);
 }
 
 /// <summary><c>AlertBot:Delivery</c>.</summary>

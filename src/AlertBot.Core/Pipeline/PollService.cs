@@ -1,8 +1,10 @@
+using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Items;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Summaries;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AlertBot.Core.Pipeline;
 
@@ -12,6 +14,8 @@ public sealed record PollOutcome(long FeedId, PollStatus Status, int Items, int 
 public enum PollStatus
 {
     Polled,
+    /// <summary>The feed is failing and its backoff (or pause) has not run out: not fetched this time.</summary>
+    BackingOff,
     NotModified,
     Baseline,
     Failed,
@@ -28,15 +32,37 @@ public sealed partial class PollService(
     IAlertStore store,
     MatcherCache matchers,
     Summarizer summarizer,
+    IOptions<PollingOptions> options,
+    AlertBotMetrics metrics,
     TimeProvider time,
     ILogger<PollService> logger)
 {
+    /// <summary>The source name of AlertBot's own notices (feed paused, feed back).</summary>
+    public const string NoticeSource = "AlertBot";
+
     public async Task<PollOutcome> PollAsync(long feedId, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var outcome = await PollOnceAsync(feedId, cancellationToken);
+        if (outcome.Status != PollStatus.BackingOff)
+        {
+            metrics.PollDuration(time.GetElapsedTime(started), outcome.Status.ToString());
+        }
+
+        return outcome;
+    }
+
+    private async Task<PollOutcome> PollOnceAsync(long feedId, CancellationToken cancellationToken)
     {
         var feed = await store.GetFeedAsync(feedId, cancellationToken);
         if (feed is null)
         {
             return new PollOutcome(feedId, PollStatus.UnknownFeed, 0, 0, 0, "no such feed");
+        }
+
+        if (NextAttemptAt(feed) is { } next && time.GetUtcNow() < next)
+        {
+            return new PollOutcome(feed.Id, PollStatus.BackingOff, 0, 0, 0, feed.LastError);
         }
 
         var result = await reader.ReadAsync(feed.Url, feed.Validators, cancellationToken);
@@ -46,15 +72,30 @@ public sealed partial class PollService(
             case FeedReadResult.Failure failure:
                 var reason = $"{failure.Kind}: {failure.Reason}";
                 await store.RecordFeedFailureAsync(feed.Id, reason, now, cancellationToken);
-                LogFeedFailed(feed.Id, feed.Name, reason);
+                metrics.FeedError(failure.Kind.ToString());
+                LogFeedFailed(feed.Id, feed.Name, feed.ConsecutiveFailures + 1, reason);
+                if (feed.ConsecutiveFailures + 1 == options.Value.MaxConsecutiveFailures)
+                {
+                    // Said once, when the feed crosses the line: not on every later failure.
+                    await NotifyAsync(feed, now, "paused",
+                        $"Feed paused: {feed.Name}",
+                        $"{feed.Url} failed {feed.ConsecutiveFailures + 1} times in a row; the last error was: {reason}. " +
+                        $"AlertBot will try it again every {Describe(options.Value.PausedRetryInterval)} and say when it works again.",
+                        cancellationToken);
+                    LogFeedPaused(feed.Id, feed.Name, reason);
+                }
+
                 return new PollOutcome(feed.Id, PollStatus.Failed, 0, 0, 0, reason);
 
             case FeedReadResult.NotModified:
                 await store.RecordFeedNotModifiedAsync(feed.Id, now, cancellationToken);
+                await NotifyRecoveredAsync(feed, now, cancellationToken);
                 return new PollOutcome(feed.Id, PollStatus.NotModified, 0, 0, 0);
 
             case FeedReadResult.Success success:
-                return await ProcessAsync(feed, success, now, cancellationToken);
+                var outcome = await ProcessAsync(feed, success, now, cancellationToken);
+                await NotifyRecoveredAsync(feed, now, cancellationToken);
+                return outcome;
 
             default:
                 throw new InvalidOperationException($"Unknown feed result {result.GetType().Name}.");
@@ -76,6 +117,7 @@ public sealed partial class PollService(
             }
         }
 
+        metrics.ItemsFetched(items.Count, feed.Name);
         var seen = await store.FindSeenAsync(feed.Id, keys, cancellationToken);
         var unseen = items.Where(i => !seen.Contains(i.Key)).ToList();
 
@@ -91,7 +133,9 @@ public sealed partial class PollService(
                 var matcher = await matchers.GetAsync(cancellationToken);
                 foreach (var (key, item) in candidates)
                 {
-                    foreach (var (channelId, hits) in matcher.Match(item).ByOwner)
+                    var matches = matcher.Match(item);
+                    metrics.Matched(matches.IsEmpty ? 0 : 1);
+                    foreach (var (channelId, hits) in matches.ByOwner)
                     {
                         if (subscribers.Contains(channelId))
                         {
@@ -106,10 +150,61 @@ public sealed partial class PollService(
             new PollCommit(feed.Id, unseen.Select(i => i.Key).ToList(), alerts, success.Validators, now),
             cancellationToken);
 
+        metrics.AlertsQueued(commit.AlertsEnqueued);
         var status = feed.BaselineDone ? PollStatus.Polled : PollStatus.Baseline;
         LogPolled(feed.Id, feed.Name, items.Count, unseen.Count, commit.AlertsEnqueued, status);
         return new PollOutcome(feed.Id, status, items.Count, unseen.Count, commit.AlertsEnqueued);
     }
+
+    /// <summary>
+    /// When a failing feed may be fetched again: its interval doubled per failure, capped, or the paused interval once
+    /// it is paused. Null for a healthy feed (the schedule alone decides).
+    /// </summary>
+    internal DateTimeOffset? NextAttemptAt(FeedRecord feed)
+    {
+        if (feed.ConsecutiveFailures == 0 || feed.LastPolledAt is not { } last)
+        {
+            return null;
+        }
+
+        var settings = options.Value;
+        if (feed.ConsecutiveFailures >= settings.MaxConsecutiveFailures)
+        {
+            return last + settings.PausedRetryInterval;
+        }
+
+        // 1 failure: the next scheduled poll goes ahead; each further one doubles the wait.
+        var factor = Math.Pow(2, Math.Min(feed.ConsecutiveFailures - 1, 20));
+        var wait = TimeSpan.FromTicks((long)Math.Min(feed.Interval.Ticks * (factor - 1), settings.FailureBackoffMax.Ticks));
+        return last + wait;
+    }
+
+    private async Task NotifyRecoveredAsync(FeedRecord feed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (feed.ConsecutiveFailures >= options.Value.MaxConsecutiveFailures)
+        {
+            await NotifyAsync(feed, now, "resumed", $"Feed working again: {feed.Name}",
+                $"{feed.Url} answered again after {feed.ConsecutiveFailures} failed polls; alerts from it resume.", cancellationToken);
+            LogFeedResumed(feed.Id, feed.Name);
+        }
+    }
+
+    /// <summary>A notice goes through the outbox like an alert: in order, retried, never lost.</summary>
+    private async Task NotifyAsync(FeedRecord feed, DateTimeOffset now, string kind, string title, string text, CancellationToken cancellationToken)
+    {
+        var subscribers = await store.ListDeliverableSubscribersAsync(feed.Id, cancellationToken);
+        if (subscribers.Count == 0)
+        {
+            return;
+        }
+
+        var message = new AlertMessage { Title = title, Source = NoticeSource, PublishedAt = now, Sentences = [text] };
+        var key = $"notice:feed-{kind}:{feed.Id}:{now.UtcTicks}";
+        await store.EnqueueAsync([.. subscribers.Select(c => new NewAlert(c, key, message))], now, cancellationToken);
+    }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalDays >= 1 ? $"{span.TotalDays:0.#} day(s)" : span.TotalHours >= 1 ? $"{span.TotalHours:0.#} hour(s)" : $"{span.TotalMinutes:0.#} minute(s)";
 
     private static NewsItem WithSource(NewsItem item, FeedRecord feed, string? feedTitle)
     {
@@ -131,8 +226,14 @@ public sealed partial class PollService(
                 .Select(x => x.entry)
                 .ToList();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {FeedId} ({FeedName}) failed: {Reason}")]
-    private partial void LogFeedFailed(long feedId, string feedName, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {FeedId} ({FeedName}) failed ({Failures} in a row): {Reason}")]
+    private partial void LogFeedFailed(long feedId, string feedName, int failures, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {FeedId} ({FeedName}) paused after repeated failures; its channels were told. Last error: {Reason}")]
+    private partial void LogFeedPaused(long feedId, string feedName, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {FeedId} ({FeedName}) works again; its channels were told")]
+    private partial void LogFeedResumed(long feedId, string feedName);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Feed {FeedId} ({FeedName}): {Items} items, {NewItems} new, {Alerts} alerts queued ({Status})")]

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Text.RegularExpressions;
 using AlertBot.Core.Feeds;
+using AlertBot.Feeds.Ssrf;
 
 namespace AlertBot.Feeds.Fetching;
 
@@ -18,6 +19,9 @@ public sealed record FetchOutcome(FetchedDocument? Document, FeedReadResult? Res
 /// Gets feed bytes from http(s) or the local filesystem within <see cref="FetchOptions"/>' limits. Redirects are
 /// followed here, not by the handler, so each hop is counted and checked by the <see cref="IFeedUrlPolicy"/>;
 /// decompression is done here, not by the handler, so the decompressed size is capped (a gzip bomb stops at the cap).
+/// The client's handler must connect through <see cref="GuardedConnector"/>: an <see cref="AddressBlockedException"/>
+/// from it becomes a Blocked failure. Local paths and file:// URLs are read here for the operator's own feeds; chat
+/// users cannot add them (<see cref="FeedUrlValidator"/>), and a redirect can never lead to one (the policy refuses it).
 /// </summary>
 public sealed partial class FeedFetcher(HttpClient httpClient, FetchOptions options, IFeedUrlPolicy urlPolicy, TimeProvider timeProvider)
 {
@@ -45,14 +49,15 @@ public sealed partial class FeedFetcher(HttpClient httpClient, FetchOptions opti
         using var deadline = new CancellationTokenSource(options.Timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var token = linked.Token;
+        var current = start;
+        var hop = 0;
         try
         {
-            var current = start;
-            for (var hop = 0; ; hop++)
+            for (; ; hop++)
             {
                 if (await urlPolicy.CheckAsync(current, token) is { } refusal)
                 {
-                    return FetchOutcome.Fail(FeedErrorKind.Blocked, hop == 0 ? refusal : $"redirect to {current.GetLeftPart(UriPartial.Path)} refused: {refusal}");
+                    return Blocked(refusal);
                 }
 
                 using var request = CreateRequest(current, validators);
@@ -91,6 +96,10 @@ public sealed partial class FeedFetcher(HttpClient httpClient, FetchOptions opti
         {
             return FetchOutcome.Fail(FeedErrorKind.Timeout, $"no complete response within {options.Timeout} (Timeout)");
         }
+        catch (HttpRequestException ex) when (BlockedCause(ex) is { } blocked)
+        {
+            return Blocked(blocked.Message);
+        }
         catch (HttpRequestException ex)
         {
             return FetchOutcome.Fail(FeedErrorKind.Network, OneLine(ex.Message) + (ex.InnerException is { } inner ? " " + OneLine(inner.Message) : ""));
@@ -99,6 +108,22 @@ public sealed partial class FeedFetcher(HttpClient httpClient, FetchOptions opti
         {
             return FetchOutcome.Fail(FeedErrorKind.Network, "connection failed while reading: " + OneLine(ex.Message));
         }
+
+        FetchOutcome Blocked(string reason) => FetchOutcome.Fail(
+            FeedErrorKind.Blocked, hop == 0 ? reason : $"redirect to {current.GetLeftPart(UriPartial.Path)} refused: {reason}");
+    }
+
+    private static AddressBlockedException? BlockedCause(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is AddressBlockedException blocked)
+            {
+                return blocked;
+            }
+        }
+
+        return null;
     }
 
     private HttpRequestMessage CreateRequest(Uri uri, FeedValidators validators)

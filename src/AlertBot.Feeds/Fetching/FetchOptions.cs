@@ -1,3 +1,4 @@
+using AlertBot.Feeds.Ssrf;
 using Microsoft.Extensions.Options;
 
 namespace AlertBot.Feeds.Fetching;
@@ -19,6 +20,21 @@ public sealed class FetchOptions
     public int MaxRedirects { get; set; } = 5;
 
     public string UserAgent { get; set; } = "AlertBot/1.0 (+self-hosted news alert bot)";
+
+    /// <summary>
+    /// Refuse loopback, private, link-local, CGNAT, multicast and other non-public addresses (SSRF guard). Turning it
+    /// off lets any chat user make the bot fetch from its own LAN; prefer <see cref="AllowedNetworks"/>.
+    /// </summary>
+    public bool BlockPrivateAddresses { get; set; } = true;
+
+    /// <summary>Networks the guard lets through, as CIDR ("192.168.1.0/24", "fd00::/8") or single addresses.</summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
+    /// <summary>
+    /// Host names the guard trusts with whatever address they resolve to ("nas.lan", or "*.lan" for any name under
+    /// lan). Only the name in the URL counts, so a redirect from an allowed host to another address is still checked.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
 }
 
 /// <summary>Checks <see cref="FetchOptions"/> at start-up; every message names the configuration key at fault.</summary>
@@ -56,6 +72,24 @@ public sealed class FetchOptionsValidator : IValidateOptions<FetchOptions>
         if (string.IsNullOrWhiteSpace(options.UserAgent) || options.UserAgent.Any(char.IsControl))
         {
             errors.Add($"{prefix}UserAgent must be a non-empty single line.");
+        }
+
+        for (var i = 0; i < options.AllowedNetworks.Count; i++)
+        {
+            if (AddressGuard.ParseNetwork(options.AllowedNetworks[i] ?? "") is null)
+            {
+                errors.Add($"{prefix}AllowedNetworks:{i} must be a CIDR network such as 192.168.1.0/24 with no bits set after the prefix, or one address (was '{options.AllowedNetworks[i]}').");
+            }
+        }
+
+        for (var i = 0; i < options.AllowedHosts.Count; i++)
+        {
+            var host = options.AllowedHosts[i] ?? "";
+            // Addresses belong in AllowedNetworks: the connect-time check judges addresses by network only.
+            if (Uri.CheckHostName(host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host) != UriHostNameType.Dns)
+            {
+                errors.Add($"{prefix}AllowedHosts:{i} must be a host name such as nas.lan or *.lan, without scheme or port; addresses go in AllowedNetworks (was '{host}').");
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

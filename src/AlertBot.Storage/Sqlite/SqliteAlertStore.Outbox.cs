@@ -31,9 +31,7 @@ public sealed partial class SqliteAlertStore
         var at = SqliteTime.ToText(commit.At);
 
         // Serialised before the transaction opens, so the write lock is held for SQL only.
-        var alerts = commit.Alerts
-            .Select(a => new { a.ChannelId, a.ItemKey, Payload = AlertMessageJson.Serialize(a.Message), At = at })
-            .ToList();
+        var alerts = OutboxRows(commit.Alerts, at);
         var keys = commit.SeenKeys.Distinct(StringComparer.Ordinal).Select(k => new { commit.FeedId, ItemKey = k, At = at }).ToList();
 
         return InWriteTransactionAsync(
@@ -50,15 +48,7 @@ public sealed partial class SqliteAlertStore
                     cancellationToken,
                     transaction));
 
-                var enqueued = alerts.Count == 0 ? 0 : await connection.ExecuteAsync(Command(
-                    """
-                    INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at)
-                    VALUES (@ChannelId, @ItemKey, @Payload, @At, @At)
-                    ON CONFLICT (channel_id, item_key) DO NOTHING
-                    """,
-                    alerts,
-                    cancellationToken,
-                    transaction));
+                var enqueued = alerts.Count == 0 ? 0 : await connection.ExecuteAsync(Command(InsertOutbox, alerts, cancellationToken, transaction));
 
                 var feeds = await connection.ExecuteAsync(Command(
                     """
@@ -78,6 +68,28 @@ public sealed partial class SqliteAlertStore
             },
             cancellationToken);
     }
+
+    public Task<int> EnqueueAsync(IReadOnlyList<NewAlert> alerts, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var rows = OutboxRows(alerts, SqliteTime.ToText(at));
+        return rows.Count == 0
+            ? Task.FromResult(0)
+            : InWriteTransactionAsync(
+                (connection, transaction) => connection.ExecuteAsync(Command(InsertOutbox, rows, cancellationToken, transaction)),
+                cancellationToken);
+    }
+
+    private const string InsertOutbox =
+        """
+        INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at)
+        VALUES (@ChannelId, @ItemKey, @Payload, @At, @At)
+        ON CONFLICT (channel_id, item_key) DO NOTHING
+        """;
+
+    private static List<OutboxInsert> OutboxRows(IReadOnlyList<NewAlert> alerts, string at) =>
+        alerts.Select(a => new OutboxInsert(a.ChannelId, a.ItemKey, AlertMessageJson.Serialize(a.Message), at)).ToList();
+
+    private sealed record OutboxInsert(long ChannelId, string ItemKey, string Payload, string At);
 
     public async Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using AlertBot.Core;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Configuration;
+using AlertBot.Discord;
 using AlertBot.Feeds;
 using AlertBot.Storage;
 using AlertBot.Worker.ConsoleOutput;
@@ -49,7 +50,8 @@ public static class AlertBotHost
             .AddJsonFile(
                 Path.Combine(Path.GetDirectoryName(configFile)!, $"appsettings.{builder.Environment.EnvironmentName}.json"),
                 optional: true)
-            .AddEnvironmentVariables();
+            .AddEnvironmentVariables()
+            .AddSecretFiles();
         if (overrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(overrides);
@@ -70,9 +72,9 @@ public static class AlertBotHost
         builder.Services
             .AddAlertBotCore(configuration)
             .AddAlertBotFeeds(configuration)
-            .AddAlertBotStorage(configuration);
-        // MERGE-TODO:
-        //             .AddAlertBotCommands(configuration).AddAlertBotTelegram(configuration).AddAlertBotDiscord(configuration)
+            .AddAlertBotStorage(configuration)
+            .AddAlertBotDiscord(configuration);
+        // MERGE-TODO: .AddAlertBotCommands(configuration).AddAlertBotTelegram(configuration)
 
         builder.Services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();

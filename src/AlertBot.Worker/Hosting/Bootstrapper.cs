@@ -2,7 +2,9 @@ using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
 using AlertBot.Core.Watchlists;
+using AlertBot.Discord.Alerts;
 using AlertBot.Worker.ConsoleOutput;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,6 +20,8 @@ public sealed partial class Bootstrapper(
     IOptions<ConsoleOptions> console,
     ConsoleActivation consoleActivation,
     WatchlistPresets presets,
+    DiscordWebhooks webhooks,
+    IConfiguration configuration,
     TimeProvider time,
     ILogger<Bootstrapper> logger) : IHostedService
 {
@@ -43,23 +47,35 @@ public sealed partial class Bootstrapper(
         }
 
         LogFeedsConfigured(configured.Count);
-        await SetUpConsoleChannelAsync(configured, now, cancellationToken);
-    }
-
-    private async Task SetUpConsoleChannelAsync(List<FeedRecord> feeds, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (!consoleActivation.Enabled)
+        if (consoleActivation.Enabled)
+        {
+            await SetUpConfiguredChannelAsync(ConsoleChannel, "Console", console.Value.Watchlist, "AlertBot:Console:Watchlist", configured, now, cancellationToken);
+        }
+        else if (await store.GetChannelAsync(ConsoleChannel, cancellationToken) is { Active: true } old)
         {
             // A console channel left from an earlier run must not collect alerts nobody will print.
-            if (await store.GetChannelAsync(ConsoleChannel, cancellationToken) is { Active: true } old)
-            {
-                await store.SetChannelActiveAsync(old.Id, false, cancellationToken);
-            }
-
-            return;
+            await store.SetChannelActiveAsync(old.Id, false, cancellationToken);
         }
 
-        var channel = await store.EnsureChannelAsync(ConsoleChannel, "Console", now, cancellationToken);
+        // Discord webhook channels have no commands: they read the default feeds with a preset watchlist.
+        var webhookWatchlist = configuration["AlertBot:Discord:WebhookWatchlist"] is { Length: > 0 } named ? named : "default";
+        foreach (var webhook in webhooks.Channels)
+        {
+            await SetUpConfiguredChannelAsync(webhook, "Discord webhook", webhookWatchlist, "AlertBot:Discord:WebhookWatchlist", configured, now, cancellationToken);
+        }
+    }
+
+    /// <summary>A channel that exists because configuration says so: active, reading the default feeds, with a preset.</summary>
+    private async Task SetUpConfiguredChannelAsync(
+        ChannelRef channelRef,
+        string title,
+        string presetName,
+        string presetKey,
+        List<FeedRecord> feeds,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var channel = await store.EnsureChannelAsync(channelRef, title, now, cancellationToken);
         if (!channel.Active)
         {
             await store.SetChannelActiveAsync(channel.Id, true, cancellationToken);
@@ -73,9 +89,9 @@ public sealed partial class Bootstrapper(
         var terms = await store.ListWatchTermsAsync(channel.Id, cancellationToken);
         if (terms.Count == 0)
         {
-            var preset = presets.Find(console.Value.Watchlist)
+            var preset = presets.Find(presetName)
                 ?? throw new InvalidOperationException(
-                    $"AlertBot:Console:Watchlist names '{console.Value.Watchlist}', which is not a preset in the watchlists file.");
+                    $"{presetKey} names '{presetName}', which is not a preset in the watchlists file.");
             foreach (var term in preset.Terms)
             {
                 await store.AddWatchTermAsync(channel.Id, term, now, cancellationToken);
@@ -85,14 +101,14 @@ public sealed partial class Bootstrapper(
         }
 
         var watched = string.Join(", ", terms.Select(t => t.Text));
-        LogConsoleChannel(feeds.Count, watched);
+        LogConfiguredChannel(channelRef, feeds.Count, watched);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} configured feeds in the store")]
     private partial void LogFeedsConfigured(int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Alerts print to the console: {Feeds} feeds, watching {Terms}")]
-    private partial void LogConsoleChannel(int feeds, string terms);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {Channel} from configuration: {Feeds} feeds, watching {Terms}")]
+    private partial void LogConfiguredChannel(ChannelRef channel, int feeds, string terms);
 }
 
 /// <summary>Whether the console channel is on: as configured, else only when no chat platform is configured.</summary>

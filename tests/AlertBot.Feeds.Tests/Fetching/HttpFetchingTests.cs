@@ -24,8 +24,13 @@ public sealed class HttpFetchingTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await server.DisposeAsync();
 
-    private static FeedReader CreateSut(FetchOptions? options = null, TimeProvider? time = null, IFeedUrlPolicy? policy = null) =>
-        FeedReader.Create(options ?? new FetchOptions(), time, policy);
+    /// <summary>The SSRF guard stays on; only the loopback server's address is let through, as an operator would.</summary>
+    private static FeedReader CreateSut(FetchOptions? options = null, TimeProvider? time = null, IFeedUrlPolicy? policy = null)
+    {
+        options ??= new FetchOptions();
+        options.AllowedNetworks.Add("127.0.0.1/32");
+        return FeedReader.Create(options, time, policy);
+    }
 
     private static async Task<FeedReadResult> ReadAsync(FeedReader reader, string url, FeedValidators? validators = null) =>
         await reader.ReadAsync(url, validators ?? FeedValidators.None, CancellationToken.None).WaitAsync(Wait);
@@ -318,6 +323,82 @@ public sealed class HttpFetchingTests : IAsyncLifetime
         var success = As<FeedReadResult.Success>(await ReadAsync(CreateSut(), server.Url("/mislabelled")));
 
         Assert.Equal("Qa’ani قاآنی", success.Items[0].Title);
+    }
+
+    [Fact]
+    public async Task External_entities_and_dtds_in_a_fetched_feed_read_no_file_and_fetch_nothing()
+    {
+        var secret = Path.Combine(Directory.CreateTempSubdirectory("alertbot-xxe-").FullName, "secret.txt");
+        await File.WriteAllTextAsync(secret, "FILE-MARKER-7f3a");
+        try
+        {
+            foreach (var path in new[] { "/secret", "/evil.dtd", "/rss.dtd" })
+            {
+                server.Set(path, LoopbackResponse.Text("<!ENTITY leak \"NET-MARKER-91c2\">NET-MARKER-91c2", "text/plain"));
+            }
+
+            server.Set("/xxe", LoopbackResponse.Text($"""
+                <?xml version="1.0"?>
+                <!DOCTYPE rss SYSTEM "{server.Url("/rss.dtd")}" [
+                  <!ENTITY file SYSTEM "{new Uri(secret).AbsoluteUri}">
+                  <!ENTITY net SYSTEM "{server.Url("/secret")}">
+                  <!ENTITY % dtd SYSTEM "{server.Url("/evil.dtd")}"> %dtd;
+                ]>
+                <rss version="2.0"><channel><title>x &file;</title><item><title>A &file; B &net; C &leak;</title>
+                <description>&file;&net;</description><link>http://x.test/1</link></item></channel></rss>
+                """));
+
+            var success = As<FeedReadResult.Success>(await ReadAsync(CreateSut(), server.Url("/xxe")));
+
+            var text = success.FeedTitle + string.Concat(success.Items.Select(i => i.Title + i.Text));
+            Assert.DoesNotContain("FILE-MARKER", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("NET-MARKER", text, StringComparison.Ordinal);
+            Assert.Equal(0, server.RequestCount("/secret") + server.RequestCount("/evil.dtd") + server.RequestCount("/rss.dtd"));
+            Assert.Single(success.Items);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(secret)!, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("application/rss+xml; charset=x-klingon", "")]
+    [InlineData("application/rss+xml; charset=utf-16", "")]
+    [InlineData("application/rss+xml", " encoding=\"no-such-encoding\"")]
+    [InlineData("application/rss+xml; charset=\"utf-8", " encoding=\"utf-32\"")]
+    public async Task Wrong_or_unknown_encoding_labels_fall_back_to_the_bytes(string contentType, string declaration)
+    {
+        var xml = $"<?xml version=\"1.0\"{declaration}?><rss><channel><item><title>Qa\u2019ani \u0642\u0627\u0622\u0646\u06cc</title></item></channel></rss>";
+        server.Set("/label", new LoopbackResponse { Body = Encoding.UTF8.GetBytes(xml), ContentType = contentType });
+
+        var success = As<FeedReadResult.Success>(await ReadAsync(CreateSut(), server.Url("/label")));
+
+        Assert.Equal("Qa\u2019ani \u0642\u0627\u0622\u0646\u06cc", success.Items[0].Title);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_bytes_are_read_not_a_crash()
+    {
+        var head = Encoding.ASCII.GetBytes("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><channel><item><title>bad ");
+        var tail = Encoding.ASCII.GetBytes(" byte</title></item></channel></rss>");
+        server.Set("/invalid", new LoopbackResponse { Body = [.. head, 0xC3, 0x28, 0x20, 0xFF, 0x80, .. tail] });
+
+        var success = As<FeedReadResult.Success>(await ReadAsync(CreateSut(), server.Url("/invalid")));
+
+        Assert.Equal("bad \u00c3( \u00ff\u20ac byte", success.Items[0].Title);
+    }
+
+    [Fact]
+    public async Task Binary_body_is_malformed_not_a_crash()
+    {
+        var png = new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0xFF, 0x00 };
+        server.Set("/png", new LoopbackResponse { Body = png, ContentType = "application/rss+xml" });
+
+        var failure = As<FeedReadResult.Failure>(await ReadAsync(CreateSut(), server.Url("/png")));
+
+        Assert.Equal(FeedErrorKind.Malformed, failure.Kind);
+        Assert.DoesNotContain('\n', failure.Reason);
     }
 
     private sealed class RefusePath(string path) : IFeedUrlPolicy

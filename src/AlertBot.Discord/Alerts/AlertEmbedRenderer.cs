@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text;
+using AlertBot.Core.Matching;
+using AlertBot.Core.Summaries;
+
+namespace AlertBot.Discord.Alerts;
+
+/// <summary>Renders Core's <see cref="AlertMessage"/> as one Discord embed inside every documented limit.</summary>
+internal static class AlertEmbedRenderer
+{
+    private const string MatchesFieldName = "Why this alerted";
+    private const int SentenceInFieldMax = 300;
+
+    public static Embed Render(AlertMessage message)
+    {
+        var title = DiscordText.Shorten(DiscordText.EscapeMarkdown(Clean(message.Title)), DiscordText.EmbedTitleMax);
+        var footer = DiscordText.Shorten(Clean(message.Source), DiscordText.FooterTextMax);
+        var description = DiscordText.Shorten(
+            DiscordText.EscapeMarkdown(string.Join(' ', message.Sentences.Select(Clean).Where(s => s.Length > 0))),
+            DiscordText.EmbedDescriptionMax);
+        var fieldValue = RenderMatches(message.Matches);
+
+        // The 6000 total counts title, description, field names and values, footer and author together.
+        var fixedPart = title.Length + footer.Length + (fieldValue is null ? 0 : MatchesFieldName.Length + fieldValue.Length);
+        var room = DiscordText.EmbedTotalMax - fixedPart;
+        if (description.Length > room)
+        {
+            description = room > 1 ? DiscordText.Shorten(description, room) : "";
+        }
+
+        return new Embed
+        {
+            Title = title.Length > 0 ? title : "(untitled)",
+            Url = IsWebLink(message.Link) ? message.Link : null,
+            Description = description.Length > 0 ? description : null,
+            Fields = fieldValue is null ? null : [new EmbedField(MatchesFieldName, fieldValue, Inline: false)],
+            Footer = footer.Length > 0 ? new EmbedFooter(footer) : null,
+            Timestamp = message.PublishedAt?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        };
+    }
+
+    /// <summary>The fallback when Discord refuses the embed: title, link, summary and terms as plain message content.</summary>
+    public static string RenderPlain(AlertMessage message)
+    {
+        var builder = new StringBuilder();
+        builder.Append("**").Append(DiscordText.EscapeMarkdown(Clean(message.Title))).Append("**");
+        builder.Append(" (").Append(DiscordText.EscapeMarkdown(Clean(message.Source))).Append(')');
+        if (IsWebLink(message.Link))
+        {
+            // Angle brackets stop Discord from unfurling a preview, which could be what it refused.
+            builder.Append("\n<").Append(message.Link).Append('>');
+        }
+
+        var terms = string.Join(", ", message.Matches.Select(m => DiscordText.EscapeMarkdown(Clean(m.Term))).Distinct(StringComparer.Ordinal));
+        if (terms.Length > 0)
+        {
+            builder.Append("\nMatched: ").Append(terms);
+        }
+
+        var summary = string.Join(' ', message.Sentences.Select(Clean).Where(s => s.Length > 0));
+        if (summary.Length > 0)
+        {
+            builder.Append('\n').Append(DiscordText.EscapeMarkdown(summary));
+        }
+
+        return DiscordText.Shorten(builder.ToString(), DiscordText.ContentMax);
+    }
+
+    /// <summary>One line per matched term: term, the alias that matched, where, and the sentence; whole lines only.</summary>
+    private static string? RenderMatches(IReadOnlyList<MatchExplanation> matches)
+    {
+        if (matches.Count == 0)
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder();
+        var shown = 0;
+        foreach (var match in matches)
+        {
+            var alias = string.Equals(match.Alias, match.Term, StringComparison.OrdinalIgnoreCase)
+                ? ""
+                : $" as “{DiscordText.EscapeMarkdown(Clean(match.Alias))}”";
+            var field = match.Field == MatchField.Title ? "title" : "text";
+            var sentence = DiscordText.Shorten(DiscordText.EscapeMarkdown(Clean(match.Sentence)), SentenceInFieldMax);
+            var line = $"• **{DiscordText.EscapeMarkdown(Clean(match.Term))}**{alias} in {field}: {sentence}";
+            var separator = builder.Length > 0 ? 1 : 0;
+            if (builder.Length + separator + line.Length > DiscordText.FieldValueMax - 16)
+            {
+                if (shown == 0)
+                {
+                    builder.Append(DiscordText.Shorten(line, DiscordText.FieldValueMax - 16));
+                    shown++;
+                }
+
+                break;
+            }
+
+            if (separator == 1)
+            {
+                builder.Append('\n');
+            }
+
+            builder.Append(line);
+            shown++;
+        }
+
+        if (shown < matches.Count)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $"\n… and {matches.Count - shown} more");
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Clean(string? text) => (text ?? "").Trim();
+
+    private static bool IsWebLink(string? link) =>
+        link is { Length: <= 2048 }
+        && Uri.IsWellFormedUriString(link, UriKind.Absolute)
+        && Uri.TryCreate(link, UriKind.Absolute, out var uri)
+        && uri.Scheme is "http" or "https";
+}
+
+internal sealed record Embed
+{
+    public string? Title { get; init; }
+
+    public string? Url { get; init; }
+
+    public string? Description { get; init; }
+
+    public IReadOnlyList<EmbedField>? Fields { get; init; }
+
+    public EmbedFooter? Footer { get; init; }
+
+    public string? Timestamp { get; init; }
+
+    /// <summary>The characters Discord counts towards the 6000 total.</summary>
+    public int CountedLength =>
+        (Title?.Length ?? 0) + (Description?.Length ?? 0) + (Footer?.Text.Length ?? 0)
+        + (Fields?.Sum(f => f.Name.Length + f.Value.Length) ?? 0);
+}
+
+internal sealed record EmbedField(string Name, string Value, bool Inline);
+
+internal sealed record EmbedFooter(string Text);

@@ -1,0 +1,64 @@
+using System.Net.Http.Headers;
+using AlertBot.Core.Alerts;
+using AlertBot.Discord.Alerts;
+using AlertBot.Discord.Configuration;
+using AlertBot.Discord.Gateway;
+using AlertBot.Discord.Interactions;
+using AlertBot.Discord.Rest;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AlertBot.Discord;
+
+public static class DiscordServiceCollectionExtensions
+{
+    internal const string UserAgent = "DiscordBot (https://github.com/alertbot/alertbot, 1.0)";
+
+    /// <summary>
+    /// Discord options, REST client and limiter, the alert sink (when a token or a webhook is configured), and the
+    /// gateway (slash commands) only when a bot token is set.
+    /// </summary>
+    public static IServiceCollection AddAlertBotDiscord(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(DiscordOptions.SectionName);
+        services.AddOptions<DiscordOptions>().Bind(section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddHttpClient(DiscordRestClient.HttpClientName, (sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<DiscordOptions>>().Value;
+                http.BaseAddress = new Uri(options.ApiBaseUrl.TrimEnd('/') + "/");
+                http.Timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
+                http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+                http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            })
+            // The factory's request logging prints URIs, and webhook and interaction URIs carry tokens.
+            .RemoveAllLoggers();
+
+        services.TryAddSingleton(sp => new DiscordRateLimiter(
+            sp.GetRequiredService<IOptions<DiscordOptions>>().Value.GlobalRequestsPerSecond,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<DiscordRestClient>();
+        services.TryAddSingleton<DiscordWebhooks>();
+
+        var configured = section.Get<DiscordOptions>() ?? new DiscordOptions();
+        if (configured.IsEnabled)
+        {
+            services.AddSingleton<IAlertSink, DiscordAlertSink>();
+        }
+
+        if (configured.HasBotToken)
+        {
+            services.TryAddSingleton<GatewayTimings>();
+            services.TryAddSingleton<GatewayEventQueue>();
+            services.TryAddSingleton<DiscordGatewayClient>();
+            services.TryAddSingleton<InteractionDispatcher>();
+            services.AddHostedService<DiscordGatewayService>();
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,314 @@
+using System.Net;
+using AlertBot.Core.Alerts;
+using AlertBot.Core.Channels;
+using AlertBot.Core.Summaries;
+using AlertBot.Discord.Alerts;
+using AlertBot.Testing.Discord;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AlertBot.Discord.Tests.Alerts;
+
+public sealed class DiscordAlertSinkTests
+{
+    private const string Channel = "900000000000000001";
+
+    [Fact]
+    public async Task Delivers_an_embed_with_nonce_and_no_mentions_as_the_bot()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(42, DiscordTarget.Channel(Channel)), CancellationToken.None);
+
+        var delivered = Assert.IsType<DeliveryResult.Delivered>(result);
+        var message = Assert.Single(host.Server.MessagesIn(Channel));
+        Assert.Equal(message.Id, delivered.PlatformMessageId);
+        var request = Assert.Single(host.Server.Requests);
+        Assert.Equal($"/api/v10/channels/{Channel}/messages", request.Path);
+        Assert.Equal($"Bot {host.Server.BotToken}", request.Authorization);
+        Assert.StartsWith("DiscordBot (", request.UserAgent, StringComparison.Ordinal);
+        var body = request.Json!;
+        Assert.Equal("alert-42", (string?)body["nonce"]);
+        Assert.True((bool?)body["enforce_nonce"]);
+        Assert.Empty(body["allowed_mentions"]!["parse"]!.AsArray());
+        var embed = body["embeds"]![0]!;
+        Assert.Equal("Qaani visits Baghdad", (string?)embed["title"]);
+        Assert.Equal("https://example.org/news/qaani-baghdad", (string?)embed["url"]);
+        Assert.Equal("Esmail Ghaani arrived in Baghdad on Tuesday. He met militia leaders.", (string?)embed["description"]);
+        Assert.Equal("Example News", (string?)embed["footer"]!["text"]);
+        Assert.Equal("2026-11-27T06:30:00Z", (string?)embed["timestamp"]);
+        var field = (string?)embed["fields"]![0]!["value"];
+        Assert.Contains("**Qaani**", field, StringComparison.Ordinal);
+        Assert.Contains("“Ghaani”", field, StringComparison.Ordinal);
+        Assert.Contains("in text: Esmail Ghaani arrived", field, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_burst_of_300_alerts_to_20_channels_draws_no_429_and_keeps_each_channels_order()
+    {
+        await using var host = await DiscordTestHost.StartAsync(s =>
+        {
+            s.GlobalLimit = 100;
+            s.BucketLimit = 5;
+            s.BucketWindow = TimeSpan.FromMilliseconds(200);
+        });
+        var channels = Enumerable.Range(1, 20).Select(i => $"9100000000000000{i:00}").ToArray();
+        var entries = Enumerable.Range(1, 300)
+            .Select(i => TestAlerts.Entry(i, DiscordTarget.Channel(channels[i % channels.Length])))
+            .ToArray();
+
+        // Like the delivery job: channels in parallel, each channel's alerts one after another in outbox order.
+        var results = await Task.WhenAll(entries.GroupBy(e => e.Channel).Select(async group =>
+        {
+            var delivered = new List<DeliveryResult>();
+            foreach (var entry in group)
+            {
+                delivered.Add(await host.Sink.DeliverAsync(entry, CancellationToken.None));
+            }
+
+            return delivered;
+        })).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(results.SelectMany(r => r), r => Assert.IsType<DeliveryResult.Delivered>(r));
+        Assert.Empty(host.Server.RateLimits);
+        Assert.Equal(300, host.Server.Requests.Count);
+        foreach (var channel in channels)
+        {
+            var nonces = host.Server.MessagesIn(channel).Select(m => m.Nonce).ToArray();
+            var expected = entries.Where(e => e.Channel.ExternalId == channel).Select(e => e.IdempotencyKey).ToArray();
+            Assert.Equal(expected, nonces);
+        }
+    }
+
+    [Fact]
+    public async Task The_fake_does_punish_a_client_that_ignores_rate_limit_headers()
+    {
+        // Guards the burst test above: if the fake stopped enforcing limits, "zero 429s" would prove nothing.
+        await using var server = await FakeDiscordServer.StartAsync();
+        server.BucketWindow = TimeSpan.FromSeconds(5);
+        using var http = new HttpClient();
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{server.ApiBaseUrl}/channels/{Channel}/messages");
+            request.Headers.TryAddWithoutValidation("Authorization", $"Bot {server.BotToken}");
+            request.Content = new StringContent($$"""{"content":"m{{i}}"}""", System.Text.Encoding.UTF8, "application/json");
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }));
+
+        Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(7, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.Equal(7, server.UnexpectedRateLimitCount);
+    }
+
+    [Fact]
+    public async Task A_per_route_429_is_waited_out_for_its_retry_after_and_then_sent()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        host.Server.InjectRateLimit(Channel, TimeSpan.FromMilliseconds(400));
+
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(1, DiscordTarget.Channel(Channel)), CancellationToken.None);
+
+        Assert.IsType<DeliveryResult.Delivered>(result);
+        var hit = Assert.Single(host.Server.RateLimits);
+        Assert.True(hit.Injected);
+        Assert.False(hit.Global);
+        Assert.Equal(2, host.Server.Requests.Count);
+        Assert.Single(host.Server.MessagesIn(Channel));
+    }
+
+    [Fact]
+    public async Task A_global_429_pauses_every_route_until_retry_after()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        host.Server.InjectGlobalRateLimit(TimeSpan.FromMilliseconds(400));
+        var channels = new[] { "920000000000000001", "920000000000000002", "920000000000000003" };
+
+        var first = await host.Sink.DeliverAsync(TestAlerts.Entry(1, DiscordTarget.Channel(channels[0])), CancellationToken.None);
+        var rest = await Task.WhenAll(channels.Skip(1).Select((c, i) =>
+            host.Sink.DeliverAsync(TestAlerts.Entry(i + 2, DiscordTarget.Channel(c)), CancellationToken.None)));
+
+        Assert.All(rest.Prepend(first), r => Assert.IsType<DeliveryResult.Delivered>(r));
+        var hit = Assert.Single(host.Server.RateLimits);
+        Assert.True(hit.Global);
+        Assert.True(hit.Injected);
+        Assert.All(channels, c => Assert.Single(host.Server.MessagesIn(c)));
+    }
+
+    [Fact]
+    public async Task A_long_retry_after_goes_back_to_the_outbox_as_Retry_with_that_wait()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        host.Server.InjectRateLimit(Channel, TimeSpan.FromSeconds(30));
+
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(1, DiscordTarget.Channel(Channel)), CancellationToken.None);
+
+        var retry = Assert.IsType<DeliveryResult.Retry>(result);
+        Assert.InRange(retry.After!.Value, TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(31));
+        Assert.Single(host.Server.Requests);
+    }
+
+    [Fact]
+    public async Task A_retried_send_whose_first_response_was_lost_posts_once()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        host.Server.FailAfterCreate(Channel);
+        var entry = TestAlerts.Entry(7, DiscordTarget.Channel(Channel));
+
+        var first = await host.Sink.DeliverAsync(entry, CancellationToken.None);
+        var second = await host.Sink.DeliverAsync(entry with { Attempts = 1 }, CancellationToken.None);
+
+        Assert.IsType<DeliveryResult.Retry>(first);
+        var delivered = Assert.IsType<DeliveryResult.Delivered>(second);
+        var message = Assert.Single(host.Server.MessagesIn(Channel));
+        Assert.Equal(message.Id, delivered.PlatformMessageId);
+        Assert.Equal(2, host.Server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_401_stops_every_later_bot_request_and_is_logged_once_without_the_token()
+    {
+        const string WrongToken = "revoked-token.Abc.123";
+        await using var host = await DiscordTestHost.StartAsync(settings: new() { ["AlertBot:Discord:BotToken"] = WrongToken });
+
+        var results = new List<DeliveryResult>();
+        for (var i = 1; i <= 3; i++)
+        {
+            results.Add(await host.Sink.DeliverAsync(TestAlerts.Entry(i, DiscordTarget.Channel($"93000000000000000{i}")), CancellationToken.None));
+        }
+
+        Assert.All(results, r => Assert.IsType<DeliveryResult.Retry>(r));
+        Assert.Single(host.Server.Requests);
+        Assert.Single(host.Logs.GetSnapshot(), r => r.Level == LogLevel.Critical);
+        Assert.DoesNotContain(WrongToken, host.AllLogText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(WrongToken, string.Join(' ', results.OfType<DeliveryResult.Retry>().Select(r => r.Reason)), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(403)]
+    [InlineData(404)]
+    public async Task A_channel_that_refuses_or_no_longer_exists_is_ChannelGone(int status)
+    {
+        await using var host = await DiscordTestHost.StartAsync(s =>
+        {
+            if (status == 403)
+            {
+                s.ForbiddenChannels.Add(Channel);
+            }
+            else
+            {
+                s.GoneChannels.Add(Channel);
+            }
+        });
+
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(1, DiscordTarget.Channel(Channel)), CancellationToken.None);
+
+        var gone = Assert.IsType<DeliveryResult.ChannelGone>(result);
+        Assert.Contains(status.ToString(System.Globalization.CultureInfo.InvariantCulture), gone.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_error_is_Retry()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        host.Server.InjectStatus($"channels/{Channel}", 502);
+
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(1, DiscordTarget.Channel(Channel)), CancellationToken.None);
+
+        Assert.IsType<DeliveryResult.Retry>(result);
+        Assert.Empty(host.Server.MessagesIn(Channel));
+    }
+
+    [Fact]
+    public async Task A_webhook_channel_is_sent_through_execute_webhook_without_the_bot_token()
+    {
+        await using var host = await DiscordTestHost.StartAsync(
+            s => s.Webhooks["950000000000000001"] = "hook-secret_TOKEN",
+            new() { ["AlertBot:Discord:Webhooks:0"] = "https://discord.com/api/webhooks/950000000000000001/hook-secret_TOKEN" });
+        var webhooks = host.Services.GetRequiredService<DiscordWebhooks>();
+        var channel = Assert.Single(webhooks.Channels);
+        Assert.Equal(new ChannelRef("discord", "webhook:950000000000000001"), channel);
+
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(5, channel), CancellationToken.None);
+
+        var delivered = Assert.IsType<DeliveryResult.Delivered>(result);
+        var message = Assert.Single(host.Server.MessagesIn("webhook:950000000000000001"));
+        Assert.Equal(message.Id, delivered.PlatformMessageId);
+        var request = Assert.Single(host.Server.Requests);
+        Assert.Equal("/api/v10/webhooks/950000000000000001/hook-secret_TOKEN?wait=true", request.Path);
+        Assert.Null(request.Authorization);
+        Assert.Null(request.Json!["nonce"]);
+        Assert.Empty(request.Json!["allowed_mentions"]!["parse"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_webhook_that_is_gone_is_ChannelGone_at_once_and_its_token_never_logged()
+    {
+        await using var host = await DiscordTestHost.StartAsync(
+            settings: new() { ["AlertBot:Discord:Webhooks:0"] = "https://discord.com/api/webhooks/950000000000000002/deleted-hook-TOKEN" });
+
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(6, DiscordTarget.Webhook("950000000000000002")), CancellationToken.None);
+
+        var gone = Assert.IsType<DeliveryResult.ChannelGone>(result);
+        Assert.Single(host.Server.Requests);
+        Assert.DoesNotContain("deleted-hook-TOKEN", gone.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("deleted-hook-TOKEN", host.AllLogText(), StringComparison.Ordinal);
+        Assert.Contains("discord:webhook:950000000000000002", host.AllLogText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_webhook_missing_from_the_configuration_is_retried_later_not_closed()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(6, DiscordTarget.Webhook("950000000000000003")), CancellationToken.None);
+
+        var retry = Assert.IsType<DeliveryResult.Retry>(result);
+        Assert.Contains("AlertBot:Discord:Webhooks", retry.Reason, StringComparison.Ordinal);
+        Assert.NotNull(retry.After);
+        Assert.Empty(host.Server.Requests);
+    }
+
+    [Fact]
+    public async Task An_embed_discord_refuses_is_sent_again_as_plain_text()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        host.Server.InjectStatus($"channels/{Channel}", 400);
+
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(8, DiscordTarget.Channel(Channel)), CancellationToken.None);
+
+        Assert.IsType<DeliveryResult.Delivered>(result);
+        var message = Assert.Single(host.Server.MessagesIn(Channel));
+        Assert.Null(message.Body["embeds"]);
+        var content = (string)message.Body["content"]!;
+        Assert.StartsWith("**Qaani visits Baghdad** (Example News)\n<https://example.org/news/qaani-baghdad>", content, StringComparison.Ordinal);
+        Assert.Contains("Matched: Qaani", content, StringComparison.Ordinal);
+        Assert.Equal("alert-8", message.Nonce);
+    }
+
+    [Fact]
+    public async Task An_alert_far_over_every_limit_is_shortened_and_accepted_by_discord()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        var word = "Houthi ";
+        var message = TestAlerts.Message(string.Concat(Enumerable.Repeat(word, 60))) with
+        {
+            Source = new string('S', 3000),
+            Sentences = Enumerable.Range(0, 200).Select(i => $"Sentence {i} about Ansar Allah in the Red Sea 🚢 shipping lanes.").ToArray(),
+            Matches = Enumerable.Range(0, 40)
+                .Select(i => new MatchExplanation($"Houthis{i}", "Ansar Allah", Core.Matching.MatchField.Body, string.Concat(Enumerable.Repeat("Ansar Allah fired 🚀 again. ", 30))))
+                .ToArray(),
+        };
+
+        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(1, DiscordTarget.Channel(Channel), message), CancellationToken.None);
+
+        Assert.IsType<DeliveryResult.Delivered>(result);
+        var embed = Assert.Single(host.Server.MessagesIn(Channel)).Body["embeds"]![0]!;
+        var title = (string)embed["title"]!;
+        Assert.InRange(title.Length, 200, 256);
+        Assert.EndsWith("Houthi…", title, StringComparison.Ordinal);
+        var field = (string)embed["fields"]![0]!["value"]!;
+        Assert.InRange(field.Length, 1, 1024);
+        Assert.Contains("more", field, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace AlertBot.Testing.Discord;
+
+/// <summary>INTERACTION_CREATE payloads as Discord sends them for slash commands.</summary>
+public static class FakeDiscordInteractions
+{
+    public const string GuildId = "600000000000000001";
+    public const string ChannelId = "610000000000000001";
+    public const string UserId = "620000000000000001";
+
+    private static long _nextId = 630_000_000_000_000_000;
+
+    /// <param name="subcommand">Null for a command without subcommands (/test, /help).</param>
+    /// <param name="permissions">member.permissions; null means a DM (no guild, no member).</param>
+    public static JsonObject SlashCommand(string name, string? subcommand, IReadOnlyDictionary<string, JsonNode?>? options = null, string? permissions = "16")
+    {
+        var values = new JsonArray();
+        foreach (var (key, value) in options ?? new Dictionary<string, JsonNode?>())
+        {
+            values.Add(new JsonObject { ["type"] = value is JsonValue v && v.TryGetValue<long>(out _) ? 4 : 3, ["name"] = key, ["value"] = value?.DeepClone() });
+        }
+
+        var data = new JsonObject { ["id"] = "640000000000000001", ["name"] = name, ["type"] = 1 };
+        data["options"] = subcommand is null
+            ? values
+            : new JsonArray(new JsonObject { ["type"] = 1, ["name"] = subcommand, ["options"] = values });
+
+        var id = Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
+        var interaction = new JsonObject
+        {
+            ["id"] = id,
+            ["application_id"] = FakeDiscordServer.ApplicationId,
+            ["type"] = 2,
+            ["token"] = $"interaction-token-{id}",
+            ["version"] = 1,
+            ["channel_id"] = ChannelId,
+            ["channel"] = new JsonObject { ["id"] = ChannelId, ["name"] = "alerts", ["type"] = 0 },
+            ["data"] = data,
+        };
+        var user = new JsonObject { ["id"] = UserId, ["username"] = "analyst" };
+        if (permissions is null)
+        {
+            interaction["user"] = user;
+        }
+        else
+        {
+            interaction["guild_id"] = GuildId;
+            interaction["member"] = new JsonObject { ["user"] = user, ["permissions"] = permissions, ["roles"] = new JsonArray() };
+        }
+
+        return interaction;
+    }
+}

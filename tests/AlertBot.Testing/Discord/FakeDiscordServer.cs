@@ -1,0 +1,588 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AlertBot.Testing.Discord;
+
+/// <summary>One REST request as the fake saw it.</summary>
+public sealed record FakeDiscordRequest(
+    long Sequence,
+    string Method,
+    string Path,
+    string? Authorization,
+    string? UserAgent,
+    string Body,
+    int Status,
+    bool WasRateLimited)
+{
+    public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
+}
+
+/// <summary>A message the fake accepted into a channel or through a webhook.</summary>
+public sealed record FakeDiscordMessage(string Id, string ChannelKey, string? Nonce, JsonNode Body);
+
+/// <summary>A 429 the fake answered with, and whether a test asked for it.</summary>
+public sealed record FakeRateLimitHit(string Path, bool Global, bool Injected);
+
+/// <summary>
+/// A loopback Discord: REST v10 routes used by AlertBot with real rate-limit headers and 429 bodies, per-bucket and
+/// global limits enforced (a client that ignores the headers gets 429s), nonce de-duplication, and a WebSocket
+/// gateway whose every connection a test scripts through <see cref="AcceptGatewayAsync"/>.
+/// </summary>
+public sealed class FakeDiscordServer : IAsyncDisposable
+{
+    public const string ApplicationId = "700000000000000001";
+    public const string MessageBucketHash = "b6d1f9a3c2e4";
+    public const string WebhookBucketHash = "0f7e9c1a2b3d";
+
+    private readonly WebApplication _app;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Lock _lock = new();
+    private readonly List<FakeDiscordRequest> _requests = [];
+    private readonly List<FakeRateLimitHit> _rateLimits = [];
+    private readonly Dictionary<string, List<FakeDiscordMessage>> _messages = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Count, TimeSpan WindowStart)> _buckets = new(StringComparer.Ordinal);
+    private readonly Queue<TimeSpan> _globalWindow = new();
+    private readonly Dictionary<string, TimeSpan> _bucketBlockedUntil = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _failAfterCreate = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<int>> _injectedStatuses = new(StringComparer.Ordinal);
+    private readonly Channel<FakeGatewayConnection> _connections = Channel.CreateUnbounded<FakeGatewayConnection>();
+    private readonly List<Waiter> _waiters = [];
+    private readonly List<FakeGatewayConnection> _allConnections = [];
+    private TimeSpan _globalBlockedUntil;
+    private long _sequence;
+    private long _nextId = 1_100_000_000_000_000_000;
+
+    private FakeDiscordServer(WebApplication app) => _app = app;
+
+    public string BotToken { get; set; } = "fake-bot-token.XYZ.123";
+
+    /// <summary>Requests per bucket window (Discord's message bucket is 5 per 5 s; tests use short windows).</summary>
+    public int BucketLimit { get; set; } = 5;
+
+    public TimeSpan BucketWindow { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Global requests per second across all routes that count.</summary>
+    public int GlobalLimit { get; set; } = 50;
+
+    public HashSet<string> GoneChannels { get; } = new(StringComparer.Ordinal);
+
+    public HashSet<string> ForbiddenChannels { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Webhook id → token of webhooks that exist.</summary>
+    public ConcurrentDictionary<string, string> Webhooks { get; } = new(StringComparer.Ordinal);
+
+    public int SessionStartRemaining { get; set; } = 1000;
+
+    public int MaxConcurrency { get; set; } = 1;
+
+    public string BaseAddress { get; private set; } = "";
+
+    public string ApiBaseUrl => $"{BaseAddress}/api/v10";
+
+    public string GatewayUrl => $"{WsBase}/gateway";
+
+    public string ResumeGatewayUrl => $"{WsBase}/resume-gateway";
+
+    private string WsBase => "ws" + BaseAddress["http".Length..];
+
+    public static async Task<FakeDiscordServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new FakeDiscordServer(app);
+        app.UseWebSockets();
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseAddress = address.TrimEnd('/');
+        return server;
+    }
+
+    public IReadOnlyList<FakeDiscordRequest> Requests
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    public IReadOnlyList<FakeRateLimitHit> RateLimits
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _rateLimits];
+            }
+        }
+    }
+
+    /// <summary>429s the client drew by itself, i.e. limits it did not respect.</summary>
+    public int UnexpectedRateLimitCount => RateLimits.Count(r => !r.Injected);
+
+    public IReadOnlyList<FakeDiscordMessage> MessagesIn(string channelKey)
+    {
+        lock (_lock)
+        {
+            return _messages.TryGetValue(channelKey, out var list) ? [.. list] : [];
+        }
+    }
+
+    /// <summary>The next request on the channel's (or webhook's) bucket gets a 429 with this retry_after.</summary>
+    public void InjectRateLimit(string majorParameter, TimeSpan retryAfter)
+    {
+        lock (_lock)
+        {
+            _bucketBlockedUntil[majorParameter] = _clock.Elapsed + retryAfter;
+            _injectPending.Add(majorParameter);
+        }
+    }
+
+    /// <summary>The next counted request gets a global 429; any request before retry_after passes gets one too.</summary>
+    public void InjectGlobalRateLimit(TimeSpan retryAfter)
+    {
+        lock (_lock)
+        {
+            _globalBlockedUntil = _clock.Elapsed + retryAfter;
+            _globalInjectPending = true;
+        }
+    }
+
+    /// <summary>The next create-message on the channel is stored, but the client is told 500 (a lost response).</summary>
+    public void FailAfterCreate(string channelId)
+    {
+        lock (_lock)
+        {
+            _failAfterCreate.Add(channelId);
+        }
+    }
+
+    /// <summary>The next request whose path starts with <paramref name="pathPrefix"/> is answered with this status.</summary>
+    public void InjectStatus(string pathPrefix, int status)
+    {
+        lock (_lock)
+        {
+            if (!_injectedStatuses.TryGetValue(pathPrefix, out var queue))
+            {
+                _injectedStatuses[pathPrefix] = queue = new Queue<int>();
+            }
+
+            queue.Enqueue(status);
+        }
+    }
+
+    public async Task<FakeDiscordRequest> WaitForRequestAsync(Func<FakeDiscordRequest, bool> match, TimeSpan? timeout = null)
+    {
+        var waiter = new Waiter(match);
+        lock (_lock)
+        {
+            var existing = _requests.FirstOrDefault(match);
+            if (existing is not null)
+            {
+                return existing;
+            }
+
+            _waiters.Add(waiter);
+        }
+
+        return await waiter.Completion.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
+    }
+
+    public async Task<FakeGatewayConnection> AcceptGatewayAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        try
+        {
+            return await _connections.Reader.ReadAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException("No gateway connection arrived in time.");
+        }
+    }
+
+    /// <summary>True when a gateway connection is already waiting (a test asserting that none came uses this).</summary>
+    public bool TryAcceptGateway(out FakeGatewayConnection? connection) => _connections.Reader.TryRead(out connection);
+
+    public async ValueTask DisposeAsync()
+    {
+        _connections.Writer.TryComplete();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        foreach (var connection in _allConnections)
+        {
+            connection.Dispose();
+        }
+    }
+
+    private readonly HashSet<string> _injectPending = new(StringComparer.Ordinal);
+    private bool _globalInjectPending;
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        if (context.WebSockets.IsWebSocketRequest && path is "/gateway" or "/resume-gateway")
+        {
+            var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var connection = new FakeGatewayConnection(socket, path, context.Request.QueryString.Value ?? "");
+            lock (_lock)
+            {
+                _allConnections.Add(connection);
+            }
+
+            await _connections.Writer.WriteAsync(connection);
+            await connection.RunAsync(context.RequestAborted);
+            return;
+        }
+
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        var reply = Route(context.Request.Method, path.StartsWith("/api/v10/", StringComparison.Ordinal) ? path["/api/v10/".Length..] : path, context.Request.Headers.Authorization.ToString(), body);
+
+        context.Response.StatusCode = reply.Status;
+        foreach (var (name, value) in reply.Headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        var request = new FakeDiscordRequest(
+            Interlocked.Increment(ref _sequence),
+            context.Request.Method,
+            path + context.Request.QueryString.Value,
+            NullIfEmpty(context.Request.Headers.Authorization.ToString()),
+            NullIfEmpty(context.Request.Headers.UserAgent.ToString()),
+            body,
+            reply.Status,
+            reply.Status == 429);
+        Record(request);
+
+        if (reply.Body is not null)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(reply.Body.ToJsonString());
+        }
+    }
+
+    private void Record(FakeDiscordRequest request)
+    {
+        List<Waiter> done;
+        lock (_lock)
+        {
+            _requests.Add(request);
+            done = _waiters.Where(w => w.Match(request)).ToList();
+            _waiters.RemoveAll(done.Contains);
+        }
+
+        foreach (var waiter in done)
+        {
+            waiter.Completion.TrySetResult(request);
+        }
+    }
+
+    private Reply Route(string method, string path, string authorization, string body)
+    {
+        var segments = path.Split('/');
+        lock (_lock)
+        {
+            var now = _clock.Elapsed;
+
+            // Bot-authenticated routes.
+            if (segments is ["gateway", "bot"] && method == "GET")
+            {
+                return Authorized(authorization) ?? Ok(new JsonObject
+                {
+                    ["url"] = GatewayUrl,
+                    ["shards"] = 1,
+                    ["session_start_limit"] = new JsonObject
+                    {
+                        ["total"] = 1000, ["remaining"] = SessionStartRemaining, ["reset_after"] = 3_600_000, ["max_concurrency"] = MaxConcurrency,
+                    },
+                });
+            }
+
+            if (segments is ["channels", var channelId, "messages"] && method == "POST")
+            {
+                return Authorized(authorization)
+                    ?? Limited(path, MessageBucketHash, channelId, now)
+                    ?? Injected(path)
+                    ?? CreateMessage(channelId, channelId, body, enforceNonceAllowed: true);
+            }
+
+            if (segments is ["applications", _, "commands"] or ["applications", _, "guilds", _, "commands"] && method == "PUT")
+            {
+                return Authorized(authorization) ?? Limited(path, "cmds", segments[^2], now) ?? Ok(JsonNode.Parse(body)!);
+            }
+
+            // Token-in-path routes.
+            if (segments is ["interactions", _, _, "callback"] && method == "POST")
+            {
+                return Injected(path) ?? new Reply(204, null, []);
+            }
+
+            if (segments is ["webhooks", var appId, _, "messages", "@original"] && method == "PATCH")
+            {
+                return Injected(path) ?? (appId == ApplicationId ? Ok(WithId(JsonNode.Parse(body)!)) : Error(404, 10015, "Unknown Webhook"));
+            }
+
+            if (segments is ["webhooks", var webhookId, var token] && method == "POST")
+            {
+                if (!Webhooks.TryGetValue(webhookId, out var expected) || expected != token)
+                {
+                    return Error(404, 10015, "Unknown Webhook");
+                }
+
+                return Limited(path, WebhookBucketHash, $"{webhookId}/{token}", now)
+                    ?? Injected(path)
+                    ?? CreateMessage($"webhook:{webhookId}", $"{webhookId}/{token}", body, enforceNonceAllowed: false);
+            }
+
+            return Error(404, 0, "404: Not Found");
+        }
+    }
+
+    private Reply? Authorized(string authorization) =>
+        authorization == $"Bot {BotToken}" ? null : Error(401, 0, "401: Unauthorized");
+
+    private Reply? Injected(string path)
+    {
+        foreach (var (prefix, queue) in _injectedStatuses)
+        {
+            if (path.StartsWith(prefix, StringComparison.Ordinal) && queue.Count > 0)
+            {
+                var status = queue.Dequeue();
+                return Error(status, 0, $"injected {status}");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Global window first, then the (hash, major) bucket; answers as Discord does, headers and body.</summary>
+    private Reply? Limited(string path, string hash, string major, TimeSpan now)
+    {
+        if (now < _globalBlockedUntil)
+        {
+            var injected = _globalInjectPending;
+            _globalInjectPending = false;
+            return TooMany(path, _globalBlockedUntil - now, global: true, injected, hash);
+        }
+
+        while (_globalWindow.Count > 0 && now - _globalWindow.Peek() >= TimeSpan.FromSeconds(1))
+        {
+            _globalWindow.Dequeue();
+        }
+
+        if (_globalWindow.Count >= GlobalLimit)
+        {
+            return TooMany(path, _globalWindow.Peek() + TimeSpan.FromSeconds(1) - now, global: true, injected: false, hash);
+        }
+
+        if (_bucketBlockedUntil.TryGetValue(major, out var blockedUntil) && now < blockedUntil)
+        {
+            var injected = _injectPending.Remove(major);
+            return TooMany(path, blockedUntil - now, global: false, injected, hash);
+        }
+
+        var key = $"{hash}|{major}";
+        var (count, start) = _buckets.TryGetValue(key, out var state) && now - state.WindowStart < BucketWindow ? state : (0, now);
+        var resetAfter = start + BucketWindow - now;
+        if (count >= BucketLimit)
+        {
+            return TooMany(path, resetAfter, global: false, injected: false, hash);
+        }
+
+        _buckets[key] = (count + 1, start);
+        _globalWindow.Enqueue(now);
+        _pendingHeaders = new Dictionary<string, string>
+        {
+            ["X-RateLimit-Limit"] = BucketLimit.ToString(CultureInfo.InvariantCulture),
+            ["X-RateLimit-Remaining"] = (BucketLimit - count - 1).ToString(CultureInfo.InvariantCulture),
+            ["X-RateLimit-Reset-After"] = Seconds(resetAfter),
+            ["X-RateLimit-Bucket"] = hash,
+        };
+        return null;
+    }
+
+    private Dictionary<string, string> _pendingHeaders = [];
+
+    private Reply TooMany(string path, TimeSpan retryAfter, bool global, bool injected, string hash)
+    {
+        _rateLimits.Add(new FakeRateLimitHit(path, global, injected));
+        var headers = new Dictionary<string, string>
+        {
+            ["Retry-After"] = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            ["X-RateLimit-Scope"] = global ? "global" : "user",
+        };
+        if (global)
+        {
+            headers["X-RateLimit-Global"] = "true";
+        }
+        else
+        {
+            headers["X-RateLimit-Limit"] = BucketLimit.ToString(CultureInfo.InvariantCulture);
+            headers["X-RateLimit-Remaining"] = "0";
+            headers["X-RateLimit-Reset-After"] = Seconds(retryAfter);
+            headers["X-RateLimit-Bucket"] = hash;
+        }
+
+        var body = new JsonObject
+        {
+            ["message"] = "You are being rate limited.",
+            ["retry_after"] = Math.Ceiling(retryAfter.TotalMilliseconds) / 1000.0,
+            ["global"] = global,
+        };
+        if (global)
+        {
+            body["code"] = 0;
+        }
+
+        return new Reply(429, body, headers);
+    }
+
+    private Reply CreateMessage(string channelKey, string channelId, string body, bool enforceNonceAllowed)
+    {
+        if (GoneChannels.Contains(channelId))
+        {
+            return Error(404, 10003, "Unknown Channel");
+        }
+
+        if (ForbiddenChannels.Contains(channelId))
+        {
+            return Error(403, 50001, "Missing Access");
+        }
+
+        JsonNode json;
+        try
+        {
+            json = JsonNode.Parse(body) ?? throw new JsonException("empty");
+        }
+        catch (JsonException)
+        {
+            return Error(400, 50109, "The request body contains invalid JSON.");
+        }
+
+        var problem = CheckLimits(json);
+        if (problem is not null)
+        {
+            return Error(400, 50035, $"Invalid Form Body: {problem}");
+        }
+
+        if (!_messages.TryGetValue(channelKey, out var list))
+        {
+            _messages[channelKey] = list = [];
+        }
+
+        var nonce = json["nonce"]?.GetValue<string>();
+        var enforce = enforceNonceAllowed && json["enforce_nonce"]?.GetValue<bool>() == true;
+        if (nonce is { Length: > 25 })
+        {
+            return Error(400, 50035, "Invalid Form Body: nonce longer than 25");
+        }
+
+        var existing = enforce ? list.FirstOrDefault(m => m.Nonce == nonce) : null;
+        var message = existing ?? new FakeDiscordMessage(NextId(), channelKey, nonce, json);
+        if (existing is null)
+        {
+            list.Add(message);
+        }
+
+        if (_failAfterCreate.Remove(channelId))
+        {
+            return Error(500, 0, "500: Internal Server Error");
+        }
+
+        var result = json.DeepClone();
+        result["id"] = message.Id;
+        result["channel_id"] = channelId;
+        return Ok(result);
+    }
+
+    /// <summary>Discord's documented limits, so a client that overflows them sees the same 400 it would in production.</summary>
+    private static string? CheckLimits(JsonNode json)
+    {
+        if ((json["content"]?.GetValue<string>().Length ?? 0) > 2000)
+        {
+            return "content longer than 2000";
+        }
+
+        var total = 0;
+        foreach (var embed in json["embeds"]?.AsArray() ?? [])
+        {
+            int Len(JsonNode? n) => n?.GetValue<string>().Length ?? 0;
+            var title = Len(embed?["title"]);
+            var description = Len(embed?["description"]);
+            var footer = Len(embed?["footer"]?["text"]);
+            if (title > 256 || description > 4096 || footer > 2048)
+            {
+                return "embed title/description/footer too long";
+            }
+
+            total += title + description + footer;
+            foreach (var field in embed?["fields"]?.AsArray() ?? [])
+            {
+                if (Len(field?["name"]) > 256 || Len(field?["value"]) > 1024)
+                {
+                    return "embed field too long";
+                }
+
+                total += Len(field?["name"]) + Len(field?["value"]);
+            }
+        }
+
+        return total > 6000 ? "embeds longer than 6000 in total" : null;
+    }
+
+    private Reply Ok(JsonNode body)
+    {
+        var headers = _pendingHeaders;
+        _pendingHeaders = [];
+        return new Reply(200, body, headers);
+    }
+
+    private JsonNode WithId(JsonNode body)
+    {
+        body["id"] = NextId();
+        return body;
+    }
+
+    private string NextId() => (++_nextId).ToString(CultureInfo.InvariantCulture);
+
+    private Reply Error(int status, int code, string message)
+    {
+        var headers = _pendingHeaders;
+        _pendingHeaders = [];
+        return new Reply(status, new JsonObject { ["message"] = message, ["code"] = code }, headers);
+    }
+
+    private static string Seconds(TimeSpan span) =>
+        (Math.Ceiling(Math.Max(0, span.TotalMilliseconds)) / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    private sealed record Reply(int Status, JsonNode? Body, Dictionary<string, string> Headers);
+
+    private sealed class Waiter(Func<FakeDiscordRequest, bool> match)
+    {
+        public Func<FakeDiscordRequest, bool> Match { get; } = match;
+
+        public TaskCompletionSource<FakeDiscordRequest> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
