@@ -39,6 +39,27 @@ public abstract class OutboxTests(TestDatabase db) : StoreTests(db)
     }
 
     [StoreFact]
+    public async Task Enqueued_notices_follow_the_outbox_rules_without_touching_the_feed()
+    {
+        var (store, feedId, a) = await CreateSut();
+        await Enqueue(store, feedId, _t0, (a, "item"));
+        var feed = (await store.GetFeedAsync(feedId, None))!;
+
+        var written = await store.EnqueueAsync(
+            [new(a, "notice:feed-paused", Samples.Message("paused")), new(a, "item", Samples.Message("dup")), new(a, "notice:feed-paused", Samples.Message("twin"))],
+            _t0.AddSeconds(1),
+            None);
+
+        Assert.Equal(1, written);
+        Assert.Equal(0, await store.EnqueueAsync([], _t0, None));
+        var queue = await store.ClaimDueAsync(_t0.AddSeconds(1), 10, None);
+        Assert.Equal([("item", "item"), ("notice:feed-paused", "paused")], queue.Select(e => (e.ItemKey, e.Message.Title)));
+        Assert.Equal(_t0.AddSeconds(1), queue[1].CreatedAt);
+        Assert.Equal(feed, await store.GetFeedAsync(feedId, None));
+        Assert.Empty(await store.FindSeenAsync(feedId, ["notice:feed-paused"], None));
+    }
+
+    [StoreFact]
     public async Task An_entry_waiting_for_a_retry_holds_back_its_channels_later_entries_but_not_other_channels()
     {
         var (store, feedId, a) = await CreateSut();

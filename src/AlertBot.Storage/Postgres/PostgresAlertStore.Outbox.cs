@@ -33,13 +33,7 @@ public sealed partial class PostgresAlertStore
     {
         var at = PostgresTime.ToDb(commit.At);
         var keys = commit.SeenKeys.Distinct(StringComparer.Ordinal).ToArray();
-        var alerts = new
-        {
-            ChannelIds = commit.Alerts.Select(a => a.ChannelId).ToArray(),
-            ItemKeys = commit.Alerts.Select(a => a.ItemKey).ToArray(),
-            Payloads = commit.Alerts.Select(a => AlertMessageJson.Serialize(a.Message)).ToArray(),
-            At = at,
-        };
+        var alerts = OutboxArrays.From(commit.Alerts, at);
 
         return InTransactionAsync(
             async (connection, transaction) =>
@@ -55,18 +49,7 @@ public sealed partial class PostgresAlertStore
                     cancellationToken,
                     transaction));
 
-                // In list order, so ids follow the order the pipeline enqueued and the first of two twins is kept.
-                var enqueued = alerts.ChannelIds.Length == 0 ? 0 : await connection.ExecuteAsync(Command(
-                    """
-                    INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at)
-                    SELECT a.channel_id, a.item_key, a.payload::json, @At, @At
-                    FROM unnest(@ChannelIds, @ItemKeys, @Payloads) WITH ORDINALITY AS a (channel_id, item_key, payload, n)
-                    ORDER BY a.n
-                    ON CONFLICT (channel_id, item_key) DO NOTHING
-                    """,
-                    alerts,
-                    cancellationToken,
-                    transaction));
+                var enqueued = alerts.ChannelIds.Length == 0 ? 0 : await connection.ExecuteAsync(Command(InsertOutbox, alerts, cancellationToken, transaction));
 
                 var feeds = await connection.ExecuteAsync(Command(
                     """
@@ -85,6 +68,29 @@ public sealed partial class PostgresAlertStore
                 return new PollCommitResult(marked, enqueued);
             },
             cancellationToken);
+    }
+
+    public async Task<int> EnqueueAsync(IReadOnlyList<NewAlert> alerts, DateTimeOffset at, CancellationToken cancellationToken) =>
+        alerts.Count == 0 ? 0 : await ExecuteAsync(InsertOutbox, OutboxArrays.From(alerts, PostgresTime.ToDb(at)), cancellationToken);
+
+    // In list order, so ids follow the order the pipeline enqueued and the first of two twins is kept. One statement
+    // whatever the number of rows; ON CONFLICT tolerates only the (channel, item) duplicate.
+    private const string InsertOutbox = """
+        INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at)
+        SELECT a.channel_id, a.item_key, a.payload::json, @At, @At
+        FROM unnest(@ChannelIds, @ItemKeys, @Payloads) WITH ORDINALITY AS a (channel_id, item_key, payload, n)
+        ORDER BY a.n
+        ON CONFLICT (channel_id, item_key) DO NOTHING
+        """;
+
+    /// <summary>New outbox rows as the column arrays <see cref="InsertOutbox"/> unnests.</summary>
+    private sealed record OutboxArrays(long[] ChannelIds, string[] ItemKeys, string[] Payloads, DateTime At)
+    {
+        public static OutboxArrays From(IReadOnlyList<NewAlert> alerts, DateTime at) => new(
+            alerts.Select(a => a.ChannelId).ToArray(),
+            alerts.Select(a => a.ItemKey).ToArray(),
+            alerts.Select(a => AlertMessageJson.Serialize(a.Message)).ToArray(),
+            at);
     }
 
     /// <summary>
