@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Persistence;
 using AlertBot.Storage.Outbox;
@@ -14,7 +13,7 @@ public sealed partial class PostgresAlertStore
 
     // ---- Items and the outbox ----------------------------------------------------------------------------------
 
-    public async Task<IReadOnlySet<string>> FindSeenAsync(long feedId, IReadOnlyCollection<string> itemKeys, CancellationToken cancellationToken)
+    public override async Task<IReadOnlySet<string>> FindSeenAsync(long feedId, IReadOnlyCollection<string> itemKeys, CancellationToken cancellationToken)
     {
         if (itemKeys.Count == 0)
         {
@@ -29,13 +28,13 @@ public sealed partial class PostgresAlertStore
         return seen.ToHashSet(StringComparer.Ordinal);
     }
 
-    public Task<PollCommitResult> CommitPollAsync(PollCommit commit, CancellationToken cancellationToken)
+    public override Task<PollCommitResult> CommitPollAsync(PollCommit commit, CancellationToken cancellationToken)
     {
         var at = PostgresTime.ToDb(commit.At);
         var keys = commit.SeenKeys.Distinct(StringComparer.Ordinal).ToArray();
         var alerts = OutboxArrays.From(commit.Alerts, at);
 
-        return InTransactionAsync(
+        return InWriteTransactionAsync(
             async (connection, transaction) =>
             {
                 // ON CONFLICT names the one constraint to tolerate, so NOT NULL, CHECK and foreign key violations
@@ -51,26 +50,13 @@ public sealed partial class PostgresAlertStore
 
                 var enqueued = alerts.ChannelIds.Length == 0 ? 0 : await connection.ExecuteAsync(Command(InsertOutbox, alerts, cancellationToken, transaction));
 
-                var feeds = await connection.ExecuteAsync(Command(
-                    """
-                    UPDATE feeds SET etag = @ETag, last_modified = @LastModified, last_error = NULL, consecutive_failures = 0,
-                        baseline_done = true, last_success_at = @At, last_polled_at = @At
-                    WHERE id = @FeedId
-                    """,
-                    new { commit.FeedId, commit.Validators.ETag, commit.Validators.LastModified, At = at },
-                    cancellationToken,
-                    transaction));
-                if (feeds == 0)
-                {
-                    throw new KeyNotFoundException($"Feed {commit.FeedId} does not exist; the poll was not committed.");
-                }
-
+                await RecordPollCommittedAsync(connection, transaction, commit, cancellationToken);
                 return new PollCommitResult(marked, enqueued);
             },
             cancellationToken);
     }
 
-    public async Task<int> EnqueueAsync(IReadOnlyList<NewAlert> alerts, DateTimeOffset at, CancellationToken cancellationToken) =>
+    public override async Task<int> EnqueueAsync(IReadOnlyList<NewAlert> alerts, DateTimeOffset at, CancellationToken cancellationToken) =>
         alerts.Count == 0 ? 0 : await ExecuteAsync(InsertOutbox, OutboxArrays.From(alerts, PostgresTime.ToDb(at)), cancellationToken);
 
     // In list order, so ids follow the order the pipeline enqueued and the first of two twins is kept. One statement
@@ -108,7 +94,7 @@ public sealed partial class PostgresAlertStore
     /// progress on a channel its remaining claims there are renewed; a crashed holder's claims expire after the lease.
     /// This instance's own live claims do not exclude it, so claiming twice returns the same entries, as on SQLite.
     /// </remarks>
-    public async Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         if (max <= 0)
         {
@@ -122,7 +108,7 @@ public sealed partial class PostgresAlertStore
             Me = InstanceId,
             Max = max,
         };
-        var rows = await InTransactionAsync<List<PgOutboxRow>>(
+        var rows = await InWriteTransactionAsync<List<PgOutboxRow>>(
             async (connection, transaction) =>
             {
                 var channels = (await connection.QueryAsync<long>(Command(
@@ -171,28 +157,13 @@ public sealed partial class PostgresAlertStore
             Volatile.Write(ref _hasClaimed, 1);
         }
 
-        var entries = new List<OutboxEntry>(rows.Count);
-        foreach (var row in rows)
-        {
-            try
-            {
-                entries.Add(row.ToRecord());
-            }
-            catch (JsonException ex)
-            {
-                // A payload nobody can read would block its channel's queue for ever; close it where it can be seen.
-                LogUnreadablePayload(_logger, row.Id, row.ChannelId, ex);
-                await ExecuteAsync(
-                    $"""
-                    UPDATE outbox SET status = 'undeliverable', last_error = @Error, closed_at = @At, {NoClaim}
-                    WHERE id = @Id AND status = 'pending'
-                    """,
-                    new { row.Id, Error = "Unreadable payload: " + ex.Message, At = param.Now },
-                    cancellationToken);
-            }
-        }
-
-        return entries;
+        return await ToEntriesAsync(
+            rows,
+            r => (r.Id, r.ChannelId),
+            r => r.ToRecord(),
+            $"UPDATE outbox SET status = 'undeliverable', last_error = @Error, closed_at = @At, {NoClaim} WHERE id = @Id AND status = 'pending'",
+            now,
+            cancellationToken);
     }
 
     // No other instance holds a live claim on a pending entry of the channel.
@@ -205,7 +176,7 @@ public sealed partial class PostgresAlertStore
     private const string NoClaim = "claimed_by = NULL, claimed_until = NULL";
 
     /// <remarks>Also renews this instance's other claims on the channel: delivering is progress.</remarks>
-    public Task MarkDeliveredAsync(long outboxId, DateTimeOffset at, string? platformMessageId, CancellationToken cancellationToken) =>
+    public override Task MarkDeliveredAsync(long outboxId, DateTimeOffset at, string? platformMessageId, CancellationToken cancellationToken) =>
         ExecuteAsync(
             $"""
             WITH done AS (
@@ -227,7 +198,7 @@ public sealed partial class PostgresAlertStore
             },
             cancellationToken);
 
-    public Task MarkAttemptFailedAsync(long outboxId, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+    public override Task MarkAttemptFailedAsync(long outboxId, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         ExecuteAsync(
             $"""
             UPDATE outbox SET attempts = attempts + 1, last_error = @Error, next_attempt_at = @Next, {NoClaim}
@@ -236,7 +207,7 @@ public sealed partial class PostgresAlertStore
             new { Id = outboxId, Error = error, Next = PostgresTime.ToDb(nextAttemptAt) },
             cancellationToken);
 
-    public Task<int> MarkChannelUndeliverableAsync(long channelId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+    public override Task<int> MarkChannelUndeliverableAsync(long channelId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
         ExecuteAsync(
             $"""
             UPDATE outbox SET status = 'undeliverable', last_error = @Reason, closed_at = @At, {NoClaim}
@@ -245,7 +216,7 @@ public sealed partial class PostgresAlertStore
             new { ChannelId = channelId, Reason = reason, At = PostgresTime.ToDb(at) },
             cancellationToken);
 
-    public async Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken)
+    public override async Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync<PgOutboxStatsRow>(
             """
@@ -305,9 +276,6 @@ public sealed partial class PostgresAlertStore
 
         await _dataSource.DisposeAsync();
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox entry {OutboxId} of channel {ChannelId} has an unreadable payload; closed as undeliverable")]
-    private static partial void LogUnreadablePayload(ILogger logger, long outboxId, long channelId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release this instance's outbox claims; they expire with their lease")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception);
