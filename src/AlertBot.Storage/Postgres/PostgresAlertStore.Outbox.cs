@@ -38,10 +38,12 @@ public sealed partial class PostgresAlertStore
             async (connection, transaction) =>
             {
                 // ON CONFLICT names the one constraint to tolerate, so NOT NULL, CHECK and foreign key violations
-                // still fail the commit. Arrays make each insert one statement, however many rows.
+                // still fail the commit. Arrays make each insert one statement, however many rows. Keys go in sorted
+                // order, so two instances committing overlapping keys of one feed queue up instead of deadlocking.
                 var marked = keys.Length == 0 ? 0 : await connection.ExecuteAsync(Command(
                     """
                     INSERT INTO seen_items (feed_id, item_key, first_seen_at) SELECT @FeedId, k, @At FROM unnest(@Keys) AS k
+                    ORDER BY k
                     ON CONFLICT (feed_id, item_key) DO NOTHING
                     """,
                     new { commit.FeedId, Keys = keys, At = at },
@@ -86,9 +88,10 @@ public sealed partial class PostgresAlertStore
     /// <remarks>
     /// A claim is made per channel: an instance takes a channel's due head entries only when no other instance holds
     /// a live claim on any pending entry of that channel, so two instances never deliver to one channel at once.
-    /// First the channels with due work are locked FOR NO KEY UPDATE SKIP LOCKED (an instance claiming at the same
-    /// moment skips them instead of waiting or taking the same ones; NO KEY leaves enqueueing, which only needs a key
-    /// share lock for its foreign key, unblocked). Then a second statement, whose snapshot is taken after those locks
+    /// First the channels whose oldest pending entry (the head) is due are locked, oldest head first and at most
+    /// <paramref name="max"/> of them (the oldest <paramref name="max"/> claimable entries can belong to no others),
+    /// FOR NO KEY UPDATE SKIP LOCKED: an instance claiming at the same moment skips them instead of waiting or taking
+    /// the same ones, and NO KEY leaves enqueueing, which only needs a key share lock for its foreign key, unblocked. Then a second statement, whose snapshot is taken after those locks
     /// were granted and so sees every claim committed before, picks the entries and stamps
     /// <c>claimed_by</c>/<c>claimed_until</c>. A claim ends when the attempt is recorded; while the holder records
     /// progress on a channel its remaining claims there are renewed; a crashed holder's claims expire after the lease.
@@ -114,9 +117,14 @@ public sealed partial class PostgresAlertStore
                 var channels = (await connection.QueryAsync<long>(Command(
                     $"""
                     SELECT c.id FROM channels c
-                    WHERE c.active
-                      AND EXISTS (SELECT 1 FROM outbox o WHERE o.channel_id = c.id AND o.status = 'pending' AND o.next_attempt_at <= @Now)
-                      AND {NotHeldByAnother("c.id")}
+                    CROSS JOIN LATERAL (
+                        SELECT o.id, o.created_at, o.next_attempt_at FROM outbox o
+                        WHERE o.channel_id = c.id AND o.status = 'pending'
+                        ORDER BY o.created_at, o.id
+                        LIMIT 1) head
+                    WHERE c.active AND head.next_attempt_at <= @Now AND {NotHeldByAnother("c.id")}
+                    ORDER BY head.created_at, head.id
+                    LIMIT @Max
                     FOR NO KEY UPDATE OF c SKIP LOCKED
                     """,
                     param,

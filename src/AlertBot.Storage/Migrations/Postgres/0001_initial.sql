@@ -86,8 +86,9 @@ CREATE TABLE outbox (
     UNIQUE (channel_id, item_key)
 );
 
--- The claim walks pending rows oldest first; the per-channel index answers "is an older one waiting for a retry"
--- and "does another instance hold this channel".
+-- The claim finds each channel's head (its oldest pending entry), walks pending rows oldest first, and asks per
+-- channel "is an older one waiting for a retry" and "does another instance hold this channel".
+CREATE INDEX ix_outbox_pending_head ON outbox (channel_id, created_at, id) WHERE status = 'pending';
 CREATE INDEX ix_outbox_pending_order ON outbox (created_at, id) WHERE status = 'pending';
 CREATE INDEX ix_outbox_pending_channel ON outbox (channel_id, next_attempt_at) WHERE status = 'pending';
 CREATE INDEX ix_outbox_channel_status ON outbox (channel_id, status);
