@@ -105,6 +105,29 @@ public sealed class PostgresOutboxClaimTests() : StoreTests(new PostgresTestData
     }
 
     [StoreFact]
+    public async Task Instances_committing_the_same_items_at_once_in_any_order_record_each_once_without_deadlock()
+    {
+        var (a, b, feedId, channels) = await CreateSut(channels: 2);
+        var instances = new[] { a, b, Pg.NewInstance("instance-c", Lease) };
+        // A large page, as from a busy feed; every tenth item alerts both channels.
+        var keys = Enumerable.Range(0, 1000).Select(i => $"item-{i:D4}").ToList();
+        var alerting = keys.Count / 10 * channels.Length;
+
+        // Every instance polled the same feed page, each seeing the items in its own order.
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(t => Task.Run(async () =>
+        {
+            var order = keys.OrderBy(k => HashCode.Combine(k, t)).ToList();
+            var alerts = order.Where(k => k.EndsWith('0')).SelectMany(k => channels.Select(c => new NewAlert(c, k, Samples.Message(k)))).ToList();
+            return await instances[t % instances.Length].CommitPollAsync(
+                new PollCommit(feedId, order, alerts, FeedValidators.None, T0), None);
+        }))).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(keys.Count, results.Sum(r => r.KeysMarkedSeen));
+        Assert.Equal(alerting, results.Sum(r => r.AlertsEnqueued));
+        Assert.Equal(alerting, (await a.GetOutboxStatsAsync(null, None)).Pending);
+    }
+
+    [StoreFact]
     public async Task Instances_draining_together_deliver_every_alert_exactly_once_and_each_channel_in_order()
     {
         var (a, b, feedId, channels) = await CreateSut(channels: 6);
