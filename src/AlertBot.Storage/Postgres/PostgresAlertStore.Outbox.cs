@@ -91,11 +91,12 @@ public sealed partial class PostgresAlertStore
     /// First the channels whose oldest pending entry (the head) is due are locked, oldest head first and at most
     /// <paramref name="max"/> of them (the oldest <paramref name="max"/> claimable entries can belong to no others),
     /// FOR NO KEY UPDATE SKIP LOCKED: an instance claiming at the same moment skips them instead of waiting or taking
-    /// the same ones, and NO KEY leaves enqueueing, which only needs a key share lock for its foreign key, unblocked. Then a second statement, whose snapshot is taken after those locks
-    /// were granted and so sees every claim committed before, picks the entries and stamps
-    /// <c>claimed_by</c>/<c>claimed_until</c>. A claim ends when the attempt is recorded; while the holder records
-    /// progress on a channel its remaining claims there are renewed; a crashed holder's claims expire after the lease.
-    /// This instance's own live claims do not exclude it, so claiming twice returns the same entries, as on SQLite.
+    /// the same ones, and NO KEY leaves enqueueing, which only needs a key share lock for its foreign key, unblocked.
+    /// Then a second statement, whose snapshot is taken after those locks were granted and so sees every claim
+    /// committed before, picks the entries and stamps <c>claimed_by</c>/<c>claimed_until</c>. A claim ends when the
+    /// attempt is recorded; while the holder records progress on a channel its remaining claims there are renewed; a
+    /// crashed holder's claims expire after the lease. This instance's own live claims do not exclude it, so claiming
+    /// twice returns the same entries, as on SQLite (one instance runs one delivery job at a time).
     /// </remarks>
     public override async Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
