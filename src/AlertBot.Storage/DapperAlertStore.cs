@@ -37,12 +37,6 @@ public abstract partial class DapperAlertStore : IAlertStore
     /// <summary>What MoveChannelAsync appends to its SELECT of the two channel rows to lock them ("" where the transaction already excludes everyone).</summary>
     private protected virtual string LockRows => "";
 
-    private protected abstract Task<IReadOnlyList<FeedRecord>> QueryFeedsAsync(string where, object? param, CancellationToken cancellationToken);
-
-    private protected abstract Task<IReadOnlyList<Channel>> QueryChannelsAsync(string where, object? param, CancellationToken cancellationToken);
-
-    private protected abstract Task<IReadOnlyList<WatchTerm>> QueryWatchTermsAsync(string where, object? param, CancellationToken cancellationToken);
-
     public abstract Task<IReadOnlySet<string>> FindSeenAsync(long feedId, IReadOnlyCollection<string> itemKeys, CancellationToken cancellationToken);
 
     public abstract Task<PollCommitResult> CommitPollAsync(PollCommit commit, CancellationToken cancellationToken);
@@ -111,6 +105,10 @@ public abstract partial class DapperAlertStore : IAlertStore
             """,
             new { Id = feedId, At = ToDb(at) },
             cancellationToken);
+
+    private Task<IReadOnlyList<FeedRecord>> QueryFeedsAsync(string where, object? param, CancellationToken cancellationToken) =>
+        QueryRecordsAsync<FeedRow, FeedRecord>(
+            $"SELECT {FeedRow.Columns} FROM feeds f {where} ORDER BY f.id", param, r => r.ToRecord(), cancellationToken);
 
     /// <summary>The end of a committed poll, inside its transaction: new validators, no error, baseline done.</summary>
     /// <exception cref="KeyNotFoundException">The feed does not exist; the caller's transaction must not commit.</exception>
@@ -226,6 +224,10 @@ public abstract partial class DapperAlertStore : IAlertStore
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {OtherId} already held {NewRef}; folded into channel {ChannelId} as it moved there")]
     private static partial void LogChannelMerged(ILogger logger, long otherId, long channelId, ChannelRef newRef);
 
+    private Task<IReadOnlyList<Channel>> QueryChannelsAsync(string where, object? param, CancellationToken cancellationToken) =>
+        QueryRecordsAsync<ChannelRow, Channel>(
+            $"SELECT {ChannelRow.Columns} FROM channels c {where} ORDER BY c.id", param, r => r.ToRecord(), cancellationToken);
+
     private static void CheckRef(ChannelRef channel)
     {
         if (string.IsNullOrWhiteSpace(channel.Platform) || string.IsNullOrWhiteSpace(channel.ExternalId))
@@ -310,6 +312,10 @@ public abstract partial class DapperAlertStore : IAlertStore
             },
             cancellationToken);
 
+    private Task<IReadOnlyList<WatchTerm>> QueryWatchTermsAsync(string where, object? param, CancellationToken cancellationToken) =>
+        QueryRecordsAsync<WatchTermRow, WatchTerm>(
+            $"SELECT {WatchTermRow.Columns} FROM watch_terms t {where} ORDER BY t.channel_id, t.id", param, r => r.ToRecord(), cancellationToken);
+
     // ---- Small persistent state --------------------------------------------------------------------------------
 
     public async Task<string?> GetStateAsync(string key, CancellationToken cancellationToken) =>
@@ -327,10 +333,8 @@ public abstract partial class DapperAlertStore : IAlertStore
     /// Claimed rows as entries. A payload nobody can read would block its channel's queue for ever, so its row is
     /// closed as undeliverable (where it can be seen) instead of being returned.
     /// </summary>
-    private protected async Task<IReadOnlyList<OutboxEntry>> ToEntriesAsync<TRow>(
-        IReadOnlyList<TRow> rows,
-        Func<TRow, (long Id, long ChannelId)> ids,
-        Func<TRow, OutboxEntry> toEntry,
+    private protected async Task<IReadOnlyList<OutboxEntry>> ToEntriesAsync(
+        IReadOnlyList<OutboxRow> rows,
         string closeUnreadable,
         DateTimeOffset now,
         CancellationToken cancellationToken)
@@ -340,15 +344,14 @@ public abstract partial class DapperAlertStore : IAlertStore
         {
             try
             {
-                entries.Add(toEntry(row));
+                entries.Add(row.ToRecord());
             }
             catch (JsonException ex)
             {
-                var (id, channelId) = ids(row);
-                LogUnreadablePayload(_logger, id, channelId, ex);
+                LogUnreadablePayload(_logger, row.Id, row.ChannelId, ex);
                 await ExecuteAsync(
                     closeUnreadable,
-                    new { Id = id, Error = "Unreadable payload: " + ex.Message, At = ToDb(now) },
+                    new { row.Id, Error = "Unreadable payload: " + ex.Message, At = ToDb(now) },
                     cancellationToken);
             }
         }

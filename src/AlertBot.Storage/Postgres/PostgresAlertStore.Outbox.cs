@@ -112,7 +112,7 @@ public sealed partial class PostgresAlertStore
             Me = InstanceId,
             Max = max,
         };
-        var rows = await InWriteTransactionAsync<List<PgOutboxRow>>(
+        var rows = await InWriteTransactionAsync<List<OutboxRow>>(
             async (connection, transaction) =>
             {
                 var channels = (await connection.QueryAsync<long>(Command(
@@ -138,7 +138,7 @@ public sealed partial class PostgresAlertStore
 
                 // "Older" is (created_at, id): enqueue order, with the id settling rows of one commit.
                 // status = 'pending' is repeated in the UPDATE so a row closed meanwhile is re-checked and dropped.
-                var claimed = await connection.QueryAsync<PgOutboxRow>(Command(
+                var claimed = await connection.QueryAsync<OutboxRow>(Command(
                     $"""
                     WITH due AS (
                         SELECT o.id FROM outbox o
@@ -153,7 +153,7 @@ public sealed partial class PostgresAlertStore
                     UPDATE outbox o SET claimed_by = @Me, claimed_until = @Until
                     FROM due, channels c
                     WHERE o.id = due.id AND c.id = o.channel_id AND o.status = 'pending'
-                    RETURNING {PgOutboxRow.Columns}
+                    RETURNING {OutboxRow.Columns}
                     """,
                     new { param.Now, param.Until, param.Me, param.Max, Channels = channels },
                     cancellationToken,
@@ -168,8 +168,6 @@ public sealed partial class PostgresAlertStore
 
         return await ToEntriesAsync(
             rows,
-            r => (r.Id, r.ChannelId),
-            r => r.ToRecord(),
             $"UPDATE outbox SET status = 'undeliverable', last_error = @Error, closed_at = @At, {NoClaim} WHERE id = @Id AND status = 'pending'",
             now,
             cancellationToken);
@@ -227,7 +225,7 @@ public sealed partial class PostgresAlertStore
 
     public override async Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync<PgOutboxStatsRow>(
+        var rows = await QueryAsync<OutboxStatsRow>(
             """
             SELECT COUNT(*) FILTER (WHERE status = 'pending') AS Pending,
                    MIN(created_at) FILTER (WHERE status = 'pending') AS OldestPendingAt,

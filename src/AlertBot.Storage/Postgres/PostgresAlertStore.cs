@@ -1,7 +1,5 @@
 using System.Data.Common;
-using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
-using AlertBot.Core.Watchlists;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -60,16 +58,4 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
 
     // A move and a claim both lock channel rows, so they cannot interleave on one channel.
     private protected override string LockRows => "FOR UPDATE";
-
-    private protected override Task<IReadOnlyList<FeedRecord>> QueryFeedsAsync(string where, object? param, CancellationToken cancellationToken) =>
-        QueryRecordsAsync<PgFeedRow, FeedRecord>(
-            $"SELECT {PgFeedRow.Columns} FROM feeds f {where} ORDER BY f.id", param, r => r.ToRecord(), cancellationToken);
-
-    private protected override Task<IReadOnlyList<Channel>> QueryChannelsAsync(string where, object? param, CancellationToken cancellationToken) =>
-        QueryRecordsAsync<PgChannelRow, Channel>(
-            $"SELECT {PgChannelRow.Columns} FROM channels c {where} ORDER BY c.id", param, r => r.ToRecord(), cancellationToken);
-
-    private protected override Task<IReadOnlyList<WatchTerm>> QueryWatchTermsAsync(string where, object? param, CancellationToken cancellationToken) =>
-        QueryRecordsAsync<PgWatchTermRow, WatchTerm>(
-            $"SELECT {PgWatchTermRow.Columns} FROM watch_terms t {where} ORDER BY t.channel_id, t.id", param, r => r.ToRecord(), cancellationToken);
 }

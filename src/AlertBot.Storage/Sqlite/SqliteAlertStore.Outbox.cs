@@ -102,8 +102,6 @@ public sealed partial class SqliteAlertStore
 
         return await ToEntriesAsync(
             rows,
-            r => (r.Id, r.ChannelId),
-            r => r.ToRecord(),
             "UPDATE outbox SET status = 'undeliverable', last_error = @Error, closed_at = @At WHERE id = @Id AND status = 'pending'",
             now,
             cancellationToken);

@@ -1,7 +1,5 @@
 using System.Data.Common;
-using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
-using AlertBot.Core.Watchlists;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -42,16 +40,4 @@ public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
         Task.FromResult<DbTransaction>(((Microsoft.Data.Sqlite.SqliteConnection)connection).BeginTransaction(deferred: false));
 
     private protected override object ToDb(DateTimeOffset value) => SqliteTime.ToText(value);
-
-    private protected override Task<IReadOnlyList<FeedRecord>> QueryFeedsAsync(string where, object? param, CancellationToken cancellationToken) =>
-        QueryRecordsAsync<FeedRow, FeedRecord>(
-            $"SELECT {FeedRow.Columns} FROM feeds f {where} ORDER BY f.id", param, r => r.ToRecord(), cancellationToken);
-
-    private protected override Task<IReadOnlyList<Channel>> QueryChannelsAsync(string where, object? param, CancellationToken cancellationToken) =>
-        QueryRecordsAsync<ChannelRow, Channel>(
-            $"SELECT {ChannelRow.Columns} FROM channels c {where} ORDER BY c.id", param, r => r.ToRecord(), cancellationToken);
-
-    private protected override Task<IReadOnlyList<WatchTerm>> QueryWatchTermsAsync(string where, object? param, CancellationToken cancellationToken) =>
-        QueryRecordsAsync<WatchTermRow, WatchTerm>(
-            $"SELECT {WatchTermRow.Columns} FROM watch_terms t {where} ORDER BY t.channel_id, t.id", param, r => r.ToRecord(), cancellationToken);
 }

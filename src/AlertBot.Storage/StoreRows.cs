@@ -3,14 +3,30 @@ using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Watchlists;
 using AlertBot.Storage.Outbox;
+using AlertBot.Storage.Postgres;
+using AlertBot.Storage.Sqlite;
 
-namespace AlertBot.Storage.Postgres;
+namespace AlertBot.Storage;
 
-// Rows as Npgsql hands them to Dapper (bigint → long, integer → int, boolean → bool, timestamptz → UTC DateTime);
-// each knows how to become its Core record. The column lists sit next to the row types so a SELECT and its row
-// cannot drift apart.
+// Rows as either database hands them to Dapper, each knowing how to become its Core record. Numbers and flags are
+// converted by Dapper (SQLite's INTEGER 0/1 and PostgreSQL's boolean both land in a bool); timestamps differ in kind
+// (SQLite: text, PostgreSQL: timestamptz) and are read by StoredTime. The column lists sit next to the row types so
+// a SELECT and its row cannot drift apart.
 
-internal sealed class PgFeedRow
+/// <summary>Reads a timestamp as either database returns it.</summary>
+internal static class StoredTime
+{
+    public static DateTimeOffset Read(object value) => value switch
+    {
+        string text => SqliteTime.FromText(text),
+        DateTime utc => PostgresTime.FromDb(utc),
+        _ => throw new InvalidCastException($"A stored timestamp came back as {value.GetType().Name}."),
+    };
+
+    public static DateTimeOffset? ReadNullable(object? value) => value is null ? null : Read(value);
+}
+
+internal sealed class FeedRow
 {
     public const string Columns =
         "f.id AS Id, f.url AS Url, f.name AS Name, f.interval_ms AS IntervalMs, f.backfill AS Backfill, " +
@@ -22,15 +38,15 @@ internal sealed class PgFeedRow
     public string Url { get; set; } = "";
     public string Name { get; set; } = "";
     public long IntervalMs { get; set; }
-    public int Backfill { get; set; }
+    public long Backfill { get; set; }
     public bool BaselineDone { get; set; }
     public string? ETag { get; set; }
     public string? LastModified { get; set; }
-    public DateTime? LastPolledAt { get; set; }
-    public DateTime? LastSuccessAt { get; set; }
+    public object? LastPolledAt { get; set; }
+    public object? LastSuccessAt { get; set; }
     public string? LastError { get; set; }
-    public int ConsecutiveFailures { get; set; }
-    public DateTime CreatedAt { get; set; }
+    public long ConsecutiveFailures { get; set; }
+    public object CreatedAt { get; set; } = "";
 
     public FeedRecord ToRecord() => new()
     {
@@ -38,19 +54,19 @@ internal sealed class PgFeedRow
         Url = Url,
         Name = Name,
         Interval = TimeSpan.FromMilliseconds(IntervalMs),
-        Backfill = Backfill,
+        Backfill = checked((int)Backfill),
         BaselineDone = BaselineDone,
         ETag = ETag,
         LastModified = LastModified,
-        LastPolledAt = PostgresTime.FromDb(LastPolledAt),
-        LastSuccessAt = PostgresTime.FromDb(LastSuccessAt),
+        LastPolledAt = StoredTime.ReadNullable(LastPolledAt),
+        LastSuccessAt = StoredTime.ReadNullable(LastSuccessAt),
         LastError = LastError,
-        ConsecutiveFailures = ConsecutiveFailures,
-        CreatedAt = PostgresTime.FromDb(CreatedAt),
+        ConsecutiveFailures = checked((int)ConsecutiveFailures),
+        CreatedAt = StoredTime.Read(CreatedAt),
     };
 }
 
-internal sealed class PgChannelRow
+internal sealed class ChannelRow
 {
     public const string Columns =
         "c.id AS Id, c.platform AS Platform, c.external_id AS ExternalId, c.title AS Title, c.active AS Active, " +
@@ -62,30 +78,30 @@ internal sealed class PgChannelRow
     public string? Title { get; set; }
     public bool Active { get; set; }
     public bool Paused { get; set; }
-    public DateTime CreatedAt { get; set; }
+    public object CreatedAt { get; set; } = "";
 
     public Channel ToRecord() =>
-        new(Id, new ChannelRef(Platform, ExternalId), Title, Active, Paused, PostgresTime.FromDb(CreatedAt));
+        new(Id, new ChannelRef(Platform, ExternalId), Title, Active, Paused, StoredTime.Read(CreatedAt));
 }
 
-internal sealed class PgWatchTermRow
+internal sealed class WatchTermRow
 {
     public const string Columns = "t.id AS Id, t.channel_id AS ChannelId, t.text AS Text, t.created_at AS CreatedAt";
 
     public long Id { get; set; }
     public long ChannelId { get; set; }
     public string Text { get; set; } = "";
-    public DateTime CreatedAt { get; set; }
+    public object CreatedAt { get; set; } = "";
 
-    public WatchTerm ToRecord() => new(Id, ChannelId, Text, PostgresTime.FromDb(CreatedAt));
+    public WatchTerm ToRecord() => new(Id, ChannelId, Text, StoredTime.Read(CreatedAt));
 }
 
-internal sealed class PgOutboxRow
+internal sealed class OutboxRow
 {
-    // Used in UPDATE ... RETURNING, where the outbox row is "o" and its channel "c".
+    // The outbox row is "o" and its channel "c" (in a join, or in UPDATE ... FROM ... RETURNING).
     public const string Columns =
         "o.id AS Id, o.channel_id AS ChannelId, c.platform AS Platform, c.external_id AS ExternalId, o.item_key AS ItemKey, " +
-        "o.payload::text AS Payload, o.attempts AS Attempts, o.created_at AS CreatedAt, o.next_attempt_at AS NextAttemptAt";
+        "o.payload AS Payload, o.attempts AS Attempts, o.created_at AS CreatedAt, o.next_attempt_at AS NextAttemptAt";
 
     public long Id { get; set; }
     public long ChannelId { get; set; }
@@ -94,8 +110,8 @@ internal sealed class PgOutboxRow
     public string ItemKey { get; set; } = "";
     public string Payload { get; set; } = "";
     public long Attempts { get; set; }
-    public DateTime CreatedAt { get; set; }
-    public DateTime NextAttemptAt { get; set; }
+    public object CreatedAt { get; set; } = "";
+    public object NextAttemptAt { get; set; } = "";
 
     public OutboxEntry ToRecord() => new(
         Id,
@@ -104,20 +120,20 @@ internal sealed class PgOutboxRow
         ItemKey,
         AlertMessageJson.Deserialize(Payload),
         checked((int)Attempts),
-        PostgresTime.FromDb(CreatedAt),
-        PostgresTime.FromDb(NextAttemptAt));
+        StoredTime.Read(CreatedAt),
+        StoredTime.Read(NextAttemptAt));
 }
 
-internal sealed class PgOutboxStatsRow
+internal sealed class OutboxStatsRow
 {
     public long Pending { get; set; }
-    public DateTime? OldestPendingAt { get; set; }
-    public DateTime? LastDeliveredAt { get; set; }
+    public object? OldestPendingAt { get; set; }
+    public object? LastDeliveredAt { get; set; }
     public long Undeliverable { get; set; }
 
     public OutboxStats ToRecord() => new(
         checked((int)Pending),
-        PostgresTime.FromDb(OldestPendingAt),
-        PostgresTime.FromDb(LastDeliveredAt),
+        StoredTime.ReadNullable(OldestPendingAt),
+        StoredTime.ReadNullable(LastDeliveredAt),
         checked((int)Undeliverable));
 }
