@@ -1,5 +1,7 @@
 using AlertBot.Core.Persistence;
 using AlertBot.Storage.Leases;
+using AlertBot.Storage.Postgres;
+using Npgsql;
 
 namespace AlertBot.Storage.Tests;
 
@@ -75,6 +77,22 @@ public sealed class PostgresLeaseTests() : StoreTests(new PostgresTestDatabase()
                 await provider.DisposeAsync();
             }
         }
+    }
+
+    [StoreFact]
+    public async Task Deployments_in_separate_schemas_of_one_database_have_separate_leases()
+    {
+        await Db.ExecuteAsync("CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b;");
+        await using var a = new PostgresLeaseProvider(new NpgsqlConnectionStringBuilder(Db.ConnectionString) { SearchPath = "tenant_a" }.ConnectionString);
+        await using var b = new PostgresLeaseProvider(new NpgsqlConnectionStringBuilder(Db.ConnectionString) { SearchPath = "tenant_b" }.ConnectionString);
+        await using var alsoA = new PostgresLeaseProvider(new NpgsqlConnectionStringBuilder(Db.ConnectionString) { SearchPath = "tenant_a" }.ConnectionString);
+
+        await using var heldByA = await a.TryAcquireAsync("telegram-poller", None);
+        await using var heldByB = await b.TryAcquireAsync("telegram-poller", None);
+
+        Assert.NotNull(heldByA);
+        Assert.NotNull(heldByB);
+        Assert.Null(await alsoA.TryAcquireAsync("telegram-poller", None));
     }
 
     [StoreFact]

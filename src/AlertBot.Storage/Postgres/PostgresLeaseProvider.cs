@@ -42,10 +42,14 @@ public sealed partial class PostgresLeaseProvider : ILeaseProvider, IDisposable,
     public async Task<ILease?> TryAcquireAsync(string name, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var key = AdvisoryLockKey.For("lease:" + name);
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
+            // Advisory locks are per database; the schema in the key keeps two deployments that share a database
+            // (one schema each, through the connection's search path) from taking each other's leases.
+            var schema = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+                "SELECT current_schema()", cancellationToken: cancellationToken));
+            var key = AdvisoryLockKey.For($"lease:{schema}:{name}");
             var acquired = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT pg_try_advisory_lock(@Key)", new { Key = key }, cancellationToken: cancellationToken));
             if (!acquired)
