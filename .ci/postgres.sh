@@ -3,7 +3,7 @@
 #
 # A dedicated cluster (default name alertbot_test, port 5433, listening on 127.0.0.1 only) keeps the test settings
 # (no fsync: its data is thrown away) away from any "main" cluster the machine may serve. It creates a role and a
-# database for the tests; the tests create and drop one database per test inside it.
+# database (owned by the role) for the tests; the tests create and drop one schema per test inside it.
 #
 # Output: stdout is exactly one line, `export ALERTBOT_TEST_POSTGRES='...'`, so `eval "$(.ci/postgres.sh)"` works;
 # the same line is written to .ci/postgres.env (git-ignored) for scripts that prefer `source .ci/postgres.env`.
@@ -53,9 +53,9 @@ fi
 
 # Role and database, created when missing; the password is (re)set so a changed script takes effect.
 "${sudo[@]}" runuser -u postgres -- psql -p "$port" -d postgres -qAtX -v ON_ERROR_STOP=1 >/dev/null <<SQL
-SELECT format('CREATE ROLE %I LOGIN CREATEDB', '$role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$role')
+SELECT format('CREATE ROLE %I LOGIN', '$role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$role')
 \gexec
-ALTER ROLE $role WITH LOGIN CREATEDB PASSWORD '$password';
+ALTER ROLE $role WITH LOGIN NOCREATEDB PASSWORD '$password';
 SELECT format('CREATE DATABASE %I OWNER %I', '$database', '$role') WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$database')
 \gexec
 SQL

@@ -82,10 +82,13 @@ public sealed class PostgresLeaseTests() : StoreTests(new PostgresTestDatabase()
     [StoreFact]
     public async Task Deployments_in_separate_schemas_of_one_database_have_separate_leases()
     {
-        await Db.ExecuteAsync("CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b;");
-        await using var a = new PostgresLeaseProvider(new NpgsqlConnectionStringBuilder(Db.ConnectionString) { SearchPath = "tenant_a" }.ConnectionString);
-        await using var b = new PostgresLeaseProvider(new NpgsqlConnectionStringBuilder(Db.ConnectionString) { SearchPath = "tenant_b" }.ConnectionString);
-        await using var alsoA = new PostgresLeaseProvider(new NpgsqlConnectionStringBuilder(Db.ConnectionString) { SearchPath = "tenant_a" }.ConnectionString);
+        // This test's own schema is one deployment; a sibling schema (dropped below) is the other.
+        var sibling = new NpgsqlConnectionStringBuilder(Db.ConnectionString);
+        sibling.SearchPath += "_sibling";
+        await Db.ExecuteAsync($"CREATE SCHEMA {sibling.SearchPath}");
+        await using var a = Pg.NewLeaseProvider();
+        await using var b = new PostgresLeaseProvider(sibling.ConnectionString);
+        await using var alsoA = Pg.NewLeaseProvider();
 
         await using var heldByA = await a.TryAcquireAsync("telegram-poller", None);
         await using var heldByB = await b.TryAcquireAsync("telegram-poller", None);
@@ -93,6 +96,7 @@ public sealed class PostgresLeaseTests() : StoreTests(new PostgresTestDatabase()
         Assert.NotNull(heldByA);
         Assert.NotNull(heldByB);
         Assert.Null(await alsoA.TryAcquireAsync("telegram-poller", None));
+        await Db.ExecuteAsync($"DROP SCHEMA {sibling.SearchPath}");
     }
 
     [StoreFact]
@@ -107,8 +111,8 @@ public sealed class PostgresLeaseTests() : StoreTests(new PostgresTestDatabase()
         // The database ends the holder's session, as when its instance crashes or the network drops it.
         await Db.ExecuteAsync(
             """
-            SELECT pg_terminate_backend(pid) FROM pg_locks
-            WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND a.application_name = current_setting('application_name')
             """);
 
         await lost.Task.WaitAsync(TimeSpan.FromSeconds(10));

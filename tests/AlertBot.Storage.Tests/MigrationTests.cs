@@ -145,7 +145,11 @@ public sealed class PostgresMigrationTests() : MigrationTests(new PostgresTestDa
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => Db.MigrateWithAsync(scripts))));
 
         Assert.Equal([1L, 2L], await Db.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version"));
-        Assert.Empty(await Db.QueryAsync<long>("SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"));
+        Assert.Empty(await Db.QueryAsync<int>(
+            """
+            SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND a.application_name = current_setting('application_name')
+            """));
     }
 }
 

@@ -29,13 +29,16 @@ internal sealed partial class PostgresMigrator(
         );
         """;
 
-    private static readonly long LockKey = AdvisoryLockKey.For("migrations");
     private static readonly Lazy<IReadOnlyList<MigrationScript>> Embedded = new(() => MigrationCatalog.Load(Provider));
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(Command("SELECT pg_advisory_lock(@Key)", new { Key = LockKey }, null, cancellationToken));
+
+        // Advisory locks are per database; keyed by schema too, deployments in separate schemas migrate independently.
+        var schema = await connection.ExecuteScalarAsync<string>(Command("SELECT current_schema()", null, null, cancellationToken));
+        var lockKey = AdvisoryLockKey.For($"migrations:{schema}");
+        await connection.ExecuteAsync(Command("SELECT pg_advisory_lock(@Key)", new { Key = lockKey }, null, cancellationToken));
         try
         {
             await connection.ExecuteAsync(Command(CreateHistoryTable, null, null, cancellationToken));
@@ -58,16 +61,16 @@ internal sealed partial class PostgresMigrator(
         }
         finally
         {
-            await UnlockAsync(connection);
+            await UnlockAsync(connection, lockKey);
         }
     }
 
-    private async Task UnlockAsync(NpgsqlConnection connection)
+    private async Task UnlockAsync(NpgsqlConnection connection, long lockKey)
     {
         try
         {
             // Not cancellable: a cancelled migration must still let the other instances in.
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@Key)", new { Key = LockKey }));
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@Key)", new { Key = lockKey }));
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
