@@ -175,40 +175,11 @@ public sealed class CompiledMatcher
         var hits = new List<Found>();
         for (var start = 0; start < tokens.Count; start++)
         {
-            var node = _root;
             var sentence = field.SentenceAt(tokens[start].Start);
-            var sentenceEnd = sentence?.End ?? text.Length;
-            for (var next = start; next < tokens.Count; next++)
+            Walk(field, tokens, start, tokens[start].Normalized, sentence, hits, blockers);
+            foreach (var stem in TextNormalizer.ArabicProcliticStems(tokens[start].Normalized))
             {
-                var token = tokens[next];
-
-                // A phrase runs only across spaces, hyphens or apostrophes, and never into the next sentence.
-                if (next > start && (!token.Joined || token.Start >= sentenceEnd))
-                {
-                    break;
-                }
-
-                if (node.Children is null || !node.Children.TryGetValue(token.Normalized, out node))
-                {
-                    break;
-                }
-
-                if (node.Entries.Length == 0 && node.Blocks.Length == 0)
-                {
-                    continue;
-                }
-
-                var end = next + 1;
-                var span = new Span(field.Field, start, end, tokens[start].Start, token.End);
-                foreach (var entry in node.Entries)
-                {
-                    hits.Add(new Found(span, entry, text[span.CharStart..span.CharEnd], sentence?.Text ?? text.Trim()));
-                }
-
-                foreach (var actorId in node.Blocks)
-                {
-                    blockers.Add(new Blocked(start, end, actorId));
-                }
+                Walk(field, tokens, start, stem, sentence, hits, blockers);
             }
         }
 
@@ -218,6 +189,46 @@ public sealed class CompiledMatcher
             : hits.Where(hit => hit.Entry.ActorId < 0 || !blockers.Any(b =>
                 b.ActorId == hit.Entry.ActorId && b.Start <= hit.Span.Start && hit.Span.End <= b.End &&
                 b.End - b.Start > hit.Span.End - hit.Span.Start)));
+    }
+
+    /// <summary>Follows the trie from token <paramref name="start"/>, read as <paramref name="first"/>, as far as the text goes.</summary>
+    private void Walk(
+        FieldText field, IReadOnlyList<Token> tokens, int start, string first, Sentence? sentence, List<Found> hits, List<Blocked> blockers)
+    {
+        var node = _root;
+        var sentenceEnd = sentence?.End ?? field.Text.Length;
+        for (var next = start; next < tokens.Count; next++)
+        {
+            var token = tokens[next];
+
+            // A phrase runs only across spaces, hyphens or apostrophes, and never into the next sentence.
+            if (next > start && (!token.Joined || token.Start >= sentenceEnd))
+            {
+                break;
+            }
+
+            if (node.Children is null || !node.Children.TryGetValue(next == start ? first : token.Normalized, out node))
+            {
+                break;
+            }
+
+            if (node.Entries.Length == 0 && node.Blocks.Length == 0)
+            {
+                continue;
+            }
+
+            var end = next + 1;
+            var span = new Span(field.Field, start, end, tokens[start].Start, token.End);
+            foreach (var entry in node.Entries)
+            {
+                hits.Add(new Found(span, entry, field.Text[span.CharStart..span.CharEnd], sentence?.Text ?? field.Text.Trim()));
+            }
+
+            foreach (var actorId in node.Blocks)
+            {
+                blockers.Add(new Blocked(start, end, actorId));
+            }
+        }
     }
 
     /// <summary>
