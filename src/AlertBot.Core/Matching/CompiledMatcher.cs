@@ -219,9 +219,11 @@ public sealed class CompiledMatcher
 
             var end = next + 1;
             var span = new Span(field.Field, start, end, tokens[start].Start, token.End);
+            var matched = field.Text[span.CharStart..span.CharEnd];
+            var quote = sentence?.Text ?? field.Text.Trim();
             foreach (var entry in node.Entries)
             {
-                hits.Add(new Found(span, entry, field.Text[span.CharStart..span.CharEnd], sentence?.Text ?? field.Text.Trim()));
+                hits.Add(new Found(span, entry, matched, quote));
             }
 
             foreach (var actorId in node.Blocks)

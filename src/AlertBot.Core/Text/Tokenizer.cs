@@ -57,6 +57,12 @@ public static class Tokenizer
     /// <summary>The number of UTF-16 units of the word character at <paramref name="index"/>, 0 if none is there.</summary>
     private static int WordCharWidth(string text, int index)
     {
+        // Most news text is ASCII, where a word character is a letter or a digit and nothing else.
+        if (char.IsAscii(text[index]))
+        {
+            return char.IsAsciiLetterOrDigit(text[index]) ? 1 : 0;
+        }
+
         if (Rune.DecodeFromUtf16(text.AsSpan(index), out var rune, out var consumed) != OperationStatus.Done)
         {
             return 0;

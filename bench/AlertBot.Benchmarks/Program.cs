@@ -1,0 +1,9 @@
+using AlertBot.Benchmarks.Matching;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+
+// Run from the repository root in Release, e.g.:
+//   dotnet run -c Release --project bench/AlertBot.Benchmarks -- --job short --filter '*'
+BenchmarkSwitcher
+    .FromAssembly(typeof(Program).Assembly)
+    .Run(args, DefaultConfig.Instance.AddColumn(new ThroughputColumn()));
