@@ -164,50 +164,69 @@ public sealed class CompiledMatcher
 
     private void Scan(FieldText field, List<Found> found)
     {
-        if (field.Text.Length == 0)
+        var text = field.Text;
+        if (text.Length == 0)
         {
             return;
         }
 
-        var text = field.Text;
-        var tokens = Tokenizer.Tokenize(text);
-        var blockers = new List<Blocked>();
-        var hits = new List<Found>();
-        for (var start = 0; start < tokens.Count; start++)
+        // Every word folded once into one buffer; the trie is searched with spans of it, so a scan allocates no
+        // string per word (only words outside plain ASCII go through a string while being folded).
+        var words = new List<Word>((text.Length / 6) + 1);
+        var folded = new char[text.Length + 16];
+        var length = 0;
+        var i = 0;
+        while (Tokenizer.NextWord(text, ref i, out var wordStart, out var joined))
         {
-            var sentence = field.SentenceAt(tokens[start].Start);
-            Walk(field, tokens, start, tokens[start].Normalized, sentence, hits, blockers);
-            foreach (var stem in TextNormalizer.ArabicProcliticStems(tokens[start].Normalized))
+            var foldedLength = TextNormalizer.NormalizeInto(text.AsSpan(wordStart, i - wordStart), ref folded, length);
+            words.Add(new Word(wordStart, i, joined, length, foldedLength));
+            length += foldedLength;
+        }
+
+        var scan = new FieldScan(field, words, folded);
+        for (var start = 0; start < words.Count; start++)
+        {
+            var key = scan.Folded(start);
+            Walk(scan, start, key);
+            if (key.Length > 0 && key[0] is >= '\u0600' and <= '\u06FF')
             {
-                Walk(field, tokens, start, stem, sentence, hits, blockers);
+                foreach (var stem in TextNormalizer.ArabicProcliticStems(key.ToString()))
+                {
+                    Walk(scan, start, stem);
+                }
             }
         }
 
+        if (scan.Hits.Count == 0)
+        {
+            return;
+        }
+
         // A spelling inside a longer false friend of its actor ("Hezbollah" in "Kataib Hezbollah") does not count.
+        var blockers = scan.Blockers;
         found.AddRange(blockers.Count == 0
-            ? hits
-            : hits.Where(hit => hit.Entry.ActorId < 0 || !blockers.Any(b =>
+            ? scan.Hits
+            : scan.Hits.Where(hit => hit.Entry.ActorId < 0 || !blockers.Any(b =>
                 b.ActorId == hit.Entry.ActorId && b.Start <= hit.Span.Start && hit.Span.End <= b.End &&
                 b.End - b.Start > hit.Span.End - hit.Span.Start)));
     }
 
-    /// <summary>Follows the trie from token <paramref name="start"/>, read as <paramref name="first"/>, as far as the text goes.</summary>
-    private void Walk(
-        FieldText field, IReadOnlyList<Token> tokens, int start, string first, Sentence? sentence, List<Found> hits, List<Blocked> blockers)
+    /// <summary>Follows the trie from word <paramref name="start"/>, read as <paramref name="first"/>, as far as the text goes.</summary>
+    private void Walk(FieldScan scan, int start, ReadOnlySpan<char> first)
     {
         var node = _root;
-        var sentenceEnd = sentence?.End ?? field.Text.Length;
-        for (var next = start; next < tokens.Count; next++)
+        var words = scan.Words;
+        for (var next = start; next < words.Count; next++)
         {
-            var token = tokens[next];
+            var word = words[next];
 
             // A phrase runs only across spaces, hyphens or apostrophes, and never into the next sentence.
-            if (next > start && (!token.Joined || token.Start >= sentenceEnd))
+            if (next > start && (!word.Joined || word.Start >= scan.SentenceEnd(start)))
             {
                 break;
             }
 
-            if (node.Children is null || !node.Children.TryGetValue(next == start ? first : token.Normalized, out node))
+            if (node.Children is null || !node.Lookup.TryGetValue(next == start ? first : scan.Folded(next), out node))
             {
                 break;
             }
@@ -218,17 +237,17 @@ public sealed class CompiledMatcher
             }
 
             var end = next + 1;
-            var span = new Span(field.Field, start, end, tokens[start].Start, token.End);
-            var matched = field.Text[span.CharStart..span.CharEnd];
-            var quote = sentence?.Text ?? field.Text.Trim();
+            var span = new Span(scan.Field.Field, start, end, words[start].Start, word.End);
+            var matched = scan.Field.Text[span.CharStart..span.CharEnd];
+            var quote = scan.Field.SentenceAt(span.CharStart)?.Text ?? scan.Field.Text.Trim();
             foreach (var entry in node.Entries)
             {
-                hits.Add(new Found(span, entry, matched, quote));
+                scan.Hits.Add(new Found(span, entry, matched, quote));
             }
 
             foreach (var actorId in node.Blocks)
             {
-                blockers.Add(new Blocked(start, end, actorId));
+                scan.Blockers.Add(new Blocked(start, end, actorId));
             }
         }
     }
@@ -338,6 +357,26 @@ public sealed class CompiledMatcher
     /// <summary>A regex and the (rule, atom) pairs that asked for it.</summary>
     private sealed record RegexUse(Regex Regex, string Display, List<(int Group, int Atom)> Users);
 
+    /// <summary>A word of a field: where it stands, whether it joins the previous one, and its folded form's place.</summary>
+    private readonly record struct Word(int Start, int End, bool Joined, int FoldStart, int FoldLength);
+
+    /// <summary>The state of scanning one field: its words, their folded text, and what was found so far.</summary>
+    private sealed class FieldScan(FieldText field, List<Word> words, char[] folded)
+    {
+        public FieldText Field { get; } = field;
+
+        public List<Word> Words { get; } = words;
+
+        public List<Found> Hits { get; } = [];
+
+        public List<Blocked> Blockers { get; } = [];
+
+        public ReadOnlySpan<char> Folded(int word) => folded.AsSpan(Words[word].FoldStart, Words[word].FoldLength);
+
+        /// <summary>Where the sentence holding word <paramref name="word"/> ends: a phrase may not run past it.</summary>
+        public int SentenceEnd(int word) => Field.SentenceAt(Words[word].Start)?.End ?? Field.Text.Length;
+    }
+
     /// <summary>One field of an item, with its sentences split once, on first need.</summary>
     private sealed class FieldText(string? text, MatchField field)
     {
@@ -357,6 +396,10 @@ public sealed class CompiledMatcher
     private sealed class Node(FrozenDictionary<string, Node>? children, Found.Source[] entries, int[] blocks)
     {
         public FrozenDictionary<string, Node>? Children { get; } = children;
+
+        /// <summary>The children looked up by a span of the folded text, so that no string is made per word.</summary>
+        public FrozenDictionary<string, Node>.AlternateLookup<ReadOnlySpan<char>> Lookup { get; } =
+            children?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
 
         public Found.Source[] Entries { get; } = entries;
 

@@ -24,6 +24,33 @@ public static class TextNormalizer
     /// <summary>The folded form of a whole string (apostrophes become ', hyphens become -).</summary>
     public static string Normalize(string text) => Normalize(text.AsSpan());
 
+    /// <summary>
+    /// Appends the folded form of <paramref name="text"/> to <paramref name="buffer"/> at <paramref name="at"/>,
+    /// growing it when needed, and returns the folded length: <see cref="Normalize(ReadOnlySpan{char})"/> without a
+    /// string per word for the plain ASCII words that make up most text.
+    /// </summary>
+    internal static int NormalizeInto(ReadOnlySpan<char> text, ref char[] buffer, int at)
+    {
+        if (IsPlainAscii(text))
+        {
+            Reserve(ref buffer, at + text.Length);
+            return text.ToLowerInvariant(buffer.AsSpan(at));
+        }
+
+        var folded = Normalize(text);
+        Reserve(ref buffer, at + folded.Length);
+        folded.CopyTo(buffer.AsSpan(at));
+        return folded.Length;
+    }
+
+    private static void Reserve(ref char[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            Array.Resize(ref buffer, Math.Max(length, buffer.Length * 2));
+        }
+    }
+
     public static string Normalize(ReadOnlySpan<char> text)
     {
         if (text.IsEmpty)
