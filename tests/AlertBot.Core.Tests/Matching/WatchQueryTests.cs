@@ -84,6 +84,8 @@ public sealed class WatchQueryTests
     [InlineData("@HUTHI", "Ansarullah fired", "Ansarullah")]
     [InlineData("@\"Ansar Allah\" AND tanker", "Huthi boats hit a tanker", "Huthi")]
     [InlineData("@Red Sea", "in Bab al-Mandab", "Bab al-Mandab")]
+    [InlineData("@الحوثیون", "قال أنصار الله", "أنصار الله")]
+    [InlineData("@قاانی AND Iraq", "Ghaani went to Iraq", "Ghaani")]
     public void An_actor_reference_expands_to_every_alias(string query, string text, string matched) =>
         Assert.Contains(Hits(query, text), h => h.MatchedText == matched && h.Term == query);
 
