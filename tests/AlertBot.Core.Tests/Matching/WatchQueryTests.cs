@@ -127,6 +127,17 @@ public sealed class WatchQueryTests
         Assert.Equal(("/UNSC\\s+\\d+/", "UNSC 2216"), (hit.Alias, hit.MatchedText));
     }
 
+    [Fact]
+    public void A_regex_reports_a_bounded_number_of_hits_per_field()
+    {
+        var text = string.Join(' ', Enumerable.Repeat("drone", 100));
+
+        var hits = Hits("/dro\\w+/", text);
+
+        Assert.InRange(hits.Count, 1, 32);
+        Assert.All(hits, h => Assert.Equal("drone", h.MatchedText));
+    }
+
     [Theory]
     [InlineData("(Houthis OR Iran", "expected ')' at column 17")]
     [InlineData("Houthis OR Iran)", "unexpected ')' at column 16")]
