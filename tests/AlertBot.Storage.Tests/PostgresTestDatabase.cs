@@ -1,6 +1,7 @@
 using AlertBot.Core.Persistence;
 using AlertBot.Storage.Migrations;
 using AlertBot.Storage.Postgres;
+using AlertBot.Testing.Postgres;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -10,27 +11,16 @@ namespace AlertBot.Storage.Tests;
 /// <summary>Marks the test classes that need the PostgreSQL server (skipped only when ALERTBOT_TEST_POSTGRES=skip).</summary>
 public interface IUsesPostgres;
 
-/// <summary>Where the PostgreSQL tests find their server: the ALERTBOT_TEST_POSTGRES environment variable.</summary>
+/// <summary>Where the PostgreSQL tests find their server: see <see cref="TestPostgres"/>.</summary>
 public static class PostgresServer
 {
-    public const string Variable = "ALERTBOT_TEST_POSTGRES";
-
-    private static string? Value => Environment.GetEnvironmentVariable(Variable);
+    public const string Variable = TestPostgres.Variable;
 
     /// <summary>Set only when the PostgreSQL tests were explicitly switched off.</summary>
-    public static string? SkipReason =>
-        string.Equals(Value?.Trim(), "skip", StringComparison.OrdinalIgnoreCase) ? $"{Variable}=skip" : null;
+    public static string? SkipReason => TestPostgres.SkipReason;
 
     /// <summary>A connection string for a role that may create schemas in its database.</summary>
-    /// <exception cref="InvalidOperationException">The variable is not set: the message says how to start the server.</exception>
-    public static string AdminConnectionString =>
-        string.IsNullOrWhiteSpace(Value)
-            ? throw new InvalidOperationException(
-                $"The PostgreSQL storage tests need a server, and {Variable} is not set. Start one with " +
-                "`eval \"$(.ci/postgres.sh)\"` (installs and starts a local test cluster, then exports the variable), or set " +
-                $"{Variable} to an Npgsql connection string of a role that may create schemas in its database. To skip these tests on " +
-                $"purpose, set {Variable}=skip.")
-            : Value;
+    public static string AdminConnectionString => TestPostgres.ConnectionString;
 }
 
 /// <summary>

@@ -5,7 +5,7 @@ namespace AlertBot.Storage.Tests;
 
 /// <summary>
 /// A fact that runs once per provider test class. On a class that needs PostgreSQL it is reported as skipped when,
-/// and only when, ALERTBOT_TEST_POSTGRES=skip; a missing variable makes the test fail, telling how to start the server.
+/// and only when, ALERTBOT_TEST_POSTGRES=skip; without the variable the local test cluster is started (TestPostgres).
 /// </summary>
 [XunitTestCaseDiscoverer("AlertBot.Storage.Tests.StoreFactDiscoverer", "AlertBot.Storage.Tests")]
 [AttributeUsage(AttributeTargets.Method)]
