@@ -196,6 +196,39 @@ public sealed class TelegramReceiverTests
     }
 
     [Fact]
+    public async Task A_database_that_cannot_give_the_saved_offset_yet_is_waited_for_not_fatal()
+    {
+        await using var fake = await StartFakeAsync();
+        using var sqlite = await TempSqliteStore.CreateAsync();
+        await sqlite.Store.SetStateAsync(TelegramUpdateReceiver.OffsetStateKey, "41", CancellationToken.None);
+        var flaky = new FailingStateReads(sqlite.Store, failures: 2);
+        await using var host = TelegramTestHost.Create(fake, flaky, settings: new Dictionary<string, string?>
+        {
+            ["AlertBot:Telegram:ErrorBackoffInitial"] = "00:00:00.010",
+            ["AlertBot:Telegram:ErrorBackoffMax"] = "00:00:00.050",
+        });
+
+        await host.StartReceiverAsync();
+        var poll = await fake.WaitForCallAsync(c => c.Method == "getUpdates", TimeSpan.FromSeconds(10));
+
+        Assert.Equal(41, poll.Body["offset"]!.GetValue<int>()); // the saved offset, not a restart from scratch
+        Assert.Equal(3, flaky.Reads);
+    }
+
+    /// <summary>The state table is not readable for the first reads (a database still starting).</summary>
+    private sealed class FailingStateReads(AlertBot.Core.Persistence.IAlertStore inner, int failures) : DelegatingAlertStore(inner)
+    {
+        private int _reads;
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public override Task<string?> GetStateAsync(string key, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _reads) <= failures
+                ? throw new InvalidOperationException("database is starting")
+                : base.GetStateAsync(key, cancellationToken);
+    }
+
+    [Fact]
     public async Task A_409_conflict_is_logged_clearly_and_backed_off_not_hammered()
     {
         await using var fake = await StartFakeAsync();

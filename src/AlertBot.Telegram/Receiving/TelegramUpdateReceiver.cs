@@ -259,8 +259,19 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
 
     private async Task<int?> LoadOffsetAsync(CancellationToken stop)
     {
-        var stored = await _store.GetStateAsync(OffsetStateKey, stop);
-        return int.TryParse(stored, NumberStyles.Integer, CultureInfo.InvariantCulture, out var offset) ? offset : null;
+        while (true)
+        {
+            try
+            {
+                var stored = await _store.GetStateAsync(OffsetStateKey, stop);
+                return int.TryParse(stored, NumberStyles.Integer, CultureInfo.InvariantCulture, out var offset) ? offset : null;
+            }
+            catch (Exception ex) when (!stop.IsCancellationRequested)
+            {
+                // Without the saved offset, polling would hand out updates already handled: wait for the database.
+                await BackOffAsync(ex, "reading the saved update offset", stop);
+            }
+        }
     }
 
     private async Task SaveOffsetAsync(int offset, CancellationToken stop)
