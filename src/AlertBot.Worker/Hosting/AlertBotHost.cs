@@ -124,7 +124,7 @@ public static class AlertBotHost
 
             // Registered first: migrations and feeds are in place before the scheduler fires anything.
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Bootstrapper>());
-            builder.Services.AddQuartz();
+            builder.Services.AddAlertBotScheduler(configuration);
             builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
             builder.Services.AddHostedService<FeedScheduleService>();
         }
