@@ -35,11 +35,18 @@ public sealed partial class FeedScheduleService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var scheduler = await schedulers.GetScheduler(stoppingToken);
-        await ScheduleDeliveryAsync(scheduler, stoppingToken);
+        var deliveryScheduled = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // Inside the retry loop: a database that is down for a moment at start must not stop the host.
+                if (!deliveryScheduled)
+                {
+                    await ScheduleDeliveryAsync(scheduler, stoppingToken);
+                    deliveryScheduled = true;
+                }
+
                 await SyncAsync(scheduler, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
