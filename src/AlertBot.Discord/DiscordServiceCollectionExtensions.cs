@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using AlertBot.Core.Alerts;
+using AlertBot.Core.Diagnostics;
+using AlertBot.Core.Persistence;
 using AlertBot.Discord.Alerts;
 using AlertBot.Discord.Configuration;
 using AlertBot.Discord.Gateway;
@@ -56,6 +58,9 @@ public static class DiscordServiceCollectionExtensions
             services.TryAddSingleton<GatewayEventQueue>();
             services.TryAddSingleton<DiscordGatewayClient>();
             services.TryAddSingleton<InteractionDispatcher>();
+            LeaseOptions.AddTo(services, configuration);
+            services.TryAddSingleton<DiscordGatewayStatus>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadinessProbe, DiscordReadinessProbe>());
             services.AddHostedService<DiscordGatewayService>();
         }
 

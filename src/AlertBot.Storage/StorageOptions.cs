@@ -28,7 +28,8 @@ public sealed class StorageOptions
     /// </summary>
     public TimeSpan OutboxClaimLease { get; set; } = PostgresAlertStore.DefaultClaimLease;
 
-    internal bool IsPostgres => string.Equals(Provider, PostgresMigrator.Provider, StringComparison.OrdinalIgnoreCase);
+    /// <summary>True for the PostgreSQL provider, the one several instances can share.</summary>
+    public bool IsPostgres => string.Equals(Provider, PostgresMigrator.Provider, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Checks <see cref="StorageOptions"/> at start-up; every message names the bad key and never echoes the connection string.</summary>

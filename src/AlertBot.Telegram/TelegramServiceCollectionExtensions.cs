@@ -1,4 +1,6 @@
 using AlertBot.Core.Alerts;
+using AlertBot.Core.Diagnostics;
+using AlertBot.Core.Persistence;
 using AlertBot.Telegram.Receiving;
 using AlertBot.Telegram.Sending;
 using Microsoft.Extensions.Configuration;
@@ -47,6 +49,9 @@ public static class TelegramServiceCollectionExtensions
         services.TryAddSingleton<TelegramWebhookHandler>();
         services.TryAddSingleton<TelegramAlertSink>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertSink, TelegramAlertSink>(sp => sp.GetRequiredService<TelegramAlertSink>()));
+        LeaseOptions.AddTo(services, configuration);
+        services.TryAddSingleton<TelegramReceiverStatus>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadinessProbe, TelegramReadinessProbe>());
         services.AddHostedService<TelegramUpdateReceiver>();
         return services;
     }

@@ -56,7 +56,8 @@ public sealed class TelegramTestHost : IAsyncDisposable
         IAlertStore? store = null,
         IDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
-        RecordingLogger? logs = null)
+        RecordingLogger? logs = null,
+        ILeaseProvider? leases = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -84,6 +85,11 @@ public sealed class TelegramTestHost : IAsyncDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs.AsProvider()));
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(store);
+        if (leases is not null)
+        {
+            services.AddSingleton(leases);
+        }
+
         services.AddSingleton(Actors);
         services.AddSingleton(Presets);
         services.AddOptions<PollingOptions>();

@@ -67,6 +67,11 @@ internal sealed partial class DiscordGatewayClient : IDisposable
         set => Volatile.Write(ref _lastSequence, value ?? -1);
     }
 
+    private volatile bool _sessionLive;
+
+    /// <summary>True from READY or RESUMED until that connection ends: interactions can reach this bot.</summary>
+    public bool SessionLive => _sessionLive;
+
     /// <summary>Set from READY; the dispatcher needs it to register commands.</summary>
     public string? ApplicationId { get; private set; }
 
@@ -169,7 +174,14 @@ internal sealed partial class DiscordGatewayClient : IDisposable
         }
 
         using var connection = new Connection(this, socket, cancellationToken);
-        return await connection.RunAsync(resuming);
+        try
+        {
+            return await connection.RunAsync(resuming);
+        }
+        finally
+        {
+            _sessionLive = false;
+        }
     }
 
     /// <summary>Finds the gateway URL and waits until Discord's identify limits allow a new session.</summary>
@@ -453,11 +465,13 @@ internal sealed partial class DiscordGatewayClient : IDisposable
                     }
 
                     _healthy = true;
+                    _owner._sessionLive = true;
                     _owner.LogReady(_owner.ApplicationId);
                     _owner.Enqueue(new GatewayReady(_owner.ApplicationId));
                     break;
                 case "RESUMED":
                     _healthy = true;
+                    _owner._sessionLive = true;
                     _owner.LogResumed(_owner.Sequence);
                     break;
                 case "INTERACTION_CREATE":

@@ -18,9 +18,18 @@ namespace AlertBot.Telegram.Receiving;
 /// next offset after each batch so a restart never handles an update twice. Errors back off with jitter up to
 /// <see cref="TelegramOptions.ErrorBackoffMax"/>; nothing a user sends can end the loop.
 /// </summary>
+/// <remarks>
+/// Telegram lets one getUpdates caller per token at a time (others get 409), so with several instances the polling
+/// runs under the <see cref="LeaseName"/> lease: one instance polls, the others stand by and take over when it stops
+/// or dies, reading on from the offset it stored. Set-up (menu, webhook, the bot's name) runs on every instance: it is
+/// idempotent, and in webhook mode any instance may be handed an update.
+/// </remarks>
 public sealed partial class TelegramUpdateReceiver : BackgroundService
 {
     public const string OffsetStateKey = "telegram:offset";
+
+    /// <summary>The lease whose holder polls getUpdates.</summary>
+    public const string LeaseName = "telegram:poller";
 
     private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.ChannelPost, UpdateType.MyChatMember];
 
@@ -32,7 +41,11 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<TelegramUpdateReceiver> _logger;
     private readonly Backoff _backoff;
+    private readonly ILeaseProvider? _leases;
+    private readonly TimeSpan _leaseRetry;
+    private readonly TelegramReceiverStatus _status;
 
+    /// <param name="leases">Who may poll; without one (a lone instance, tests) this instance simply polls.</param>
     public TelegramUpdateReceiver(
         TelegramClientFactory clients,
         UpdateDispatcher dispatcher,
@@ -40,8 +53,14 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         IAlertStore store,
         IOptions<TelegramOptions> options,
         TimeProvider time,
-        ILogger<TelegramUpdateReceiver> logger)
+        ILogger<TelegramUpdateReceiver> logger,
+        TelegramReceiverStatus status,
+        IOptions<LeaseOptions> leaseOptions,
+        ILeaseProvider? leases = null)
     {
+        _status = status;
+        _leases = leases;
+        _leaseRetry = leaseOptions.Value.RetryInterval;
         _clients = clients;
         _dispatcher = dispatcher;
         _handler = handler;
@@ -68,7 +87,14 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
                 return;
             }
 
-            await PollAsync(stoppingToken);
+            if (_leases is null)
+            {
+                await PollAsync(stoppingToken);
+            }
+            else
+            {
+                await LeasedWork.RunAsync(_leases, LeaseName, PollAsync, _status.Lease, _leaseRetry, _time, _logger, stoppingToken);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -103,6 +129,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
                 _handler.BotUsername = me.Username;
                 await PublishMenuAsync(client, stop);
                 LogStarted(_logger, me.Username ?? "?", _options.Mode);
+                _status.StartedUp(_options.Mode == TelegramMode.Webhook, _time.GetUtcNow());
                 _backoff.Reset();
                 return;
             }
@@ -128,6 +155,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
 
     private async Task PollAsync(CancellationToken stop)
     {
+        _status.Polled(_time.GetUtcNow());
         var offset = await LoadOffsetAsync(stop);
         var pollSeconds = (int)Math.Ceiling(_options.PollTimeout.TotalSeconds);
         while (!stop.IsCancellationRequested)
@@ -143,6 +171,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
                     timeout: pollSeconds,
                     allowedUpdates: Wanted,
                     cancellationToken: deadline.Token);
+                _status.Polled(_time.GetUtcNow());
                 _backoff.Reset();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -129,7 +129,7 @@ public static class AlertBotHost
             }
 
             builder.Services.AddSingleton<IReadinessProbe, SchedulerProbe>();
-            builder.Services.AddQuartz();
+            builder.Services.AddAlertBotScheduler(configuration);
             builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
             builder.Services.AddHostedService<FeedScheduleService>();
         }

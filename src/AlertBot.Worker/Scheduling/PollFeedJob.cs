@@ -11,7 +11,16 @@ public sealed class PollFeedJob(PollService polls) : IJob
     public const string FeedIdKey = "feedId";
     public const string Group = "feeds";
 
-    public static JobKey KeyFor(long feedId) => new($"feed-{feedId.ToString(CultureInfo.InvariantCulture)}", Group);
+    private const string NamePrefix = "feed-";
+
+    public static JobKey KeyFor(long feedId) => new(NamePrefix + feedId.ToString(CultureInfo.InvariantCulture), Group);
+
+    /// <summary>The feed a poll job's key names, or null for a key this class did not make.</summary>
+    public static long? FeedIdOf(JobKey key) =>
+        key.Group == Group && key.Name.StartsWith(NamePrefix, StringComparison.Ordinal) &&
+        long.TryParse(key.Name.AsSpan(NamePrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? id
+            : null;
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {

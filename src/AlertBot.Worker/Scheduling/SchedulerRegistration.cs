@@ -1,0 +1,56 @@
+using AlertBot.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+
+namespace AlertBot.Worker.Scheduling;
+
+public static class SchedulerRegistration
+{
+    /// <summary>The Quartz scheduler name every node of one deployment shares: the cluster is the rows under it.</summary>
+    public const string SchedulerName = "AlertBot";
+
+    /// <summary>
+    /// Quartz with the store the storage provider calls for: on PostgreSQL the clustered ADO.NET job store in the
+    /// same database (its tables created at start when missing), so any number of instances share one schedule and
+    /// each trigger fires on exactly one of them; on SQLite, one instance by design, the in-memory store.
+    /// </summary>
+    public static IServiceCollection AddAlertBotScheduler(this IServiceCollection services, IConfiguration configuration)
+    {
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        var options = configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
+        services.AddQuartz(quartz =>
+        {
+            quartz.ConfigureScheduler(s => s.InstanceName = SchedulerName);
+            if (!storage.IsPostgres)
+            {
+                return;
+            }
+
+            quartz.ConfigureScheduler(s => s.IdleWaitTime = options.IdleWaitTime);
+            quartz.UsePersistentStore(store =>
+            {
+                store.UsePostgres(storage.ConnectionString);
+
+                // Job data as name/value strings: readable in the database, and no serializer to keep compatible
+                // between versions of AlertBot running side by side in one cluster.
+                store.ConfigureStore(o =>
+                {
+                    o.StoreJobDataAsStrings = true;
+                    o.TablePrefix = options.TablePrefix;
+                });
+
+                // Creates only what is missing; several nodes starting at once is a race Quartz settles itself.
+                store.ProvisionSchema();
+                store.UseClustering(c =>
+                {
+                    c.CheckinInterval = options.ClusterCheckinInterval;
+                    c.CheckinMisfireThreshold = options.ClusterCheckinMisfireThreshold;
+                });
+            });
+        });
+        return services;
+    }
+}
