@@ -1,4 +1,5 @@
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Stories;
 using AlertBot.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,10 +20,14 @@ public static class StorageServiceCollectionExtensions
             .Bind(configuration.GetSection(StorageOptions.Section))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
-        services.AddSingleton<IAlertStore>(sp => new SqliteAlertStore(
+        services.AddSingleton(sp => new SqliteAlertStore(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<SqliteAlertStore>>()));
+        services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<SqliteAlertStore>());
+
+        // Stories and digests live in the same database and outbox: one store object serves both ports.
+        services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<SqliteAlertStore>());
         return services;
     }
 }

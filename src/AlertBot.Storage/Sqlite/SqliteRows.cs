@@ -83,7 +83,8 @@ internal sealed class OutboxRow
 {
     public const string Columns =
         "o.id AS Id, o.channel_id AS ChannelId, c.platform AS Platform, c.external_id AS ExternalId, o.item_key AS ItemKey, " +
-        "o.payload AS Payload, o.attempts AS Attempts, o.created_at AS CreatedAt, o.next_attempt_at AS NextAttemptAt";
+        "o.payload AS Payload, o.attempts AS Attempts, o.created_at AS CreatedAt, o.next_attempt_at AS NextAttemptAt, " +
+        "o.kind AS Kind, o.ref_id AS RefId, r.platform_message_id AS RefMessageId";
 
     public long Id { get; set; }
     public long ChannelId { get; set; }
@@ -94,6 +95,9 @@ internal sealed class OutboxRow
     public long Attempts { get; set; }
     public string CreatedAt { get; set; } = "";
     public string NextAttemptAt { get; set; } = "";
+    public string Kind { get; set; } = "alert";
+    public long? RefId { get; set; }
+    public string? RefMessageId { get; set; }
 
     public OutboxEntry ToRecord() => new(
         Id,
@@ -103,7 +107,10 @@ internal sealed class OutboxRow
         AlertMessageJson.Deserialize(Payload),
         checked((int)Attempts),
         SqliteTime.FromText(CreatedAt),
-        SqliteTime.FromText(NextAttemptAt));
+        SqliteTime.FromText(NextAttemptAt),
+        OutboxKinds.FromText(Kind),
+        RefId,
+        RefMessageId);
 }
 
 internal sealed class OutboxStatsRow
