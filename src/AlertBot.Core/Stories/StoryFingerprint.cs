@@ -37,6 +37,8 @@ public static class StoryText
 
     private const int ShingleSize = 3;
 
+    private const int MinLedeWords = 25;
+
     // Labels newsrooms put in front of a headline; they change while the story does not.
     private static readonly string[] Prefixes =
     [
@@ -127,13 +129,15 @@ public static class StoryText
     }
 
     /// <summary>
-    /// Charikar's SimHash over 3-word shingles of the folded title and the first <see cref="LedeWords"/> words of the
-    /// body. Near-identical texts differ in few bits; unrelated texts in about half of them.
+    /// Charikar's SimHash over 3-word shingles of the first <see cref="LedeWords"/> words of the body (with the title
+    /// in front when the body is too short to speak for the story). Near-identical texts differ in few bits;
+    /// unrelated texts in about half of them. The title stays out of a full lede: outlets rewrite headlines over the
+    /// same copy, and the title has its own say in <see cref="StoryMatcher"/>.
     /// </summary>
     public static long SimHash(string titleKey, string body)
     {
-        var words = new List<string>(Words(titleKey));
-        words.AddRange(Words(Fold(body)).Take(LedeWords));
+        var lede = Words(Fold(body)).Take(LedeWords).ToList();
+        var words = lede.Count >= MinLedeWords ? lede : [.. Words(titleKey), .. lede];
         if (words.Count == 0)
         {
             return 0;
