@@ -253,7 +253,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
     // ---- watchlist -------------------------------------------------------------------------------------------
 
-    private const string WatchUsage = "/watch add <term | \"phrase\">\n/watch remove <term>\n/watch priority <term>\n/watch normal <term>\n/watch list";
+    private const string WatchUsage = "/watch add <term | \"phrase\">\n/watch remove <term>\n/watch list\n/watch priority <term>\n/watch normal <term>";
 
     private Task<CommandReply> WatchAsync(ParsedCommand command, CommandContext context, CancellationToken ct)
     {
