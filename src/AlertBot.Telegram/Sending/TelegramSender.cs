@@ -142,7 +142,7 @@ public sealed partial class TelegramSender
             LogSendFailed(_logger, key, ex);
             return new SendOutcome.Failed("timed out");
         }
-        catch (Exception ex) when (ex is RequestException or HttpRequestException or IOException)
+        catch (Exception ex) when (ex is RequestException and not ApiRequestException or HttpRequestException or IOException)
         {
             LogSendFailed(_logger, key, ex);
             return new SendOutcome.Failed("network error: " + ex.GetType().Name);
