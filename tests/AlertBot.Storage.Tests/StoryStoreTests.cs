@@ -55,6 +55,21 @@ public sealed class StoryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_update_for_the_same_link_from_another_feed_is_queued_beside_its_alert()
+    {
+        var (store, feedId, channel) = await CreateSut();
+        await Commit(store, feedId, _t0, [new NewAlert(channel, "url:https://news.example/a", Samples.Message()) { Story = Story }]);
+        var original = Assert.Single(await store.ClaimDueAsync(_t0, 10, None));
+        await store.MarkDeliveredAsync(original.Id, _t0, "555", None);
+
+        await Commit(store, feedId, _t0.AddMinutes(1), [], new StoryUpdate(original.Id, channel, "url:https://news.example/a", Also("B")));
+
+        var update = Assert.Single(await store.ClaimDueAsync(_t0.AddMinutes(1), 10, None));
+        Assert.Equal(OutboxKind.Update, update.Kind);
+        Assert.Equal(["B"], update.Message.AlsoSources.Select(s => s.Name));
+    }
+
+    [Fact]
     public async Task Held_rows_are_neither_claimed_nor_counted_until_their_digest_is_built()
     {
         var (store, feedId, channel) = await CreateSut();

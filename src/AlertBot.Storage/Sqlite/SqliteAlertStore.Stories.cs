@@ -80,16 +80,26 @@ public sealed partial class SqliteAlertStore : IStoryStore
             return;
         }
 
-        await connection.ExecuteAsync(Command(
+        // The update's own key ("update:<original>:<item key>") keeps it apart from the alert, which may carry the
+        // same item key when two feeds list one link. Only an update that was written supersedes the pending ones.
+        var updateId = await connection.QuerySingleOrDefaultAsync<long?>(Command(
             """
-            DELETE FROM outbox WHERE ref_id = @OriginalId AND kind = 'update' AND status = 'pending';
             INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at, kind, ref_id)
-            VALUES (@ChannelId, @ItemKey, @Payload, @At, @At, 'update', @OriginalId)
-            ON CONFLICT (channel_id, item_key) DO NOTHING;
+            VALUES (@ChannelId, 'update:' || @OriginalId || ':' || @ItemKey, @Payload, @At, @At, 'update', @OriginalId)
+            ON CONFLICT (channel_id, item_key) DO NOTHING
+            RETURNING id
             """,
             update,
             cancellationToken,
             transaction));
+        if (updateId is { } written)
+        {
+            await connection.ExecuteAsync(Command(
+                "DELETE FROM outbox WHERE ref_id = @OriginalId AND kind = 'update' AND status = 'pending' AND id <> @Written",
+                new { update.OriginalId, Written = written },
+                cancellationToken,
+                transaction));
+        }
     }
 
     private sealed record StoryUpdateRow(long OriginalId, long ChannelId, string ItemKey, string Payload, string At);
