@@ -7,7 +7,7 @@ namespace AlertBot.Core.Stories;
 
 /// <summary>
 /// What is kept of an item to recognise the same story elsewhere: its canonical link, its normalised title, and a
-/// 64-bit SimHash over word shingles of the title and the lede.
+/// 64-bit SimHash over word shingles of its lede.
 /// </summary>
 /// <param name="Url">The canonical URL (see <see cref="ItemIdentity.CanonicalUrl"/>), or null.</param>
 /// <param name="TitleKey">The title folded by <see cref="StoryText.TitleKey"/>.</param>
@@ -18,7 +18,7 @@ public sealed record StoryFingerprint(string? Url, string TitleKey, long SimHash
     {
         var url = item.Link is { Length: > 0 } link ? ItemIdentity.CanonicalUrl(link) : null;
         var titleKey = StoryText.TitleKey(item.Title);
-        return new StoryFingerprint(url, titleKey, StoryText.SimHash(titleKey, item.Text));
+        return new StoryFingerprint(url, titleKey, StoryText.SimHash(item.Text));
     }
 
     /// <summary>How many of the 64 SimHash bits differ.</summary>
@@ -37,7 +37,11 @@ public static class StoryText
 
     private const int ShingleSize = 3;
 
-    private const int MinLedeWords = 25;
+    /// <summary>Fewer body words than this and the text is not hashed.</summary>
+    public const int MinLedeWords = 25;
+
+    /// <summary>The hash of a text too short to hash.</summary>
+    public const long NoHash = 0;
 
     // Labels newsrooms put in front of a headline; they change while the story does not.
     private static readonly string[] Prefixes =
@@ -129,25 +133,25 @@ public static class StoryText
     }
 
     /// <summary>
-    /// Charikar's SimHash over 3-word shingles of the first <see cref="LedeWords"/> words of the body (with the title
-    /// in front when the body is too short to speak for the story). Near-identical texts differ in few bits;
-    /// unrelated texts in about half of them. The title stays out of a full lede: outlets rewrite headlines over the
-    /// same copy, and the title has its own say in <see cref="StoryMatcher"/>.
+    /// Charikar's SimHash over 3-word shingles of the first <see cref="LedeWords"/> words of the body. Near-identical
+    /// texts differ in few bits; unrelated texts in about half of them. The title stays out: outlets rewrite headlines
+    /// over the same copy, and the title has its own say in <see cref="StoryMatcher"/>. A body under
+    /// <see cref="MinLedeWords"/> words has too few shingles for the bits to mean anything: it gets
+    /// <see cref="NoHash"/>, and only links and titles can join it to a story.
     /// </summary>
-    public static long SimHash(string titleKey, string body)
+    public static long SimHash(string body)
     {
-        var lede = Words(Fold(body)).Take(LedeWords).ToList();
-        var words = lede.Count >= MinLedeWords ? lede : [.. Words(titleKey), .. lede];
-        if (words.Count == 0)
+        var words = Words(Fold(body)).Take(LedeWords).ToList();
+        if (words.Count < MinLedeWords)
         {
-            return 0;
+            return NoHash;
         }
 
         Span<int> weights = stackalloc int[64];
-        var shingles = Math.Max(1, words.Count - ShingleSize + 1);
+        var shingles = words.Count - ShingleSize + 1;
         for (var i = 0; i < shingles; i++)
         {
-            var hash = Fnv1a(words, i, Math.Min(ShingleSize, words.Count - i));
+            var hash = Fnv1a(words, i, ShingleSize);
             for (var bit = 0; bit < 64; bit++)
             {
                 weights[bit] += ((hash >> bit) & 1) == 1 ? 1 : -1;
@@ -163,6 +167,7 @@ public static class StoryText
             }
         }
 
+        // 0 means "not hashed"; a real hash of 0 (one in 2^64) loses only the hash rules.
         return unchecked((long)result);
     }
 

@@ -7,7 +7,9 @@ namespace AlertBot.Core.Stories;
 /// <item>the same canonical URL is the same story;</item>
 /// <item>the same normalised title of four words or more is the same story (short titles such as "Live" or
 /// "News in brief" are too generic to decide alone);</item>
-/// <item>texts whose SimHash similarity reaches <see cref="StoryOptions.SimilarityThreshold"/> are the same story;</item>
+/// <item>texts whose SimHash similarity reaches <see cref="StoryOptions.SimilarityThreshold"/> are the same story
+/// (only texts with a lede of <see cref="StoryText.MinLedeWords"/> words or more are hashed: title-only items join by
+/// link or title alone);</item>
 /// <item>related titles (shared words) with similarity reaching <see cref="StoryOptions.RelatedTitleSimilarityThreshold"/>
 /// are the same story.</item>
 /// </list>
@@ -26,6 +28,11 @@ public sealed class StoryMatcher(StoryOptions options)
         if (a.TitleKey.Length > 0 && a.TitleKey == b.TitleKey && a.TitleKey.Count(c => c == ' ') + 1 >= MinTitleWords)
         {
             return true;
+        }
+
+        if (a.SimHash == StoryText.NoHash || b.SimHash == StoryText.NoHash)
+        {
+            return false;
         }
 
         var similarity = 1.0 - (a.Distance(b) / 64.0);

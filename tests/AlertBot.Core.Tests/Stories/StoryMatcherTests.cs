@@ -59,6 +59,18 @@ public sealed class StoryMatcherTests
         Assert.False(CreateSut().SameStory(a, b));
     }
 
+    [Fact]
+    public void Title_only_items_join_by_equal_title_but_are_never_hashed_together()
+    {
+        var a = Print("Story 17: Houthis strike a ship in the Red Sea", "https://news.example/17", "Details follow.");
+        var b = Print("Story 18: Houthis strike a ship in the Red Sea", "https://news.example/18", "Details follow.");
+        var c = Print("UPDATE: Story 17: Houthis strike a ship in the Red Sea - Reuters", "https://other.example/x", "");
+
+        Assert.Equal(StoryText.NoHash, a.SimHash);
+        Assert.False(CreateSut().SameStory(a, b));
+        Assert.True(CreateSut().SameStory(a, c));
+    }
+
     [Theory]
     [InlineData("UPDATE: Houthis fire missiles at tanker in Red Sea - Reuters", "houthis fire missiles at tanker in red sea")]
     [InlineData("LIVE: Houthis fire missiles at tanker in Red Sea | Al Jazeera", "houthis fire missiles at tanker in red sea")]
