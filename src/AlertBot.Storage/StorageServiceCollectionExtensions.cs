@@ -1,5 +1,7 @@
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Stories;
+using AlertBot.Storage.Leases;
+using AlertBot.Storage.Postgres;
 using AlertBot.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +13,8 @@ namespace AlertBot.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds and validates <c>AlertBot:Storage</c> (at start-up) and registers the <see cref="IAlertStore"/> singleton.
+    /// Binds and validates <c>AlertBot:Storage</c> (at start-up) and registers the configured provider's
+    /// <see cref="IAlertStore"/> and <see cref="ILeaseProvider"/> singletons.
     /// The host still calls <see cref="IAlertStore.MigrateAsync"/> before the first job runs.
     /// </summary>
     public static IServiceCollection AddAlertBotStorage(this IServiceCollection services, IConfiguration configuration)
@@ -20,14 +23,38 @@ public static class StorageServiceCollectionExtensions
             .Bind(configuration.GetSection(StorageOptions.Section))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
-        services.AddSingleton(sp => new SqliteAlertStore(
-            sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
-            sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<SqliteAlertStore>>()));
-        services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<SqliteAlertStore>());
+        services.AddSingleton<IAlertStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return options.IsPostgres
+                ? new PostgresAlertStore(
+                    options.ConnectionString,
+                    options.OutboxClaimLease,
+                    sp.GetService<TimeProvider>(),
+                    sp.GetService<ILogger<PostgresAlertStore>>())
+                : new SqliteAlertStore(
+                    options.ConnectionString,
+                    sp.GetService<TimeProvider>(),
+                    sp.GetService<ILogger<SqliteAlertStore>>());
+        });
+        // Stories across sources and digests (IStoryStore) need SQLite migration 0002 and are SQLite-only for now;
+        // without the port the pipeline alerts per item and /digest says it is not available.
+        if (!(configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions()).IsPostgres)
+        {
+            services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<IAlertStore>() as IStoryStore
+                ?? throw new InvalidOperationException("The configured store does not keep stories and digests."));
+        }
 
-        // Stories and digests live in the same database and outbox: one store object serves both ports.
-        services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<SqliteAlertStore>());
+        services.AddSingleton<ILeaseProvider>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return options.IsPostgres
+                ? new PostgresLeaseProvider(
+                    options.ConnectionString,
+                    sp.GetService<TimeProvider>(),
+                    sp.GetService<ILogger<PostgresLeaseProvider>>())
+                : new InProcessLeaseProvider();
+        });
         return services;
     }
 }

@@ -7,19 +7,20 @@ using AlertBot.Core.Summaries;
 
 namespace AlertBot.Storage.Tests;
 
-/// <summary>The SQLite side of stories and digests: story columns, update rows, held rows and digests in the outbox.</summary>
-public sealed class StoryStoreTests : IDisposable
+/// <summary>
+/// The SQLite side of stories and digests: story columns, update rows, held rows and digests in the outbox. SQLite
+/// only: PostgreSQL does not implement <see cref="IStoryStore"/> yet.
+/// </summary>
+public sealed class SqliteStoryStoreTests() : StoreTests(new SqliteTestDatabase())
 {
-    private static readonly CancellationToken None = CancellationToken.None;
     private static readonly StoryFingerprint Story = new("https://news.example/a", "qaani visits baghdad", 0x0123456789abcdef);
-    private readonly TempDatabase _db = new();
-    private readonly DateTimeOffset _t0;
+    private DateTimeOffset T0 => Db.Time.GetUtcNow();
 
-    public StoryStoreTests() => _t0 = _db.Time.GetUtcNow();
-
-    public void Dispose() => _db.Dispose();
-
-    private Task<(Sqlite.SqliteAlertStore Store, long FeedId, long ChannelId)> CreateSut() => Samples.FeedAndChannelAsync(_db);
+    private async Task<(Sqlite.SqliteAlertStore Store, long FeedId, long ChannelId)> CreateSut()
+    {
+        var (store, feedId, channelId) = await Samples.FeedAndChannelAsync(Db);
+        return ((Sqlite.SqliteAlertStore)store, feedId, channelId);
+    }
 
     private static Task<PollCommitResult> Commit(
         Sqlite.SqliteAlertStore store, long feedId, DateTimeOffset at, IReadOnlyList<NewAlert> alerts, params StoryUpdate[] updates) =>
@@ -34,37 +35,37 @@ public sealed class StoryStoreTests : IDisposable
     public async Task A_story_alert_keeps_its_fingerprint_and_updates_edit_it_once_it_was_posted()
     {
         var (store, feedId, channel) = await CreateSut();
-        await Commit(store, feedId, _t0, [new NewAlert(channel, "k1", Samples.Message()) { Story = Story }]);
+        await Commit(store, feedId, T0, [new NewAlert(channel, "k1", Samples.Message()) { Story = Story }]);
 
-        var listed = Assert.Single(await store.ListStoryAlertsAsync([channel], _t0.AddHours(-1), None));
+        var listed = Assert.Single(await store.ListStoryAlertsAsync([channel], T0.AddHours(-1), None));
         Assert.Equal(Story, listed.Story);
         Assert.False(listed.Held);
-        var original = Assert.Single(await store.ClaimDueAsync(_t0, 10, None));
-        await store.MarkDeliveredAsync(original.Id, _t0, "555", None);
+        var original = Assert.Single(await store.ClaimDueAsync(T0, 10, None));
+        await store.MarkDeliveredAsync(original.Id, T0, "555", None);
 
-        await Commit(store, feedId, _t0.AddMinutes(1), [], new StoryUpdate(listed.OutboxId, channel, "k2", Also("B")));
-        await Commit(store, feedId, _t0.AddMinutes(2), [], new StoryUpdate(listed.OutboxId, channel, "k3", Also("B", "C")));
+        await Commit(store, feedId, T0.AddMinutes(1), [], new StoryUpdate(listed.OutboxId, channel, "k2", Also("B")));
+        await Commit(store, feedId, T0.AddMinutes(2), [], new StoryUpdate(listed.OutboxId, channel, "k3", Also("B", "C")));
 
         // The second update supersedes the first: one edit carries both outlets, and knows the posted message.
-        var update = Assert.Single(await store.ClaimDueAsync(_t0.AddMinutes(2), 10, None));
+        var update = Assert.Single(await store.ClaimDueAsync(T0.AddMinutes(2), 10, None));
         Assert.Equal(OutboxKind.Update, update.Kind);
         Assert.Equal(original.Id, update.RefersTo);
         Assert.Equal("555", update.RefersToMessageId);
         Assert.Equal(["B", "C"], update.Message.AlsoSources.Select(s => s.Name));
-        Assert.Equal(["B", "C"], Assert.Single(await store.ListStoryAlertsAsync([channel], _t0.AddHours(-1), None)).Message.AlsoSources.Select(s => s.Name));
+        Assert.Equal(["B", "C"], Assert.Single(await store.ListStoryAlertsAsync([channel], T0.AddHours(-1), None)).Message.AlsoSources.Select(s => s.Name));
     }
 
     [Fact]
     public async Task An_update_for_the_same_link_from_another_feed_is_queued_beside_its_alert()
     {
         var (store, feedId, channel) = await CreateSut();
-        await Commit(store, feedId, _t0, [new NewAlert(channel, "url:https://news.example/a", Samples.Message()) { Story = Story }]);
-        var original = Assert.Single(await store.ClaimDueAsync(_t0, 10, None));
-        await store.MarkDeliveredAsync(original.Id, _t0, "555", None);
+        await Commit(store, feedId, T0, [new NewAlert(channel, "url:https://news.example/a", Samples.Message()) { Story = Story }]);
+        var original = Assert.Single(await store.ClaimDueAsync(T0, 10, None));
+        await store.MarkDeliveredAsync(original.Id, T0, "555", None);
 
-        await Commit(store, feedId, _t0.AddMinutes(1), [], new StoryUpdate(original.Id, channel, "url:https://news.example/a", Also("B")));
+        await Commit(store, feedId, T0.AddMinutes(1), [], new StoryUpdate(original.Id, channel, "url:https://news.example/a", Also("B")));
 
-        var update = Assert.Single(await store.ClaimDueAsync(_t0.AddMinutes(1), 10, None));
+        var update = Assert.Single(await store.ClaimDueAsync(T0.AddMinutes(1), 10, None));
         Assert.Equal(OutboxKind.Update, update.Kind);
         Assert.Equal(["B"], update.Message.AlsoSources.Select(s => s.Name));
     }
@@ -73,13 +74,13 @@ public sealed class StoryStoreTests : IDisposable
     public async Task Held_rows_are_neither_claimed_nor_counted_until_their_digest_is_built()
     {
         var (store, feedId, channel) = await CreateSut();
-        var until = _t0.AddHours(1);
+        var until = T0.AddHours(1);
         await store.SetDigestModeAsync(channel, DigestMode.Hourly, None);
-        await Commit(store, feedId, _t0, [new NewAlert(channel, "k1", Samples.Message("One")) { Story = Story, HoldUntil = until }]);
-        var held = Assert.Single(await store.ListStoryAlertsAsync([channel], _t0.AddHours(-1), None));
+        await Commit(store, feedId, T0, [new NewAlert(channel, "k1", Samples.Message("One")) { Story = Story, HoldUntil = until }]);
+        var held = Assert.Single(await store.ListStoryAlertsAsync([channel], T0.AddHours(-1), None));
 
         // Joining a held story changes the held row and queues nothing.
-        await Commit(store, feedId, _t0.AddMinutes(1), [], new StoryUpdate(held.OutboxId, channel, "k2", Also("B") with { Title = "One" }));
+        await Commit(store, feedId, T0.AddMinutes(1), [], new StoryUpdate(held.OutboxId, channel, "k2", Also("B") with { Title = "One" }));
 
         Assert.Equal(DigestMode.Hourly, (await store.GetDigestModesAsync([channel], None))[channel]);
         Assert.Empty(await store.ClaimDueAsync(until.AddHours(5), 10, None));
@@ -100,7 +101,7 @@ public sealed class StoryStoreTests : IDisposable
     public async Task Priority_is_set_per_channel_term_case_insensitively()
     {
         var (store, _, channel) = await CreateSut();
-        await store.AddWatchTermAsync(channel, "Qaani", _t0, None);
+        await store.AddWatchTermAsync(channel, "Qaani", T0, None);
 
         Assert.True(await store.SetTermPriorityAsync(channel, "QAANI", true, None));
         Assert.False(await store.SetTermPriorityAsync(channel, "Houthis", true, None));

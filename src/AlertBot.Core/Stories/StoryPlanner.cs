@@ -19,7 +19,11 @@ public sealed record StoryPlan(IReadOnlyList<NewAlert> Alerts, IReadOnlyList<Sto
 /// (within <see cref="StoryOptions.Window"/>) becomes a <see cref="StoryUpdate"/> naming its outlet, not a new alert.
 /// New alerts of digest channels are held until the period's end unless a priority term matched.
 /// </summary>
-public sealed class StoryPlanner(IStoryStore store, IOptions<StoryOptions> stories, IOptions<DigestOptions> digests) : IDisposable
+/// <remarks>
+/// Without an <see cref="IStoryStore"/> (a storage provider that does not keep stories yet) every candidate is a new
+/// alert sent at once, as before stories existed.
+/// </remarks>
+public sealed class StoryPlanner(IOptions<StoryOptions> stories, IOptions<DigestOptions> digests, IStoryStore? store = null) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly StoryMatcher _matcher = new(stories.Value);
@@ -46,6 +50,11 @@ public sealed class StoryPlanner(IStoryStore store, IOptions<StoryOptions> stori
         if (candidates.Count == 0)
         {
             return new StoryPlan([], [], 0);
+        }
+
+        if (store is null)
+        {
+            return new StoryPlan([.. candidates.Select(c => new NewAlert(c.ChannelId, c.ItemKey, c.Message))], [], 0);
         }
 
         var options = stories.Value;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using AlertBot.Core.Digests;
 using AlertBot.Core.Persistence;
@@ -5,7 +6,6 @@ using AlertBot.Core.Stories;
 using AlertBot.Storage.Outbox;
 using AlertBot.Storage.Watchlists;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace AlertBot.Storage.Sqlite;
@@ -62,7 +62,7 @@ public sealed partial class SqliteAlertStore : IStoryStore
     /// row) gets an update row, which supersedes the alert's updates still pending (the newest carries every source).
     /// </summary>
     private static async Task ApplyStoryUpdateAsync(
-        SqliteConnection connection, SqliteTransaction transaction, StoryUpdateRow update, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, StoryUpdateRow update, CancellationToken cancellationToken)
     {
         var found = await connection.QuerySingleOrDefaultAsync<(string? Kind, string? Status)>(Command(
             "SELECT kind, status FROM outbox WHERE id = @OriginalId AND channel_id = @ChannelId",
