@@ -26,8 +26,8 @@ public enum PollStatus
 /// <summary>
 /// The pipeline for one feed, left to right: read → identify → drop the seen → match every channel's terms at once →
 /// summarise → fold copies of a story the channel already has into that alert → mark seen and enqueue alerts in one
-/// transaction. Nothing is sent from here; the delivery job drains
-/// the outbox, so a crash at any point loses nothing and a retry never re-runs this.
+/// transaction. Nothing is sent from here; the delivery job drains the outbox, so a crash at any point loses nothing
+/// and a retry never re-runs this.
 /// </summary>
 public sealed partial class PollService(
     IFeedReader reader,
@@ -151,16 +151,16 @@ public sealed partial class PollService(
 
         // Stories: a match whose story the channel already has becomes an "also: <outlet>" update of that alert, not
         // a second alert. Deciding and committing happen under one lock, so two feeds polled at once cannot both
-        // find the story new.
-        var commit = await stories.ExclusiveAsync(
-            async () =>
-            {
-                var plan = await stories.PlanAsync(matched, now, cancellationToken);
-                return await store.CommitPollAsync(
-                    new PollCommit(feed.Id, unseen.Select(i => i.Key).ToList(), plan.Alerts, success.Validators, now) { Updates = plan.Updates },
-                    cancellationToken);
-            },
-            cancellationToken);
+        // find the story new; a poll without matches has nothing to decide and does not wait for it.
+        async Task<PollCommitResult> PlanAndCommitAsync()
+        {
+            var plan = await stories.PlanAsync(matched, now, cancellationToken);
+            return await store.CommitPollAsync(
+                new PollCommit(feed.Id, unseen.Select(i => i.Key).ToList(), plan.Alerts, success.Validators, now) { Updates = plan.Updates },
+                cancellationToken);
+        }
+
+        var commit = matched.Count == 0 ? await PlanAndCommitAsync() : await stories.ExclusiveAsync(PlanAndCommitAsync, cancellationToken);
 
         metrics.AlertsQueued(commit.AlertsEnqueued);
         var status = feed.BaselineDone ? PollStatus.Polled : PollStatus.Baseline;
