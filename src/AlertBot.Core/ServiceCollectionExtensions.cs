@@ -1,6 +1,8 @@
 using AlertBot.Core.Configuration;
 using AlertBot.Core.Diagnostics;
+using AlertBot.Core.Digests;
 using AlertBot.Core.Pipeline;
+using AlertBot.Core.Stories;
 using AlertBot.Core.Summaries;
 using AlertBot.Core.Watchlists;
 using Microsoft.Extensions.Configuration;
@@ -22,6 +24,11 @@ public static class ServiceCollectionExtensions
         services.AddOptions<MatchingOptions>().Bind(configuration.GetSection(MatchingOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
 
+        services.AddOptions<StoryOptions>().Bind(configuration.GetSection(StoryOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DigestOptions>().Bind(configuration.GetSection(DigestOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
             ActorDictionary.Load(FilePaths.Resolve(sp.GetRequiredService<IOptions<MatchingOptions>>().Value.ActorsFile)));
@@ -31,6 +38,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AlertBotMetrics>();
         services.TryAddSingleton<MatcherCache>();
         services.TryAddSingleton<Summarizer>();
+        services.TryAddSingleton<StoryPlanner>();
+        services.TryAddSingleton<DigestService>();
         services.TryAddSingleton<PollService>();
         services.TryAddSingleton<DeliveryService>();
         return services;

@@ -1,4 +1,5 @@
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Stories;
 using AlertBot.Storage.Leases;
 using AlertBot.Storage.Postgres;
 using AlertBot.Storage.Sqlite;
@@ -36,6 +37,14 @@ public static class StorageServiceCollectionExtensions
                     sp.GetService<TimeProvider>(),
                     sp.GetService<ILogger<SqliteAlertStore>>());
         });
+        // Stories across sources and digests (IStoryStore) need SQLite migration 0002 and are SQLite-only for now;
+        // without the port the pipeline alerts per item and /digest says it is not available.
+        if (!(configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions()).IsPostgres)
+        {
+            services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<IAlertStore>() as IStoryStore
+                ?? throw new InvalidOperationException("The configured store does not keep stories and digests."));
+        }
+
         services.AddSingleton<ILeaseProvider>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;

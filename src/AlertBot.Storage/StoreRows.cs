@@ -103,6 +103,12 @@ internal sealed class OutboxRow
         "o.id AS Id, o.channel_id AS ChannelId, c.platform AS Platform, c.external_id AS ExternalId, o.item_key AS ItemKey, " +
         "o.payload AS Payload, o.attempts AS Attempts, o.created_at AS CreatedAt, o.next_attempt_at AS NextAttemptAt";
 
+    /// <summary>
+    /// The story columns (SQLite migration 0002) with the referred alert as "r": what a provider with updates and
+    /// digests selects beside <see cref="Columns"/>. Without them a row reads as a plain alert.
+    /// </summary>
+    public const string StoryColumns = "o.kind AS Kind, o.ref_id AS RefId, r.platform_message_id AS RefMessageId";
+
     public long Id { get; set; }
     public long ChannelId { get; set; }
     public string Platform { get; set; } = "";
@@ -112,6 +118,9 @@ internal sealed class OutboxRow
     public long Attempts { get; set; }
     public object CreatedAt { get; set; } = "";
     public object NextAttemptAt { get; set; } = "";
+    public string Kind { get; set; } = "alert";
+    public long? RefId { get; set; }
+    public string? RefMessageId { get; set; }
 
     public OutboxEntry ToRecord() => new(
         Id,
@@ -121,7 +130,10 @@ internal sealed class OutboxRow
         AlertMessageJson.Deserialize(Payload),
         checked((int)Attempts),
         StoredTime.Read(CreatedAt),
-        StoredTime.Read(NextAttemptAt));
+        StoredTime.Read(NextAttemptAt),
+        OutboxKinds.FromText(Kind),
+        RefId,
+        RefMessageId);
 }
 
 internal sealed class OutboxStatsRow

@@ -27,15 +27,10 @@ public sealed class PostgresTestSchema : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    /// <exception cref="InvalidOperationException">The variable is not set: the message says how to start the server.</exception>
+    /// <exception cref="InvalidOperationException">No server and none could be started: the message says why.</exception>
     public static async Task<PostgresTestSchema> CreateAsync()
     {
-        var admin = Environment.GetEnvironmentVariable(Variable);
-        if (string.IsNullOrWhiteSpace(admin))
-        {
-            throw new InvalidOperationException(
-                $"The scale-out tests need PostgreSQL, and {Variable} is not set. Start one with `eval \"$(bash .ci/postgres.sh)\"`.");
-        }
+        var admin = AlertBot.Testing.Postgres.TestPostgres.ConnectionString;
 
         var schema = new PostgresTestSchema(admin, $"alertbot_scale_{Guid.NewGuid():N}");
         await using var connection = new NpgsqlConnection(admin);

@@ -33,7 +33,7 @@ public abstract class MigrationTests(TestDatabase db) : StoreTests(db)
         await store.MigrateAsync(None);
         await Db.NewMigratedStoreAsync();
 
-        Assert.Equal(1L, (await Db.QueryAsync<long>("SELECT COUNT(*) FROM schema_migrations")).Single());
+        Assert.Equal((long)MigrationCatalog.Load(Db.Provider).Count, (await Db.QueryAsync<long>("SELECT COUNT(*) FROM schema_migrations")).Single());
         Assert.Equal("42", await store.GetStateAsync("offset", None));
     }
 
@@ -109,7 +109,7 @@ public sealed class SqliteMigrationTests() : MigrationTests(new SqliteTestDataba
         await Db.NewMigratedStoreAsync();
 
         Assert.True(File.Exists(Sqlite.FilePath));
-        Assert.Equal(["2026-03-26T09:30:00.0000000Z"], await Db.QueryAsync<string>("SELECT applied_at FROM schema_migrations"));
+        Assert.Equal(["2026-03-26T09:30:00.0000000Z"], await Db.QueryAsync<string>("SELECT DISTINCT applied_at FROM schema_migrations"));
     }
 
     [StoreFact]

@@ -38,7 +38,9 @@ public sealed class TelegramReceiverTests
 
         Assert.Equal(1, fake.CallCount("deleteWebhook"));
         Assert.Contains(fake.Commands, c => c.Command == "watch");
-        Assert.Equal(10, fake.Commands.Count);
+        Assert.Contains(fake.Commands, c => c.Command == "digest");
+        Assert.Contains(fake.Commands, c => c.Command == "actors");
+        Assert.Equal(12, fake.Commands.Count);
 
         fake.SendText(Group, AdminUser, "/subscribe@AlertNewsBot");
         var subscribed = await ReplyTo(fake, Group, 1);

@@ -1,9 +1,28 @@
 using AlertBot.Core.Channels;
+using AlertBot.Core.Stories;
 using AlertBot.Core.Summaries;
 
 namespace AlertBot.Core.Alerts;
 
+/// <summary>What an outbox row asks of a sink.</summary>
+public enum OutboxKind
+{
+    /// <summary>Post a new message.</summary>
+    Alert,
+
+    /// <summary>
+    /// Show <see cref="OutboxEntry.Message"/> in place of the already posted alert <see cref="OutboxEntry.RefersTo"/>
+    /// (a later source joined its story): an edit where the platform allows, else a short follow-up.
+    /// </summary>
+    Update,
+
+    /// <summary>Post a digest: <see cref="AlertMessage.Digest"/> lists the stories.</summary>
+    Digest,
+}
+
 /// <summary>An alert waiting in the outbox for one channel.</summary>
+/// <param name="RefersTo">For an update: the outbox id of the alert it edits.</param>
+/// <param name="RefersToMessageId">For an update: the platform's id of that alert's message, once it was posted.</param>
 public sealed record OutboxEntry(
     long Id,
     long ChannelId,
@@ -12,7 +31,10 @@ public sealed record OutboxEntry(
     AlertMessage Message,
     int Attempts,
     DateTimeOffset CreatedAt,
-    DateTimeOffset NextAttemptAt)
+    DateTimeOffset NextAttemptAt,
+    OutboxKind Kind = OutboxKind.Alert,
+    long? RefersTo = null,
+    string? RefersToMessageId = null)
 {
     /// <summary>Stable across retries and restarts: platforms that de-duplicate (Discord's nonce) use it.</summary>
     public string IdempotencyKey => $"alert-{Id}";
@@ -42,4 +64,12 @@ public interface IAlertSink
     string Platform { get; }
 
     Task<DeliveryResult> DeliverAsync(OutboxEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the posted message <paramref name="platformMessageId"/> (the one <see cref="DeliverAsync"/> returned for
+    /// the alert <see cref="OutboxEntry.RefersTo"/>) with <see cref="OutboxEntry.Message"/>. A platform that cannot edit,
+    /// or a message that is gone, gets a short follow-up instead; the default does only that.
+    /// </summary>
+    Task<DeliveryResult> EditAsync(OutboxEntry entry, string platformMessageId, CancellationToken cancellationToken) =>
+        DeliverAsync(entry with { Message = StoryMessages.FollowUp(entry.Message) }, cancellationToken);
 }

@@ -12,12 +12,14 @@ public static class CommandCatalog
         new("help", "/help", "List the commands", ChangesSettings: false),
         new("subscribe", "/subscribe [watchlist]", "Start alerts here (default feeds; preset terms if the watchlist is empty)", ChangesSettings: true),
         new("unsubscribe", "/unsubscribe", "Stop alerts here (the watchlist is kept)", ChangesSettings: true),
-        new("watch", "/watch add <term | \"phrase\"> · /watch remove <term> · /watch list", "Edit or show the watchlist", ChangesSettings: true),
+        new("watch", "/watch add <term | \"phrase\"> · /watch remove <term> · /watch list · /watch priority <term> · /watch normal <term>", "Edit or show the watchlist; priority terms alert at once even in digest mode", ChangesSettings: true),
         new("feeds", "/feeds list · /feeds add <url> · /feeds remove <id>", "Edit or show the feeds this chat reads", ChangesSettings: true),
         new("test", "/test <text>", "Dry run: would this text alert here, and why", ChangesSettings: false),
         new("status", "/status", "Subscription, terms, feed health, last alert, queue", ChangesSettings: false),
         new("pause", "/pause", "Hold alerts (nothing is queued while paused)", ChangesSettings: true),
         new("resume", "/resume", "Send alerts again", ChangesSettings: true),
+        new("digest", "/digest · /digest off · /digest hourly · /digest daily", "Alerts at once (off) or gathered into one message per hour or day", ChangesSettings: true),
+        new("actors", "/actors list · /actors show <name>", "The named actors and the aliases each one matches", ChangesSettings: false),
     ];
 
     public static CommandInfo? Find(string name) =>

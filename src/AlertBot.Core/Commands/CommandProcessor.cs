@@ -6,6 +6,7 @@ using AlertBot.Core.Items;
 using AlertBot.Core.Matching;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
+using AlertBot.Core.Stories;
 using AlertBot.Core.Watchlists;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,6 +23,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
     private readonly IAlertStore _store;
     private readonly IFeedUrlValidator? _urlValidator;
+    private readonly IStoryStore? _stories;
     private readonly ActorDictionary _actors;
     private readonly WatchlistPresets _presets;
     private readonly CommandOptions _options;
@@ -37,9 +39,11 @@ public sealed partial class CommandProcessor : ICommandProcessor
         IOptions<PollingOptions> polling,
         TimeProvider time,
         ILogger<CommandProcessor> logger,
-        IFeedUrlValidator? urlValidator = null)
+        IFeedUrlValidator? urlValidator = null,
+        IStoryStore? stories = null)
     {
         _urlValidator = urlValidator;
+        _stories = stories;
         _store = store;
         _actors = actors;
         _presets = presets;
@@ -89,6 +93,8 @@ public sealed partial class CommandProcessor : ICommandProcessor
             "status" => StatusAsync(context, ct),
             "pause" => SetPausedAsync(context, paused: true, ct),
             "resume" => SetPausedAsync(context, paused: false, ct),
+            "digest" => DigestAsync(command, context, ct),
+            "actors" => Task.FromResult(Actors(command)),
             _ => Task.FromResult(Error($"Unknown command /{command.Name}.\n\n{HelpText()}")),
         };
 
@@ -247,7 +253,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
     // ---- watchlist -------------------------------------------------------------------------------------------
 
-    private const string WatchUsage = "/watch add <term | \"phrase\">\n/watch remove <term>\n/watch list";
+    private const string WatchUsage = "/watch add <term | \"phrase\">\n/watch remove <term>\n/watch list\n/watch priority <term>\n/watch normal <term>";
 
     private Task<CommandReply> WatchAsync(ParsedCommand command, CommandContext context, CancellationToken ct)
     {
@@ -258,6 +264,8 @@ public sealed partial class CommandProcessor : ICommandProcessor
         {
             "add" => WatchAddAsync(command.Rest(1), AfterFirstWord(command.RawArguments), context, ct),
             "remove" or "rm" or "delete" => WatchRemoveAsync(command.Rest(1), context, ct),
+            "priority" => WatchPriorityAsync(command.Rest(1), context, priority: true, ct),
+            "normal" => WatchPriorityAsync(command.Rest(1), context, priority: false, ct),
             "list" or "ls" when command.Arguments.Count == 1 => WatchListAsync(context, ct),
             "list" or "ls" => Task.FromResult(Usage("/watch list takes no arguments.", WatchUsage)),
             "" when command.Arguments.Count == 0 => Task.FromResult(Usage("Say what to do with the watchlist.", WatchUsage)),
@@ -343,9 +351,16 @@ public sealed partial class CommandProcessor : ICommandProcessor
         }
 
         var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Watching {Plural(terms.Count, "term")} (of {_options.MaxTermsPerChannel}):");
+        var priority = channel is null || _stories is null ? [] : (await _stories.ListPriorityTermsAsync([channel.Id], ct))
+            .Select(p => p.Text).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var term in terms)
         {
             text.Append("\n• ").Append(term.Text);
+            if (priority.Contains(term.Text))
+            {
+                text.Append(" (priority)");
+            }
+
             if (_actors.Resolve(term.Text) is { } actor)
             {
                 text.Append(string.Equals(actor.Name, term.Text, StringComparison.OrdinalIgnoreCase) ? " — covers: " : $" — names {actor.Name}, covers: ")

@@ -1,5 +1,6 @@
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Feeds;
+using AlertBot.Core.Stories;
 using AlertBot.Core.Summaries;
 
 namespace AlertBot.Core.Persistence;
@@ -33,7 +34,17 @@ public sealed record FeedRecord
 }
 
 /// <summary>An alert to enqueue for one channel.</summary>
-public sealed record NewAlert(long ChannelId, string ItemKey, AlertMessage Message);
+public sealed record NewAlert(long ChannelId, string ItemKey, AlertMessage Message)
+{
+    /// <summary>The item's story, kept with the row so later copies of the story can join this alert.</summary>
+    public StoryFingerprint? Story { get; init; }
+
+    /// <summary>Set for a channel that takes digests: the row is held (never claimed) until its digest is built.</summary>
+    public DateTimeOffset? HoldUntil { get; init; }
+
+    /// <summary>What the row is; <see cref="OutboxKind.Digest"/> for a digest.</summary>
+    public OutboxKind Kind { get; init; } = OutboxKind.Alert;
+}
 
 /// <summary>
 /// Everything one successful poll of one feed changes, written in one transaction: the item keys now seen,
@@ -44,7 +55,11 @@ public sealed record PollCommit(
     IReadOnlyList<string> SeenKeys,
     IReadOnlyList<NewAlert> Alerts,
     FeedValidators Validators,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>Later copies of stories joining alerts already in the outbox (see <see cref="StoryUpdate"/>).</summary>
+    public IReadOnlyList<StoryUpdate> Updates { get; init; } = [];
+}
 
 /// <param name="AlertsEnqueued">New outbox rows; an alert for a (channel, item) pair already in the outbox is not counted.</param>
 public sealed record PollCommitResult(int KeysMarkedSeen, int AlertsEnqueued);

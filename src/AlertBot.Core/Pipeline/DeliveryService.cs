@@ -1,7 +1,9 @@
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Diagnostics;
+using AlertBot.Core.Digests;
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Stories;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +25,7 @@ public sealed partial class DeliveryService
     private readonly DeliveryOptions _options;
     private readonly TimeProvider _time;
     private readonly AlertBotMetrics _metrics;
+    private readonly DigestService _digests;
     private readonly ILogger<DeliveryService> _logger;
 
     public DeliveryService(
@@ -30,9 +33,11 @@ public sealed partial class DeliveryService
         IEnumerable<IAlertSink> sinks,
         IOptions<DeliveryOptions> options,
         AlertBotMetrics metrics,
+        DigestService digests,
         TimeProvider time,
         ILogger<DeliveryService> logger)
     {
+        _digests = digests;
         _metrics = metrics;
         _store = store;
         _sinks = new Dictionary<string, IAlertSink>(StringComparer.Ordinal);
@@ -57,9 +62,14 @@ public sealed partial class DeliveryService
     /// </param>
     public async Task<DeliveryRound> DeliverDueAsync(CancellationToken cancellationToken, CancellationToken stopping = default)
     {
-        var entries = stopping.IsCancellationRequested
-            ? []
-            : await _store.ClaimDueAsync(_time.GetUtcNow(), _options.BatchSize, cancellationToken);
+        if (stopping.IsCancellationRequested)
+        {
+            return new DeliveryRound(0, 0, 0, 0);
+        }
+
+        // Digests whose period ended join the outbox first, so this same drain sends them.
+        await _digests.EnqueueDueAsync(cancellationToken);
+        var entries = await _store.ClaimDueAsync(_time.GetUtcNow(), _options.BatchSize, cancellationToken);
         if (entries.Count == 0)
         {
             return new DeliveryRound(0, 0, 0, 0);
@@ -72,6 +82,8 @@ public sealed partial class DeliveryService
             new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken },
             async (queue, ct) =>
             {
+                // Message ids posted in this round: an update claimed together with its alert edits what was just sent.
+                var posted = new Dictionary<long, string?>();
                 foreach (var entry in queue)
                 {
                     if (stopping.IsCancellationRequested)
@@ -80,7 +92,11 @@ public sealed partial class DeliveryService
                         break;
                     }
 
-                    var outcome = await DeliverOneAsync(entry, ct);
+                    var target = entry.Kind == OutboxKind.Update && entry.RefersToMessageId is null && entry.RefersTo is { } original
+                        ? entry with { RefersToMessageId = posted.GetValueOrDefault(original) }
+                        : entry;
+                    var (outcome, messageId) = await DeliverOneAsync(target, ct);
+                    posted[entry.Id] = messageId;
                     switch (outcome)
                     {
                         case Outcome.Delivered:
@@ -131,7 +147,7 @@ public sealed partial class DeliveryService
         ChannelGone,
     }
 
-    private async Task<Outcome> DeliverOneAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    private async Task<(Outcome Outcome, string? MessageId)> DeliverOneAsync(OutboxEntry entry, CancellationToken cancellationToken)
     {
         DeliveryResult result;
         if (!_sinks.TryGetValue(entry.Channel.Platform, out var sink))
@@ -142,7 +158,11 @@ public sealed partial class DeliveryService
         {
             try
             {
-                result = await sink.DeliverAsync(entry, cancellationToken);
+                result = entry.Kind != OutboxKind.Update ? await sink.DeliverAsync(entry, cancellationToken)
+                    : entry.RefersToMessageId is { } messageId ? await sink.EditAsync(entry, messageId, cancellationToken)
+
+                    // The alert was posted without an id to edit (a console, a platform that gave none): say it apart.
+                    : await sink.DeliverAsync(entry with { Message = StoryMessages.FollowUp(entry.Message) }, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -168,7 +188,7 @@ public sealed partial class DeliveryService
                     LogChannelMoved(entry.Channel, moved);
                 }
 
-                return Outcome.Delivered;
+                return (Outcome.Delivered, ok.PlatformMessageId);
 
             case DeliveryResult.Retry retry:
                 var wait = retry.After ?? Backoff(entry.Attempts);
@@ -181,14 +201,14 @@ public sealed partial class DeliveryService
                 }
 
                 LogRetry(entry.Id, entry.Channel, entry.Attempts + 1, retry.Reason, wait);
-                return Outcome.Retry;
+                return (Outcome.Retry, null);
 
             case DeliveryResult.ChannelGone gone:
                 await _store.SetChannelActiveAsync(entry.ChannelId, false, cancellationToken);
                 var closed = await _store.MarkChannelUndeliverableAsync(entry.ChannelId, gone.Reason, now, cancellationToken);
                 _metrics.AlertFailed(entry.Channel.Platform, "undeliverable");
                 LogChannelGone(entry.Channel, gone.Reason, closed);
-                return Outcome.ChannelGone;
+                return (Outcome.ChannelGone, null);
 
             default:
                 throw new InvalidOperationException($"Unknown delivery result {result.GetType().Name}.");

@@ -2,6 +2,7 @@ using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Items;
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Stories;
 using AlertBot.Core.Summaries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,14 +25,16 @@ public enum PollStatus
 
 /// <summary>
 /// The pipeline for one feed, left to right: read → identify → drop the seen → match every channel's terms at once →
-/// summarise → mark seen and enqueue alerts in one transaction. Nothing is sent from here; the delivery job drains
-/// the outbox, so a crash at any point loses nothing and a retry never re-runs this.
+/// summarise → fold copies of a story the channel already has into that alert → mark seen and enqueue alerts in one
+/// transaction. Nothing is sent from here; the delivery job drains the outbox, so a crash at any point loses nothing
+/// and a retry never re-runs this.
 /// </summary>
 public sealed partial class PollService(
     IFeedReader reader,
     IAlertStore store,
     MatcherCache matchers,
     Summarizer summarizer,
+    StoryPlanner stories,
     IOptions<PollingOptions> options,
     AlertBotMetrics metrics,
     TimeProvider time,
@@ -124,7 +127,7 @@ public sealed partial class PollService(
         // A new feed records what it already holds as a baseline and alerts only on its newest `Backfill` items.
         var candidates = feed.BaselineDone ? unseen : Newest(unseen, feed.Backfill);
 
-        var alerts = new List<NewAlert>();
+        var matched = new List<StoryCandidate>();
         if (candidates.Count > 0)
         {
             var subscribers = (await store.ListDeliverableSubscribersAsync(feed.Id, cancellationToken)).ToHashSet();
@@ -139,16 +142,25 @@ public sealed partial class PollService(
                     {
                         if (subscribers.Contains(channelId))
                         {
-                            alerts.Add(new NewAlert(channelId, key, summarizer.Summarize(item, hits)));
+                            matched.Add(new StoryCandidate(channelId, key, item, hits, summarizer.Summarize(item, hits)));
                         }
                     }
                 }
             }
         }
 
-        var commit = await store.CommitPollAsync(
-            new PollCommit(feed.Id, unseen.Select(i => i.Key).ToList(), alerts, success.Validators, now),
-            cancellationToken);
+        // Stories: a match whose story the channel already has becomes an "also: <outlet>" update of that alert, not
+        // a second alert. Deciding and committing happen under one lock, so two feeds polled at once cannot both
+        // find the story new; a poll without matches has nothing to decide and does not wait for it.
+        async Task<PollCommitResult> PlanAndCommitAsync()
+        {
+            var plan = await stories.PlanAsync(matched, now, cancellationToken);
+            return await store.CommitPollAsync(
+                new PollCommit(feed.Id, unseen.Select(i => i.Key).ToList(), plan.Alerts, success.Validators, now) { Updates = plan.Updates },
+                cancellationToken);
+        }
+
+        var commit = matched.Count == 0 ? await PlanAndCommitAsync() : await stories.ExclusiveAsync(PlanAndCommitAsync, cancellationToken);
 
         metrics.AlertsQueued(commit.AlertsEnqueued);
         var status = feed.BaselineDone ? PollStatus.Polled : PollStatus.Baseline;

@@ -27,4 +27,33 @@ public sealed record AlertMessage
 
     /// <summary>One entry per matched term.</summary>
     public IReadOnlyList<MatchExplanation> Matches { get; init; } = [];
+
+    /// <summary>Where the matched words stand in <see cref="Title"/> and <see cref="Sentences"/>, for adapters to make bold.</summary>
+    public IReadOnlyList<HighlightSpan> Highlights { get; init; } = [];
+
+    /// <summary>Other outlets that carried the same story after <see cref="Source"/>, in the order they came.</summary>
+    public IReadOnlyList<AlertSource> AlsoSources { get; init; } = [];
+
+    /// <summary>For a digest: the stories it gathers, oldest first. Empty for an ordinary alert.</summary>
+    public IReadOnlyList<DigestEntry> Digest { get; init; } = [];
+}
+
+/// <summary>An outlet that carried a story, with its own link to it.</summary>
+public sealed record AlertSource(string Name, string? Link);
+
+/// <summary>
+/// Matched words in the alert's text: <paramref name="Sentence"/> indexes <see cref="AlertMessage.Sentences"/>, or is
+/// <see cref="Title"/> for the title; <paramref name="Start"/> and <paramref name="Length"/> count UTF-16 code units.
+/// Spans of one text never overlap and are in order.
+/// </summary>
+public sealed record HighlightSpan(int Sentence, int Start, int Length)
+{
+    public const int Title = -1;
+}
+
+/// <summary>One story in a digest.</summary>
+public sealed record DigestEntry(string Title, string Source, string? Link, IReadOnlyList<string> Terms, DateTimeOffset? PublishedAt)
+{
+    /// <summary>Other outlets that carried it.</summary>
+    public IReadOnlyList<string> AlsoSources { get; init; } = [];
 }

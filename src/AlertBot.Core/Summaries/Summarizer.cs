@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using AlertBot.Core.Items;
 using AlertBot.Core.Matching;
+using AlertBot.Core.Stories;
 using AlertBot.Core.Text;
 
 namespace AlertBot.Core.Summaries;
@@ -47,14 +48,22 @@ public sealed class Summarizer
     public AlertMessage Summarize(NewsItem item, IReadOnlyList<TermHit> hits)
     {
         var body = BodySentences(item);
+        var title = item.Title.Trim();
+        var sentences = PickSentences(body, hits, _maxSentences);
+        var matched = hits.Select(h => h.MatchedText).ToList();
         return new AlertMessage
         {
-            Title = item.Title.Trim(),
+            Title = title,
             Link = item.Link,
             Source = SourceOf(item),
             PublishedAt = item.Published ?? item.Updated,
-            Sentences = PickSentences(body, hits, _maxSentences),
+            Sentences = sentences,
             Matches = Explain(body, hits),
+            Highlights =
+            [
+                .. Highlighting.Find(HighlightSpan.Title, title, matched),
+                .. sentences.SelectMany((sentence, index) => Highlighting.Find(index, sentence, matched)),
+            ],
         };
     }
 
@@ -70,6 +79,11 @@ public sealed class Summarizer
         }
 
         text.Append('\n');
+        if (StoryMessages.AlsoLine(message) is { Length: > 0 } also)
+        {
+            text.Append(also).Append('\n');
+        }
+
         if (message.Sentences.Count > 0)
         {
             text.Append('\n');

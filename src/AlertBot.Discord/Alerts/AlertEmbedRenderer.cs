@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AlertBot.Core.Matching;
+using AlertBot.Core.Stories;
 using AlertBot.Core.Summaries;
 
 namespace AlertBot.Discord.Alerts;
@@ -14,10 +15,9 @@ internal static class AlertEmbedRenderer
     public static Embed Render(AlertMessage message)
     {
         var title = DiscordText.Shorten(DiscordText.EscapeMarkdown(Clean(message.Title)), DiscordText.EmbedTitleMax);
-        var footer = DiscordText.Shorten(Clean(message.Source), DiscordText.FooterTextMax);
-        var description = DiscordText.Shorten(
-            DiscordText.EscapeMarkdown(string.Join(' ', message.Sentences.Select(Clean).Where(s => s.Length > 0))),
-            DiscordText.EmbedDescriptionMax);
+        var also = StoryMessages.AlsoLine(message);
+        var footer = DiscordText.Shorten(also.Length > 0 ? $"{Clean(message.Source)} · {also}" : Clean(message.Source), DiscordText.FooterTextMax);
+        var description = message.Digest.Count > 0 ? RenderDigest(message) : Highlighted(message);
         var fieldValue = RenderMatches(message.Matches);
 
         // The 6000 total counts title, description, field names and values, footer and author together.
@@ -39,12 +39,77 @@ internal static class AlertEmbedRenderer
         };
     }
 
+    /// <summary>
+    /// The sentences with matched terms in bold (escaped, so only our ** are markup). When that does not fit the
+    /// description, the plain text shortened: cutting markup could leave a ** open.
+    /// </summary>
+    private static string Highlighted(AlertMessage message)
+    {
+        var parts = message.Sentences
+            .Select((sentence, index) => Highlighting.Render(
+                Highlighting.Segments(sentence, message.Highlights, index), DiscordText.EscapeMarkdown, "**", "**"))
+            .Where(s => s.Length > 0);
+        var bold = string.Join(' ', parts);
+        return bold.Length <= DiscordText.EmbedDescriptionMax
+            ? bold
+            : DiscordText.Shorten(
+                DiscordText.EscapeMarkdown(string.Join(' ', message.Sentences.Select(Clean).Where(s => s.Length > 0))),
+                DiscordText.EmbedDescriptionMax);
+    }
+
+    /// <summary>A digest's stories as lines: linked title, source, matched terms in bold; whole stories only.</summary>
+    private static string RenderDigest(AlertMessage digest)
+    {
+        var builder = new StringBuilder();
+        var shown = 0;
+        foreach (var entry in digest.Digest)
+        {
+            var title = DiscordText.EscapeMarkdown(DiscordText.Shorten(Clean(entry.Title), 200));
+            var line = new StringBuilder("• ");
+            line.Append(IsWebLink(entry.Link) ? $"[{title}](<{entry.Link}>)" : title);
+            line.Append(" — ").Append(DiscordText.EscapeMarkdown(DiscordText.Shorten(Clean(entry.Source), 100)));
+            if (entry.AlsoSources.Count > 0)
+            {
+                line.Append(" (").Append(DiscordText.EscapeMarkdown(DiscordText.Shorten(StoryMessages.AlsoLine(entry.AlsoSources), 200))).Append(')');
+            }
+
+            if (entry.Terms.Count > 0)
+            {
+                line.Append(" · **").Append(DiscordText.EscapeMarkdown(DiscordText.Shorten(string.Join(", ", entry.Terms), 200))).Append("**");
+            }
+
+            if (builder.Length + line.Length + 1 > DiscordText.EmbedDescriptionMax - 48)
+            {
+                break;
+            }
+
+            builder.Append(builder.Length > 0 ? "\n" : "").Append(line);
+            shown++;
+        }
+
+        var hidden = digest.Digest.Count - shown;
+        if (hidden > 0)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $"\n…and {hidden} more stories in this digest.");
+        }
+        else if (digest.Sentences.Count > 0)
+        {
+            builder.Append('\n').Append(DiscordText.EscapeMarkdown(Clean(digest.Sentences[0])));
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>The fallback when Discord refuses the embed: title, link, summary and terms as plain message content.</summary>
     public static string RenderPlain(AlertMessage message)
     {
         var builder = new StringBuilder();
         builder.Append("**").Append(DiscordText.EscapeMarkdown(Clean(message.Title))).Append("**");
         builder.Append(" (").Append(DiscordText.EscapeMarkdown(Clean(message.Source))).Append(')');
+        if (StoryMessages.AlsoLine(message) is { Length: > 0 } also)
+        {
+            builder.Append('\n').Append(DiscordText.EscapeMarkdown(also));
+        }
         if (IsWebLink(message.Link))
         {
             // Angle brackets stop Discord from unfurling a preview, which could be what it refused.

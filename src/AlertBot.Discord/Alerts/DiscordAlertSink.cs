@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
+using AlertBot.Core.Stories;
 using AlertBot.Discord.Rest;
 using Microsoft.Extensions.Logging;
 
@@ -75,6 +76,53 @@ internal sealed partial class DiscordAlertSink : IAlertSink
         return result;
     }
 
+    /// <summary>
+    /// PATCH the posted message (bot: Edit Message; webhook: Edit Webhook Message) to show the grown story. A message
+    /// that is gone (404) gets a short follow-up instead.
+    /// </summary>
+    public async Task<DeliveryResult> EditAsync(OutboxEntry entry, string platformMessageId, CancellationToken cancellationToken)
+    {
+        if (!DiscordTarget.TryParse(entry.Channel, out var target))
+        {
+            return new DeliveryResult.ChannelGone($"'{entry.Channel}' is not a Discord channel id or webhook");
+        }
+
+        DiscordRoute route;
+        if (!target.IsWebhook)
+        {
+            route = DiscordRoute.EditMessage(target.ChannelId, platformMessageId);
+        }
+        else if (_webhooks.TryGetToken(target.WebhookId, out var token))
+        {
+            route = DiscordRoute.EditWebhookMessage(target.WebhookId, token, platformMessageId);
+        }
+        else
+        {
+            return new DeliveryResult.Retry($"webhook {target.WebhookId} is not in AlertBot:Discord:Webhooks", LongRetry);
+        }
+
+        var response = await _rest.SendAsync(route, new EditedMessage(null, [AlertEmbedRenderer.Render(entry.Message)]), cancellationToken);
+        if (response.Outcome == DiscordOutcome.BadRequest)
+        {
+            LogEmbedRefused(entry.Id, target, response.Reason);
+            response = await _rest.SendAsync(route, new EditedMessage(AlertEmbedRenderer.RenderPlain(entry.Message), []), cancellationToken);
+        }
+
+        if (response.Outcome == DiscordOutcome.NotFound)
+        {
+            // The message was deleted (or the id is not one of ours): the channel itself may be fine.
+            return await DeliverAsync(entry with { Message = StoryMessages.FollowUp(entry.Message) }, cancellationToken);
+        }
+
+        var result = Map(response, target);
+        if (result is not DeliveryResult.Delivered)
+        {
+            LogNotDelivered(entry.Id, target, response.Reason);
+        }
+
+        return result is DeliveryResult.Delivered ? new DeliveryResult.Delivered(platformMessageId) : result;
+    }
+
     // Execute Webhook documents no nonce, so a webhook send that timed out after posting may post twice.
     private static OutgoingMessage Body(Embed? embed, string? content, string? nonce) =>
         new(content, embed is null ? null : [embed], new AllowedMentions([]), nonce, nonce is null ? null : true);
@@ -112,6 +160,9 @@ internal sealed partial class DiscordAlertSink : IAlertSink
 }
 
 internal sealed record AllowedMentions(IReadOnlyList<string> Parse);
+
+/// <summary>The body of Edit Message: content and embeds replace the old ones (an empty list clears them).</summary>
+internal sealed record EditedMessage(string? Content, IReadOnlyList<Embed> Embeds);
 
 /// <summary>The body of Create Message and Execute Webhook (which takes no nonce); null fields are left out.</summary>
 internal sealed record OutgoingMessage(string? Content, IReadOnlyList<Embed>? Embeds, AllowedMentions AllowedMentions, string? Nonce, bool? EnforceNonce);

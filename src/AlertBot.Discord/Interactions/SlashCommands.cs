@@ -42,12 +42,16 @@ internal static class SlashCommands
             Sub("status", "Show this channel's subscription, watchlist and feeds"),
             Sub("pause", "Pause alerts here without losing the watchlist"),
             Sub("resume", "Resume paused alerts"),
+            Sub("digest", "Alerts at once, or one digest message per hour or day",
+                new CommandOption(OptionType.String, "mode", "off, hourly or daily (empty: show the current mode)", Required: false, MaxLength: 10)),
         ]),
         new("watch", "This channel's watchlist", DefaultMemberPermissions: ManageChannels, Options:
         [
             Sub("add", "Watch a keyword or named actor", new CommandOption(OptionType.String, "term", "Keyword, name or query", Required: true, MaxLength: 200)),
             Sub("remove", "Stop watching a term", new CommandOption(OptionType.String, "term", "The term as listed", Required: true, MaxLength: 200)),
             Sub("list", "List watched terms"),
+            Sub("priority", "Make a term alert at once, even in digest mode", new CommandOption(OptionType.String, "term", "The term as listed", Required: true, MaxLength: 200)),
+            Sub("normal", "Make a priority term normal again", new CommandOption(OptionType.String, "term", "The term as listed", Required: true, MaxLength: 200)),
         ]),
         new("feeds", "This channel's news feeds", DefaultMemberPermissions: ManageChannels, Options:
         [
@@ -58,6 +62,11 @@ internal static class SlashCommands
         new("test", "Show what this channel's watchlist would match in a text", Options:
         [
             new CommandOption(OptionType.String, "text", "A headline or paragraph", Required: true, MaxLength: 4000),
+        ]),
+        new("actors", "Named actors and the aliases they match", Options:
+        [
+            Sub("list", "List the named actors"),
+            Sub("show", "Show one actor's aliases and notes", new CommandOption(OptionType.String, "name", "Name or alias", Required: true, MaxLength: 200)),
         ]),
         new("help", "What AlertBot does and how to use it"),
     ];

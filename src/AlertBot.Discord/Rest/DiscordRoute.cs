@@ -24,6 +24,14 @@ internal readonly record struct DiscordRoute(
     public static DiscordRoute CreateMessage(string channelId) =>
         new(HttpMethod.Post, "channels/{channel_id}/messages", channelId, $"channels/{channelId}/messages", true, true);
 
+    // Edits share the channel's bucket family with creates but Discord keys them by their own route.
+    public static DiscordRoute EditMessage(string channelId, string messageId) =>
+        new(HttpMethod.Patch, "channels/{channel_id}/messages/{message_id}", channelId, $"channels/{channelId}/messages/{messageId}", true, true);
+
+    public static DiscordRoute EditWebhookMessage(string webhookId, string token, string messageId) =>
+        new(HttpMethod.Patch, "webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", $"{webhookId}/{token}",
+            $"webhooks/{webhookId}/{Uri.EscapeDataString(token)}/messages/{messageId}", UsesBotToken: false, CountsTowardsGlobalLimit: true);
+
     public static DiscordRoute ExecuteWebhook(string webhookId, string token) =>
         new(HttpMethod.Post, "webhooks/{webhook_id}/{webhook_token}", $"{webhookId}/{token}",
             $"webhooks/{webhookId}/{Uri.EscapeDataString(token)}?wait=true", UsesBotToken: false, CountsTowardsGlobalLimit: true);

@@ -6,7 +6,10 @@ namespace AlertBot.Feeds.Text;
 
 /// <summary>
 /// HTML to the plain text every later stage matches and quotes: scripts and styles dropped, entities decoded, block
-/// elements and &lt;br&gt; turned into line breaks, runs of whitespace collapsed. AngleSharp does the HTML5 parsing so
+/// elements and &lt;br&gt; turned into line breaks, runs of whitespace collapsed. Page furniture is dropped too, so it
+/// neither matches nor summarises: figure captions, bylines and share or "related" boxes (by class or id), links such
+/// as "Live updates: …" or "Read more" together with a paragraph that holds nothing else, and WordPress's "The post …
+/// appeared first on …" footer. AngleSharp does the HTML5 parsing so
 /// broken real-world markup reads the way a browser would read it.
 /// </summary>
 public sealed class HtmlText
@@ -23,7 +26,23 @@ public sealed class HtmlText
         "figure", "figcaption", "hr", "address", "main", "details", "summary", "form", "fieldset",
     };
 
+    // Page furniture around the reporting: a class or id holding one of these names marks the element as such.
+    private static readonly string[] FurnitureMarkers =
+    [
+        "byline", "share", "social", "newsletter", "related", "read-more", "readmore", "more-on", "recommended", "promo",
+    ];
+
+    // A link (or a paragraph holding only a link) with one of these texts points away from the article.
+    private static readonly string[] FurnitureLinkPrefixes =
+    [
+        "read more", "read the full", "continue reading", "live updates", "live:", "latest updates", "follow the latest",
+        "share on", "share this", "tweet this", "email this", "print this", "view comments", "sign up", "subscribe",
+        "click here", "related:", "more:", "see also", "watch:", "listen:",
+    ];
+
     private const int MaxDepth = 200;
+
+    private const int MaxFurnitureText = 600;
 
     private readonly HtmlParser parser = new(new HtmlParserOptions { IsScripting = false });
 
@@ -70,7 +89,7 @@ public sealed class HtmlText
                 case IText text:
                     sb.Append(text.Data);
                     break;
-                case IElement element when Dropped.Contains(element.LocalName):
+                case IElement element when Dropped.Contains(element.LocalName) || IsFurniture(element):
                     break;
                 case IElement element:
                     var block = Blocks.Contains(element.LocalName);
@@ -94,6 +113,45 @@ public sealed class HtmlText
             }
         }
     }
+
+    private static bool IsFurniture(IElement element)
+    {
+        if (element.LocalName == "figcaption")
+        {
+            return true;
+        }
+
+        // Whole class tokens only ("byline", "share-buttons", "article-byline"), and never a box holding an article's
+        // worth of text: a wrapper named "post has-share-bar" must not take the story with it.
+        var names = $"{element.GetAttribute("class")} {element.Id}".ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (names.Any(IsFurnitureName) && element.TextContent.Length <= MaxFurnitureText)
+        {
+            return true;
+        }
+
+        if (element.GetAttribute("rel") is "author" || element.GetAttribute("itemprop") is "author")
+        {
+            return true;
+        }
+
+        if (element.LocalName is not ("a" or "p" or "div" or "li" or "span" or "strong" or "em" or "b"))
+        {
+            return false;
+        }
+
+        // A paragraph counts only when a link is all it holds: a sentence that merely ends in a link is reporting.
+        var text = string.Join(' ', element.TextContent.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (element.LocalName != "a" && (element.QuerySelector("a") is not { } link || link.TextContent.Trim().Length < text.Length - 2))
+        {
+            return text.StartsWith("The post ", StringComparison.Ordinal) && text.Contains(" appeared first on ", StringComparison.Ordinal);
+        }
+
+        return text.Length <= 160 && FurnitureLinkPrefixes.Any(p => text.StartsWith(p, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static bool IsFurnitureName(string name) => FurnitureMarkers.Any(m =>
+        name == m || name.StartsWith(m + "-", StringComparison.Ordinal) || name.StartsWith(m + "_", StringComparison.Ordinal) ||
+        name.EndsWith("-" + m, StringComparison.Ordinal) || name.EndsWith("_" + m, StringComparison.Ordinal));
 
     /// <summary>Whitespace runs (including non-breaking spaces) become one space; blank lines disappear.</summary>
     private static string CollapseLines(string text)

@@ -31,6 +31,7 @@ public sealed partial class SqliteAlertStore
 
         // Serialised before the transaction opens, so the write lock is held for SQL only.
         var alerts = OutboxRows(commit.Alerts, at);
+        var updates = commit.Updates.Select(u => new StoryUpdateRow(u.OriginalOutboxId, u.ChannelId, u.ItemKey, AlertMessageJson.Serialize(u.Message), at)).ToList();
         var keys = commit.SeenKeys.Distinct(StringComparer.Ordinal).Select(k => new { commit.FeedId, ItemKey = k, At = at }).ToList();
 
         return InWriteTransactionAsync(
@@ -48,6 +49,10 @@ public sealed partial class SqliteAlertStore
                     transaction));
 
                 var enqueued = alerts.Count == 0 ? 0 : await connection.ExecuteAsync(Command(InsertOutbox, alerts, cancellationToken, transaction));
+                foreach (var update in updates)
+                {
+                    await ApplyStoryUpdateAsync(connection, transaction, update, cancellationToken);
+                }
 
                 await RecordPollCommittedAsync(connection, transaction, commit, cancellationToken);
                 return new PollCommitResult(marked, enqueued);
@@ -65,17 +70,28 @@ public sealed partial class SqliteAlertStore
                 cancellationToken);
     }
 
+    // A held row (digest) is due when its period ends: next_attempt_at carries that time, and the claim skips it.
     private const string InsertOutbox =
         """
-        INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at)
-        VALUES (@ChannelId, @ItemKey, @Payload, @At, @At)
+        INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at, kind, story_url, story_title, story_hash)
+        VALUES (@ChannelId, @ItemKey, @Payload, @At, coalesce(@HoldUntil, @At), @Kind, @StoryUrl, @StoryTitle, @StoryHash)
         ON CONFLICT (channel_id, item_key) DO NOTHING
         """;
 
     private static List<OutboxInsert> OutboxRows(IReadOnlyList<NewAlert> alerts, string at) =>
-        alerts.Select(a => new OutboxInsert(a.ChannelId, a.ItemKey, AlertMessageJson.Serialize(a.Message), at)).ToList();
+        alerts.Select(a => new OutboxInsert(
+            a.ChannelId,
+            a.ItemKey,
+            AlertMessageJson.Serialize(a.Message),
+            at,
+            a.HoldUntil is { } until ? SqliteTime.ToText(until) : null,
+            a.HoldUntil is not null ? "held" : OutboxKinds.ToText(a.Kind),
+            a.Story?.Url,
+            a.Story?.TitleKey,
+            a.Story?.SimHash)).ToList();
 
-    private sealed record OutboxInsert(long ChannelId, string ItemKey, string Payload, string At);
+    private sealed record OutboxInsert(
+        long ChannelId, string ItemKey, string Payload, string At, string? HoldUntil, string Kind, string? StoryUrl, string? StoryTitle, long? StoryHash);
 
     public override async Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
@@ -87,12 +103,12 @@ public sealed partial class SqliteAlertStore
         // "Older" is (created_at, id): enqueue order, with the id settling rows of one commit.
         var rows = await QueryAsync<OutboxRow>(
             $"""
-            SELECT {OutboxRow.Columns}
-            FROM outbox o JOIN channels c ON c.id = o.channel_id
-            WHERE o.status = 'pending' AND o.next_attempt_at <= @Now AND c.active = 1
+            SELECT {OutboxRow.Columns}, {OutboxRow.StoryColumns}
+            FROM outbox o JOIN channels c ON c.id = o.channel_id LEFT JOIN outbox r ON r.id = o.ref_id AND o.kind = 'update'
+            WHERE o.status = 'pending' AND o.kind <> 'held' AND o.next_attempt_at <= @Now AND c.active = 1
               AND NOT EXISTS (
                   SELECT 1 FROM outbox w
-                  WHERE w.channel_id = o.channel_id AND w.status = 'pending' AND w.next_attempt_at > @Now
+                  WHERE w.channel_id = o.channel_id AND w.status = 'pending' AND w.kind <> 'held' AND w.next_attempt_at > @Now
                     AND (w.created_at < o.created_at OR (w.created_at = o.created_at AND w.id < o.id)))
             ORDER BY o.created_at, o.id
             LIMIT @Max
@@ -138,8 +154,8 @@ public sealed partial class SqliteAlertStore
     {
         var rows = await QueryAsync<OutboxStatsRow>(
             """
-            SELECT COALESCE(SUM(status = 'pending'), 0) AS Pending,
-                   MIN(CASE WHEN status = 'pending' THEN created_at END) AS OldestPendingAt,
+            SELECT COALESCE(SUM(status = 'pending' AND kind <> 'held'), 0) AS Pending,
+                   MIN(CASE WHEN status = 'pending' AND kind <> 'held' THEN created_at END) AS OldestPendingAt,
                    MAX(delivered_at) AS LastDeliveredAt,
                    COALESCE(SUM(status = 'undeliverable'), 0) AS Undeliverable
             FROM outbox

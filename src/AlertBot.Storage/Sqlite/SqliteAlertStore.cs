@@ -14,6 +14,7 @@ public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
 {
     private readonly SqliteConnectionFactory _connections;
     private readonly SqliteMigrator _migrator;
+    private readonly ILogger _logger;
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string; the file's directory is created if missing.</param>
     /// <param name="timeProvider">Stamps what the callers give no time for (migration history); the system clock when null.</param>
@@ -21,6 +22,7 @@ public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
     public SqliteAlertStore(string connectionString, TimeProvider? timeProvider = null, ILogger<SqliteAlertStore>? logger = null)
         : base(logger ?? (ILogger)NullLogger.Instance)
     {
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         _connections = new SqliteConnectionFactory(connectionString);
         _migrator = new SqliteMigrator(_connections, timeProvider ?? TimeProvider.System, logger ?? (ILogger)NullLogger.Instance);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
+using AlertBot.Core.Stories;
 using Telegram.Bot.Types;
 
 namespace AlertBot.Telegram.Sending;
@@ -32,6 +33,26 @@ public sealed class TelegramAlertSink(TelegramSender sender) : IAlertSink
         return ToResult(outcome);
     }
 
+    public async Task<DeliveryResult> EditAsync(OutboxEntry entry, string platformMessageId, CancellationToken cancellationToken)
+    {
+        if (ParseChatId(entry.Channel.ExternalId) is not { } chat)
+        {
+            return new DeliveryResult.ChannelGone($"\"{entry.Channel.ExternalId}\" is not a Telegram chat id.");
+        }
+
+        if (int.TryParse(platformMessageId, NumberStyles.None, CultureInfo.InvariantCulture, out var messageId))
+        {
+            var outcome = await sender.EditHtmlAsync(chat, messageId, AlertHtmlRenderer.Render(entry.Message), cancellationToken);
+            if (outcome is not SendOutcome.NotEditable and not SendOutcome.Migrated)
+            {
+                return ToResult(outcome);
+            }
+        }
+
+        // Deleted, too old, or in a chat that moved: say it in a short message of its own.
+        return await DeliverAsync(entry with { Message = StoryMessages.FollowUp(entry.Message) }, cancellationToken);
+    }
+
     private static DeliveryResult ToResult(SendOutcome outcome) => outcome switch
     {
         SendOutcome.Sent sent => new DeliveryResult.Delivered(sent.MessageId.ToString(CultureInfo.InvariantCulture)),
@@ -40,6 +61,7 @@ public sealed class TelegramAlertSink(TelegramSender sender) : IAlertSink
         SendOutcome.Migrated migrated => new DeliveryResult.Retry(
             string.Create(CultureInfo.InvariantCulture, $"chat moved again, to {migrated.NewChatId}")),
         SendOutcome.Failed failed => new DeliveryResult.Retry(failed.Reason),
+        SendOutcome.NotEditable notEditable => new DeliveryResult.Retry(notEditable.Reason),
         _ => new DeliveryResult.Retry("unknown outcome"),
     };
 

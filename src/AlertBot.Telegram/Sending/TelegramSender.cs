@@ -28,6 +28,9 @@ public abstract record SendOutcome
 
     /// <summary>Anything else: other 4xx, 5xx, timeouts, network errors.</summary>
     public sealed record Failed(string Reason) : SendOutcome;
+
+    /// <summary>An edit of a message Telegram no longer has, or will not let the bot edit.</summary>
+    public sealed record NotEditable(string Reason) : SendOutcome;
 }
 
 /// <summary>
@@ -49,7 +52,56 @@ public sealed partial class TelegramSender
         _logger = logger;
     }
 
-    public async Task<SendOutcome> SendHtmlAsync(ChatId chat, string html, int? replyTo, CancellationToken cancellationToken)
+    public Task<SendOutcome> SendHtmlAsync(ChatId chat, string html, int? replyTo, CancellationToken cancellationToken) =>
+        CallAsync(
+            chat,
+            async (client, ct) => (await client.SendMessage(
+                chatId: chat,
+                text: html,
+                parseMode: ParseMode.Html,
+                replyParameters: replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
+                linkPreviewOptions: _options.DisableLinkPreview ? new LinkPreviewOptions { IsDisabled = true } : null,
+                cancellationToken: ct)).Id,
+            cancellationToken);
+
+    /// <summary>editMessageText: the message <paramref name="messageId"/> shows <paramref name="html"/> instead.</summary>
+    public async Task<SendOutcome> EditHtmlAsync(ChatId chat, int messageId, string html, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CallAsync(
+                chat,
+                async (client, ct) => (await client.EditMessageText(
+                    chatId: chat,
+                    messageId: messageId,
+                    text: html,
+                    parseMode: ParseMode.Html,
+                    linkPreviewOptions: _options.DisableLinkPreview ? new LinkPreviewOptions { IsDisabled = true } : null,
+                    cancellationToken: ct)).Id,
+                cancellationToken,
+                rethrowBadRequest: true);
+        }
+        catch (ApiRequestException ex) when (ex.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase))
+        {
+            // The message already says this (the alert went out after the story grew): the edit's work is done.
+            return new SendOutcome.Sent(messageId);
+        }
+        catch (ApiRequestException ex) when (ex.Message.Contains("message to edit not found", StringComparison.OrdinalIgnoreCase) ||
+                                             ex.Message.Contains("message can't be edited", StringComparison.OrdinalIgnoreCase))
+        {
+            return new SendOutcome.NotEditable(Describe(ex));
+        }
+        catch (ApiRequestException ex)
+        {
+            LogRefused(_logger, chat.ToString(), ex.ErrorCode, ex.Message);
+            return new SendOutcome.Failed(Describe(ex));
+        }
+    }
+
+    /// <summary>One Bot API call through the limiter and the deadline, its answer turned into an outcome.</summary>
+    /// <param name="rethrowBadRequest">A 400 that is not a migration goes to the caller, which knows what it means.</param>
+    private async Task<SendOutcome> CallAsync(
+        ChatId chat, Func<ITelegramBotClient, CancellationToken, Task<int>> call, CancellationToken cancellationToken, bool rethrowBadRequest = false)
     {
         var key = chat.ToString();
         try
@@ -57,14 +109,7 @@ public sealed partial class TelegramSender
             using var lease = await _limiter.AcquireAsync(key, cancellationToken);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(_options.RequestTimeout);
-            var message = await _clients.Create().SendMessage(
-                chatId: chat,
-                text: html,
-                parseMode: ParseMode.Html,
-                replyParameters: replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
-                linkPreviewOptions: _options.DisableLinkPreview ? new LinkPreviewOptions { IsDisabled = true } : null,
-                cancellationToken: deadline.Token);
-            return new SendOutcome.Sent(message.Id);
+            return new SendOutcome.Sent(await call(_clients.Create(), deadline.Token));
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 429)
         {
@@ -83,7 +128,7 @@ public sealed partial class TelegramSender
             LogForbidden(_logger, key, ex.Message);
             return new SendOutcome.Forbidden(Describe(ex));
         }
-        catch (ApiRequestException ex)
+        catch (ApiRequestException ex) when (!(rethrowBadRequest && ex.ErrorCode == 400))
         {
             LogRefused(_logger, key, ex.ErrorCode, ex.Message);
             return new SendOutcome.Failed(Describe(ex));
@@ -97,7 +142,7 @@ public sealed partial class TelegramSender
             LogSendFailed(_logger, key, ex);
             return new SendOutcome.Failed("timed out");
         }
-        catch (Exception ex) when (ex is RequestException or HttpRequestException or IOException)
+        catch (Exception ex) when (ex is RequestException and not ApiRequestException or HttpRequestException or IOException)
         {
             LogSendFailed(_logger, key, ex);
             return new SendOutcome.Failed("network error: " + ex.GetType().Name);

@@ -42,7 +42,7 @@ public sealed class DiscordGatewayTests
         var registration = await host.Server.WaitForRequestAsync(r => r.Method == "PUT");
         Assert.Equal($"/api/v10/applications/{FakeDiscordServer.ApplicationId}/commands", registration.Path);
         var commands = registration.Json!.AsArray();
-        Assert.Equal(["alerts", "watch", "feeds", "test", "help"], commands.Select(c => (string?)c!["name"]));
+        Assert.Equal(["alerts", "watch", "feeds", "test", "actors", "help"], commands.Select(c => (string?)c!["name"]));
         Assert.Equal("16", (string?)commands.Single(c => (string?)c!["name"] == "watch")!["default_member_permissions"]);
         Assert.Null(commands.Single(c => (string?)c!["name"] == "help")!["default_member_permissions"]);
 

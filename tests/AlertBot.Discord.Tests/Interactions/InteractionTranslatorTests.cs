@@ -24,6 +24,8 @@ public sealed class InteractionTranslatorTests
     [InlineData("alerts", "resume", "/resume")]
     [InlineData("watch", "list", "/watch list")]
     [InlineData("feeds", "list", "/feeds list")]
+    [InlineData("alerts", "digest", "/digest")]
+    [InlineData("actors", "list", "/actors list")]
     public void Subcommands_without_options_map_to_core_commands(string name, string sub, string expected) =>
         Assert.Equal(expected, Translate(FakeDiscordInteractions.SlashCommand(name, sub)).Text);
 
@@ -37,6 +39,10 @@ public sealed class InteractionTranslatorTests
         Assert.Equal("/feeds remove 12", Translate(FakeDiscordInteractions.SlashCommand("feeds", "remove", Opt("id", 12))).Text);
         Assert.Equal("/test Houthis attack ship near Hodeidah", Translate(FakeDiscordInteractions.SlashCommand("test", null, Opt("text", "Houthis attack ship\nnear Hodeidah"))).Text);
         Assert.Equal("/help", Translate(FakeDiscordInteractions.SlashCommand("help", null)).Text);
+        Assert.Equal("/digest hourly", Translate(FakeDiscordInteractions.SlashCommand("alerts", "digest", Opt("mode", "hourly"))).Text);
+        Assert.Equal("/watch priority Qaani", Translate(FakeDiscordInteractions.SlashCommand("watch", "priority", Opt("term", "Qaani"))).Text);
+        Assert.Equal("/watch normal \"Ansar Allah\"", Translate(FakeDiscordInteractions.SlashCommand("watch", "normal", Opt("term", "Ansar Allah"))).Text);
+        Assert.Equal("/actors show \"Esmail Qaani\"", Translate(FakeDiscordInteractions.SlashCommand("actors", "show", Opt("name", "Esmail Qaani"))).Text);
     }
 
     [Theory]

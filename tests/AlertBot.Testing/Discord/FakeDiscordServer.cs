@@ -379,6 +379,14 @@ public sealed class FakeDiscordServer : IAsyncDisposable
                     ?? CreateMessage(channelId, channelId, body, enforceNonceAllowed: true);
             }
 
+            if (segments is ["channels", var editChannel, "messages", var editId] && method == "PATCH")
+            {
+                return Authorized(authorization)
+                    ?? Limited(path, MessageBucketHash, editChannel, now)
+                    ?? Injected(path)
+                    ?? EditMessage(editChannel, editChannel, editId, body);
+            }
+
             if (segments is ["applications", _, "commands"] or ["applications", _, "guilds", _, "commands"] && method == "PUT")
             {
                 return Authorized(authorization) ?? Limited(path, "cmds", segments[^2], now) ?? Ok(JsonNode.Parse(body)!);
@@ -393,6 +401,18 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             if (segments is ["webhooks", var appId, _, "messages", "@original"] && method == "PATCH")
             {
                 return Injected(path) ?? (appId == ApplicationId ? Ok(WithId(JsonNode.Parse(body)!)) : Error(404, 10015, "Unknown Webhook"));
+            }
+
+            if (segments is ["webhooks", var hookId, var hookToken, "messages", var hookMessage] && hookMessage != "@original" && method == "PATCH")
+            {
+                if (!Webhooks.TryGetValue(hookId, out var expectedToken) || expectedToken != Uri.UnescapeDataString(hookToken))
+                {
+                    return Error(404, 10015, "Unknown Webhook");
+                }
+
+                return Limited(path, WebhookBucketHash, $"{hookId}/{hookToken}", now)
+                    ?? Injected(path)
+                    ?? EditMessage($"webhook:{hookId}", hookId, hookMessage, body);
             }
 
             if (segments is ["webhooks", var webhookId, var token] && method == "POST")
@@ -564,6 +584,65 @@ public sealed class FakeDiscordServer : IAsyncDisposable
 
         var result = json.DeepClone();
         result["id"] = message.Id;
+        result["channel_id"] = channelId;
+        return Ok(result);
+    }
+
+    /// <summary>Every accepted edit, in order: the message as it reads after the edit.</summary>
+    public IReadOnlyList<FakeDiscordMessage> Edits
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _edits];
+            }
+        }
+    }
+
+    private readonly List<FakeDiscordMessage> _edits = [];
+
+    /// <summary>Edit Message: content and embeds given replace the message's own; an unknown message is 404 10008.</summary>
+    private Reply EditMessage(string channelKey, string channelId, string messageId, string body)
+    {
+        if (GoneChannels.Contains(channelId))
+        {
+            return Error(404, 10003, "Unknown Channel");
+        }
+
+        JsonNode patch;
+        try
+        {
+            patch = JsonNode.Parse(body) ?? throw new JsonException("empty");
+        }
+        catch (JsonException)
+        {
+            return Error(400, 50109, "The request body contains invalid JSON.");
+        }
+
+        var list = _messages.GetValueOrDefault(channelKey);
+        var index = list?.FindIndex(m => m.Id == messageId) ?? -1;
+        if (list is null || index < 0)
+        {
+            return Error(404, 10008, "Unknown Message");
+        }
+
+        var merged = list[index].Body.DeepClone().AsObject();
+        foreach (var (name, value) in patch.AsObject())
+        {
+            merged[name] = value?.DeepClone();
+        }
+
+        if (CheckLimits(merged) is { } problem)
+        {
+            return Error(400, 50035, $"Invalid Form Body: {problem}");
+        }
+
+        var edited = list[index] with { Body = merged };
+        list[index] = edited;
+        _edits.Add(edited);
+        var result = merged.DeepClone();
+        result["id"] = messageId;
         result["channel_id"] = channelId;
         return Ok(result);
     }

@@ -63,4 +63,21 @@ public sealed class RecordingAlertSink(string platform = "test") : IAlertSink
         _delivered.Enqueue(entry);
         return Task.FromResult<DeliveryResult>(new DeliveryResult.Delivered($"m{entry.Id}"));
     }
+
+    /// <summary>Every edit accepted: the entry and the message id it edited, in order.</summary>
+    public IReadOnlyList<(OutboxEntry Entry, string MessageId)> Edits => [.. _edits];
+
+    private readonly ConcurrentQueue<(OutboxEntry, string)> _edits = new();
+
+    public Task<DeliveryResult> EditAsync(OutboxEntry entry, string platformMessageId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _attempts);
+        if (_script.TryDequeue(out var scripted))
+        {
+            return Task.FromResult(scripted(entry));
+        }
+
+        _edits.Enqueue((entry, platformMessageId));
+        return Task.FromResult<DeliveryResult>(new DeliveryResult.Delivered(platformMessageId));
+    }
 }

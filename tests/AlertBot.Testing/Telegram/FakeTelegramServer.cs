@@ -472,6 +472,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             "setmycommands" => SetMyCommands(body),
             "getchatmember" => GetChatMember(body),
             "sendmessage" => SendMessage(body),
+            "editmessagetext" => EditMessageText(body),
             "getupdates" => await GetUpdatesAsync(body, http.RequestAborted),
             _ => Error(404, "Not Found: method not found"),
         };
@@ -707,6 +708,87 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                 ["message_id"] = messageId,
                 ["date"] = Now(),
                 ["chat"] = ChatJson(chatId, TypeOf(chatId), "Test group"),
+                ["from"] = new JsonObject { ["id"] = BotId, ["is_bot"] = true, ["first_name"] = "AlertBot", ["username"] = BotUsername },
+                ["text"] = plain,
+            });
+        }
+    }
+
+    /// <summary>Every successful editMessageText, in order: the message as it reads after the edit.</summary>
+    public IReadOnlyList<SentMessage> Edits
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _edits];
+            }
+        }
+    }
+
+    private readonly List<SentMessage> _edits = [];
+
+    /// <summary>
+    /// editMessageText as the Bot API answers it: the message must be one this bot sent to that chat; the same text
+    /// again is 400 "message is not modified"; the current text of the message is what <see cref="Sent"/> then shows.
+    /// </summary>
+    private (int, JsonObject) EditMessageText(JsonObject body)
+    {
+        var chat = ReadLong(body["chat_id"]);
+        var messageId = ReadLong(body["message_id"]);
+        var text = body["text"]?.GetValue<string>();
+        var parseMode = body["parse_mode"]?.GetValue<string>();
+        if (chat is null || messageId is null || string.IsNullOrEmpty(text))
+        {
+            return Error(400, "Bad Request: chat_id, message_id and text are required");
+        }
+
+        lock (_gate)
+        {
+            if (_forbidden.TryGetValue(chat.Value, out var forbidden))
+            {
+                return Error(403, forbidden);
+            }
+
+            var index = _sent.FindIndex(m => m.ChatId == chat.Value && m.MessageId == messageId.Value);
+            if (index < 0)
+            {
+                return Error(400, "Bad Request: message to edit not found");
+            }
+
+            var plain = text;
+            if (string.Equals(parseMode, "HTML", StringComparison.OrdinalIgnoreCase))
+            {
+                var parsed = TelegramHtmlChecker.Parse(text);
+                if (parsed.Error is not null)
+                {
+                    return Error(400, "Bad Request: can't parse entities: " + parsed.Error);
+                }
+
+                plain = parsed.Text;
+            }
+
+            if (plain.Length > 4096)
+            {
+                return Error(400, "Bad Request: MESSAGE_TOO_LONG");
+            }
+
+            var old = _sent[index];
+            if (old.Html == text)
+            {
+                return Error(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message");
+            }
+
+            var edited = old with { Html = text, PlainText = plain, ParseMode = parseMode, Body = body };
+            _sent[index] = edited;
+            _edits.Add(edited);
+            Signal();
+            return Ok(new JsonObject
+            {
+                ["message_id"] = old.MessageId,
+                ["date"] = Now(),
+                ["edit_date"] = Now(),
+                ["chat"] = ChatJson(chat.Value, TypeOf(chat.Value), "Test group"),
                 ["from"] = new JsonObject { ["id"] = BotId, ["is_bot"] = true, ["first_name"] = "AlertBot", ["username"] = BotUsername },
                 ["text"] = plain,
             });
