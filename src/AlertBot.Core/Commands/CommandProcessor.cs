@@ -19,6 +19,8 @@ namespace AlertBot.Core.Commands;
 public sealed partial class CommandProcessor : ICommandProcessor
 {
     private const int MaxFeedUrlLength = 2048;
+    private const int MaxTestHitsShown = 10;
+    private const int MaxExcerptLength = 300;
 
     private readonly IAlertStore _store;
     private readonly IFeedUrlValidator? _urlValidator;
@@ -145,7 +147,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         if (preset is null && presetName is not null)
         {
             var names = _presets.Count == 0 ? "none are configured" : string.Join(", ", _presets.Select(p => p.Name));
-            return Error($"There is no watchlist named \"{presetName}\" (available: {names}). Nothing was changed.");
+            return Error($"There is no watchlist named \"{Shorten(presetName)}\" (available: {names}). Nothing was changed.");
         }
 
         var now = _time.GetUtcNow();
@@ -372,6 +374,12 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return (null, Usage("The term contains control characters.", usage));
         }
 
+        // Direction overrides make a list read differently from what it holds; a lone surrogate is not text at all.
+        if (term.Any(IsBidiControl) || !IsWellFormed(term))
+        {
+            return (null, Usage("The term contains invisible direction marks or broken characters; type it plainly.", usage));
+        }
+
         if (term.Length > _options.MaxTermLength)
         {
             return (null, Usage($"The term is {term.Length} characters long; the limit is {_options.MaxTermLength}.", usage));
@@ -516,11 +524,18 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return new CommandReply($"Nothing would alert: none of this chat's {Plural(terms.Count, "term")} matched.");
         }
 
+        // Bounded: many terms hitting one long sentence must not turn a 4000-character /test into a wall of replies.
         var reply = new StringBuilder("This would alert here:");
-        foreach (var hit in hits.DistinctBy(h => (h.Term, h.Alias, h.Sentence)))
+        var distinct = hits.DistinctBy(h => (h.Term, h.Alias, h.Sentence)).ToList();
+        foreach (var hit in distinct.Take(MaxTestHitsShown))
         {
             var alias = string.Equals(hit.Alias, hit.Term, StringComparison.OrdinalIgnoreCase) ? "" : $" (as \"{hit.Alias}\")";
-            reply.Append(CultureInfo.InvariantCulture, $"\n• {hit.Term}{alias}: \"{hit.MatchedText}\" in: {hit.Sentence}");
+            reply.Append(CultureInfo.InvariantCulture, $"\n• {hit.Term}{alias}: \"{hit.MatchedText}\" in: {Excerpt(hit.Sentence, hit.MatchedText)}");
+        }
+
+        if (distinct.Count > MaxTestHitsShown)
+        {
+            reply.Append(CultureInfo.InvariantCulture, $"\n… and {distinct.Count - MaxTestHitsShown} more.");
         }
 
         if (channel is { Active: false } or { Paused: true })
@@ -613,7 +628,50 @@ public sealed partial class CommandProcessor : ICommandProcessor
     private static string Plural(int count, string noun) =>
         string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");
 
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+    private static bool IsBidiControl(char c) => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
+    private static bool IsWellFormed(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The sentence, or a window of it around the match when it is too long to quote whole.</summary>
+    private static string Excerpt(string sentence, string matched)
+    {
+        if (sentence.Length <= MaxExcerptLength)
+        {
+            return sentence;
+        }
+
+        var at = Math.Max(0, sentence.IndexOf(matched, StringComparison.OrdinalIgnoreCase));
+        var start = Math.Clamp(at - ((MaxExcerptLength - matched.Length) / 2), 0, sentence.Length - MaxExcerptLength);
+        if (start > 0 && char.IsLowSurrogate(sentence[start]))
+        {
+            start--;
+        }
+
+        var end = Math.Min(sentence.Length, start + MaxExcerptLength);
+        if (end < sentence.Length && char.IsLowSurrogate(sentence[end]))
+        {
+            end++;
+        }
+
+        return (start > 0 ? "…" : "") + sentence[start..end] + (end < sentence.Length ? "…" : "");
+    }
+
+    private static string Shorten(string text) => CommandParser.Shorten(text, 40);
 
     private static CommandReply Error(string text) => new(text, IsError: true);
 

@@ -15,11 +15,19 @@ public sealed record CommandContext(
     bool IsPrivate);
 
 /// <summary>A reply in plain text; the adapter escapes and formats it for its platform.</summary>
-public sealed record CommandReply(string Text, bool IsError = false);
+public sealed record CommandReply(string Text, bool IsError = false)
+{
+    /// <summary>No answer at all: the sender is flooding and has already been told to slow down.</summary>
+    public static CommandReply Silence { get; } = new("", IsError: true) { Silent = true };
+
+    /// <summary>The adapter sends nothing back (see <see cref="Silence"/>).</summary>
+    public bool Silent { get; init; }
+}
 
 /// <summary>
 /// The platform-neutral command set (/subscribe, /watch, /feeds, /test, /status, ...): parse, check permission,
-/// act on the store, reply. Never throws for user input: every input gets a reply.
+/// act on the store, reply. Never throws for user input: every input gets a reply, except
+/// <see cref="CommandReply.Silence"/> for a flood that was already told to slow down.
 /// </summary>
 public interface ICommandProcessor
 {

@@ -114,7 +114,10 @@ public sealed partial class TelegramUpdateHandler
             isAdmin,
             isPrivate);
         var reply = await _commands.ExecuteAsync(text, context, ct);
-        await ReplyAsync(message, reply.Text, ct);
+        if (!reply.Silent)
+        {
+            await ReplyAsync(message, reply.Text, ct);
+        }
     }
 
     /// <summary>Telegram's own answer: creator or administrator. An anonymous admin posts as the group itself.</summary>
