@@ -156,8 +156,17 @@ public sealed partial class CommandProcessor : ICommandProcessor
         await _store.SetChannelPausedAsync(channel.Id, false, ct);
 
         var attached = 0;
+        var overCap = 0;
+        var reading = (await _store.ListChannelFeedsAsync(channel.Id, ct)).Select(f => f.Url).ToHashSet(StringComparer.Ordinal);
         foreach (var configured in _polling.Feeds)
         {
+            // The default feeds count towards the cap like any other: a chat that filled it keeps its own choice.
+            if (!reading.Contains(configured.Url) && reading.Count >= _options.MaxFeedsPerChannel)
+            {
+                overCap++;
+                continue;
+            }
+
             var feed = await _store.FindFeedByUrlAsync(configured.Url, ct) ?? await _store.UpsertFeedAsync(
                 new FeedDefinition(
                     configured.Url,
@@ -169,6 +178,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
             if (await _store.AttachFeedAsync(channel.Id, feed.Id, ct))
             {
                 attached++;
+                reading.Add(feed.Url);
             }
         }
 
@@ -176,6 +186,11 @@ public sealed partial class CommandProcessor : ICommandProcessor
         if (attached > 0)
         {
             reply.Append(CultureInfo.InvariantCulture, $" Added {Plural(attached, "default feed")}.");
+        }
+
+        if (overCap > 0)
+        {
+            reply.Append(CultureInfo.InvariantCulture, $" {Plural(overCap, "default feed")} not added: this chat reads {reading.Count} feeds, the limit.");
         }
 
         var terms = await _store.ListWatchTermsAsync(channel.Id, ct);
