@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using AlertBot.Core.Channels;
+using AlertBot.Core.Commands;
+using AlertBot.Core.Persistence;
+using AlertBot.Core.Pipeline;
+using AlertBot.Core.Watchlists;
+using AlertBot.Testing.Discord;
+using AlertBot.Testing.Fakes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AlertBot.Discord.Tests.Interactions;
+
+/// <summary>
+/// Slash commands through the gateway into Core's real (rate-limited) command processor and a store: a member
+/// without MANAGE_CHANNELS changes nothing, whichever command changes settings.
+/// </summary>
+public sealed class DiscordAuthorizationTests
+{
+    private const string Admin = "16"; // MANAGE_CHANNELS
+    private const string Member = "3072"; // VIEW_CHANNEL | SEND_MESSAGES
+
+    private static readonly ChannelRef Channel = new(Platforms.Discord, FakeDiscordInteractions.ChannelId);
+
+    private readonly InMemoryAlertStore _store = new();
+
+    private async Task<(DiscordTestHost Host, FakeGatewayConnection Connection)> StartAsync()
+    {
+        var commands = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AlertBot:Commands:ChatCommandsPerMinute"] = "1000",
+            ["AlertBot:Commands:UserCommandsPerMinute"] = "1000",
+        }).Build();
+        var host = await DiscordTestHost.StartAsync(configureServices: services =>
+        {
+            services.RemoveAll<ICommandProcessor>();
+            services.AddSingleton<IAlertStore>(_store);
+            services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani"])]));
+            services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani", "Houthis"])]));
+            services.AddOptions<PollingOptions>();
+            services.AddAlertBotCommands(commands);
+        });
+        await host.StartGatewayAsync();
+        var connection = await host.Server.AcceptGatewayAsync();
+        await connection.SendHelloAsync(150);
+        await connection.ExpectAsync(2);
+        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
+        return (host, connection);
+    }
+
+    private static async Task<string> RunAsync(DiscordTestHost host, FakeGatewayConnection connection, string name, string? sub, string permissions, Dictionary<string, JsonNode?>? options = null)
+    {
+        var interaction = FakeDiscordInteractions.SlashCommand(name, sub, options, permissions);
+        var token = (string)interaction["token"]!;
+        await connection.SendDispatchAsync("INTERACTION_CREATE", interaction);
+        var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH" && r.Path.Contains(token, StringComparison.Ordinal));
+        return (string)edit.Json!["content"]!;
+    }
+
+    private async Task<string> SnapshotAsync()
+    {
+        var channel = (await _store.GetChannelAsync(Channel, default))!;
+        var terms = await _store.ListWatchTermsAsync(channel.Id, default);
+        var feeds = await _store.ListChannelFeedsAsync(channel.Id, default);
+        return $"{channel.Active}/{channel.Paused}|{string.Join(",", terms.Select(t => t.Text))}|{string.Join(",", feeds.Select(f => f.Id))}|{(await _store.ListFeedsAsync(default)).Count}";
+    }
+
+    [Fact]
+    public async Task A_member_without_manage_channels_changes_nothing_with_any_settings_command()
+    {
+        var (host, connection) = await StartAsync();
+        await using var owned = host;
+        Assert.Contains("Alerts are on", await RunAsync(host, connection, "alerts", "subscribe", Admin), StringComparison.Ordinal);
+        Assert.Contains("Added feed", await RunAsync(host, connection, "feeds", "add", Admin, new() { ["url"] = "https://news.example/rss" }), StringComparison.Ordinal);
+        var feedId = (await _store.FindFeedByUrlAsync("https://news.example/rss", default))!.Id;
+        var before = await SnapshotAsync();
+
+        (string Name, string Sub, Dictionary<string, JsonNode?>? Options)[] attempts =
+        [
+            ("alerts", "subscribe", null),
+            ("alerts", "unsubscribe", null),
+            ("alerts", "pause", null),
+            ("alerts", "resume", null),
+            ("watch", "add", new() { ["term"] = "Hezbollah" }),
+            ("watch", "remove", new() { ["term"] = "Qaani" }),
+            ("feeds", "add", new() { ["url"] = "https://evil.example/rss" }),
+            ("feeds", "remove", new() { ["id"] = feedId }),
+        ];
+        foreach (var (name, sub, options) in attempts)
+        {
+            var reply = await RunAsync(host, connection, name, sub, Member, options);
+            Assert.Contains("Only an admin", reply, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, await SnapshotAsync());
+
+        // Reading is open to members, and shows the admin's settings.
+        Assert.Contains("Qaani", await RunAsync(host, connection, "watch", "list", Member), StringComparison.Ordinal);
+
+        // The admin's pause holds against a member's resume.
+        await RunAsync(host, connection, "alerts", "pause", Admin);
+        Assert.Contains("Only an admin", await RunAsync(host, connection, "alerts", "resume", Member), StringComparison.Ordinal);
+        Assert.True((await _store.GetChannelAsync(Channel, default))!.Paused);
+    }
+
+    [Fact]
+    public async Task A_member_with_administrator_but_not_manage_channels_counts_as_an_admin()
+    {
+        var (host, connection) = await StartAsync();
+        await using var owned = host;
+
+        var reply = await RunAsync(host, connection, "alerts", "subscribe", "8"); // ADMINISTRATOR
+
+        Assert.Contains("Alerts are on", reply, StringComparison.Ordinal);
+        Assert.True((await _store.GetChannelAsync(Channel, default))!.Active);
+    }
+}
