@@ -1,0 +1,216 @@
+using System.Text.Json.Nodes;
+using AlertBot.Testing.Discord;
+using AlertBot.Testing.Fakes;
+using AlertBot.Testing.Feeds;
+using AlertBot.Testing.Telegram;
+using AlertBot.Worker.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AlertBot.IntegrationTests;
+
+/// <summary>
+/// The worker in service mode with every secret configured (Telegram token, Discord bot token, Discord webhook URL),
+/// through commands, alerts, a rejected token on each platform and a few errors: no secret reaches any log line, any
+/// logged exception, or anything sent to users.
+/// </summary>
+public sealed class SecretsEndToEndTests : IAsyncLifetime
+{
+    private const string TelegramToken = "7312984650:AAGsecretTELEGRAMtoken_9f8e7d6c5b4a";
+    private const string DiscordBotToken = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GsecretDISCORDbot.token_abc123";
+    private const string WebhookToken = "WHsecret-webhook-token_0123456789abcdef";
+    private const string DeadWebhookToken = "WHsecret-dead-webhook_fedcba9876543210";
+    private const long Chat = 7701;
+    private const long BlockedChat = 7702;
+
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "alertbot-secrets-" + Guid.NewGuid().ToString("N"));
+    private readonly RecordingLogger _logs = new();
+    private LoopbackFeedServer _feeds = null!;
+    private FakeTelegramServer _telegram = null!;
+    private FakeDiscordServer _discord = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        _feeds = await LoopbackFeedServer.StartAsync();
+        _telegram = await FakeTelegramServer.StartAsync(TelegramToken, new FakeTelegramLimits(TimeSpan.FromMilliseconds(5), 200, TimeSpan.FromSeconds(1), 500, TimeSpan.FromSeconds(1)));
+        _discord = await FakeDiscordServer.StartAsync();
+        _discord.BotToken = DiscordBotToken;
+        _discord.Webhooks["4242"] = WebhookToken;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _feeds.DisposeAsync();
+        await _telegram.DisposeAsync();
+        await _discord.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task No_token_appears_in_logs_logged_exceptions_or_anything_sent_to_users()
+    {
+        var first = new SampleItem("Houthis fire on a tanker in the Red Sea", "https://news.example/1", "<p>The Houthis said they fired on a tanker.</p>", DateTimeOffset.UtcNow);
+        _feeds.Set("/feed", LoopbackResponse.Text(SampleFeeds.Rss("Loopback", first)));
+        _feeds.Set("/broken", LoopbackResponse.WithStatus(500));
+        var config = new Dictionary<string, string?>
+        {
+            ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(_directory, "alertbot.db")}",
+            ["AlertBot:Fetch:AllowedNetworks:0"] = "127.0.0.1/32", // the loopback servers
+            ["AlertBot:Polling:Jitter"] = "0",
+            ["AlertBot:Polling:Feeds:0:Url"] = _feeds.Url("/feed"),
+            ["AlertBot:Polling:Feeds:0:Name"] = "Loopback",
+            ["AlertBot:Polling:Feeds:0:Interval"] = "00:00:05",
+            ["AlertBot:Polling:Feeds:0:Backfill"] = "0",
+            ["AlertBot:Polling:Feeds:1:Url"] = _feeds.Url("/broken"),
+            ["AlertBot:Polling:Feeds:1:Interval"] = "00:00:05",
+            ["AlertBot:Delivery:Interval"] = "00:00:00.200",
+            ["AlertBot:Delivery:RetryBaseDelay"] = "00:00:00.100",
+            ["AlertBot:Health:Enabled"] = "false",
+            ["AlertBot:Telegram:Token"] = TelegramToken,
+            ["AlertBot:Telegram:ApiBaseUrl"] = _telegram.BaseUrl,
+            ["AlertBot:Telegram:PollTimeout"] = "00:00:01",
+            ["AlertBot:Telegram:ErrorBackoffInitial"] = "00:00:00.050",
+            ["AlertBot:Telegram:ErrorBackoffMax"] = "00:00:00.200",
+            ["AlertBot:Telegram:PerChatInterval"] = "00:00:00.010",
+            ["AlertBot:Discord:BotToken"] = DiscordBotToken,
+            ["AlertBot:Discord:ApiBaseUrl"] = _discord.ApiBaseUrl,
+            ["AlertBot:Discord:Webhooks:0"] = $"{_discord.ApiBaseUrl}/webhooks/4242/{WebhookToken}",
+            ["AlertBot:Discord:Webhooks:1"] = $"{_discord.ApiBaseUrl}/webhooks/4343/{DeadWebhookToken}", // unknown: 404
+
+            // Every category at Trace, including the HTTP client's request logging that prints URLs (Telegram's
+            // carry the token, Discord's webhook and interaction URLs theirs): what a verbose operator would see.
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft"] = "Trace",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Trace",
+            ["Logging:LogLevel:Quartz"] = "Trace",
+            ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
+        };
+
+        // Errors from the start: each platform rejects its credentials once, and one webhook call fails.
+        _telegram.FailNext("getUpdates", 401, "Unauthorized");
+        _telegram.FailNext("getUpdates", 502, "Bad Gateway");
+        _discord.InjectStatus("webhooks/4242", 401);
+
+        var builder = AlertBotHost.CreateBuilder(HostMode.Service, TextWriter.Null, config);
+        builder.Logging.AddProvider(_logs.AsProvider());
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        var interactionTokens = new List<string>();
+        using (var host = builder.Build())
+        {
+            await host.StartAsync();
+            try
+            {
+                // Discord: the gateway session and two slash commands, one refused.
+                var gateway = await _discord.AcceptGatewayAsync(TimeSpan.FromSeconds(20));
+                await gateway.SendHelloAsync(500);
+                Assert.Equal(DiscordBotToken, (string?)(await gateway.ExpectAsync(2))["d"]!["token"]);
+                await gateway.SendReadyAsync("session-1", _discord.ResumeGatewayUrl);
+                foreach (var (sub, permissions) in new[] { ("subscribe", "16"), ("pause", "3072") })
+                {
+                    var interaction = FakeDiscordInteractions.SlashCommand("alerts", sub, permissions: permissions);
+                    interactionTokens.Add((string)interaction["token"]!);
+                    await gateway.SendDispatchAsync("INTERACTION_CREATE", interaction);
+                    await _discord.WaitForRequestAsync(r => r.Method == "PATCH" && r.Path.Contains(interactionTokens[^1], StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+                }
+
+                // Telegram: two chats subscribe; one then blocks the bot.
+                _telegram.SendText(Chat, Chat, "/subscribe");
+                _telegram.SendText(BlockedChat, BlockedChat, "/subscribe");
+                _telegram.SendText(Chat, Chat, "/feeds add https://user:pw@feeds.example/rss");
+                await _telegram.WaitForMessageAsync(_ => _telegram.SentTo(Chat).Count >= 2 && _telegram.SentTo(BlockedChat).Count >= 1, TimeSpan.FromSeconds(20));
+                _telegram.Forbid(BlockedChat);
+
+                // A new story after everyone subscribed reaches the Telegram chat, the Discord channel and the webhook.
+                var second = new SampleItem("Ansar Allah claims drone strike in the Red Sea", "https://news.example/2", "<p>Ansar Allah said it hit a ship.</p>", DateTimeOffset.UtcNow);
+                _feeds.Set("/feed", LoopbackResponse.Text(SampleFeeds.Rss("Loopback", second, first)));
+                await _telegram.WaitForMessageAsync(m => m.ChatId == Chat && m.PlainText.Contains(second.Title, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+                await _discord.WaitForRequestAsync(r => r.Path.StartsWith("/api/v10/channels/", StringComparison.Ordinal) && r.Status == 200, TimeSpan.FromSeconds(30));
+                await _logs.WaitForAsync(e => e.EventId.Id is 3003 or 3004, TimeSpan.FromSeconds(30)); // the blocked chat
+
+                // Then Discord rejects the bot token on a REST call and on the gateway.
+                _discord.InjectStatus("channels/", 401);
+                var third = new SampleItem("Houthis seize a cargo ship", "https://news.example/3", "<p>The Houthis seized a ship.</p>", DateTimeOffset.UtcNow);
+                _feeds.Set("/feed", LoopbackResponse.Text(SampleFeeds.Rss("Loopback", third, second, first)));
+                await _logs.WaitForAsync(e => e.Level == LogLevel.Critical && e.Message.Contains("401", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+                await gateway.CloseAsync(4004, "Authentication failed.");
+                await _logs.WaitForAsync(e => e.Message.Contains("stopped for good", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
+        }
+
+        // Everything happened that the test claims: the failures were real and were logged.
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == 3303); // Telegram rejected the token
+        Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("Feed ", StringComparison.Ordinal) && e.Message.Contains("failed", StringComparison.Ordinal));
+        Assert.Contains(_discord.Requests, r => r.Path.Contains("/webhooks/4242/", StringComparison.Ordinal) && r.Status == 401);
+        Assert.Contains(_discord.Requests, r => r.Path.Contains("/webhooks/4343/", StringComparison.Ordinal) && r.Status == 404);
+
+        string[] secrets = [TelegramToken, TelegramToken.Split(':')[1], DiscordBotToken, WebhookToken, DeadWebhookToken, "pw@feeds", .. interactionTokens];
+        var logged = _logs.AllWritten;
+        var toUsers = string.Join('\n', _telegram.Sent.Select(m => m.Body.ToJsonString()))
+            + string.Join('\n', _discord.Requests.Select(r => r.Body));
+        Assert.NotEmpty(_logs.Entries);
+
+        // The capture really holds the HTTP client's request lines (so a chat client that logged its URLs would show).
+        Assert.Contains("Sending HTTP request GET " + _feeds.Url("/feed"), logged, StringComparison.Ordinal);
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(secret, logged, StringComparison.Ordinal);
+            Assert.DoesNotContain(Uri.EscapeDataString(secret), logged, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, toUsers, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Tokens_read_from_FILE_paths_are_the_ones_the_adapters_use_and_are_never_printed()
+    {
+        // Secret files as Docker mounts them: the value plus a trailing newline. No token is in the environment.
+        var telegramFile = Path.Combine(_directory, "telegram-token");
+        var discordFile = Path.Combine(_directory, "discord-token");
+        await File.WriteAllTextAsync(telegramFile, TelegramToken + "\n");
+        await File.WriteAllTextAsync(discordFile, DiscordBotToken + "\n");
+        var environment = new Dictionary<string, string>
+        {
+            ["AlertBot__Telegram__Token_FILE"] = telegramFile,
+            ["DISCORD_BOT_TOKEN_FILE"] = discordFile,
+            ["AlertBot__Telegram__ApiBaseUrl"] = _telegram.BaseUrl,
+            ["AlertBot__Telegram__PollTimeout"] = "00:00:01",
+            ["AlertBot__Discord__ApiBaseUrl"] = _discord.ApiBaseUrl,
+            ["AlertBot__Storage__ConnectionString"] = $"Data Source={Path.Combine(_directory, "file-secrets.db")}",
+            ["AlertBot__Health__Enabled"] = "false",
+            ["Logging__LogLevel__Default"] = "Debug",
+        };
+
+        using var worker = WorkerProcess.Start(environment, "run");
+        try
+        {
+            // Telegram: the fake answers only its own token, so a reply proves the token from the file was used.
+            _telegram.SendText(Chat, Chat, "/help");
+            var reply = await _telegram.WaitForMessageAsync(m => m.ChatId == Chat, TimeSpan.FromSeconds(60));
+            Assert.Contains("/watch add", reply.PlainText, StringComparison.Ordinal);
+
+            // Discord: REST with "Bot <token from the file>", then the same token in the gateway's Identify.
+            var gateway = await _discord.AcceptGatewayAsync(TimeSpan.FromSeconds(30));
+            await gateway.SendHelloAsync(500);
+            Assert.Equal(DiscordBotToken, (string?)(await gateway.ExpectAsync(2))["d"]!["token"]);
+            Assert.Contains(_discord.Requests, r => r.Path == "/api/v10/gateway/bot" && r.Status == 200 && r.Authorization == "Bot " + DiscordBotToken);
+            Assert.DoesNotContain(_telegram.Calls, c => c.Status == 401);
+        }
+        finally
+        {
+            worker.KillHard();
+        }
+
+        foreach (var secret in new[] { TelegramToken, TelegramToken.Split(':')[1], DiscordBotToken })
+        {
+            Assert.DoesNotContain(secret, worker.StandardOutput, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, worker.StandardError, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Telegram bot @AlertNewsBot started", worker.StandardError, StringComparison.Ordinal);
+    }
+}
