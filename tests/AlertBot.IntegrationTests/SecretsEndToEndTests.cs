@@ -54,39 +54,7 @@ public sealed class SecretsEndToEndTests : IAsyncLifetime
         var first = new SampleItem("Houthis fire on a tanker in the Red Sea", "https://news.example/1", "<p>The Houthis said they fired on a tanker.</p>", DateTimeOffset.UtcNow);
         _feeds.Set("/feed", LoopbackResponse.Text(SampleFeeds.Rss("Loopback", first)));
         _feeds.Set("/broken", LoopbackResponse.WithStatus(500));
-        var config = new Dictionary<string, string?>
-        {
-            ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(_directory, "alertbot.db")}",
-            ["AlertBot:Fetch:AllowedNetworks:0"] = "127.0.0.1/32", // the loopback servers
-            ["AlertBot:Polling:Jitter"] = "0",
-            ["AlertBot:Polling:Feeds:0:Url"] = _feeds.Url("/feed"),
-            ["AlertBot:Polling:Feeds:0:Name"] = "Loopback",
-            ["AlertBot:Polling:Feeds:0:Interval"] = "00:00:05",
-            ["AlertBot:Polling:Feeds:0:Backfill"] = "0",
-            ["AlertBot:Polling:Feeds:1:Url"] = _feeds.Url("/broken"),
-            ["AlertBot:Polling:Feeds:1:Interval"] = "00:00:05",
-            ["AlertBot:Delivery:Interval"] = "00:00:00.200",
-            ["AlertBot:Delivery:RetryBaseDelay"] = "00:00:00.100",
-            ["AlertBot:Health:Enabled"] = "false",
-            ["AlertBot:Telegram:Token"] = TelegramToken,
-            ["AlertBot:Telegram:ApiBaseUrl"] = _telegram.BaseUrl,
-            ["AlertBot:Telegram:PollTimeout"] = "00:00:01",
-            ["AlertBot:Telegram:ErrorBackoffInitial"] = "00:00:00.050",
-            ["AlertBot:Telegram:ErrorBackoffMax"] = "00:00:00.200",
-            ["AlertBot:Telegram:PerChatInterval"] = "00:00:00.010",
-            ["AlertBot:Discord:BotToken"] = DiscordBotToken,
-            ["AlertBot:Discord:ApiBaseUrl"] = _discord.ApiBaseUrl,
-            ["AlertBot:Discord:Webhooks:0"] = $"{_discord.ApiBaseUrl}/webhooks/4242/{WebhookToken}",
-            ["AlertBot:Discord:Webhooks:1"] = $"{_discord.ApiBaseUrl}/webhooks/4343/{DeadWebhookToken}", // unknown: 404
-
-            // Every category at Trace, including the HTTP client's request logging that prints URLs (Telegram's
-            // carry the token, Discord's webhook and interaction URLs theirs): what a verbose operator would see.
-            ["Logging:LogLevel:Default"] = "Trace",
-            ["Logging:LogLevel:Microsoft"] = "Trace",
-            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Trace",
-            ["Logging:LogLevel:Quartz"] = "Trace",
-            ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
-        };
+        var config = ServiceConfig(_telegram.BaseUrl, _discord.ApiBaseUrl);
 
         // Errors from the start: each platform rejects its credentials once, and one webhook call fails.
         _telegram.FailNext("getUpdates", 401, "Unauthorized");
@@ -121,21 +89,22 @@ public sealed class SecretsEndToEndTests : IAsyncLifetime
                 _telegram.SendText(Chat, Chat, "/feeds add https://user:pw@feeds.example/rss");
                 await _telegram.WaitForMessageAsync(_ => _telegram.SentTo(Chat).Count >= 2 && _telegram.SentTo(BlockedChat).Count >= 1, TimeSpan.FromSeconds(20));
                 _telegram.Forbid(BlockedChat);
+                await Step("the baseline poll", () => _logs.WaitForAsync(e => e.Message.Contains("(Baseline)", StringComparison.Ordinal), TimeSpan.FromSeconds(30)));
 
                 // A new story after everyone subscribed reaches the Telegram chat, the Discord channel and the webhook.
                 var second = new SampleItem("Ansar Allah claims drone strike in the Red Sea", "https://news.example/2", "<p>Ansar Allah said it hit a ship.</p>", DateTimeOffset.UtcNow);
                 _feeds.Set("/feed", LoopbackResponse.Text(SampleFeeds.Rss("Loopback", second, first)));
-                await _telegram.WaitForMessageAsync(m => m.ChatId == Chat && m.PlainText.Contains(second.Title, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-                await _discord.WaitForRequestAsync(r => r.Path.StartsWith("/api/v10/channels/", StringComparison.Ordinal) && r.Status == 200, TimeSpan.FromSeconds(30));
-                await _logs.WaitForAsync(e => e.EventId.Id is 3003 or 3004, TimeSpan.FromSeconds(30)); // the blocked chat
+                await Step("the Telegram alert", () => _telegram.WaitForMessageAsync(m => m.ChatId == Chat && m.PlainText.Contains(second.Title, StringComparison.Ordinal), TimeSpan.FromSeconds(30)));
+                await Step("the Discord alert", () => _discord.WaitForRequestAsync(r => r.Path.StartsWith("/api/v10/channels/", StringComparison.Ordinal) && r.Status == 200, TimeSpan.FromSeconds(30)));
+                await Step("the blocked chat's refusal", () => _logs.WaitForAsync(e => e.EventId.Id is 3003 or 3004, TimeSpan.FromSeconds(30)));
 
                 // Then Discord rejects the bot token on a REST call and on the gateway.
                 _discord.InjectStatus("channels/", 401);
                 var third = new SampleItem("Houthis seize a cargo ship", "https://news.example/3", "<p>The Houthis seized a ship.</p>", DateTimeOffset.UtcNow);
                 _feeds.Set("/feed", LoopbackResponse.Text(SampleFeeds.Rss("Loopback", third, second, first)));
-                await _logs.WaitForAsync(e => e.Level == LogLevel.Critical && e.Message.Contains("401", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+                await Step("the bot token's rejection", () => _logs.WaitForAsync(e => e.Level == LogLevel.Critical && e.Message.Contains("401", StringComparison.Ordinal), TimeSpan.FromSeconds(30)));
                 await gateway.CloseAsync(4004, "Authentication failed.");
-                await _logs.WaitForAsync(e => e.Message.Contains("stopped for good", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+                await Step("the gateway's stop", () => _logs.WaitForAsync(e => e.Message.Contains("stopped for good", StringComparison.Ordinal), TimeSpan.FromSeconds(20)));
             }
             finally
             {
@@ -200,6 +169,10 @@ public sealed class SecretsEndToEndTests : IAsyncLifetime
             Assert.Contains(_discord.Requests, r => r.Path == "/api/v10/gateway/bot" && r.Status == 200 && r.Authorization == "Bot " + DiscordBotToken);
             Assert.DoesNotContain(_telegram.Calls, c => c.Status == 401);
         }
+        catch (Exception ex) when (ex is TimeoutException or Xunit.Sdk.XunitException)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\nWorker standard error:\n{worker.StandardError}");
+        }
         finally
         {
             worker.KillHard();
@@ -213,4 +186,112 @@ public sealed class SecretsEndToEndTests : IAsyncLifetime
 
         Assert.Contains("Telegram bot @AlertNewsBot started", worker.StandardError, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Network_failures_on_every_chat_api_leak_no_token_into_logged_exceptions()
+    {
+        // Telegram: a server that accepts and hangs up at once; Discord: a port where nothing listens.
+        using var hangUp = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        hangUp.Start();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    using var client = await hangUp.AcceptTcpClientAsync(stop.Token);
+                    client.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Test over.
+            }
+        });
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var closedPort = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+
+        var story = new SampleItem("Houthis fire on a tanker in the Red Sea", "https://news.example/1", "<p>The Houthis fired.</p>", DateTimeOffset.UtcNow);
+        _feeds.Set("/feed", LoopbackResponse.Text(SampleFeeds.Rss("Loopback", story)));
+        var config = ServiceConfig($"http://127.0.0.1:{((System.Net.IPEndPoint)hangUp.LocalEndpoint).Port}", $"http://127.0.0.1:{closedPort}/api/v10");
+        config["AlertBot:Polling:Feeds:0:Backfill"] = "1"; // an alert at once, for the webhooks to fail on
+        var builder = AlertBotHost.CreateBuilder(HostMode.Service, TextWriter.Null, config);
+        builder.Logging.AddProvider(_logs.AsProvider());
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        using (var host = builder.Build())
+        {
+            await host.StartAsync();
+            try
+            {
+                await _logs.WaitForAsync(e => e.EventId.Id == 3304 && e.Exception is not null, TimeSpan.FromSeconds(30));
+                await _logs.WaitForAsync(e => e.Message.StartsWith("Discord request", StringComparison.Ordinal) && e.Exception is not null, TimeSpan.FromSeconds(30));
+                await _logs.WaitForAsync(e => e.Message.Contains("discord:webhook:4242", StringComparison.Ordinal) && e.Message.Contains("not delivered", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            }
+            finally
+            {
+                await host.StopAsync();
+                await stop.CancelAsync();
+                await accepting;
+            }
+        }
+
+        var logged = _logs.AllWritten;
+        foreach (var secret in new[] { TelegramToken, TelegramToken.Split(':')[1], DiscordBotToken, WebhookToken, DeadWebhookToken })
+        {
+            Assert.DoesNotContain(secret, logged, StringComparison.Ordinal);
+            Assert.DoesNotContain(Uri.EscapeDataString(secret), logged, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Awaits one step of the story; on a timeout, says which and shows the latest log lines.</summary>
+    private async Task Step(string what, Func<Task> wait)
+    {
+        try
+        {
+            await wait();
+        }
+        catch (TimeoutException)
+        {
+            var recent = string.Join('\n', _logs.Entries.TakeLast(40).Select(e => $"{e.Level} {e.Category}: {e.Message}"));
+            throw new Xunit.Sdk.XunitException($"Timed out waiting for {what}. Latest log lines:\n{recent}");
+        }
+    }
+
+    /// <summary>Service mode with every secret set, the chat APIs at the given addresses, every log category at Trace.</summary>
+    private Dictionary<string, string?> ServiceConfig(string telegramBaseUrl, string discordApiBaseUrl) => new()
+    {
+        ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".db")}",
+        ["AlertBot:Fetch:AllowedNetworks:0"] = "127.0.0.1/32", // the loopback servers
+        ["AlertBot:Polling:Jitter"] = "0",
+        ["AlertBot:Polling:Feeds:0:Url"] = _feeds.Url("/feed"),
+        ["AlertBot:Polling:Feeds:0:Name"] = "Loopback",
+        ["AlertBot:Polling:Feeds:0:Interval"] = "00:00:05",
+        ["AlertBot:Polling:Feeds:0:Backfill"] = "0",
+        ["AlertBot:Polling:Feeds:1:Url"] = _feeds.Url("/broken"),
+        ["AlertBot:Polling:Feeds:1:Interval"] = "00:00:05",
+        ["AlertBot:Delivery:Interval"] = "00:00:00.200",
+        ["AlertBot:Delivery:RetryBaseDelay"] = "00:00:00.100",
+        ["AlertBot:Health:Enabled"] = "false",
+        ["AlertBot:Telegram:Token"] = TelegramToken,
+        ["AlertBot:Telegram:ApiBaseUrl"] = telegramBaseUrl,
+        ["AlertBot:Telegram:PollTimeout"] = "00:00:01",
+        ["AlertBot:Telegram:ErrorBackoffInitial"] = "00:00:00.050",
+        ["AlertBot:Telegram:ErrorBackoffMax"] = "00:00:00.200",
+        ["AlertBot:Telegram:PerChatInterval"] = "00:00:00.010",
+        ["AlertBot:Discord:BotToken"] = DiscordBotToken,
+        ["AlertBot:Discord:ApiBaseUrl"] = discordApiBaseUrl,
+        ["AlertBot:Discord:Webhooks:0"] = $"{discordApiBaseUrl}/webhooks/4242/{WebhookToken}",
+        ["AlertBot:Discord:Webhooks:1"] = $"{discordApiBaseUrl}/webhooks/4343/{DeadWebhookToken}", // unknown: 404
+
+        // Every category at Trace, including the HTTP client's request logging that prints URLs (Telegram's
+        // carry the token, Discord's webhook and interaction URLs theirs): what a verbose operator would see.
+        ["Logging:LogLevel:Default"] = "Trace",
+        ["Logging:LogLevel:Microsoft"] = "Trace",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Trace",
+        ["Logging:LogLevel:Quartz"] = "Trace",
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
+    };
 }
