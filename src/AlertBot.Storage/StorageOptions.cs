@@ -1,3 +1,4 @@
+using AlertBot.Storage.Postgres;
 using AlertBot.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -9,11 +10,25 @@ public sealed class StorageOptions
 {
     public const string Section = "AlertBot:Storage";
 
-    /// <summary>Which database: only "Sqlite" for now.</summary>
+    /// <summary>The SQLite file used when nothing is configured.</summary>
+    public const string DefaultConnectionString = "Data Source=data/alertbot.db";
+
+    /// <summary>Which database: "Sqlite" (one instance) or "Postgres" (one or several instances); case-insensitive.</summary>
     public string Provider { get; set; } = SqliteMigrator.Provider;
 
-    /// <summary>The provider's connection string. May hold a password for server databases: never log it.</summary>
-    public string ConnectionString { get; set; } = "Data Source=data/alertbot.db";
+    /// <summary>
+    /// The provider's connection string: Microsoft.Data.Sqlite's for SQLite, Npgsql's for PostgreSQL. May hold a
+    /// password: never log it.
+    /// </summary>
+    public string ConnectionString { get; set; } = DefaultConnectionString;
+
+    /// <summary>
+    /// PostgreSQL only: how long an instance's claim on outbox entries holds without progress before another instance
+    /// may take them over (after a crash). Longer than the slowest channel's batch takes to send.
+    /// </summary>
+    public TimeSpan OutboxClaimLease { get; set; } = PostgresAlertStore.DefaultClaimLease;
+
+    internal bool IsPostgres => string.Equals(Provider, PostgresMigrator.Provider, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Checks <see cref="StorageOptions"/> at start-up; every message names the bad key and never echoes the connection string.</summary>
@@ -21,10 +36,11 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
-        if (!string.Equals(options.Provider, SqliteMigrator.Provider, StringComparison.OrdinalIgnoreCase))
+        var isSqlite = string.Equals(options.Provider, SqliteMigrator.Provider, StringComparison.OrdinalIgnoreCase);
+        if (!isSqlite && !options.IsPostgres)
         {
             return ValidateOptionsResult.Fail(
-                $"{StorageOptions.Section}:Provider must be '{SqliteMigrator.Provider}' (got '{options.Provider}'); no other database is supported yet.");
+                $"{StorageOptions.Section}:Provider must be '{SqliteMigrator.Provider}' or '{PostgresMigrator.Provider}' (got '{options.Provider}').");
         }
 
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
@@ -32,9 +48,14 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             return ValidateOptionsResult.Fail($"{StorageOptions.Section}:ConnectionString is empty.");
         }
 
+        return options.IsPostgres ? ValidatePostgres(options) : ValidateSqlite(options.ConnectionString);
+    }
+
+    private static ValidateOptionsResult ValidateSqlite(string connectionString)
+    {
         try
         {
-            var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
+            var builder = new SqliteConnectionStringBuilder(connectionString);
             if (string.IsNullOrWhiteSpace(builder.DataSource))
             {
                 return ValidateOptionsResult.Fail($"{StorageOptions.Section}:ConnectionString names no Data Source.");
@@ -44,6 +65,32 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         {
             // The parser's message names the offending keyword only, not the value.
             return ValidateOptionsResult.Fail($"{StorageOptions.Section}:ConnectionString is not a valid SQLite connection string: {ex.Message}");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+
+    private static ValidateOptionsResult ValidatePostgres(StorageOptions options)
+    {
+        if (options.ConnectionString == StorageOptions.DefaultConnectionString)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{StorageOptions.Section}:ConnectionString must be set to an Npgsql connection string (Host=...;Database=...) " +
+                $"when {StorageOptions.Section}:Provider is '{PostgresMigrator.Provider}'.");
+        }
+
+        if (options.OutboxClaimLease <= TimeSpan.Zero)
+        {
+            return ValidateOptionsResult.Fail($"{StorageOptions.Section}:OutboxClaimLease must be positive (got {options.OutboxClaimLease}).");
+        }
+
+        try
+        {
+            PostgresDataSource.Parse(options.ConnectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            return ValidateOptionsResult.Fail($"{StorageOptions.Section}:ConnectionString: {ex.Message}");
         }
 
         return ValidateOptionsResult.Success;

@@ -5,30 +5,15 @@ namespace AlertBot.IntegrationTests;
 /// <summary>The command line as a user runs it, on the shipped configuration and seed feed.</summary>
 public sealed class CliTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "alertbot-cli-" + Guid.NewGuid().ToString("N"));
+    private readonly CliHarness _cli = new();
 
-    public CliTests() => Directory.CreateDirectory(_directory);
+    public void Dispose() => _cli.Dispose();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private async Task<(int Exit, string Output)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var overrides = new Dictionary<string, string?>
-        {
-            ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(_directory, "alertbot.db")}",
-        };
-        var exit = await new CliApp(output, overrides, error: output).RunAsync(args);
-        return (exit, output.ToString());
-    }
+    private Task<(int Exit, string Output)> RunAsync(params string[] args) => _cli.RunAsync(args);
 
     private string WriteFile(string name, string text)
     {
-        var path = Path.Combine(_directory, name);
+        var path = _cli.PathOf(name);
         File.WriteAllText(path, text);
         return path;
     }
@@ -129,11 +114,8 @@ public sealed class CliTests : IDisposable
     public async Task A_bad_setting_stops_with_a_message_naming_the_key()
     {
         var output = new StringWriter();
-        var overrides = new Dictionary<string, string?>
-        {
-            ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(_directory, "alertbot.db")}",
-            ["AlertBot:Delivery:BatchSize"] = "0",
-        };
+        var overrides = _cli.Settings;
+        overrides["AlertBot:Delivery:BatchSize"] = "0";
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
             () => new CliApp(output, overrides).RunAsync(["run", "--once"]));
         Assert.Contains("AlertBot:Delivery:BatchSize", error.Message, StringComparison.Ordinal);

@@ -4,20 +4,15 @@ using AlertBot.Core.Persistence;
 
 namespace AlertBot.Storage.Tests;
 
-public sealed class ChannelStoreTests : IDisposable
+public abstract class ChannelStoreTests(TestDatabase db) : StoreTests(db)
 {
-    private static readonly CancellationToken None = CancellationToken.None;
-    private readonly TempDatabase _db = new();
+    private Task<IAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
 
-    public void Dispose() => _db.Dispose();
-
-    private Task<Sqlite.SqliteAlertStore> CreateSut() => _db.NewMigratedStoreAsync();
-
-    [Fact]
+    [StoreFact]
     public async Task Ensure_creates_an_active_unpaused_channel_once_and_updates_only_a_given_title()
     {
         var store = await CreateSut();
-        var now = _db.Time.GetUtcNow();
+        var now = Db.Time.GetUtcNow();
 
         var created = await store.EnsureChannelAsync(Samples.Telegram, "Iraq desk", now, None);
         var again = await store.EnsureChannelAsync(Samples.Telegram, null, now.AddHours(1), None);
@@ -29,11 +24,11 @@ public sealed class ChannelStoreTests : IDisposable
         Assert.Single(await store.ListChannelsAsync(None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_platform_is_part_of_the_identity()
     {
         var store = await CreateSut();
-        var now = _db.Time.GetUtcNow();
+        var now = Db.Time.GetUtcNow();
 
         var telegram = await store.EnsureChannelAsync(new ChannelRef(Platforms.Telegram, "42"), null, now, None);
         var discord = await store.EnsureChannelAsync(new ChannelRef(Platforms.Discord, "42"), null, now, None);
@@ -46,11 +41,11 @@ public sealed class ChannelStoreTests : IDisposable
         Assert.Equal([telegram.Id, discord.Id], (await store.ListChannelsAsync(None)).Select(c => c.Id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Active_and_paused_flags_are_stored()
     {
         var store = await CreateSut();
-        var channel = await store.EnsureChannelAsync(Samples.Discord, null, _db.Time.GetUtcNow(), None);
+        var channel = await store.EnsureChannelAsync(Samples.Discord, null, Db.Time.GetUtcNow(), None);
 
         await store.SetChannelActiveAsync(channel.Id, false, None);
         await store.SetChannelPausedAsync(channel.Id, true, None);
@@ -64,11 +59,11 @@ public sealed class ChannelStoreTests : IDisposable
         Assert.Equal(channel, restored);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_moved_channel_keeps_its_id_feeds_terms_and_queued_alerts()
     {
-        var (store, feedId, channelId) = await Samples.FeedAndChannelAsync(_db);
-        var now = _db.Time.GetUtcNow();
+        var (store, feedId, channelId) = await Samples.FeedAndChannelAsync(Db);
+        var now = Db.Time.GetUtcNow();
         await store.AddWatchTermAsync(channelId, "Qaani", now, None);
         await store.CommitPollAsync(
             new PollCommit(feedId, ["item-1"], [new(channelId, "item-1", Samples.Message())], FeedValidators.None, now), None);
@@ -85,11 +80,11 @@ public sealed class ChannelStoreTests : IDisposable
         Assert.Equal(supergroup, (await store.ClaimDueAsync(now, 10, None)).Single().Channel);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Moving_onto_a_chat_already_stored_folds_that_channel_into_the_moving_one()
     {
-        var (store, feedId, channelId) = await Samples.FeedAndChannelAsync(_db);
-        var now = _db.Time.GetUtcNow();
+        var (store, feedId, channelId) = await Samples.FeedAndChannelAsync(Db);
+        var now = Db.Time.GetUtcNow();
         var otherFeed = await store.UpsertFeedAsync(Samples.Feed("other"), now, None);
         var supergroupRef = new ChannelRef(Platforms.Telegram, "-1009999999999");
         var stray = await store.EnsureChannelAsync(supergroupRef, "Iraq desk (new)", now, None);
@@ -122,14 +117,18 @@ public sealed class ChannelStoreTests : IDisposable
         Assert.All(queue, e => Assert.Equal((channelId, supergroupRef), (e.ChannelId, e.Channel)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Moving_a_channel_that_does_not_exist_changes_nothing()
     {
         var store = await CreateSut();
-        var existing = await store.EnsureChannelAsync(Samples.Telegram, null, _db.Time.GetUtcNow(), None);
+        var existing = await store.EnsureChannelAsync(Samples.Telegram, null, Db.Time.GetUtcNow(), None);
 
         await store.MoveChannelAsync(existing.Id + 1, Samples.Telegram, None);
 
         Assert.Equal([existing], await store.ListChannelsAsync(None));
     }
 }
+
+public sealed class SqliteChannelStoreTests() : ChannelStoreTests(new SqliteTestDatabase());
+
+public sealed class PostgresChannelStoreTests() : ChannelStoreTests(new PostgresTestDatabase()), IUsesPostgres;

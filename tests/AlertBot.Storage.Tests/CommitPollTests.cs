@@ -1,24 +1,19 @@
+using System.Data.Common;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Persistence;
-using Microsoft.Data.Sqlite;
 
 namespace AlertBot.Storage.Tests;
 
-public sealed class CommitPollTests : IDisposable
+public abstract class CommitPollTests(TestDatabase db) : StoreTests(db)
 {
-    private static readonly CancellationToken None = CancellationToken.None;
-    private readonly TempDatabase _db = new();
+    private Task<(IAlertStore Store, long FeedId, long ChannelId)> CreateSut() => Samples.FeedAndChannelAsync(Db);
 
-    public void Dispose() => _db.Dispose();
-
-    private Task<(Sqlite.SqliteAlertStore Store, long FeedId, long ChannelId)> CreateSut() => Samples.FeedAndChannelAsync(_db);
-
-    [Fact]
+    [StoreFact]
     public async Task A_commit_marks_keys_seen_enqueues_alerts_and_records_a_successful_poll()
     {
         var (store, feedId, channelId) = await CreateSut();
-        await store.RecordFeedFailureAsync(feedId, "HTTP 500", _db.Time.GetUtcNow(), None);
-        var at = _db.Time.GetUtcNow().AddMinutes(5);
+        await store.RecordFeedFailureAsync(feedId, "HTTP 500", Db.Time.GetUtcNow(), None);
+        var at = Db.Time.GetUtcNow().AddMinutes(5);
 
         var result = await store.CommitPollAsync(
             new PollCommit(feedId, ["a", "b", "c"], [new(channelId, "b", Samples.Message())], new FeedValidators("W/\"7\"", "Thu, 26 Mar 2026 09:35:00 GMT"), at),
@@ -36,13 +31,13 @@ public sealed class CommitPollTests : IDisposable
         Assert.Equal(new OutboxStats(1, at, null, 0), await store.GetOutboxStatsAsync(null, None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Seen_keys_belong_to_their_feed()
     {
         var (store, feedId, _) = await CreateSut();
-        var other = await store.UpsertFeedAsync(Samples.Feed("other"), _db.Time.GetUtcNow(), None);
+        var other = await store.UpsertFeedAsync(Samples.Feed("other"), Db.Time.GetUtcNow(), None);
 
-        await store.CommitPollAsync(new PollCommit(feedId, ["shared-key"], [], FeedValidators.None, _db.Time.GetUtcNow()), None);
+        await store.CommitPollAsync(new PollCommit(feedId, ["shared-key"], [], FeedValidators.None, Db.Time.GetUtcNow()), None);
 
         Assert.Empty(await store.FindSeenAsync(other.Id, ["shared-key"], None));
         Assert.Empty(await store.FindSeenAsync(feedId, [], None));
@@ -50,12 +45,12 @@ public sealed class CommitPollTests : IDisposable
         Assert.Equal(["shared-key"], await store.FindSeenAsync(feedId, many, None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_item_already_in_a_channels_outbox_is_skipped_and_not_counted_even_after_delivery()
     {
         var (store, feedId, channelId) = await CreateSut();
-        var other = await store.EnsureChannelAsync(Samples.Discord, null, _db.Time.GetUtcNow(), None);
-        var at = _db.Time.GetUtcNow();
+        var other = await store.EnsureChannelAsync(Samples.Discord, null, Db.Time.GetUtcNow(), None);
+        var at = Db.Time.GetUtcNow();
 
         var first = await store.CommitPollAsync(
             new PollCommit(feedId, ["x"], [new(channelId, "x", Samples.Message("first")), new(channelId, "x", Samples.Message("twin"))], FeedValidators.None, at),
@@ -73,46 +68,46 @@ public sealed class CommitPollTests : IDisposable
         Assert.Equal([(other.Id, "elsewhere")], pending.Select(e => (e.ChannelId, e.Message.Title)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_failure_inside_the_commit_leaves_nothing_seen_nothing_queued_and_the_feed_untouched()
     {
         var (store, feedId, channelId) = await CreateSut();
         var before = await store.GetFeedAsync(feedId, None);
         const long missingChannel = 987_654;
 
-        var error = await Assert.ThrowsAsync<SqliteException>(() => store.CommitPollAsync(
+        var error = await Assert.ThrowsAnyAsync<DbException>(() => store.CommitPollAsync(
             new PollCommit(
                 feedId,
                 ["a", "b"],
                 [new(channelId, "a", Samples.Message()), new(missingChannel, "b", Samples.Message())],
                 new FeedValidators("\"new\"", null),
-                _db.Time.GetUtcNow()),
+                Db.Time.GetUtcNow()),
             None));
 
-        Assert.Contains("FOREIGN KEY", error.Message, StringComparison.Ordinal);
+        Assert.Contains("foreign key", error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(await store.FindSeenAsync(feedId, ["a", "b"], None));
         Assert.Equal(new OutboxStats(0, null, null, 0), await store.GetOutboxStatsAsync(null, None));
         Assert.Equal(before, await store.GetFeedAsync(feedId, None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_commit_for_an_unknown_feed_is_refused()
     {
         var (store, feedId, _) = await CreateSut();
 
         await Assert.ThrowsAnyAsync<Exception>(() => store.CommitPollAsync(
-            new PollCommit(feedId + 1000, [], [], FeedValidators.None, _db.Time.GetUtcNow()), None));
+            new PollCommit(feedId + 1000, [], [], FeedValidators.None, Db.Time.GetUtcNow()), None));
         await Assert.ThrowsAnyAsync<Exception>(() => store.CommitPollAsync(
-            new PollCommit(feedId + 1000, ["k"], [], FeedValidators.None, _db.Time.GetUtcNow()), None));
-        Assert.Empty(await _db.QueryAsync<string>("SELECT item_key FROM seen_items"));
+            new PollCommit(feedId + 1000, ["k"], [], FeedValidators.None, Db.Time.GetUtcNow()), None));
+        Assert.Empty(await Db.QueryAsync<string>("SELECT item_key FROM seen_items"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Many_concurrent_commits_from_several_stores_all_land()
     {
         var (store, feedId, channelId) = await CreateSut();
-        var stores = new[] { store, await _db.NewMigratedStoreAsync(), await _db.NewMigratedStoreAsync() };
-        var at = _db.Time.GetUtcNow();
+        var stores = new[] { store, await Db.NewMigratedStoreAsync(), await Db.NewMigratedStoreAsync() };
+        var at = Db.Time.GetUtcNow();
         const int Tasks = 30;
         const int KeysPerTask = 20;
 
@@ -131,7 +126,11 @@ public sealed class CommitPollTests : IDisposable
         })));
 
         Assert.All(results, r => Assert.Equal(new PollCommitResult(KeysPerTask, 2), r));
-        Assert.Equal(Tasks * KeysPerTask, (await _db.QueryAsync<long>("SELECT COUNT(*) FROM seen_items")).Single());
+        Assert.Equal(Tasks * KeysPerTask, (await Db.QueryAsync<long>("SELECT COUNT(*) FROM seen_items")).Single());
         Assert.Equal(Tasks * 2, (await store.GetOutboxStatsAsync(channelId, None)).Pending);
     }
 }
+
+public sealed class SqliteCommitPollTests() : CommitPollTests(new SqliteTestDatabase());
+
+public sealed class PostgresCommitPollTests() : CommitPollTests(new PostgresTestDatabase()), IUsesPostgres;

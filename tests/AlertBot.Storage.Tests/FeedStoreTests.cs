@@ -3,16 +3,11 @@ using AlertBot.Core.Persistence;
 
 namespace AlertBot.Storage.Tests;
 
-public sealed class FeedStoreTests : IDisposable
+public abstract class FeedStoreTests(TestDatabase db) : StoreTests(db)
 {
-    private static readonly CancellationToken None = CancellationToken.None;
-    private readonly TempDatabase _db = new();
+    private Task<IAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
 
-    public void Dispose() => _db.Dispose();
-
-    private Task<Sqlite.SqliteAlertStore> CreateSut() => _db.NewMigratedStoreAsync();
-
-    [Fact]
+    [StoreFact]
     public async Task A_new_feed_is_stored_with_its_definition_and_no_polling_state()
     {
         var store = await CreateSut();
@@ -30,17 +25,20 @@ public sealed class FeedStoreTests : IDisposable
         Assert.Null(feed.LastPolledAt);
         Assert.Null(feed.LastError);
         Assert.Equal(0, feed.ConsecutiveFailures);
-        Assert.Equal(now, feed.CreatedAt);
-        Assert.Equal(now.UtcTicks, feed.CreatedAt.UtcTicks);
+        // The instant comes back to the provider's resolution (SQLite: the tick; PostgreSQL: the microsecond), in UTC.
+        var stored = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % Db.TimestampResolution.Ticks), TimeSpan.Zero);
+        Assert.Equal(stored, feed.CreatedAt);
+        Assert.Equal(stored.UtcTicks, feed.CreatedAt.UtcTicks);
+        Assert.Equal(TimeSpan.Zero, feed.CreatedAt.Offset);
         Assert.Equal(feed, await store.GetFeedAsync(feed.Id, None));
         Assert.Equal(feed, await store.FindFeedByUrlAsync(feed.Url, None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Upserting_the_same_url_updates_the_definition_and_keeps_the_polling_state()
     {
         var store = await CreateSut();
-        var created = _db.Time.GetUtcNow();
+        var created = Db.Time.GetUtcNow();
         var first = await store.UpsertFeedAsync(Samples.Feed(), created, None);
         await store.CommitPollAsync(new PollCommit(first.Id, ["k1"], [], new FeedValidators("\"e1\"", "Wed, 26 Mar 2025 10:00:00 GMT"), created), None);
 
@@ -56,11 +54,11 @@ public sealed class FeedStoreTests : IDisposable
         Assert.Single(await store.ListFeedsAsync(None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Feeds_are_listed_in_the_order_they_were_added_and_unknown_ones_are_null()
     {
         var store = await CreateSut();
-        var now = _db.Time.GetUtcNow();
+        var now = Db.Time.GetUtcNow();
         var a = await store.UpsertFeedAsync(Samples.Feed("a"), now, None);
         var b = await store.UpsertFeedAsync(Samples.Feed("b"), now, None);
 
@@ -69,12 +67,12 @@ public sealed class FeedStoreTests : IDisposable
         Assert.Null(await store.FindFeedByUrlAsync("https://example.test/none.xml", None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Failures_count_up_and_a_not_modified_poll_clears_them()
     {
         var store = await CreateSut();
-        var feed = await store.UpsertFeedAsync(Samples.Feed(), _db.Time.GetUtcNow(), None);
-        var t1 = _db.Time.GetUtcNow().AddMinutes(5);
+        var feed = await store.UpsertFeedAsync(Samples.Feed(), Db.Time.GetUtcNow(), None);
+        var t1 = Db.Time.GetUtcNow().AddMinutes(5);
         var t2 = t1.AddMinutes(5);
         var t3 = t2.AddMinutes(5);
 
@@ -96,13 +94,17 @@ public sealed class FeedStoreTests : IDisposable
         Assert.Equal(t3, recovered.LastSuccessAt);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_definition_without_a_positive_interval_is_refused()
     {
         var store = await CreateSut();
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
-            store.UpsertFeedAsync(new FeedDefinition("https://example.test/x", "x", TimeSpan.Zero), _db.Time.GetUtcNow(), None));
+            store.UpsertFeedAsync(new FeedDefinition("https://example.test/x", "x", TimeSpan.Zero), Db.Time.GetUtcNow(), None));
         Assert.Empty(await store.ListFeedsAsync(None));
     }
 }
+
+public sealed class SqliteFeedStoreTests() : FeedStoreTests(new SqliteTestDatabase());
+
+public sealed class PostgresFeedStoreTests() : FeedStoreTests(new PostgresTestDatabase()), IUsesPostgres;

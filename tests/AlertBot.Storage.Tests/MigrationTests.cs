@@ -1,108 +1,160 @@
+using System.Data.Common;
 using AlertBot.Storage.Migrations;
-using AlertBot.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AlertBot.Storage.Tests;
 
-public sealed class MigrationTests : IDisposable
+public abstract class MigrationTests(TestDatabase db) : StoreTests(db)
 {
-    private readonly TempDatabase _db = new();
+    private Task<Core.Persistence.IAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
 
-    public void Dispose() => _db.Dispose();
-
-    private Task<SqliteAlertStore> CreateSut() => _db.NewMigratedStoreAsync();
-
-    [Fact]
-    public async Task Migrating_an_empty_file_creates_the_folder_the_tables_and_records_every_version()
+    [StoreFact]
+    public async Task Migrating_an_empty_database_creates_the_tables_and_records_every_version()
     {
-        Assert.False(Directory.Exists(Path.GetDirectoryName(_db.FilePath)));
-
         await CreateSut();
 
-        Assert.True(File.Exists(_db.FilePath));
-        var applied = await _db.QueryAsync<(long Version, string Name, string AppliedAt)>(
-            "SELECT version, name, applied_at FROM schema_migrations ORDER BY version");
-        var known = MigrationCatalog.Load("Sqlite");
-        Assert.Equal(known.Select(k => (k.Version, k.Name)), applied.Select(a => (a.Version, a.Name)));
-        Assert.Equal((1L, "initial"), (applied[0].Version, applied[0].Name));
-        Assert.Equal("2026-03-26T09:30:00.0000000Z", applied[0].AppliedAt);
+        var applied = await Db.QueryAsync<(long Version, string Name)>("SELECT version, name FROM schema_migrations ORDER BY version");
+        var known = MigrationCatalog.Load(Db.Provider);
+        Assert.Equal(known.Select(k => (k.Version, k.Name)), applied);
+        Assert.Equal((1L, "initial"), applied[0]);
 
-        var tables = await _db.QueryAsync<string>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
-        foreach (var table in new[] { "feeds", "channels", "channel_feeds", "watch_terms", "seen_items", "outbox", "state", "counters" })
+        var tables = await Db.ListTablesAsync();
+        foreach (var table in new[] { "feeds", "channels", "channel_feeds", "watch_terms", "seen_items", "outbox", "state", "counters", "schema_migrations" })
         {
             Assert.Contains(table, tables);
         }
     }
 
-    [Fact]
-    public async Task The_database_is_in_wal_mode()
-    {
-        await CreateSut();
-
-        Assert.Equal("wal", (await _db.QueryAsync<string>("PRAGMA journal_mode")).Single());
-    }
-
-    [Fact]
+    [StoreFact]
     public async Task Migrating_again_changes_nothing_and_keeps_the_data()
     {
         var store = await CreateSut();
-        await store.SetStateAsync("offset", "42", CancellationToken.None);
+        await store.SetStateAsync("offset", "42", None);
 
-        await store.MigrateAsync(CancellationToken.None);
-        await _db.NewMigratedStoreAsync();
+        await store.MigrateAsync(None);
+        await Db.NewMigratedStoreAsync();
 
-        Assert.Equal(1L, (await _db.QueryAsync<long>("SELECT COUNT(*) FROM schema_migrations")).Single());
-        Assert.Equal("42", await store.GetStateAsync("offset", CancellationToken.None));
+        Assert.Equal(1L, (await Db.QueryAsync<long>("SELECT COUNT(*) FROM schema_migrations")).Single());
+        Assert.Equal("42", await store.GetStateAsync("offset", None));
     }
 
-    [Fact]
-    public async Task Stores_migrating_the_same_file_at_once_apply_each_script_once()
+    [StoreFact]
+    public async Task Stores_migrating_the_same_database_at_once_apply_each_script_once()
     {
-        var stores = Enumerable.Range(0, 4).Select(_ => _db.NewStore()).ToList();
+        var stores = Enumerable.Range(0, 4).Select(_ => Db.NewStore()).ToList();
 
-        await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync(CancellationToken.None))));
+        await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync(None))));
 
         Assert.Equal(
-            MigrationCatalog.Load("Sqlite").Count,
-            (await _db.QueryAsync<long>("SELECT COUNT(*) FROM schema_migrations")).Single());
+            MigrationCatalog.Load(Db.Provider).Count,
+            (await Db.QueryAsync<long>("SELECT COUNT(*) FROM schema_migrations")).Single());
+        await stores[3].SetStateAsync("k", "v", None);
+        Assert.Equal("v", await stores[0].GetStateAsync("k", None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_database_migrated_by_newer_code_is_refused_with_a_clear_error()
     {
         var store = await CreateSut();
-        await _db.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from_the_future', 'x')");
+        await Db.ExecuteAsync(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from_the_future', @At)",
+            new { At = DateTime.UtcNow });
 
-        var error = await Assert.ThrowsAsync<StorageSchemaException>(() => store.MigrateAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<StorageSchemaException>(() => store.MigrateAsync(None));
 
         Assert.Contains("9999", error.Message, StringComparison.Ordinal);
         Assert.Contains("newer", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_failing_script_is_rolled_back_whole_and_the_scripts_before_it_stay_applied()
     {
-        using var connections = new SqliteConnectionFactory(_db.ConnectionString);
         MigrationScript[] scripts =
         [
             new(1, "first", "CREATE TABLE one (id INTEGER PRIMARY KEY);"),
             new(2, "broken", "CREATE TABLE two (id INTEGER PRIMARY KEY); INSERT INTO missing_table VALUES (1);"),
             new(3, "third", "CREATE TABLE three (id INTEGER PRIMARY KEY);"),
         ];
-        var migrator = new SqliteMigrator(connections, _db.Time, NullLogger.Instance, scripts);
 
-        await Assert.ThrowsAsync<SqliteException>(() => migrator.MigrateAsync(CancellationToken.None));
+        await Assert.ThrowsAnyAsync<DbException>(() => Db.MigrateWithAsync(scripts));
 
-        Assert.Equal([1L], await _db.QueryAsync<long>("SELECT version FROM schema_migrations"));
-        Assert.Equal(["one"], await _db.QueryAsync<string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN ('one', 'two', 'three')"));
+        Assert.Equal([1L], await Db.QueryAsync<long>("SELECT version FROM schema_migrations"));
+        Assert.Equal(["one"], (await Db.ListTablesAsync()).Where(t => t is "one" or "two" or "three"));
 
         scripts[1] = new(2, "fixed", "CREATE TABLE two (id INTEGER PRIMARY KEY);");
-        await new SqliteMigrator(connections, _db.Time, NullLogger.Instance, scripts).MigrateAsync(CancellationToken.None);
+        await Db.MigrateWithAsync(scripts);
 
-        Assert.Equal([1L, 2L, 3L], await _db.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version"));
+        Assert.Equal([1L, 2L, 3L], await Db.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version"));
+        Assert.Equal(["one", "three", "two"], (await Db.ListTablesAsync()).Where(t => t is "one" or "two" or "three"));
     }
 
+    [StoreFact]
+    public void Scripts_are_embedded_and_numbered_from_one()
+    {
+        var scripts = MigrationCatalog.Load(Db.Provider);
+
+        Assert.Equal(1L, scripts[0].Version);
+        Assert.Contains("CREATE TABLE outbox", scripts[0].Sql, StringComparison.Ordinal);
+    }
+}
+
+public sealed class SqliteMigrationTests() : MigrationTests(new SqliteTestDatabase())
+{
+    private SqliteTestDatabase Sqlite => (SqliteTestDatabase)Db;
+
+    [StoreFact]
+    public async Task Migrating_creates_the_files_folder_and_stamps_the_history_in_sqlite_time_text()
+    {
+        Assert.False(Directory.Exists(Path.GetDirectoryName(Sqlite.FilePath)));
+
+        await Db.NewMigratedStoreAsync();
+
+        Assert.True(File.Exists(Sqlite.FilePath));
+        Assert.Equal(["2026-03-26T09:30:00.0000000Z"], await Db.QueryAsync<string>("SELECT applied_at FROM schema_migrations"));
+    }
+
+    [StoreFact]
+    public async Task The_database_is_in_wal_mode()
+    {
+        await Db.NewMigratedStoreAsync();
+
+        Assert.Equal("wal", (await Db.QueryAsync<string>("PRAGMA journal_mode")).Single());
+    }
+}
+
+public sealed class PostgresMigrationTests() : MigrationTests(new PostgresTestDatabase()), IUsesPostgres
+{
+    [StoreFact]
+    public async Task The_history_is_stamped_with_the_clock_as_timestamptz()
+    {
+        await Db.NewMigratedStoreAsync();
+
+        Assert.Equal([Db.Time.GetUtcNow().UtcDateTime], await Db.QueryAsync<DateTime>("SELECT applied_at FROM schema_migrations"));
+    }
+
+    [StoreFact]
+    public async Task Migrators_starting_together_take_turns_under_the_advisory_lock()
+    {
+        // The first script holds the lock a while, so the others really arrive while it runs. Without the lock two
+        // would both find version 1 pending and the second CREATE TABLE would fail.
+        MigrationScript[] scripts =
+        [
+            new(1, "slow", "SELECT pg_sleep(0.3); CREATE TABLE one (id bigint PRIMARY KEY);"),
+            new(2, "second", "CREATE TABLE two (id bigint PRIMARY KEY);"),
+        ];
+
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => Db.MigrateWithAsync(scripts))));
+
+        Assert.Equal([1L, 2L], await Db.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version"));
+        Assert.Empty(await Db.QueryAsync<int>(
+            """
+            SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND a.application_name = current_setting('application_name')
+            """));
+    }
+}
+
+public sealed class MigrationCatalogTests
+{
     [Fact]
     public void Pending_lists_only_the_scripts_not_yet_applied_in_version_order()
     {
@@ -116,12 +168,10 @@ public sealed class MigrationTests : IDisposable
     }
 
     [Fact]
-    public void Scripts_are_embedded_and_numbered_from_one()
+    public void Each_provider_has_its_own_scripts_and_an_unknown_provider_has_none()
     {
-        var scripts = MigrationCatalog.Load("Sqlite");
-
-        Assert.Equal(1L, scripts[0].Version);
-        Assert.Contains("CREATE TABLE outbox", scripts[0].Sql, StringComparison.Ordinal);
-        Assert.Throws<InvalidOperationException>(() => MigrationCatalog.Load("Postgres"));
+        Assert.DoesNotContain("STRICT", MigrationCatalog.Load("Postgres")[0].Sql, StringComparison.Ordinal);
+        Assert.Contains("STRICT", MigrationCatalog.Load("Sqlite")[0].Sql, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => MigrationCatalog.Load("Oracle"));
     }
 }

@@ -3,24 +3,18 @@ using AlertBot.Core.Persistence;
 
 namespace AlertBot.Storage.Tests;
 
-public sealed class OutboxTests : IDisposable
+public abstract class OutboxTests(TestDatabase db) : StoreTests(db)
 {
-    private static readonly CancellationToken None = CancellationToken.None;
-    private readonly TempDatabase _db = new();
-    private readonly DateTimeOffset _t0;
+    private readonly DateTimeOffset _t0 = db.Time.GetUtcNow();
 
-    public OutboxTests() => _t0 = _db.Time.GetUtcNow();
+    private Task<(IAlertStore Store, long FeedId, long ChannelId)> CreateSut() => Samples.FeedAndChannelAsync(Db);
 
-    public void Dispose() => _db.Dispose();
-
-    private Task<(Sqlite.SqliteAlertStore Store, long FeedId, long ChannelId)> CreateSut() => Samples.FeedAndChannelAsync(_db);
-
-    private static Task<PollCommitResult> Enqueue(Sqlite.SqliteAlertStore store, long feedId, DateTimeOffset at, params (long Channel, string Key)[] alerts) =>
+    private static Task<PollCommitResult> Enqueue(IAlertStore store, long feedId, DateTimeOffset at, params (long Channel, string Key)[] alerts) =>
         store.CommitPollAsync(
             new PollCommit(feedId, alerts.Select(a => a.Key).ToList(), alerts.Select(a => new NewAlert(a.Channel, a.Key, Samples.Message(a.Key))).ToList(), FeedValidators.None, at),
             None);
 
-    [Fact]
+    [StoreFact]
     public async Task Due_entries_come_oldest_first_up_to_the_limit_with_their_channel()
     {
         var (store, feedId, a) = await CreateSut();
@@ -44,7 +38,28 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal($"alert-{entry.Id}", entry.IdempotencyKey);
     }
 
-    [Fact]
+    [StoreFact]
+    public async Task Enqueued_notices_follow_the_outbox_rules_without_touching_the_feed()
+    {
+        var (store, feedId, a) = await CreateSut();
+        await Enqueue(store, feedId, _t0, (a, "item"));
+        var feed = (await store.GetFeedAsync(feedId, None))!;
+
+        var written = await store.EnqueueAsync(
+            [new(a, "notice:feed-paused", Samples.Message("paused")), new(a, "item", Samples.Message("dup")), new(a, "notice:feed-paused", Samples.Message("twin"))],
+            _t0.AddSeconds(1),
+            None);
+
+        Assert.Equal(1, written);
+        Assert.Equal(0, await store.EnqueueAsync([], _t0, None));
+        var queue = await store.ClaimDueAsync(_t0.AddSeconds(1), 10, None);
+        Assert.Equal([("item", "item"), ("notice:feed-paused", "paused")], queue.Select(e => (e.ItemKey, e.Message.Title)));
+        Assert.Equal(_t0.AddSeconds(1), queue[1].CreatedAt);
+        Assert.Equal(feed, await store.GetFeedAsync(feedId, None));
+        Assert.Empty(await store.FindSeenAsync(feedId, ["notice:feed-paused"], None));
+    }
+
+    [StoreFact]
     public async Task An_entry_waiting_for_a_retry_holds_back_its_channels_later_entries_but_not_other_channels()
     {
         var (store, feedId, a) = await CreateSut();
@@ -60,10 +75,10 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal((1, _t0.AddSeconds(30)), (retried[0].Attempts, retried[0].NextAttemptAt));
         Assert.Equal(
             "429 Too Many Requests",
-            (await _db.QueryAsync<string>("SELECT last_error FROM outbox WHERE id = @Id", new { a1.Id })).Single());
+            (await Db.QueryAsync<string>("SELECT last_error FROM outbox WHERE id = @Id", new { a1.Id })).Single());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_later_entry_retrying_does_not_hold_back_older_ones()
     {
         var (store, feedId, a) = await CreateSut();
@@ -75,7 +90,7 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(["a1"], (await store.ClaimDueAsync(_t0.AddSeconds(2), 10, None)).Select(e => e.ItemKey));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Entries_of_inactive_channels_are_not_claimed()
     {
         var (store, feedId, a) = await CreateSut();
@@ -89,7 +104,7 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(["a1", "b1"], (await store.ClaimDueAsync(_t0, 10, None)).Select(e => e.ItemKey));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Delivered_entries_leave_the_queue_and_show_in_the_stats()
     {
         var (store, feedId, a) = await CreateSut();
@@ -102,10 +117,10 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(new OutboxStats(1, _t0, _t0.AddSeconds(3), 0), await store.GetOutboxStatsAsync(a, None));
         Assert.Equal(
             ("delivered", "msg-77"),
-            (await _db.QueryAsync<(string, string)>("SELECT status, platform_message_id FROM outbox WHERE id = @Id", new { a1.Id })).Single());
+            (await Db.QueryAsync<(string, string)>("SELECT status, platform_message_id FROM outbox WHERE id = @Id", new { a1.Id })).Single());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_gone_channels_pending_entries_are_closed_counted_and_never_claimed()
     {
         var (store, feedId, a) = await CreateSut();
@@ -123,10 +138,10 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(new OutboxStats(1, _t0, null, 0), await store.GetOutboxStatsAsync(b, None));
         Assert.Equal(
             ["Forbidden: bot was kicked", "Forbidden: bot was kicked"],
-            await _db.QueryAsync<string>("SELECT last_error FROM outbox WHERE status = 'undeliverable'"));
+            await Db.QueryAsync<string>("SELECT last_error FROM outbox WHERE status = 'undeliverable'"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_failed_attempt_on_an_entry_already_closed_does_not_reopen_it()
     {
         var (store, feedId, a) = await CreateSut();
@@ -140,10 +155,10 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(new OutboxStats(0, null, null, 1), await store.GetOutboxStatsAsync(a, None));
         Assert.Equal(
             ("undeliverable", "gone", 0L),
-            (await _db.QueryAsync<(string, string, long)>("SELECT status, last_error, attempts FROM outbox WHERE id = @Id", new { a1.Id })).Single());
+            (await Db.QueryAsync<(string, string, long)>("SELECT status, last_error, attempts FROM outbox WHERE id = @Id", new { a1.Id })).Single());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_alert_payload_round_trips_every_field()
     {
         var (store, feedId, a) = await CreateSut();
@@ -161,7 +176,7 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(message.Matches, stored.Matches);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_payload_with_only_the_required_fields_round_trips()
     {
         var (store, feedId, a) = await CreateSut();
@@ -175,15 +190,19 @@ public sealed class OutboxTests : IDisposable
         Assert.Empty(stored.Matches);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_unreadable_payload_is_closed_instead_of_blocking_its_channel()
     {
         var (store, feedId, a) = await CreateSut();
         await Enqueue(store, feedId, _t0, (a, "bad"), (a, "good"));
-        await _db.ExecuteAsync("UPDATE outbox SET payload = '{\"title\": 5}' WHERE item_key = 'bad'");
+        await Db.ExecuteAsync("UPDATE outbox SET payload = '{\"title\": 5}' WHERE item_key = 'bad'");
 
         Assert.Equal(["good"], (await store.ClaimDueAsync(_t0, 10, None)).Select(e => e.ItemKey));
         Assert.Equal(["good"], (await store.ClaimDueAsync(_t0, 10, None)).Select(e => e.ItemKey));
         Assert.Equal(1, (await store.GetOutboxStatsAsync(a, None)).Undeliverable);
     }
 }
+
+public sealed class SqliteOutboxTests() : OutboxTests(new SqliteTestDatabase());
+
+public sealed class PostgresOutboxTests() : OutboxTests(new PostgresTestDatabase()), IUsesPostgres;

@@ -2,7 +2,6 @@ using AlertBot.Core.Channels;
 using AlertBot.Core.Matching;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Summaries;
-using AlertBot.Storage.Sqlite;
 
 namespace AlertBot.Storage.Tests;
 
@@ -33,7 +32,7 @@ public static class Samples
         ],
     };
 
-    public static async Task<(SqliteAlertStore Store, long FeedId, long ChannelId)> FeedAndChannelAsync(TempDatabase db)
+    public static async Task<(IAlertStore Store, long FeedId, long ChannelId)> FeedAndChannelAsync(TestDatabase db)
     {
         var store = await db.NewMigratedStoreAsync();
         var now = db.Time.GetUtcNow();

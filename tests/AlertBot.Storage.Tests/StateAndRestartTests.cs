@@ -3,16 +3,11 @@ using AlertBot.Core.Persistence;
 
 namespace AlertBot.Storage.Tests;
 
-public sealed class StateAndRestartTests : IDisposable
+public abstract class StateAndRestartTests(TestDatabase db) : StoreTests(db)
 {
-    private static readonly CancellationToken None = CancellationToken.None;
-    private readonly TempDatabase _db = new();
+    private Task<IAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
 
-    public void Dispose() => _db.Dispose();
-
-    private Task<Sqlite.SqliteAlertStore> CreateSut() => _db.NewMigratedStoreAsync();
-
-    [Fact]
+    [StoreFact]
     public async Task State_values_are_stored_and_overwritten_by_key()
     {
         var store = await CreateSut();
@@ -26,11 +21,11 @@ public sealed class StateAndRestartTests : IDisposable
         Assert.Equal("{\"id\":\"é\"}", await store.GetStateAsync("discord:session", None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Everything_survives_a_restart_on_the_same_file()
     {
         var before = await CreateSut();
-        var now = _db.Time.GetUtcNow();
+        var now = Db.Time.GetUtcNow();
         var feed = await before.UpsertFeedAsync(Samples.Feed(), now, None);
         var channel = await before.EnsureChannelAsync(Samples.Telegram, "Iraq desk", now, None);
         await before.AttachFeedAsync(channel.Id, feed.Id, None);
@@ -40,9 +35,9 @@ public sealed class StateAndRestartTests : IDisposable
         await before.SetStateAsync("offset", "7", None);
         var version = await before.GetWatchlistVersionAsync(None);
         var queued = await before.ClaimDueAsync(now, 10, None);
-        before.Dispose();
+        await TestDatabase.DisposeStoreAsync(before);
 
-        var after = await _db.NewMigratedStoreAsync();
+        var after = await Db.NewMigratedStoreAsync();
 
         Assert.Equal(await after.GetFeedAsync(feed.Id, None), (await after.ListFeedsAsync(None)).Single());
         Assert.True((await after.GetFeedAsync(feed.Id, None))!.BaselineDone);
@@ -57,3 +52,7 @@ public sealed class StateAndRestartTests : IDisposable
         Assert.Equal(queued[0].Message.Matches, requeued[0].Message.Matches);
     }
 }
+
+public sealed class SqliteStateAndRestartTests() : StateAndRestartTests(new SqliteTestDatabase());
+
+public sealed class PostgresStateAndRestartTests() : StateAndRestartTests(new PostgresTestDatabase()), IUsesPostgres;

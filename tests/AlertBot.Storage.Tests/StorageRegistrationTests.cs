@@ -1,23 +1,27 @@
 using AlertBot.Core.Persistence;
+using AlertBot.Storage.Leases;
+using AlertBot.Storage.Postgres;
+using AlertBot.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace AlertBot.Storage.Tests;
 
-public sealed class StorageRegistrationTests : IDisposable
+internal static class StorageServices
 {
-    private readonly TempDatabase _db = new();
-
-    public void Dispose() => _db.Dispose();
-
-    private static ServiceProvider CreateSut(params (string Key, string? Value)[] settings)
+    public static ServiceProvider Build(params (string Key, string? Value)[] settings)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();
         return new ServiceCollection().AddAlertBotStorage(configuration).BuildServiceProvider();
     }
+}
+
+public sealed class StorageRegistrationTests
+{
+    private static ServiceProvider CreateSut(params (string Key, string? Value)[] settings) => StorageServices.Build(settings);
 
     [Fact]
     public void Defaults_are_sqlite_in_the_data_folder()
@@ -30,21 +34,8 @@ public sealed class StorageRegistrationTests : IDisposable
         Assert.Equal("Data Source=data/alertbot.db", options.ConnectionString);
     }
 
-    [Fact]
-    public async Task The_configured_store_is_one_working_singleton()
-    {
-        await using var services = CreateSut(("AlertBot:Storage:ConnectionString", _db.ConnectionString));
-
-        var store = services.GetRequiredService<IAlertStore>();
-        await store.MigrateAsync(CancellationToken.None);
-        await store.SetStateAsync("k", "v", CancellationToken.None);
-
-        Assert.Same(store, services.GetRequiredService<IAlertStore>());
-        Assert.Equal("v", await _db.NewStore().GetStateAsync("k", CancellationToken.None));
-    }
-
     [Theory]
-    [InlineData("AlertBot:Storage:Provider", "Postgres", "AlertBot:Storage:Provider")]
+    [InlineData("AlertBot:Storage:Provider", "Oracle", "AlertBot:Storage:Provider")]
     [InlineData("AlertBot:Storage:ConnectionString", "", "AlertBot:Storage:ConnectionString")]
     [InlineData("AlertBot:Storage:ConnectionString", "Data Source=x.db;Colour=blue", "AlertBot:Storage:ConnectionString")]
     [InlineData("AlertBot:Storage:ConnectionString", "Mode=ReadOnly", "AlertBot:Storage:ConnectionString")]
@@ -57,20 +48,90 @@ public sealed class StorageRegistrationTests : IDisposable
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Host=db.internal;Password=hunter2;Colour=blue")]
+    [InlineData("Password=hunter2;Database=alertbot")]
+    [InlineData("Data Source=data/alertbot.db")]
+    public void A_bad_postgres_connection_string_fails_validation_naming_the_key_and_never_the_password(string connectionString)
+    {
+        using var services = CreateSut(("AlertBot:Storage:Provider", "Postgres"), ("AlertBot:Storage:ConnectionString", connectionString));
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<StorageOptions>>().Value);
+
+        Assert.Contains("AlertBot:Storage:ConnectionString", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_postgres_claim_lease_that_is_not_positive_fails_validation_naming_the_key()
+    {
+        using var services = CreateSut(
+            ("AlertBot:Storage:Provider", "Postgres"),
+            ("AlertBot:Storage:ConnectionString", "Host=127.0.0.1;Database=alertbot"),
+            ("AlertBot:Storage:OutboxClaimLease", "00:00:00"));
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<StorageOptions>>().Value);
+
+        Assert.Contains("AlertBot:Storage:OutboxClaimLease", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_private_in_memory_database_is_refused_because_it_would_vanish_between_calls()
     {
-        Assert.Throws<ArgumentException>(() => new Sqlite.SqliteAlertStore("Data Source=:memory:"));
+        Assert.Throws<ArgumentException>(() => new SqliteAlertStore("Data Source=:memory:"));
     }
 
     [Fact]
     public async Task A_shared_in_memory_database_works_for_as_long_as_the_store_lives()
     {
-        using var store = new Sqlite.SqliteAlertStore($"Data Source=mem-{Guid.NewGuid():N};Mode=Memory;Cache=Shared");
+        using var store = new SqliteAlertStore($"Data Source=mem-{Guid.NewGuid():N};Mode=Memory;Cache=Shared");
 
         await store.MigrateAsync(CancellationToken.None);
         await store.SetStateAsync("k", "v", CancellationToken.None);
 
         Assert.Equal("v", await store.GetStateAsync("k", CancellationToken.None));
+    }
+}
+
+public sealed class SqliteRegistrationTests() : StoreTests(new SqliteTestDatabase())
+{
+    [StoreFact]
+    public async Task The_configured_store_is_one_working_singleton_with_an_in_process_lease_provider()
+    {
+        await using var services = StorageServices.Build(("AlertBot:Storage:ConnectionString", Db.ConnectionString));
+
+        var store = services.GetRequiredService<IAlertStore>();
+        await store.MigrateAsync(None);
+        await store.SetStateAsync("k", "v", None);
+
+        Assert.IsType<SqliteAlertStore>(store);
+        Assert.Same(store, services.GetRequiredService<IAlertStore>());
+        Assert.Equal("v", await Db.NewStore().GetStateAsync("k", None));
+        Assert.IsType<InProcessLeaseProvider>(services.GetRequiredService<ILeaseProvider>());
+    }
+}
+
+public sealed class PostgresRegistrationTests() : StoreTests(new PostgresTestDatabase()), IUsesPostgres
+{
+    private PostgresTestDatabase Pg => (PostgresTestDatabase)Db;
+
+    [StoreFact]
+    public async Task Postgres_in_any_case_registers_the_postgres_store_and_advisory_lock_leases()
+    {
+        await using var services = StorageServices.Build(
+            ("AlertBot:Storage:Provider", "postgres"),
+            ("AlertBot:Storage:ConnectionString", Db.ConnectionString));
+
+        var store = services.GetRequiredService<IAlertStore>();
+        await store.MigrateAsync(None);
+        await store.SetStateAsync("k", "v", None);
+        await using var lease = await services.GetRequiredService<ILeaseProvider>().TryAcquireAsync("telegram-poller", None);
+
+        Assert.IsType<PostgresAlertStore>(store);
+        Assert.Same(store, services.GetRequiredService<IAlertStore>());
+        Assert.Equal("v", await Db.NewStore().GetStateAsync("k", None));
+        Assert.NotNull(lease);
+        await using var other = Pg.NewLeaseProvider();
+        Assert.Null(await other.TryAcquireAsync("telegram-poller", None));
     }
 }

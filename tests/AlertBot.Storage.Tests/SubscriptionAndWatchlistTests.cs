@@ -1,19 +1,16 @@
+using AlertBot.Core.Persistence;
+
 namespace AlertBot.Storage.Tests;
 
-public sealed class SubscriptionAndWatchlistTests : IDisposable
+public abstract class SubscriptionAndWatchlistTests(TestDatabase db) : StoreTests(db)
 {
-    private static readonly CancellationToken None = CancellationToken.None;
-    private readonly TempDatabase _db = new();
+    private Task<IAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
 
-    public void Dispose() => _db.Dispose();
-
-    private Task<Sqlite.SqliteAlertStore> CreateSut() => _db.NewMigratedStoreAsync();
-
-    [Fact]
+    [StoreFact]
     public async Task Attach_and_detach_report_whether_anything_changed()
     {
         var store = await CreateSut();
-        var now = _db.Time.GetUtcNow();
+        var now = Db.Time.GetUtcNow();
         var a = await store.UpsertFeedAsync(Samples.Feed("a"), now, None);
         var b = await store.UpsertFeedAsync(Samples.Feed("b"), now, None);
         var channel = await store.EnsureChannelAsync(Samples.Telegram, null, now, None);
@@ -28,11 +25,11 @@ public sealed class SubscriptionAndWatchlistTests : IDisposable
         Assert.Equal([b], await store.ListChannelFeedsAsync(channel.Id, None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Deliverable_subscribers_are_the_active_unpaused_channels_reading_the_feed()
     {
         var store = await CreateSut();
-        var now = _db.Time.GetUtcNow();
+        var now = Db.Time.GetUtcNow();
         var feed = await store.UpsertFeedAsync(Samples.Feed("a"), now, None);
         var other = await store.UpsertFeedAsync(Samples.Feed("b"), now, None);
         var ids = new List<long>();
@@ -54,11 +51,11 @@ public sealed class SubscriptionAndWatchlistTests : IDisposable
         Assert.Equal([ids[0], ids[1]], await store.ListDeliverableSubscribersAsync(feed.Id, None));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Watch_terms_are_unique_per_channel_whatever_their_case_including_beyond_ascii()
     {
         var store = await CreateSut();
-        var now = _db.Time.GetUtcNow();
+        var now = Db.Time.GetUtcNow();
         var one = await store.EnsureChannelAsync(Samples.Telegram, null, now, None);
         var two = await store.EnsureChannelAsync(Samples.Discord, null, now, None);
 
@@ -79,11 +76,11 @@ public sealed class SubscriptionAndWatchlistTests : IDisposable
             (await store.ListAllWatchTermsAsync(None)).Select(t => (t.ChannelId, t.Text)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Removing_a_term_matches_it_case_insensitively_and_reports_whether_it_existed()
     {
         var store = await CreateSut();
-        var now = _db.Time.GetUtcNow();
+        var now = Db.Time.GetUtcNow();
         var channel = await store.EnsureChannelAsync(Samples.Telegram, null, now, None);
         await store.AddWatchTermAsync(channel.Id, "Ansar Allah", now, None);
         await store.AddWatchTermAsync(channel.Id, "Houthis", now, None);
@@ -93,11 +90,11 @@ public sealed class SubscriptionAndWatchlistTests : IDisposable
         Assert.Equal(["Houthis"], (await store.ListWatchTermsAsync(channel.Id, None)).Select(t => t.Text));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_watchlist_version_changes_on_every_real_add_or_remove_and_only_then()
     {
         var store = await CreateSut();
-        var now = _db.Time.GetUtcNow();
+        var now = Db.Time.GetUtcNow();
         var channel = await store.EnsureChannelAsync(Samples.Telegram, null, now, None);
         var start = await store.GetWatchlistVersionAsync(None);
 
@@ -115,13 +112,17 @@ public sealed class SubscriptionAndWatchlistTests : IDisposable
         Assert.NotEqual(start, afterRemove);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_empty_term_is_refused()
     {
         var store = await CreateSut();
-        var channel = await store.EnsureChannelAsync(Samples.Telegram, null, _db.Time.GetUtcNow(), None);
+        var channel = await store.EnsureChannelAsync(Samples.Telegram, null, Db.Time.GetUtcNow(), None);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => store.AddWatchTermAsync(channel.Id, "   ", _db.Time.GetUtcNow(), None));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.AddWatchTermAsync(channel.Id, "   ", Db.Time.GetUtcNow(), None));
         Assert.Empty(await store.ListWatchTermsAsync(channel.Id, None));
     }
 }
+
+public sealed class SqliteSubscriptionAndWatchlistTests() : SubscriptionAndWatchlistTests(new SqliteTestDatabase());
+
+public sealed class PostgresSubscriptionAndWatchlistTests() : SubscriptionAndWatchlistTests(new PostgresTestDatabase()), IUsesPostgres;

@@ -273,7 +273,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
             : "";
         return sub switch
         {
-            "add" => WatchAddAsync(command.Rest(1), context, ct),
+            "add" => WatchAddAsync(command.Rest(1), AfterFirstWord(command.RawArguments), context, ct),
             "remove" or "rm" or "delete" => WatchRemoveAsync(command.Rest(1), context, ct),
             "list" or "ls" when command.Arguments.Count == 1 => WatchListAsync(context, ct),
             "list" or "ls" => Task.FromResult(Usage("/watch list takes no arguments.", WatchUsage)),
@@ -282,12 +282,21 @@ public sealed partial class CommandProcessor : ICommandProcessor
         };
     }
 
-    private async Task<CommandReply> WatchAddAsync(IReadOnlyList<CommandArgument> args, CommandContext context, CancellationToken ct)
+    private async Task<CommandReply> WatchAddAsync(
+        IReadOnlyList<CommandArgument> args, string raw, CommandContext context, CancellationToken ct)
     {
-        var (term, problem) = TermFrom(args, "/watch add <term | \"phrase\">");
+        // A query (operators, field prefixes, NEAR, @actor, /regex/) is kept as typed; a plain word or one quoted
+        // phrase is stored as its text, as before.
+        var isQuery = WatchQuery.TryParse(raw, _actors, out var query, out _) && !query.IsPlain;
+        var (term, problem) = isQuery ? QueryTermFrom(raw, WatchAddUsage) : TermFrom(args, WatchAddUsage);
         if (problem is not null)
         {
             return problem;
+        }
+
+        if (!WatchQuery.TryParse(term!, _actors, out _, out var queryError))
+        {
+            return Usage($"That term is not a valid query: {queryError}.", WatchAddUsage + "\n" + QueryHelp);
         }
 
         var (channel, refused) = await ChannelToChangeAsync(context, "change the watchlist", ct);
@@ -365,6 +374,22 @@ public sealed partial class CommandProcessor : ICommandProcessor
     }
 
     /// <summary>One term from the arguments: a quoted phrase, or the unquoted words joined by single spaces.</summary>
+    private const string WatchAddUsage = "/watch add <term | \"phrase\" | query>";
+
+    private const string QueryHelp =
+        "Queries: Houthis AND \"Red Sea\" · Qaani OR Ghaani · Iran -Israel · title:Houthis · Houthis NEAR/10 \"Red Sea\" · @houthis · /regex/i";
+
+    private static string AfterFirstWord(string raw)
+    {
+        var trimmed = raw.TrimStart();
+        var space = trimmed.IndexOfAny([' ', '\t', '\n']);
+        return space < 0 ? "" : trimmed[(space + 1)..].Trim();
+    }
+
+    /// <summary>A query term: the raw text, with the same emptiness, control-character and length rules as a term.</summary>
+    private (string? Term, CommandReply? Problem) QueryTermFrom(string raw, string usage) =>
+        TermFrom([new CommandArgument(raw, Quoted: false)], usage);
+
     private (string? Term, CommandReply? Problem) TermFrom(IReadOnlyList<CommandArgument> args, string usage)
     {
         if (args.Count == 0)

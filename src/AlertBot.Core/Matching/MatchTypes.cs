@@ -30,3 +30,6 @@ public sealed class ItemMatches
     /// <summary>The hits of one owner; empty when that owner's rules did not match.</summary>
     public IReadOnlyList<TermHit> For(long ownerId) => ByOwner.GetValueOrDefault(ownerId) ?? [];
 }
+
+/// <summary>A rule the matcher left out because its query does not parse, and the parser's message.</summary>
+public sealed record RuleFault(MatchRule Rule, string Error);

@@ -1,6 +1,7 @@
 using AlertBot.Core.Matching;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Watchlists;
+using Microsoft.Extensions.Logging;
 
 namespace AlertBot.Core.Pipeline;
 
@@ -8,7 +9,7 @@ namespace AlertBot.Core.Pipeline;
 /// Holds the one matcher compiled from every channel's terms, and rebuilds it only when the store's watchlist
 /// version has moved (a term was added or removed somewhere).
 /// </summary>
-public sealed class MatcherCache(IAlertStore store, ActorDictionary actors)
+public sealed partial class MatcherCache(IAlertStore store, ActorDictionary actors, ILogger<MatcherCache> logger)
 {
     // Two polls that see a new version at once may both rebuild; the result is the same and the last one wins.
     private volatile Snapshot? _current;
@@ -24,10 +25,19 @@ public sealed class MatcherCache(IAlertStore store, ActorDictionary actors)
         }
 
         var terms = await store.ListAllWatchTermsAsync(cancellationToken);
-        var matcher = CompiledMatcher.Build(terms.Select(t => new MatchRule(t.ChannelId, t.Text)), actors);
+        var matcher = CompiledMatcher.Build(terms.Select(t => new MatchRule(t.ChannelId, t.Text)), actors, out var faults);
+        foreach (var fault in faults)
+        {
+            // A term stored before the query language (or edited in the database) that no longer parses: skipped, not fatal.
+            LogRuleSkipped(fault.Rule.OwnerId, fault.Rule.Term, fault.Error);
+        }
+
         _current = new Snapshot(version, matcher);
         return matcher;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch term {Term} of channel {ChannelId} is skipped: {Error}")]
+    private partial void LogRuleSkipped(long channelId, string term, string error);
 
     private sealed record Snapshot(long Version, CompiledMatcher Matcher);
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace AlertBot.Core.Text;
 
 /// <summary>A sentence of the original text: where it stands and its text, trimmed.</summary>
@@ -25,6 +27,8 @@ public static class SentenceSplitter
     };
 
     private const string Terminators = ".!?…؟۔";
+    private static readonly SearchValues<char> TerminatorValues = SearchValues.Create(Terminators);
+    private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\n\r\u2028\u2029");
     private const string Closers = "\"'”’»)]›";
     private const string Openers = "\"'“‘«([‹¿¡";
 
@@ -32,13 +36,12 @@ public static class SentenceSplitter
     {
         var sentences = new List<Sentence>();
         var lineStart = 0;
-        for (var i = 0; i <= text.Length; i++)
+        while (lineStart <= text.Length)
         {
-            if (i == text.Length || text[i] is '\n' or '\r' or '\u2028' or '\u2029')
-            {
-                SplitLine(text, lineStart, i, sentences);
-                lineStart = i + 1;
-            }
+            var lineEnd = text.AsSpan(lineStart).IndexOfAny(LineBreaks);
+            lineEnd = lineEnd < 0 ? text.Length : lineStart + lineEnd;
+            SplitLine(text, lineStart, lineEnd, sentences);
+            lineStart = lineEnd + 1;
         }
 
         return sentences;
@@ -75,11 +78,14 @@ public static class SentenceSplitter
         var i = start;
         while (i < end)
         {
-            if (!Terminators.Contains(text[i], StringComparison.Ordinal))
+            // Most characters end nothing: jump to the next terminator in one vectorised search.
+            var skip = text.AsSpan(i, end - i).IndexOfAny(TerminatorValues);
+            if (skip < 0)
             {
-                i++;
-                continue;
+                break;
             }
+
+            i += skip;
 
             var terminator = i;
             while (i < end && Terminators.Contains(text[i], StringComparison.Ordinal))

@@ -27,28 +27,43 @@ public static class Tokenizer
     {
         var tokens = new List<Token>();
         var i = 0;
-        var joinable = false;
+        while (NextWord(text, ref i, out var start, out var joined))
+        {
+            tokens.Add(new Token(start, i - start, TextNormalizer.Normalize(text.AsSpan(start, i - start)), joined));
+        }
+
+        return tokens;
+    }
+
+    /// <summary>
+    /// Finds the next word from <paramref name="i"/>, which is 0 or just past the previous word: on return the word
+    /// is [<paramref name="start"/>, <paramref name="i"/>) and <paramref name="joined"/> says whether only a joining
+    /// gap separates it from the previous word. For callers that fold words themselves instead of allocating tokens.
+    /// </summary>
+    internal static bool NextWord(string text, ref int i, out int start, out bool joined)
+    {
+        joined = i > 0;
         while (i < text.Length)
         {
             var width = WordCharWidth(text, i);
             if (width == 0)
             {
-                joinable &= IsJoiningGap(text[i]);
+                joined &= IsJoiningGap(text[i]);
                 i++;
                 continue;
             }
 
-            var start = i;
+            start = i;
             while (i < text.Length && (width = WordCharWidth(text, i)) > 0)
             {
                 i += width;
             }
 
-            tokens.Add(new Token(start, i - start, TextNormalizer.Normalize(text.AsSpan(start, i - start)), joinable));
-            joinable = true;
+            return true;
         }
 
-        return tokens;
+        start = i;
+        return false;
     }
 
     /// <summary>The folded tokens of a term or alias joined by single spaces: the key two spellings share.</summary>
@@ -57,6 +72,12 @@ public static class Tokenizer
     /// <summary>The number of UTF-16 units of the word character at <paramref name="index"/>, 0 if none is there.</summary>
     private static int WordCharWidth(string text, int index)
     {
+        // Most news text is ASCII, where a word character is a letter or a digit and nothing else.
+        if (char.IsAscii(text[index]))
+        {
+            return char.IsAsciiLetterOrDigit(text[index]) ? 1 : 0;
+        }
+
         if (Rune.DecodeFromUtf16(text.AsSpan(index), out var rune, out var consumed) != OperationStatus.Done)
         {
             return 0;

@@ -3,7 +3,6 @@ using AlertBot.Core.Alerts;
 using AlertBot.Core.Persistence;
 using AlertBot.Storage.Outbox;
 using Dapper;
-using Microsoft.Extensions.Logging;
 
 namespace AlertBot.Storage.Sqlite;
 
@@ -11,7 +10,7 @@ public sealed partial class SqliteAlertStore
 {
     // ---- Items and the outbox ----------------------------------------------------------------------------------
 
-    public async Task<IReadOnlySet<string>> FindSeenAsync(long feedId, IReadOnlyCollection<string> itemKeys, CancellationToken cancellationToken)
+    public override async Task<IReadOnlySet<string>> FindSeenAsync(long feedId, IReadOnlyCollection<string> itemKeys, CancellationToken cancellationToken)
     {
         if (itemKeys.Count == 0)
         {
@@ -26,7 +25,7 @@ public sealed partial class SqliteAlertStore
         return seen.ToHashSet(StringComparer.Ordinal);
     }
 
-    public Task<PollCommitResult> CommitPollAsync(PollCommit commit, CancellationToken cancellationToken)
+    public override Task<PollCommitResult> CommitPollAsync(PollCommit commit, CancellationToken cancellationToken)
     {
         var at = SqliteTime.ToText(commit.At);
 
@@ -50,26 +49,13 @@ public sealed partial class SqliteAlertStore
 
                 var enqueued = alerts.Count == 0 ? 0 : await connection.ExecuteAsync(Command(InsertOutbox, alerts, cancellationToken, transaction));
 
-                var feeds = await connection.ExecuteAsync(Command(
-                    """
-                    UPDATE feeds SET etag = @ETag, last_modified = @LastModified, last_error = NULL, consecutive_failures = 0,
-                        baseline_done = 1, last_success_at = @At, last_polled_at = @At
-                    WHERE id = @FeedId
-                    """,
-                    new { commit.FeedId, commit.Validators.ETag, commit.Validators.LastModified, At = at },
-                    cancellationToken,
-                    transaction));
-                if (feeds == 0)
-                {
-                    throw new KeyNotFoundException($"Feed {commit.FeedId} does not exist; the poll was not committed.");
-                }
-
+                await RecordPollCommittedAsync(connection, transaction, commit, cancellationToken);
                 return new PollCommitResult(marked, enqueued);
             },
             cancellationToken);
     }
 
-    public Task<int> EnqueueAsync(IReadOnlyList<NewAlert> alerts, DateTimeOffset at, CancellationToken cancellationToken)
+    public override Task<int> EnqueueAsync(IReadOnlyList<NewAlert> alerts, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var rows = OutboxRows(alerts, SqliteTime.ToText(at));
         return rows.Count == 0
@@ -91,7 +77,7 @@ public sealed partial class SqliteAlertStore
 
     private sealed record OutboxInsert(long ChannelId, string ItemKey, string Payload, string At);
 
-    public async Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         if (max <= 0)
         {
@@ -114,31 +100,14 @@ public sealed partial class SqliteAlertStore
             new { Now = SqliteTime.ToText(now), Max = max },
             cancellationToken);
 
-        var entries = new List<OutboxEntry>(rows.Count);
-        foreach (var row in rows)
-        {
-            try
-            {
-                entries.Add(row.ToRecord());
-            }
-            catch (JsonException ex)
-            {
-                // A payload nobody can read would block its channel's queue for ever; close it where it can be seen.
-                LogUnreadablePayload(_logger, row.Id, row.ChannelId, ex);
-                await ExecuteAsync(
-                    """
-                    UPDATE outbox SET status = 'undeliverable', last_error = @Error, closed_at = @At
-                    WHERE id = @Id AND status = 'pending'
-                    """,
-                    new { row.Id, Error = "Unreadable payload: " + ex.Message, At = SqliteTime.ToText(now) },
-                    cancellationToken);
-            }
-        }
-
-        return entries;
+        return await ToEntriesAsync(
+            rows,
+            "UPDATE outbox SET status = 'undeliverable', last_error = @Error, closed_at = @At WHERE id = @Id AND status = 'pending'",
+            now,
+            cancellationToken);
     }
 
-    public Task MarkDeliveredAsync(long outboxId, DateTimeOffset at, string? platformMessageId, CancellationToken cancellationToken) =>
+    public override Task MarkDeliveredAsync(long outboxId, DateTimeOffset at, string? platformMessageId, CancellationToken cancellationToken) =>
         ExecuteAsync(
             """
             UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = @At, platform_message_id = @MessageId
@@ -147,7 +116,7 @@ public sealed partial class SqliteAlertStore
             new { Id = outboxId, At = SqliteTime.ToText(at), MessageId = platformMessageId },
             cancellationToken);
 
-    public Task MarkAttemptFailedAsync(long outboxId, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+    public override Task MarkAttemptFailedAsync(long outboxId, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         ExecuteAsync(
             """
             UPDATE outbox SET attempts = attempts + 1, last_error = @Error, next_attempt_at = @Next
@@ -156,7 +125,7 @@ public sealed partial class SqliteAlertStore
             new { Id = outboxId, Error = error, Next = SqliteTime.ToText(nextAttemptAt) },
             cancellationToken);
 
-    public Task<int> MarkChannelUndeliverableAsync(long channelId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+    public override Task<int> MarkChannelUndeliverableAsync(long channelId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
         ExecuteAsync(
             """
             UPDATE outbox SET status = 'undeliverable', last_error = @Reason, closed_at = @At
@@ -165,7 +134,7 @@ public sealed partial class SqliteAlertStore
             new { ChannelId = channelId, Reason = reason, At = SqliteTime.ToText(at) },
             cancellationToken);
 
-    public async Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken)
+    public override async Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync<OutboxStatsRow>(
             """
@@ -180,7 +149,4 @@ public sealed partial class SqliteAlertStore
             cancellationToken);
         return rows.Single().ToRecord();
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox entry {OutboxId} of channel {ChannelId} has an unreadable payload; closed as undeliverable")]
-    private static partial void LogUnreadablePayload(ILogger logger, long outboxId, long channelId, Exception exception);
 }

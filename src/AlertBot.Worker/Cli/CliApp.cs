@@ -62,7 +62,9 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var check = new Command("check", "Fetch and parse a feed; print its items, or the reason it failed (exit 1).") { source, json };
         check.SetAction((parse, ct) => FeedCheckAsync(parse.GetRequiredValue(source), parse.GetValue(json), ct));
-        root.Subcommands.Add(new Command("feed", "Feed tools.") { check });
+        var feed = new Command("feed", "Feed tools.") { check };
+        root.Subcommands.Add(feed);
+        new DataCommands(this, overrides).AddTo(root, feed);
 
         var text = new Option<string>("--text") { Description = "The text to match." };
         var file = new Option<string>("--file") { Description = "A file whose text to match." };

@@ -3,23 +3,39 @@ using AlertBot.Core.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using AlertBot.Telegram;
+using AlertBot.Telegram.Receiving;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AlertBot.Worker.Health;
 
 /// <summary>
-/// /healthz (the process is alive), /readyz (every probe is ready: 200, else 503, with each probe's answer as JSON)
-/// and /metrics (Prometheus text, from OpenTelemetry). Nothing else is served.
+/// /healthz (the process is alive), /readyz (every probe is ready: 200, else 503, with each probe's answer as JSON),
+/// /metrics (Prometheus text, from OpenTelemetry), and in Telegram webhook mode the path of
+/// <c>AlertBot:Telegram:WebhookUrl</c> (POST, checked against the secret token). Nothing else is served.
 /// </summary>
-public sealed class HealthEndpoints : IStartupFilter
+public sealed class HealthEndpoints(IOptions<TelegramOptions> telegram) : IStartupFilter
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         app.UseOpenTelemetryPrometheusScrapingEndpoint(context => context.Request.Path == "/metrics");
+        var webhookPath = telegram.Value is { Mode: TelegramMode.Webhook, WebhookUrl: { Length: > 0 } url } &&
+                          Uri.TryCreate(url, UriKind.Absolute, out var webhook)
+            ? webhook.AbsolutePath
+            : null;
         app.Use(async (context, nextMiddleware) =>
         {
+            if (webhookPath is not null && context.Request.Path == webhookPath && HttpMethods.IsPost(context.Request.Method))
+            {
+                var handler = context.RequestServices.GetRequiredService<TelegramWebhookHandler>();
+                context.Response.StatusCode = await handler.HandleAsync(
+                    context.Request.Headers[TelegramWebhookHandler.SecretHeader], context.Request.Body, context.RequestAborted);
+                return;
+            }
+
             switch (context.Request.Path.Value)
             {
                 case "/healthz":

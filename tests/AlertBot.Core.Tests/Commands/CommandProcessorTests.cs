@@ -206,11 +206,31 @@ public sealed class CommandProcessorTests
         Assert.Contains("• Ghaani — names Qaani, covers: Qaani, Ghaani, Qa'ani", list.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_query_is_stored_as_typed_and_test_evaluates_it()
+    {
+        await Run("/subscribe", Owner);
+
+        var added = await Run("/watch add Huthi NEAR/5 \"Red Sea\" -Qaani", Owner);
+        Assert.False(added.IsError, added.Text);
+        Assert.Contains("Huthi NEAR/5 \"Red Sea\" -Qaani", await TermsOf(Private));
+
+        await Run("/watch remove Houthis", Owner);
+        await Run("/watch remove Red Sea", Owner);
+        await Run("/watch remove Qaani", Owner);
+        var near = await Run("/test Ansar Allah struck in the Red Sea overnight.", Owner);
+        Assert.DoesNotContain("Nothing would alert", near.Text, StringComparison.Ordinal);
+        Assert.Contains("Ansar Allah", near.Text, StringComparison.Ordinal);
+        Assert.Contains("Nothing would alert", (await Run("/test Houthis, far from it all and from the sea lanes they threaten, said the Red Sea was calm.", Owner)).Text, StringComparison.Ordinal);
+        Assert.Contains("Nothing would alert", (await Run("/test Qaani said Ansar Allah fired in the Red Sea.", Owner)).Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/watch add", "Say which term")]
     [InlineData("/watch add \"\"", "empty")]
     [InlineData("/watch add \"   \"", "empty")]
-    [InlineData("/watch add \"Red Sea\" Houthis", "One term at a time")]
+    [InlineData("/watch add Houthis AND (Qaani OR Ghaani", "expected ')' at column")]
+    [InlineData("/watch add @nobody", "not a valid query: unknown actor")]
     [InlineData("/watch", "Say what to do")]
     [InlineData("/watch frobnicate x", "Unknown /watch action")]
     [InlineData("/watch list extra", "takes no arguments")]

@@ -245,4 +245,22 @@ public sealed class CompiledMatcherTests
         Assert.Equal(["Qaani", "Houthi", "Red Sea"], expected);
         Assert.All(results, r => Assert.Equal(expected, r));
     }
+
+    [Theory]
+    [InlineData("Houthis", "قال الحوثیون إنهم", "الحوثیون")]
+    [InlineData("Houthis", "وقال أَنْصَارُ ٱللَّٰهِ إنهم", "أَنْصَارُ ٱللَّٰهِ")]
+    [InlineData("Qaani", "سفر قاانی به عراق", "قاانی")]
+    [InlineData("Qaani", "زيارة قاآنى إلى بغداد", "قاآنى")]
+    [InlineData("Hezbollah", "ادعای حزب‌الله", "حزب‌الله")]
+    [InlineData("Red Sea", "في البحر الاحمـــر أمس", "البحر الاحمـــر")]
+    [InlineData("Houthis", "والحوثيون قالوا", "والحوثيون")]
+    [InlineData("Houthis", "دعم للحوثيين", "للحوثيين")]
+    [InlineData("Red Sea", "سفن بالبحر الأحمر", "بالبحر الأحمر")]
+    public void Arabic_script_spellings_match_and_quote_the_original_text(string term, string text, string matched)
+    {
+        var hit = Assert.Single(Hits(text, term));
+
+        Assert.Equal(matched, hit.MatchedText);
+        Assert.Contains(hit.MatchedText, text, StringComparison.Ordinal);
+    }
 }

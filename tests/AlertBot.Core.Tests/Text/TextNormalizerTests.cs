@@ -37,4 +37,29 @@ public sealed class TextNormalizerTests
     [Fact]
     public void Full_width_letters_fold_to_ascii() =>
         Assert.Equal("iran", TextNormalizer.Normalize("ＩＲＡＮ"));
+
+    [Theory]
+    [InlineData("الحوثيون", "الحوثیون")] // Arabic yeh / Farsi yeh
+    [InlineData("قاآنی", "قاانی")] // alef with madda / bare alef
+    [InlineData("قاآنی", "قاآني")]
+    [InlineData("أنصار الله", "انصار الله")] // alef with hamza above
+    [InlineData("إسماعيل", "اسماعيل")] // alef with hamza below
+    [InlineData("ٱلله", "الله")] // alef wasla
+    [InlineData("مصطفى", "مصطفي")] // alef maksura
+    [InlineData("كتائب", "کتایب")] // kaf / keheh, yeh with hamza / Farsi yeh
+    [InlineData("مؤتمر", "موتمر")] // waw with hamza
+    [InlineData("المقاومة", "المقاومه")] // teh marbuta / heh
+    [InlineData("حِزْبُ ٱللَّٰهِ", "حزب الله")] // harakat, dagger alef, wasla
+    [InlineData("حـــزب", "حزب")] // tatweel
+    [InlineData("٢٠٢٥", "2025")] // Arabic-Indic digits
+    [InlineData("۲۰۲۵", "2025")] // Persian digits
+    public void Arabic_script_variants_fold_alike(string a, string b) =>
+        Assert.Equal(TextNormalizer.Normalize(b), TextNormalizer.Normalize(a));
+
+    [Fact]
+    public void Arabic_folding_keeps_letters_that_differ()
+    {
+        Assert.NotEqual(TextNormalizer.Normalize("حزب"), TextNormalizer.Normalize("حرب")); // party / war
+        Assert.NotEqual(TextNormalizer.Normalize("سپاه"), TextNormalizer.Normalize("سپه")); // the Guards / Bank Sepah's "Sepah"
+    }
 }

@@ -3,11 +3,28 @@ using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Watchlists;
 using AlertBot.Storage.Outbox;
+using AlertBot.Storage.Postgres;
+using AlertBot.Storage.Sqlite;
 
-namespace AlertBot.Storage.Sqlite;
+namespace AlertBot.Storage;
 
-// Rows as SQLite hands them to Dapper (INTEGER → long, TEXT → string); each knows how to become its Core record.
-// The column lists sit next to the row types so a SELECT and its row cannot drift apart.
+// Rows as either database hands them to Dapper, each knowing how to become its Core record. Numbers and flags are
+// converted by Dapper (SQLite's INTEGER 0/1 and PostgreSQL's boolean both land in a bool); timestamps differ in kind
+// (SQLite: text, PostgreSQL: timestamptz) and are read by StoredTime. The column lists sit next to the row types so
+// a SELECT and its row cannot drift apart.
+
+/// <summary>Reads a timestamp as either database returns it.</summary>
+internal static class StoredTime
+{
+    public static DateTimeOffset Read(object value) => value switch
+    {
+        string text => SqliteTime.FromText(text),
+        DateTime utc => PostgresTime.FromDb(utc),
+        _ => throw new InvalidCastException($"A stored timestamp came back as {value.GetType().Name}."),
+    };
+
+    public static DateTimeOffset? ReadNullable(object? value) => value is null ? null : Read(value);
+}
 
 internal sealed class FeedRow
 {
@@ -22,14 +39,14 @@ internal sealed class FeedRow
     public string Name { get; set; } = "";
     public long IntervalMs { get; set; }
     public long Backfill { get; set; }
-    public long BaselineDone { get; set; }
+    public bool BaselineDone { get; set; }
     public string? ETag { get; set; }
     public string? LastModified { get; set; }
-    public string? LastPolledAt { get; set; }
-    public string? LastSuccessAt { get; set; }
+    public object? LastPolledAt { get; set; }
+    public object? LastSuccessAt { get; set; }
     public string? LastError { get; set; }
     public long ConsecutiveFailures { get; set; }
-    public string CreatedAt { get; set; } = "";
+    public object CreatedAt { get; set; } = "";
 
     public FeedRecord ToRecord() => new()
     {
@@ -38,14 +55,14 @@ internal sealed class FeedRow
         Name = Name,
         Interval = TimeSpan.FromMilliseconds(IntervalMs),
         Backfill = checked((int)Backfill),
-        BaselineDone = BaselineDone != 0,
+        BaselineDone = BaselineDone,
         ETag = ETag,
         LastModified = LastModified,
-        LastPolledAt = SqliteTime.FromNullableText(LastPolledAt),
-        LastSuccessAt = SqliteTime.FromNullableText(LastSuccessAt),
+        LastPolledAt = StoredTime.ReadNullable(LastPolledAt),
+        LastSuccessAt = StoredTime.ReadNullable(LastSuccessAt),
         LastError = LastError,
         ConsecutiveFailures = checked((int)ConsecutiveFailures),
-        CreatedAt = SqliteTime.FromText(CreatedAt),
+        CreatedAt = StoredTime.Read(CreatedAt),
     };
 }
 
@@ -59,12 +76,12 @@ internal sealed class ChannelRow
     public string Platform { get; set; } = "";
     public string ExternalId { get; set; } = "";
     public string? Title { get; set; }
-    public long Active { get; set; }
-    public long Paused { get; set; }
-    public string CreatedAt { get; set; } = "";
+    public bool Active { get; set; }
+    public bool Paused { get; set; }
+    public object CreatedAt { get; set; } = "";
 
     public Channel ToRecord() =>
-        new(Id, new ChannelRef(Platform, ExternalId), Title, Active != 0, Paused != 0, SqliteTime.FromText(CreatedAt));
+        new(Id, new ChannelRef(Platform, ExternalId), Title, Active, Paused, StoredTime.Read(CreatedAt));
 }
 
 internal sealed class WatchTermRow
@@ -74,13 +91,14 @@ internal sealed class WatchTermRow
     public long Id { get; set; }
     public long ChannelId { get; set; }
     public string Text { get; set; } = "";
-    public string CreatedAt { get; set; } = "";
+    public object CreatedAt { get; set; } = "";
 
-    public WatchTerm ToRecord() => new(Id, ChannelId, Text, SqliteTime.FromText(CreatedAt));
+    public WatchTerm ToRecord() => new(Id, ChannelId, Text, StoredTime.Read(CreatedAt));
 }
 
 internal sealed class OutboxRow
 {
+    // The outbox row is "o" and its channel "c" (in a join, or in UPDATE ... FROM ... RETURNING).
     public const string Columns =
         "o.id AS Id, o.channel_id AS ChannelId, c.platform AS Platform, c.external_id AS ExternalId, o.item_key AS ItemKey, " +
         "o.payload AS Payload, o.attempts AS Attempts, o.created_at AS CreatedAt, o.next_attempt_at AS NextAttemptAt";
@@ -92,8 +110,8 @@ internal sealed class OutboxRow
     public string ItemKey { get; set; } = "";
     public string Payload { get; set; } = "";
     public long Attempts { get; set; }
-    public string CreatedAt { get; set; } = "";
-    public string NextAttemptAt { get; set; } = "";
+    public object CreatedAt { get; set; } = "";
+    public object NextAttemptAt { get; set; } = "";
 
     public OutboxEntry ToRecord() => new(
         Id,
@@ -102,20 +120,20 @@ internal sealed class OutboxRow
         ItemKey,
         AlertMessageJson.Deserialize(Payload),
         checked((int)Attempts),
-        SqliteTime.FromText(CreatedAt),
-        SqliteTime.FromText(NextAttemptAt));
+        StoredTime.Read(CreatedAt),
+        StoredTime.Read(NextAttemptAt));
 }
 
 internal sealed class OutboxStatsRow
 {
     public long Pending { get; set; }
-    public string? OldestPendingAt { get; set; }
-    public string? LastDeliveredAt { get; set; }
+    public object? OldestPendingAt { get; set; }
+    public object? LastDeliveredAt { get; set; }
     public long Undeliverable { get; set; }
 
     public OutboxStats ToRecord() => new(
         checked((int)Pending),
-        SqliteTime.FromNullableText(OldestPendingAt),
-        SqliteTime.FromNullableText(LastDeliveredAt),
+        StoredTime.ReadNullable(OldestPendingAt),
+        StoredTime.ReadNullable(LastDeliveredAt),
         checked((int)Undeliverable));
 }

@@ -1,0 +1,289 @@
+using AlertBot.Core.Alerts;
+using AlertBot.Core.Persistence;
+using AlertBot.Storage.Outbox;
+using Dapper;
+using Microsoft.Extensions.Logging;
+
+namespace AlertBot.Storage.Postgres;
+
+public sealed partial class PostgresAlertStore
+{
+    // Set once this store has claimed anything, so a store that never delivered does not touch the database on dispose.
+    private int _hasClaimed;
+
+    // ---- Items and the outbox ----------------------------------------------------------------------------------
+
+    public override async Task<IReadOnlySet<string>> FindSeenAsync(long feedId, IReadOnlyCollection<string> itemKeys, CancellationToken cancellationToken)
+    {
+        if (itemKeys.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        // One array parameter instead of one parameter per key: no limit on how many keys a feed page has.
+        var seen = await QueryAsync<string>(
+            "SELECT item_key FROM seen_items WHERE feed_id = @FeedId AND item_key = ANY(@Keys)",
+            new { FeedId = feedId, Keys = itemKeys.ToArray() },
+            cancellationToken);
+        return seen.ToHashSet(StringComparer.Ordinal);
+    }
+
+    public override Task<PollCommitResult> CommitPollAsync(PollCommit commit, CancellationToken cancellationToken)
+    {
+        var at = PostgresTime.ToDb(commit.At);
+        var keys = commit.SeenKeys.Distinct(StringComparer.Ordinal).ToArray();
+        var alerts = OutboxArrays.From(commit.Alerts, at);
+
+        return InWriteTransactionAsync(
+            async (connection, transaction) =>
+            {
+                // ON CONFLICT names the one constraint to tolerate, so NOT NULL, CHECK and foreign key violations
+                // still fail the commit. Arrays make each insert one statement, however many rows. Keys go in sorted
+                // order, so two instances committing overlapping keys of one feed queue up instead of deadlocking.
+                var marked = keys.Length == 0 ? 0 : await connection.ExecuteAsync(Command(
+                    """
+                    INSERT INTO seen_items (feed_id, item_key, first_seen_at) SELECT @FeedId, k, @At FROM unnest(@Keys) AS k
+                    ORDER BY k
+                    ON CONFLICT (feed_id, item_key) DO NOTHING
+                    """,
+                    new { commit.FeedId, Keys = keys, At = at },
+                    cancellationToken,
+                    transaction));
+
+                var enqueued = alerts.ChannelIds.Length == 0 ? 0 : await connection.ExecuteAsync(Command(InsertOutbox, alerts, cancellationToken, transaction));
+
+                await RecordPollCommittedAsync(connection, transaction, commit, cancellationToken);
+                return new PollCommitResult(marked, enqueued);
+            },
+            cancellationToken);
+    }
+
+    public override async Task<int> EnqueueAsync(IReadOnlyList<NewAlert> alerts, DateTimeOffset at, CancellationToken cancellationToken) =>
+        alerts.Count == 0 ? 0 : await ExecuteAsync(InsertOutbox, OutboxArrays.From(alerts, PostgresTime.ToDb(at)), cancellationToken);
+
+    // In list order, so ids follow the order the pipeline enqueued and the first of two twins is kept. One statement
+    // whatever the number of rows; ON CONFLICT tolerates only the (channel, item) duplicate.
+    private const string InsertOutbox = """
+        INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at)
+        SELECT a.channel_id, a.item_key, a.payload::json, @At, @At
+        FROM unnest(@ChannelIds, @ItemKeys, @Payloads) WITH ORDINALITY AS a (channel_id, item_key, payload, n)
+        ORDER BY a.n
+        ON CONFLICT (channel_id, item_key) DO NOTHING
+        """;
+
+    /// <summary>New outbox rows as the column arrays <see cref="InsertOutbox"/> unnests.</summary>
+    private sealed record OutboxArrays(long[] ChannelIds, string[] ItemKeys, string[] Payloads, DateTime At)
+    {
+        public static OutboxArrays From(IReadOnlyList<NewAlert> alerts, DateTime at) => new(
+            alerts.Select(a => a.ChannelId).ToArray(),
+            alerts.Select(a => a.ItemKey).ToArray(),
+            alerts.Select(a => AlertMessageJson.Serialize(a.Message)).ToArray(),
+            at);
+    }
+
+    /// <summary>
+    /// Claims due entries for this instance, under the contract's order rule, so several instances can drain one
+    /// outbox without sending an alert twice or out of order.
+    /// </summary>
+    /// <remarks>
+    /// A claim is made per channel: an instance takes a channel's due head entries only when no other instance holds
+    /// a live claim on any pending entry of that channel, so two instances never deliver to one channel at once.
+    /// First the channels whose oldest pending entry (the head) is due are locked, oldest head first and at most
+    /// <paramref name="max"/> of them (the oldest <paramref name="max"/> claimable entries can belong to no others),
+    /// FOR NO KEY UPDATE SKIP LOCKED: an instance claiming at the same moment skips them instead of waiting or taking
+    /// the same ones, and NO KEY leaves enqueueing, which only needs a key share lock for its foreign key, unblocked.
+    /// Then a second statement, whose snapshot is taken after those locks were granted and so sees every claim
+    /// committed before, picks the entries and stamps <c>claimed_by</c>/<c>claimed_until</c>. A claim ends when the
+    /// attempt is recorded; while the holder records progress on a channel its remaining claims there are renewed; a
+    /// crashed holder's claims expire after the lease. This instance's own live claims do not exclude it, so claiming
+    /// twice returns the same entries, as on SQLite (one instance runs one delivery job at a time).
+    /// </remarks>
+    public override async Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        if (max <= 0)
+        {
+            return [];
+        }
+
+        var param = new
+        {
+            Now = PostgresTime.ToDb(now),
+            Until = PostgresTime.ToDb(now + _claimLease),
+            Me = InstanceId,
+            Max = max,
+        };
+        var rows = await InWriteTransactionAsync<List<OutboxRow>>(
+            async (connection, transaction) =>
+            {
+                var channels = (await connection.QueryAsync<long>(Command(
+                    $"""
+                    SELECT c.id FROM channels c
+                    CROSS JOIN LATERAL (
+                        SELECT o.id, o.created_at, o.next_attempt_at FROM outbox o
+                        WHERE o.channel_id = c.id AND o.status = 'pending'
+                        ORDER BY o.created_at, o.id
+                        LIMIT 1) head
+                    WHERE c.active AND head.next_attempt_at <= @Now AND {NotHeldByAnother("c.id")}
+                    ORDER BY head.created_at, head.id
+                    LIMIT @Max
+                    FOR NO KEY UPDATE OF c SKIP LOCKED
+                    """,
+                    param,
+                    cancellationToken,
+                    transaction))).ToArray();
+                if (channels.Length == 0)
+                {
+                    return [];
+                }
+
+                // "Older" is (created_at, id): enqueue order, with the id settling rows of one commit.
+                // status = 'pending' is repeated in the UPDATE so a row closed meanwhile is re-checked and dropped.
+                var claimed = await connection.QueryAsync<OutboxRow>(Command(
+                    $"""
+                    WITH due AS (
+                        SELECT o.id FROM outbox o
+                        WHERE o.channel_id = ANY(@Channels) AND o.status = 'pending' AND o.next_attempt_at <= @Now
+                          AND NOT EXISTS (
+                              SELECT 1 FROM outbox w
+                              WHERE w.channel_id = o.channel_id AND w.status = 'pending' AND w.next_attempt_at > @Now
+                                AND (w.created_at, w.id) < (o.created_at, o.id))
+                          AND {NotHeldByAnother("o.channel_id")}
+                        ORDER BY o.created_at, o.id
+                        LIMIT @Max)
+                    UPDATE outbox o SET claimed_by = @Me, claimed_until = @Until
+                    FROM due, channels c
+                    WHERE o.id = due.id AND c.id = o.channel_id AND o.status = 'pending'
+                    RETURNING {OutboxRow.Columns}
+                    """,
+                    new { param.Now, param.Until, param.Me, param.Max, Channels = channels },
+                    cancellationToken,
+                    transaction));
+                return claimed.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id).ToList();
+            },
+            cancellationToken);
+        if (rows.Count > 0)
+        {
+            Volatile.Write(ref _hasClaimed, 1);
+        }
+
+        return await ToEntriesAsync(
+            rows,
+            $"UPDATE outbox SET status = 'undeliverable', last_error = @Error, closed_at = @At, {NoClaim} WHERE id = @Id AND status = 'pending'",
+            now,
+            cancellationToken);
+    }
+
+    // No other instance holds a live claim on a pending entry of the channel.
+    private static string NotHeldByAnother(string channelId) => $"""
+        NOT EXISTS (
+            SELECT 1 FROM outbox h
+            WHERE h.channel_id = {channelId} AND h.status = 'pending' AND h.claimed_by <> @Me AND h.claimed_until > @Now)
+        """;
+
+    private const string NoClaim = "claimed_by = NULL, claimed_until = NULL";
+
+    /// <remarks>Also renews this instance's other claims on the channel: delivering is progress.</remarks>
+    public override Task MarkDeliveredAsync(long outboxId, DateTimeOffset at, string? platformMessageId, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            $"""
+            WITH done AS (
+                UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = @At,
+                    platform_message_id = @MessageId, {NoClaim}
+                WHERE id = @Id
+                RETURNING channel_id)
+            UPDATE outbox o SET claimed_until = @Until
+            FROM done
+            WHERE o.channel_id = done.channel_id AND o.id <> @Id AND o.status = 'pending' AND o.claimed_by = @Me
+            """,
+            new
+            {
+                Id = outboxId,
+                At = PostgresTime.ToDb(at),
+                MessageId = platformMessageId,
+                Until = PostgresTime.ToDb(at + _claimLease),
+                Me = InstanceId,
+            },
+            cancellationToken);
+
+    public override Task MarkAttemptFailedAsync(long outboxId, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            $"""
+            UPDATE outbox SET attempts = attempts + 1, last_error = @Error, next_attempt_at = @Next, {NoClaim}
+            WHERE id = @Id AND status = 'pending'
+            """,
+            new { Id = outboxId, Error = error, Next = PostgresTime.ToDb(nextAttemptAt) },
+            cancellationToken);
+
+    public override Task<int> MarkChannelUndeliverableAsync(long channelId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            $"""
+            UPDATE outbox SET status = 'undeliverable', last_error = @Reason, closed_at = @At, {NoClaim}
+            WHERE channel_id = @ChannelId AND status = 'pending'
+            """,
+            new { ChannelId = channelId, Reason = reason, At = PostgresTime.ToDb(at) },
+            cancellationToken);
+
+    public override async Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync<OutboxStatsRow>(
+            """
+            SELECT COUNT(*) FILTER (WHERE status = 'pending') AS Pending,
+                   MIN(created_at) FILTER (WHERE status = 'pending') AS OldestPendingAt,
+                   MAX(delivered_at) AS LastDeliveredAt,
+                   COUNT(*) FILTER (WHERE status = 'undeliverable') AS Undeliverable
+            FROM outbox
+            WHERE @ChannelId::bigint IS NULL OR channel_id = @ChannelId
+            """,
+            new { ChannelId = channelId },
+            cancellationToken);
+        return rows.Single().ToRecord();
+    }
+
+    /// <summary>
+    /// Gives up this instance's claims on entries not yet attempted, so another instance can deliver them at once
+    /// instead of after the lease. Called when the store is disposed (the host is stopping, its jobs have ended).
+    /// </summary>
+    public Task<int> ReleaseClaimsAsync(CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            $"UPDATE outbox SET {NoClaim} WHERE claimed_by = @Me AND status = 'pending'",
+            new { Me = InstanceId },
+            cancellationToken);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _hasClaimed, 0) == 1)
+        {
+            try
+            {
+                using var connection = _dataSource.OpenConnection();
+                connection.Execute($"UPDATE outbox SET {NoClaim} WHERE claimed_by = @Me AND status = 'pending'", new { Me = InstanceId });
+            }
+            catch (Exception ex)
+            {
+                LogReleaseFailed(_logger, ex);
+            }
+        }
+
+        _dataSource.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _hasClaimed, 0) == 1)
+        {
+            try
+            {
+                await ReleaseClaimsAsync(CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                LogReleaseFailed(_logger, ex);
+            }
+        }
+
+        await _dataSource.DisposeAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release this instance's outbox claims; they expire with their lease")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception);
+}
