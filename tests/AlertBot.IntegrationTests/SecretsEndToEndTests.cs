@@ -4,6 +4,7 @@ using AlertBot.Testing.Fakes;
 using AlertBot.Testing.Feeds;
 using AlertBot.Testing.Telegram;
 using AlertBot.Worker.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -294,4 +295,28 @@ public sealed class SecretsEndToEndTests : IAsyncLifetime
         ["Logging:LogLevel:Quartz"] = "Trace",
         ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
     };
+}
+
+/// <summary>Start-up order in service mode: the store is migrated before any chat adapter starts receiving.</summary>
+public sealed class StartupOrderTests
+{
+    [Fact]
+    public void The_bootstrapper_starts_before_the_chat_receivers()
+    {
+        var config = new Dictionary<string, string?>
+        {
+            ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(Path.GetTempPath(), "alertbot-order-" + Guid.NewGuid().ToString("N") + ".db")}",
+            ["AlertBot:Telegram:Token"] = "123456:TEST-token",
+            ["AlertBot:Discord:BotToken"] = "discord-test-token",
+            ["AlertBot:Health:Enabled"] = "false",
+        };
+        using var host = AlertBotHost.CreateBuilder(HostMode.Service, TextWriter.Null, config).Build();
+
+        var order = host.Services.GetServices<IHostedService>().Select(s => s.GetType().Name).ToList();
+
+        var bootstrapper = order.IndexOf(nameof(Bootstrapper));
+        Assert.True(bootstrapper >= 0, string.Join(", ", order));
+        Assert.True(bootstrapper < order.IndexOf("TelegramUpdateReceiver"), string.Join(", ", order));
+        Assert.True(bootstrapper < order.IndexOf("DiscordGatewayService"), string.Join(", ", order));
+    }
 }

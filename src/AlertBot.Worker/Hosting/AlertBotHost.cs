@@ -82,7 +82,15 @@ public static class AlertBotHost
             .AddAlertBotCore(configuration)
             .AddAlertBotFeeds(configuration)
             .AddAlertBotStorage(configuration)
-            .AddAlertBotCommands(configuration)
+            .AddAlertBotCommands(configuration);
+        if (mode == HostMode.Service)
+        {
+            // Hosted services start in registration order: migrations and feeds must be in place before the chat
+            // adapters' receivers start, or a first start can read the update offset from a table not yet created.
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Bootstrapper>());
+        }
+
+        builder.Services
             .AddAlertBotTelegram(configuration)
             .AddAlertBotDiscord(configuration);
 
@@ -122,8 +130,6 @@ public static class AlertBotHost
 
             builder.Services.AddSingleton<IReadinessProbe, SchedulerProbe>();
 
-            // Registered first: migrations and feeds are in place before the scheduler fires anything.
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<Bootstrapper>());
             builder.Services.AddQuartz();
             builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
             builder.Services.AddHostedService<FeedScheduleService>();
