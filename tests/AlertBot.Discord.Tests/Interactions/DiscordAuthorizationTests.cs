@@ -116,3 +116,40 @@ public sealed class DiscordAuthorizationTests
         Assert.True((await _store.GetChannelAsync(Channel, default))!.Active);
     }
 }
+
+/// <summary>A flood Core has already told to slow down gets no reply at all on Discord: no edit of the deferral.</summary>
+public sealed class DiscordSilenceTests
+{
+    [Fact]
+    public async Task A_silenced_command_is_deferred_but_never_answered()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        host.Commands.Reply = (text, _) => text == "/status" ? CommandReply.Silence : new CommandReply("ok: " + text);
+        await host.StartGatewayAsync();
+        var connection = await host.Server.AcceptGatewayAsync();
+        await connection.SendHelloAsync(150);
+        await connection.ExpectAsync(2);
+        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
+
+        var silenced = FakeDiscordInteractions.SlashCommand("alerts", "status");
+        await connection.SendDispatchAsync("INTERACTION_CREATE", silenced);
+        await host.Server.WaitForRequestAsync(r => r.Path.Contains((string)silenced["token"]!, StringComparison.Ordinal));
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (host.Commands.Calls.IsEmpty)
+            {
+                await Task.Delay(10, deadline.Token);
+            }
+        }
+
+        // The next command is answered, and by then the silenced one has long been dropped without an edit.
+        var answered = FakeDiscordInteractions.SlashCommand("help", null);
+        await connection.SendDispatchAsync("INTERACTION_CREATE", answered);
+        var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH");
+
+        Assert.Contains((string)answered["token"]!, edit.Path, StringComparison.Ordinal);
+        Assert.Equal("ok: /help", (string?)edit.Json!["content"]);
+        Assert.DoesNotContain(host.Server.Requests, r => r.Method == "PATCH" && r.Path.Contains((string)silenced["token"]!, StringComparison.Ordinal));
+        Assert.Single(host.Server.Requests, r => r.Path.Contains((string)silenced["token"]!, StringComparison.Ordinal)); // the deferral only
+    }
+}
