@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
+using AlertBot.Testing.Commands;
 using AlertBot.Testing.Telegram;
 
 namespace AlertBot.Telegram.Tests;
@@ -126,11 +128,6 @@ public sealed class TelegramCommandAbuseTests
         Assert.Equal(before, await SnapshotAsync(host, Group));
     }
 
-    private static async Task<string> SnapshotAsync(TelegramTestHost host, long chat)
-    {
-        var channel = (await host.ChannelAsync(chat))!;
-        var terms = await host.Store.ListWatchTermsAsync(channel.Id, default);
-        var feeds = await host.Store.ListChannelFeedsAsync(channel.Id, default);
-        return $"{channel.Active}/{channel.Paused}|{string.Join(",", terms.Select(t => t.Text))}|{string.Join(",", feeds.Select(f => f.Id))}|{(await host.Store.ListFeedsAsync(default)).Count}";
-    }
+    private static Task<string> SnapshotAsync(TelegramTestHost host, long chat) =>
+        ChannelSnapshot.TakeAsync(host.Store, new ChannelRef(Platforms.Telegram, chat.ToString(CultureInfo.InvariantCulture)));
 }

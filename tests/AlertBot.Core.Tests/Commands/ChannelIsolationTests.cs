@@ -3,7 +3,6 @@ using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Summaries;
 using AlertBot.Testing.Fakes;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AlertBot.Core.Tests.Commands;
@@ -19,14 +18,7 @@ public sealed class ChannelIsolationTests
     private readonly InMemoryAlertStore _store = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
 
-    private CommandProcessor CreateSut() => new(
-        _store,
-        CommandProcessorTests.Actors,
-        CommandProcessorTests.Presets,
-        Options.Create(new CommandOptions()),
-        Options.Create(CommandFuzzTests.Polling),
-        _time,
-        new RecordingLogger<CommandProcessor>(new RecordingLogger()));
+    private CommandProcessor CreateSut() => TestProcessors.Create(_store, time: _time);
 
     private async Task<string> Run(string text, CommandContext context) =>
         (await CreateSut().ExecuteAsync(text, context, default)).Text;

@@ -1,10 +1,7 @@
 using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
-using AlertBot.Core.Pipeline;
 using AlertBot.Core.Watchlists;
 using AlertBot.Testing.Fakes;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AlertBot.Core.Tests.Commands;
 
@@ -19,14 +16,8 @@ public sealed class CommandCapsTests
 
     private readonly InMemoryAlertStore _store = new();
 
-    private CommandProcessor CreateSut(CommandOptions? options = null, WatchlistPresets? presets = null) => new(
-        _store,
-        CommandProcessorTests.Actors,
-        presets ?? CommandProcessorTests.Presets,
-        Options.Create(options ?? new CommandOptions()),
-        Options.Create(CommandFuzzTests.Polling),
-        new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero)),
-        new RecordingLogger<CommandProcessor>(new RecordingLogger()));
+    private CommandProcessor CreateSut(CommandOptions? options = null, WatchlistPresets? presets = null) =>
+        TestProcessors.Create(_store, options, presets);
 
     private async Task<(int Terms, int Feeds)> CountsAsync()
     {

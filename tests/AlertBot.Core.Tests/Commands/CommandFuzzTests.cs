@@ -3,8 +3,6 @@ using AlertBot.Core.Pipeline;
 using AlertBot.Testing.Commands;
 using AlertBot.Testing.Fakes;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AlertBot.Core.Tests.Commands;
 
@@ -31,14 +29,7 @@ public sealed class CommandFuzzTests
     {
         var store = new InMemoryAlertStore();
         var logs = new RecordingLogger();
-        var processor = new CommandProcessor(
-            store,
-            CommandProcessorTests.Actors,
-            CommandProcessorTests.Presets,
-            Microsoft.Extensions.Options.Options.Create(Options),
-            Microsoft.Extensions.Options.Options.Create(Polling),
-            new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero)),
-            new RecordingLogger<CommandProcessor>(logs));
+        var processor = TestProcessors.Create(store, Options, logs: logs);
 
         await new CommandFuzz(seed).RunAsync(processor, store, Options, count: 5_000);
 

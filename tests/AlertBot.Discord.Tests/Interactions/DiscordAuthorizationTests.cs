@@ -4,6 +4,7 @@ using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
 using AlertBot.Core.Watchlists;
+using AlertBot.Testing.Commands;
 using AlertBot.Testing.Discord;
 using AlertBot.Testing.Fakes;
 using Microsoft.Extensions.Configuration;
@@ -58,13 +59,7 @@ public sealed class DiscordAuthorizationTests
         return (string)edit.Json!["content"]!;
     }
 
-    private async Task<string> SnapshotAsync()
-    {
-        var channel = (await _store.GetChannelAsync(Channel, default))!;
-        var terms = await _store.ListWatchTermsAsync(channel.Id, default);
-        var feeds = await _store.ListChannelFeedsAsync(channel.Id, default);
-        return $"{channel.Active}/{channel.Paused}|{string.Join(",", terms.Select(t => t.Text))}|{string.Join(",", feeds.Select(f => f.Id))}|{(await _store.ListFeedsAsync(default)).Count}";
-    }
+    private Task<string> SnapshotAsync() => ChannelSnapshot.TakeAsync(_store, Channel);
 
     [Fact]
     public async Task A_member_without_manage_channels_changes_nothing_with_any_settings_command()
