@@ -21,6 +21,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     private const int MaxFeedUrlLength = 2048;
     private const int MaxTestHitsShown = 10;
     private const int MaxExcerptLength = 300;
+    private const int MaxShownLength = 150;
 
     private readonly IAlertStore _store;
     private readonly IFeedUrlValidator? _urlValidator;
@@ -461,7 +462,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Reading {Plural(feeds.Count, "feed")}:");
         foreach (var feed in feeds)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\n#{feed.Id} {feed.Name} — {feed.Url}\n   {Health(feed)}");
+            text.Append(CultureInfo.InvariantCulture, $"\n#{feed.Id} {Shown(feed.Name)} — {Shown(feed.Url)}\n   {Health(feed)}");
         }
 
         return new CommandReply(text.ToString());
@@ -499,7 +500,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var existing = await _store.FindFeedByUrlAsync(url, ct) ?? await _store.FindFeedByUrlAsync(uri.AbsoluteUri, ct);
         if (existing is not null && current.Any(f => f.Id == existing.Id))
         {
-            return new CommandReply($"This chat already reads {existing.Url} (#{existing.Id}).");
+            return new CommandReply($"This chat already reads {Shown(existing.Url)} (#{existing.Id}).");
         }
 
         if (current.Count >= _options.MaxFeedsPerChannel)
@@ -514,7 +515,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var baseline = feed.BaselineDone
             ? "It is already being polled; alerts come with its next new items."
             : "The first poll records what the feed already holds as a baseline; alerts start with items that appear after that.";
-        return new CommandReply($"Added feed #{feed.Id} {feed.Name} ({feed.Url}). {baseline}");
+        return new CommandReply($"Added feed #{feed.Id} {Shown(feed.Name)} ({Shown(feed.Url)}). {baseline}");
     }
 
     private async Task<CommandReply> FeedsRemoveAsync(string idText, CommandContext context, CancellationToken ct)
@@ -613,7 +614,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         text.Append(CultureInfo.InvariantCulture, $"\nFeeds: {feeds.Count}");
         foreach (var feed in feeds)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\n#{feed.Id} {feed.Name}: {Health(feed)}");
+            text.Append(CultureInfo.InvariantCulture, $"\n#{feed.Id} {Shown(feed.Name)}: {Health(feed)}");
         }
 
         return new CommandReply(text.ToString());
@@ -650,7 +651,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
             var paused = feed.ConsecutiveFailures >= _polling.MaxConsecutiveFailures
                 ? $"; paused, tried again every {Describe(_polling.PausedRetryInterval)}"
                 : "";
-            return $"failing since {since} ({Plural(Math.Max(1, feed.ConsecutiveFailures), "failed poll")} in a row{paused}); last error: {feed.LastError ?? "unknown"}";
+            return $"failing since {since} ({Plural(Math.Max(1, feed.ConsecutiveFailures), "failed poll")} in a row{paused}); last error: {Shown(feed.LastError ?? "unknown")}";
         }
 
         return $"ok (last poll {Stamp(feed.LastPolledAt.Value)})";
@@ -712,6 +713,10 @@ public sealed partial class CommandProcessor : ICommandProcessor
     }
 
     private static string Shorten(string text) => CommandParser.Shorten(text, 40);
+
+    // Feed addresses may be 2048 characters and errors long: a listing shows enough to recognise them, so that a
+    // chat's /feeds list stays a message or two rather than dozens.
+    private static string Shown(string text) => CommandParser.Shorten(text, MaxShownLength);
 
     private static CommandReply Error(string text) => new(text, IsError: true);
 

@@ -135,4 +135,25 @@ public sealed class CommandCapsTests
         Assert.Contains("more.", reply.Text, StringComparison.Ordinal);
         Assert.True(reply.Text.Length < 4096, $"{reply.Text.Length} characters");
     }
+
+    [Fact]
+    public async Task Listings_shorten_long_feed_addresses_so_a_full_chat_lists_in_a_few_messages_not_dozens()
+    {
+        var sut = CreateSut(new CommandOptions { MaxFeedsPerChannel = 50 });
+        await sut.ExecuteAsync("/subscribe", Admin, default);
+        for (var i = 0; i < 48; i++)
+        {
+            var reply = await sut.ExecuteAsync($"/feeds add https://feed{i}.example/{new string('p', 1900)}", Admin, default);
+            Assert.False(reply.IsError, reply.Text);
+            Assert.True(reply.Text.Length < 600, $"{reply.Text.Length} characters");
+        }
+
+        var list = await sut.ExecuteAsync("/feeds list", Admin, default);
+        var status = await sut.ExecuteAsync("/status", Admin, default);
+
+        Assert.Equal(50, (await CountsAsync()).Feeds);
+        Assert.Contains("#", list.Text, StringComparison.Ordinal);
+        Assert.True(list.Text.Length < 50 * 400, $"{list.Text.Length} characters");
+        Assert.True(status.Text.Length < 50 * 250, $"{status.Text.Length} characters");
+    }
 }

@@ -87,7 +87,7 @@ public sealed class CommandFuzz
     public async Task RunAsync(ICommandProcessor processor, IAlertStore store, CommandOptions options, int count)
     {
         // The longest honest reply is a full listing: every term with its aliases, every feed with its health.
-        var listingBound = 2_000 + (options.MaxTermsPerChannel * (options.MaxTermLength + 200)) + (options.MaxFeedsPerChannel * ((2 * 2048) + 400));
+        var listingBound = 2_000 + (options.MaxTermsPerChannel * (options.MaxTermLength + 200)) + (options.MaxFeedsPerChannel * ((2 * 150) + 500));
         for (var i = 0; i < count; i++)
         {
             var (text, sender) = Next();
