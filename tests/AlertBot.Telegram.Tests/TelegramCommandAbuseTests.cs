@@ -54,6 +54,35 @@ public sealed class TelegramCommandAbuseTests
     }
 
     [Fact]
+    public async Task Telegram_is_asked_about_admin_rights_only_for_changes_the_rate_limit_let_through()
+    {
+        await using var fake = await FakeTelegramServer.StartAsync(limits: Fast);
+        await using var host = TelegramTestHost.Create(fake, settings: new Dictionary<string, string?>
+        {
+            ["AlertBot:Commands:ChatCommandsPerMinute"] = "4",
+            ["AlertBot:Commands:UserCommandsPerMinute"] = "100",
+        });
+        fake.SetMember(Group, MemberUser, "member");
+        await host.StartReceiverAsync();
+
+        // Reading needs no admin check at all.
+        fake.SendText(Group, MemberUser, "/watch list");
+        await ReplyTo(fake, Group, 1);
+        Assert.Equal(0, fake.CallCount("getChatMember"));
+
+        // A flood of changes: one check per command that got past the limit (3 left), none for the rest.
+        for (var i = 0; i < 20; i++)
+        {
+            fake.SendText(Group, MemberUser, "/watch add flood" + i.ToString(CultureInfo.InvariantCulture));
+        }
+
+        await ReplyTo(fake, Group, 5);
+        await host.SettleAsync();
+        Assert.Equal(5, fake.SentTo(Group).Count);
+        Assert.Equal(3, fake.CallCount("getChatMember"));
+    }
+
+    [Fact]
     public async Task A_non_admin_changes_nothing_with_any_settings_command()
     {
         await using var fake = await FakeTelegramServer.StartAsync(limits: Fast);

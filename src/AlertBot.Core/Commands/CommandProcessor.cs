@@ -113,7 +113,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var channel = await _store.GetChannelAsync(context.Channel, ct);
         if (channel is { Active: false })
         {
-            if (!MayChange(context))
+            if (!await MayChangeAsync(context, ct))
             {
                 return Refused("re-activate alerts");
             }
@@ -134,7 +134,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return Usage("Give at most one watchlist name.", "/subscribe [watchlist]");
         }
 
-        if (!MayChange(context))
+        if (!await MayChangeAsync(context, ct))
         {
             return Refused("subscribe this chat");
         }
@@ -223,7 +223,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
     private async Task<CommandReply> UnsubscribeAsync(CommandContext context, CancellationToken ct)
     {
-        if (!MayChange(context))
+        if (!await MayChangeAsync(context, ct))
         {
             return Refused("unsubscribe this chat");
         }
@@ -241,7 +241,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     private async Task<CommandReply> SetPausedAsync(CommandContext context, bool paused, CancellationToken ct)
     {
         var verb = paused ? "pause" : "resume";
-        if (!MayChange(context))
+        if (!await MayChangeAsync(context, ct))
         {
             return Refused($"{verb} alerts");
         }
@@ -625,7 +625,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     /// <summary>This chat's channel when the user may change it; otherwise the reply that says why not.</summary>
     private async Task<(Channel? Channel, CommandReply? Refusal)> ChannelToChangeAsync(CommandContext context, string what, CancellationToken ct)
     {
-        if (!MayChange(context))
+        if (!await MayChangeAsync(context, ct))
         {
             return (null, Refused(what));
         }
@@ -635,7 +635,8 @@ public sealed partial class CommandProcessor : ICommandProcessor
     }
 
     /// <summary>A private chat belongs to its user; elsewhere only the platform's admins change settings.</summary>
-    private static bool MayChange(CommandContext context) => context.IsPrivate || context.UserIsAdmin;
+    private static async Task<bool> MayChangeAsync(CommandContext context, CancellationToken ct) =>
+        context.IsPrivate || context.UserIsAdmin || (context.AdminCheck is { } check && await check(ct));
 
     internal string Health(FeedRecord feed)
     {

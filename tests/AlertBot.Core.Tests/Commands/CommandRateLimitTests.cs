@@ -152,6 +152,32 @@ public sealed class CommandRateLimitTests
         Assert.Equal(["Qaani", "Houthis", "Red Sea", "one", "two"], terms);
     }
 
+    [Fact]
+    public async Task The_platforms_admin_check_runs_only_for_changes_that_passed_the_limit()
+    {
+        using var services = CreateServices(new() { ["AlertBot:Commands:ChatCommandsPerMinute"] = "4" });
+        var sut = services.GetRequiredService<ICommandProcessor>();
+        var checks = 0;
+        var context = new CommandContext(Group, "Newsroom", "1", UserIsAdmin: false, IsPrivate: false, AdminCheck: _ =>
+        {
+            Interlocked.Increment(ref checks);
+            return Task.FromResult(true);
+        });
+
+        Assert.False((await sut.ExecuteAsync("/subscribe", context, default)).IsError);
+        Assert.False((await sut.ExecuteAsync("/watch list", context, default)).IsError);
+        for (var i = 0; i < 10; i++)
+        {
+            await sut.ExecuteAsync($"/watch add t{i}", context, default);
+        }
+
+        // /subscribe and the two /watch add that fit; never for /watch list, never for the refused ones.
+        Assert.Equal(3, checks);
+        var store = services.GetRequiredService<IAlertStore>();
+        var terms = await store.ListWatchTermsAsync((await store.GetChannelAsync(Group, default))!.Id, default);
+        Assert.Equal(["Qaani", "Houthis", "Red Sea", "t0", "t1"], terms.Select(t => t.Text));
+    }
+
     [Theory]
     [InlineData("ChatCommandsPerMinute", "0")]
     [InlineData("ChatCommandsPerMinute", "10001")]
