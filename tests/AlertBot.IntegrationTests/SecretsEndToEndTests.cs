@@ -73,7 +73,7 @@ public sealed class SecretsEndToEndTests : IAsyncLifetime
             {
                 // Discord: the gateway session and two slash commands, one refused.
                 var gateway = await _discord.AcceptGatewayAsync(TimeSpan.FromSeconds(20));
-                await gateway.SendHelloAsync(500);
+                await gateway.SendHelloAsync(45_000); // as Discord does: no heartbeat (nor a late ACK under load) within the test
                 Assert.Equal(DiscordBotToken, (string?)(await gateway.ExpectAsync(2))["d"]!["token"]);
                 await gateway.SendReadyAsync("session-1", _discord.ResumeGatewayUrl);
                 foreach (var (sub, permissions) in new[] { ("subscribe", "16"), ("pause", "3072") })
@@ -165,7 +165,7 @@ public sealed class SecretsEndToEndTests : IAsyncLifetime
 
             // Discord: REST with "Bot <token from the file>", then the same token in the gateway's Identify.
             var gateway = await _discord.AcceptGatewayAsync(TimeSpan.FromSeconds(30));
-            await gateway.SendHelloAsync(500);
+            await gateway.SendHelloAsync(45_000); // as Discord does: no heartbeat (nor a late ACK under load) within the test
             Assert.Equal(DiscordBotToken, (string?)(await gateway.ExpectAsync(2))["d"]!["token"]);
             Assert.Contains(_discord.Requests, r => r.Path == "/api/v10/gateway/bot" && r.Status == 200 && r.Authorization == "Bot " + DiscordBotToken);
             Assert.DoesNotContain(_telegram.Calls, c => c.Status == 401);

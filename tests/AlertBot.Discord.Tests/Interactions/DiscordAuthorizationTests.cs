@@ -44,7 +44,7 @@ public sealed class DiscordAuthorizationTests
         });
         await host.StartGatewayAsync();
         var connection = await host.Server.AcceptGatewayAsync();
-        await connection.SendHelloAsync(150);
+        await connection.SendHelloAsync(45_000);
         await connection.ExpectAsync(2);
         await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
         return (host, connection);
@@ -122,7 +122,7 @@ public sealed class DiscordSilenceTests
         host.Commands.Reply = (text, _) => text == "/status" ? CommandReply.Silence : new CommandReply("ok: " + text);
         await host.StartGatewayAsync();
         var connection = await host.Server.AcceptGatewayAsync();
-        await connection.SendHelloAsync(150);
+        await connection.SendHelloAsync(45_000);
         await connection.ExpectAsync(2);
         await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
 
