@@ -72,6 +72,10 @@ public sealed class TelegramTestHost : IAsyncDisposable
             ["AlertBot:Telegram:GroupWindow"] = Invariant(fake.Limits.GroupWindow),
             ["AlertBot:Telegram:GlobalPerSecond"] = fake.Limits.Global.ToString(CultureInfo.InvariantCulture),
             ["AlertBot:Telegram:GlobalWindow"] = Invariant(fake.Limits.GlobalWindow),
+
+            // Conversations here send many commands quickly; the command rate limit has its own tests, which set it.
+            ["AlertBot:Commands:ChatCommandsPerMinute"] = "10000",
+            ["AlertBot:Commands:UserCommandsPerMinute"] = "10000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -158,7 +158,19 @@ public static class CommandParser
 
     private static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
 
-    private static string Shorten(string text) => text.Length <= 20 ? text : text[..20] + "…";
+    private static string Shorten(string text) => Shorten(text, 20);
+
+    /// <summary>At most <paramref name="max"/> characters and an ellipsis, never cutting a surrogate pair in half.</summary>
+    internal static string Shorten(string text, int max)
+    {
+        if (text.Length <= max)
+        {
+            return text;
+        }
+
+        var cut = char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
+        return text[..cut] + "…";
+    }
 
     private static CommandParseResult Fail(string error) => new(null, error);
 }

@@ -20,6 +20,9 @@ namespace AlertBot.Core.Commands;
 public sealed partial class CommandProcessor : ICommandProcessor
 {
     private const int MaxFeedUrlLength = 2048;
+    private const int MaxTestHitsShown = 10;
+    private const int MaxExcerptLength = 300;
+    private const int MaxShownLength = 150;
 
     private readonly IAlertStore _store;
     private readonly IFeedUrlValidator? _urlValidator;
@@ -116,7 +119,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var channel = await _store.GetChannelAsync(context.Channel, ct);
         if (channel is { Active: false })
         {
-            if (!MayChange(context))
+            if (!await MayChangeAsync(context, ct))
             {
                 return Refused("re-activate alerts");
             }
@@ -137,7 +140,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return Usage("Give at most one watchlist name.", "/subscribe [watchlist]");
         }
 
-        if (!MayChange(context))
+        if (!await MayChangeAsync(context, ct))
         {
             return Refused("subscribe this chat");
         }
@@ -151,7 +154,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         if (preset is null && presetName is not null)
         {
             var names = _presets.Count == 0 ? "none are configured" : string.Join(", ", _presets.Select(p => p.Name));
-            return Error($"There is no watchlist named \"{presetName}\" (available: {names}). Nothing was changed.");
+            return Error($"There is no watchlist named \"{Shorten(presetName)}\" (available: {names}). Nothing was changed.");
         }
 
         var now = _time.GetUtcNow();
@@ -160,8 +163,17 @@ public sealed partial class CommandProcessor : ICommandProcessor
         await _store.SetChannelPausedAsync(channel.Id, false, ct);
 
         var attached = 0;
+        var overCap = 0;
+        var reading = (await _store.ListChannelFeedsAsync(channel.Id, ct)).Select(f => f.Url).ToHashSet(StringComparer.Ordinal);
         foreach (var configured in _polling.Feeds)
         {
+            // The default feeds count towards the cap like any other: a chat that filled it keeps its own choice.
+            if (!reading.Contains(configured.Url) && reading.Count >= _options.MaxFeedsPerChannel)
+            {
+                overCap++;
+                continue;
+            }
+
             var feed = await _store.FindFeedByUrlAsync(configured.Url, ct) ?? await _store.UpsertFeedAsync(
                 new FeedDefinition(
                     configured.Url,
@@ -173,6 +185,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
             if (await _store.AttachFeedAsync(channel.Id, feed.Id, ct))
             {
                 attached++;
+                reading.Add(feed.Url);
             }
         }
 
@@ -180,6 +193,11 @@ public sealed partial class CommandProcessor : ICommandProcessor
         if (attached > 0)
         {
             reply.Append(CultureInfo.InvariantCulture, $" Added {Plural(attached, "default feed")}.");
+        }
+
+        if (overCap > 0)
+        {
+            reply.Append(CultureInfo.InvariantCulture, $" {Plural(overCap, "default feed")} not added: this chat reads {reading.Count} feeds, the limit.");
         }
 
         var terms = await _store.ListWatchTermsAsync(channel.Id, ct);
@@ -211,7 +229,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
     private async Task<CommandReply> UnsubscribeAsync(CommandContext context, CancellationToken ct)
     {
-        if (!MayChange(context))
+        if (!await MayChangeAsync(context, ct))
         {
             return Refused("unsubscribe this chat");
         }
@@ -229,7 +247,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     private async Task<CommandReply> SetPausedAsync(CommandContext context, bool paused, CancellationToken ct)
     {
         var verb = paused ? "pause" : "resume";
-        if (!MayChange(context))
+        if (!await MayChangeAsync(context, ct))
         {
             return Refused($"{verb} alerts");
         }
@@ -412,6 +430,12 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return (null, Usage("The term contains control characters.", usage));
         }
 
+        // Direction overrides make a list read differently from what it holds; a lone surrogate is not text at all.
+        if (term.Any(IsBidiControl) || !IsWellFormed(term))
+        {
+            return (null, Usage("The term contains invisible direction marks or broken characters; type it plainly.", usage));
+        }
+
         if (term.Length > _options.MaxTermLength)
         {
             return (null, Usage($"The term is {term.Length} characters long; the limit is {_options.MaxTermLength}.", usage));
@@ -453,7 +477,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Reading {Plural(feeds.Count, "feed")}:");
         foreach (var feed in feeds)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\n#{feed.Id} {feed.Name} — {feed.Url}\n   {Health(feed)}");
+            text.Append(CultureInfo.InvariantCulture, $"\n#{feed.Id} {Shown(feed.Name)} — {Shown(feed.Url)}\n   {Health(feed)}");
         }
 
         return new CommandReply(text.ToString());
@@ -491,7 +515,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var existing = await _store.FindFeedByUrlAsync(url, ct) ?? await _store.FindFeedByUrlAsync(uri.AbsoluteUri, ct);
         if (existing is not null && current.Any(f => f.Id == existing.Id))
         {
-            return new CommandReply($"This chat already reads {existing.Url} (#{existing.Id}).");
+            return new CommandReply($"This chat already reads {Shown(existing.Url)} (#{existing.Id}).");
         }
 
         if (current.Count >= _options.MaxFeedsPerChannel)
@@ -506,7 +530,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var baseline = feed.BaselineDone
             ? "It is already being polled; alerts come with its next new items."
             : "The first poll records what the feed already holds as a baseline; alerts start with items that appear after that.";
-        return new CommandReply($"Added feed #{feed.Id} {feed.Name} ({feed.Url}). {baseline}");
+        return new CommandReply($"Added feed #{feed.Id} {Shown(feed.Name)} ({Shown(feed.Url)}). {baseline}");
     }
 
     private async Task<CommandReply> FeedsRemoveAsync(string idText, CommandContext context, CancellationToken ct)
@@ -556,11 +580,18 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return new CommandReply($"Nothing would alert: none of this chat's {Plural(terms.Count, "term")} matched.");
         }
 
+        // Bounded: many terms hitting one long sentence must not turn a 4000-character /test into a wall of replies.
         var reply = new StringBuilder("This would alert here:");
-        foreach (var hit in hits.DistinctBy(h => (h.Term, h.Alias, h.Sentence)))
+        var distinct = hits.DistinctBy(h => (h.Term, h.Alias, h.Sentence)).ToList();
+        foreach (var hit in distinct.Take(MaxTestHitsShown))
         {
             var alias = string.Equals(hit.Alias, hit.Term, StringComparison.OrdinalIgnoreCase) ? "" : $" (as \"{hit.Alias}\")";
-            reply.Append(CultureInfo.InvariantCulture, $"\n• {hit.Term}{alias}: \"{hit.MatchedText}\" in: {hit.Sentence}");
+            reply.Append(CultureInfo.InvariantCulture, $"\n• {hit.Term}{alias}: \"{hit.MatchedText}\" in: {Excerpt(hit.Sentence, hit.MatchedText)}");
+        }
+
+        if (distinct.Count > MaxTestHitsShown)
+        {
+            reply.Append(CultureInfo.InvariantCulture, $"\n… and {distinct.Count - MaxTestHitsShown} more.");
         }
 
         if (channel is { Active: false } or { Paused: true })
@@ -598,7 +629,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
         text.Append(CultureInfo.InvariantCulture, $"\nFeeds: {feeds.Count}");
         foreach (var feed in feeds)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\n#{feed.Id} {feed.Name}: {Health(feed)}");
+            text.Append(CultureInfo.InvariantCulture, $"\n#{feed.Id} {Shown(feed.Name)}: {Health(feed)}");
         }
 
         return new CommandReply(text.ToString());
@@ -609,7 +640,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     /// <summary>This chat's channel when the user may change it; otherwise the reply that says why not.</summary>
     private async Task<(Channel? Channel, CommandReply? Refusal)> ChannelToChangeAsync(CommandContext context, string what, CancellationToken ct)
     {
-        if (!MayChange(context))
+        if (!await MayChangeAsync(context, ct))
         {
             return (null, Refused(what));
         }
@@ -619,7 +650,8 @@ public sealed partial class CommandProcessor : ICommandProcessor
     }
 
     /// <summary>A private chat belongs to its user; elsewhere only the platform's admins change settings.</summary>
-    private static bool MayChange(CommandContext context) => context.IsPrivate || context.UserIsAdmin;
+    private static async Task<bool> MayChangeAsync(CommandContext context, CancellationToken ct) =>
+        context.IsPrivate || context.UserIsAdmin || (context.AdminCheck is { } check && await check(ct));
 
     internal string Health(FeedRecord feed)
     {
@@ -635,7 +667,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
             var paused = feed.ConsecutiveFailures >= _polling.MaxConsecutiveFailures
                 ? $"; paused, tried again every {Describe(_polling.PausedRetryInterval)}"
                 : "";
-            return $"failing since {since} ({Plural(Math.Max(1, feed.ConsecutiveFailures), "failed poll")} in a row{paused}); last error: {feed.LastError ?? "unknown"}";
+            return $"failing since {since} ({Plural(Math.Max(1, feed.ConsecutiveFailures), "failed poll")} in a row{paused}); last error: {Shown(feed.LastError ?? "unknown")}";
         }
 
         return $"ok (last poll {Stamp(feed.LastPolledAt.Value)})";
@@ -653,7 +685,54 @@ public sealed partial class CommandProcessor : ICommandProcessor
     private static string Plural(int count, string noun) =>
         string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");
 
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+    private static bool IsBidiControl(char c) => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
+    private static bool IsWellFormed(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The sentence, or a window of it around the match when it is too long to quote whole.</summary>
+    private static string Excerpt(string sentence, string matched)
+    {
+        if (sentence.Length <= MaxExcerptLength)
+        {
+            return sentence;
+        }
+
+        var at = Math.Max(0, sentence.IndexOf(matched, StringComparison.OrdinalIgnoreCase));
+        var start = Math.Clamp(at - ((MaxExcerptLength - matched.Length) / 2), 0, sentence.Length - MaxExcerptLength);
+        if (start > 0 && char.IsLowSurrogate(sentence[start]))
+        {
+            start--;
+        }
+
+        var end = Math.Min(sentence.Length, start + MaxExcerptLength);
+        if (end < sentence.Length && char.IsLowSurrogate(sentence[end]))
+        {
+            end++;
+        }
+
+        return (start > 0 ? "…" : "") + sentence[start..end] + (end < sentence.Length ? "…" : "");
+    }
+
+    private static string Shorten(string text) => CommandParser.Shorten(text, 40);
+
+    // Feed addresses may be 2048 characters and errors long: a listing shows enough to recognise them, so that a
+    // chat's /feeds list stays a message or two rather than dozens.
+    private static string Shown(string text) => CommandParser.Shorten(text, MaxShownLength);
 
     private static CommandReply Error(string text) => new(text, IsError: true);
 

@@ -7,7 +7,7 @@ namespace AlertBot.Core.Commands;
 public static class CommandServiceCollectionExtensions
 {
     /// <summary>
-    /// The chat command set (<see cref="ICommandProcessor"/>) and its validated limits (<c>AlertBot:Commands</c>).
+    /// The chat command set (<see cref="ICommandProcessor"/>, rate limited per chat and per user) and its validated limits (<c>AlertBot:Commands</c>).
     /// Needs <c>AddAlertBotCore</c> (polling options with the default feeds, the alias dictionary, the watchlist
     /// presets) and an <c>IAlertStore</c>.
     /// </summary>
@@ -18,7 +18,11 @@ public static class CommandServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ICommandProcessor, CommandProcessor>();
+        services.TryAddSingleton<CommandProcessor>();
+        services.TryAddSingleton<CommandRateLimiter>();
+
+        // Adapters see only the rate-limited processor: the limits hold whichever platform a command comes from.
+        services.TryAddSingleton<ICommandProcessor, RateLimitedCommandProcessor>();
         return services;
     }
 }

@@ -7,19 +7,33 @@ namespace AlertBot.Core.Commands;
 /// answer (Telegram getChatMember creator/administrator; Discord MANAGE_CHANNELS in member.permissions).
 /// </summary>
 /// <param name="IsPrivate">A one-to-one chat, which belongs to its user (who may change everything).</param>
+/// <param name="AdminCheck">
+/// Asks the platform whether the user is an admin, when <paramref name="UserIsAdmin"/> is false and the answer costs
+/// a call (Telegram getChatMember). Called only by a command that changes settings, after the rate limit, so a flood
+/// never turns into a flood of platform calls. Unknown must answer false.
+/// </param>
 public sealed record CommandContext(
     ChannelRef Channel,
     string? ChannelTitle,
     string UserId,
     bool UserIsAdmin,
-    bool IsPrivate);
+    bool IsPrivate,
+    Func<CancellationToken, Task<bool>>? AdminCheck = null);
 
 /// <summary>A reply in plain text; the adapter escapes and formats it for its platform.</summary>
-public sealed record CommandReply(string Text, bool IsError = false);
+public sealed record CommandReply(string Text, bool IsError = false)
+{
+    /// <summary>No answer at all: the sender is flooding and has already been told to slow down.</summary>
+    public static CommandReply Silence { get; } = new("", IsError: true) { Silent = true };
+
+    /// <summary>The adapter sends nothing back (see <see cref="Silence"/>).</summary>
+    public bool Silent { get; init; }
+}
 
 /// <summary>
 /// The platform-neutral command set (/subscribe, /watch, /feeds, /test, /status, ...): parse, check permission,
-/// act on the store, reply. Never throws for user input: every input gets a reply.
+/// act on the store, reply. Never throws for user input: every input gets a reply, except
+/// <see cref="CommandReply.Silence"/> for a flood that was already told to slow down.
 /// </summary>
 public interface ICommandProcessor
 {

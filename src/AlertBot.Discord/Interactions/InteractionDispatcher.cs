@@ -132,6 +132,13 @@ internal sealed partial class InteractionDispatcher : IDisposable
             }
 
             var reply = await ExecuteAsync(received, cancellationToken);
+            if (reply.Silent)
+            {
+                // A flood already told to slow down: no edit, so the flood costs no REST calls. The deferred reply
+                // is ephemeral, so only the sender ever sees it waiting.
+                return;
+            }
+
             var edited = await _rest.SendAsync(
                 DiscordRoute.EditOriginalResponse(reference.ApplicationId, reference.Token),
                 new { content = DiscordText.Shorten(reply.Text, DiscordText.ContentMax), allowed_mentions = new { parse = Array.Empty<string>() } },

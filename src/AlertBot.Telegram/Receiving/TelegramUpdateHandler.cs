@@ -104,17 +104,20 @@ public sealed partial class TelegramUpdateHandler
             return;
         }
 
+        // Admin rights are asked of Telegram only when a command needs them, after Core's rate limit has let it through.
         var isPrivate = message.Chat.Type == ChatType.Private;
-        var needsAdmin = parsed.Command is { } command && CommandCatalog.Find(command.Name) is { ChangesSettings: true };
-        var isAdmin = isPrivate || isChannelPost || (needsAdmin && await IsAdminAsync(message, ct));
         var context = new CommandContext(
             channel,
             message.Chat.Title ?? message.Chat.Username ?? message.Chat.FirstName,
             (message.From?.Id ?? message.SenderChat?.Id ?? 0).ToString(CultureInfo.InvariantCulture),
-            isAdmin,
-            isPrivate);
+            UserIsAdmin: isPrivate || isChannelPost,
+            IsPrivate: isPrivate,
+            AdminCheck: check => IsAdminAsync(message, check));
         var reply = await _commands.ExecuteAsync(text, context, ct);
-        await ReplyAsync(message, reply.Text, ct);
+        if (!reply.Silent)
+        {
+            await ReplyAsync(message, reply.Text, ct);
+        }
     }
 
     /// <summary>Telegram's own answer: creator or administrator. An anonymous admin posts as the group itself.</summary>

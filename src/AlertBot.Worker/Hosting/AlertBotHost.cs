@@ -81,7 +81,8 @@ public static class AlertBotHost
         builder.Services
             .AddAlertBotCore(configuration)
             .AddAlertBotFeeds(configuration)
-            .AddAlertBotStorage(configuration);
+            .AddAlertBotStorage(configuration)
+            .AddAlertBotCommands(configuration);
         if (mode == HostMode.Service)
         {
             // The first hosted service, and the host starts them one after another: migrations and feeds are in place
@@ -90,7 +91,6 @@ public static class AlertBotHost
         }
 
         builder.Services
-            .AddAlertBotCommands(configuration)
             .AddAlertBotTelegram(configuration)
             .AddAlertBotDiscord(configuration);
 

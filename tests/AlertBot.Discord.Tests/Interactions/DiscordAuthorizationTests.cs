@@ -1,0 +1,150 @@
+using System.Text.Json.Nodes;
+using AlertBot.Core.Channels;
+using AlertBot.Core.Commands;
+using AlertBot.Core.Persistence;
+using AlertBot.Core.Pipeline;
+using AlertBot.Core.Watchlists;
+using AlertBot.Testing.Commands;
+using AlertBot.Testing.Discord;
+using AlertBot.Testing.Fakes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AlertBot.Discord.Tests.Interactions;
+
+/// <summary>
+/// Slash commands through the gateway into Core's real (rate-limited) command processor and a store: a member
+/// without MANAGE_CHANNELS changes nothing, whichever command changes settings.
+/// </summary>
+public sealed class DiscordAuthorizationTests
+{
+    private const string Admin = "16"; // MANAGE_CHANNELS
+    private const string Member = "3072"; // VIEW_CHANNEL | SEND_MESSAGES
+
+    private static readonly ChannelRef Channel = new(Platforms.Discord, FakeDiscordInteractions.ChannelId);
+
+    private readonly InMemoryAlertStore _store = new();
+
+    private async Task<(DiscordTestHost Host, FakeGatewayConnection Connection)> StartAsync()
+    {
+        var commands = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AlertBot:Commands:ChatCommandsPerMinute"] = "1000",
+            ["AlertBot:Commands:UserCommandsPerMinute"] = "1000",
+        }).Build();
+        var host = await DiscordTestHost.StartAsync(configureServices: services =>
+        {
+            services.RemoveAll<ICommandProcessor>();
+            services.AddSingleton<IAlertStore>(_store);
+            services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani"])]));
+            services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani", "Houthis"])]));
+            services.AddOptions<PollingOptions>();
+            services.AddAlertBotCommands(commands);
+        });
+        await host.StartGatewayAsync();
+        var connection = await host.Server.AcceptGatewayAsync();
+        await connection.SendHelloAsync(45_000);
+        await connection.ExpectAsync(2);
+        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
+        return (host, connection);
+    }
+
+    private static async Task<string> RunAsync(DiscordTestHost host, FakeGatewayConnection connection, string name, string? sub, string permissions, Dictionary<string, JsonNode?>? options = null)
+    {
+        var interaction = FakeDiscordInteractions.SlashCommand(name, sub, options, permissions);
+        var token = (string)interaction["token"]!;
+        await connection.SendDispatchAsync("INTERACTION_CREATE", interaction);
+        var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH" && r.Path.Contains(token, StringComparison.Ordinal));
+        return (string)edit.Json!["content"]!;
+    }
+
+    private Task<string> SnapshotAsync() => ChannelSnapshot.TakeAsync(_store, Channel);
+
+    [Fact]
+    public async Task A_member_without_manage_channels_changes_nothing_with_any_settings_command()
+    {
+        var (host, connection) = await StartAsync();
+        await using var owned = host;
+        Assert.Contains("Alerts are on", await RunAsync(host, connection, "alerts", "subscribe", Admin), StringComparison.Ordinal);
+        Assert.Contains("Added feed", await RunAsync(host, connection, "feeds", "add", Admin, new() { ["url"] = "https://news.example/rss" }), StringComparison.Ordinal);
+        var feedId = (await _store.FindFeedByUrlAsync("https://news.example/rss", default))!.Id;
+        var before = await SnapshotAsync();
+
+        (string Name, string Sub, Dictionary<string, JsonNode?>? Options)[] attempts =
+        [
+            ("alerts", "subscribe", null),
+            ("alerts", "unsubscribe", null),
+            ("alerts", "pause", null),
+            ("alerts", "resume", null),
+            ("watch", "add", new() { ["term"] = "Hezbollah" }),
+            ("watch", "remove", new() { ["term"] = "Qaani" }),
+            ("feeds", "add", new() { ["url"] = "https://evil.example/rss" }),
+            ("feeds", "remove", new() { ["id"] = feedId }),
+        ];
+        foreach (var (name, sub, options) in attempts)
+        {
+            var reply = await RunAsync(host, connection, name, sub, Member, options);
+            Assert.Contains("Only an admin", reply, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, await SnapshotAsync());
+
+        // Reading is open to members, and shows the admin's settings.
+        Assert.Contains("Qaani", await RunAsync(host, connection, "watch", "list", Member), StringComparison.Ordinal);
+
+        // The admin's pause holds against a member's resume.
+        await RunAsync(host, connection, "alerts", "pause", Admin);
+        Assert.Contains("Only an admin", await RunAsync(host, connection, "alerts", "resume", Member), StringComparison.Ordinal);
+        Assert.True((await _store.GetChannelAsync(Channel, default))!.Paused);
+    }
+
+    [Fact]
+    public async Task A_member_with_administrator_but_not_manage_channels_counts_as_an_admin()
+    {
+        var (host, connection) = await StartAsync();
+        await using var owned = host;
+
+        var reply = await RunAsync(host, connection, "alerts", "subscribe", "8"); // ADMINISTRATOR
+
+        Assert.Contains("Alerts are on", reply, StringComparison.Ordinal);
+        Assert.True((await _store.GetChannelAsync(Channel, default))!.Active);
+    }
+}
+
+/// <summary>A flood Core has already told to slow down gets no reply at all on Discord: no edit of the deferral.</summary>
+public sealed class DiscordSilenceTests
+{
+    [Fact]
+    public async Task A_silenced_command_is_deferred_but_never_answered()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        host.Commands.Reply = (text, _) => text == "/status" ? CommandReply.Silence : new CommandReply("ok: " + text);
+        await host.StartGatewayAsync();
+        var connection = await host.Server.AcceptGatewayAsync();
+        await connection.SendHelloAsync(45_000);
+        await connection.ExpectAsync(2);
+        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
+
+        var silenced = FakeDiscordInteractions.SlashCommand("alerts", "status");
+        await connection.SendDispatchAsync("INTERACTION_CREATE", silenced);
+        await host.Server.WaitForRequestAsync(r => r.Path.Contains((string)silenced["token"]!, StringComparison.Ordinal));
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (host.Commands.Calls.IsEmpty)
+            {
+                await Task.Delay(10, deadline.Token);
+            }
+        }
+
+        // The next command is answered, and by then the silenced one has long been dropped without an edit.
+        var answered = FakeDiscordInteractions.SlashCommand("help", null);
+        await connection.SendDispatchAsync("INTERACTION_CREATE", answered);
+        var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH");
+
+        Assert.Contains((string)answered["token"]!, edit.Path, StringComparison.Ordinal);
+        Assert.Equal("ok: /help", (string?)edit.Json!["content"]);
+        Assert.DoesNotContain(host.Server.Requests, r => r.Method == "PATCH" && r.Path.Contains((string)silenced["token"]!, StringComparison.Ordinal));
+        Assert.Single(host.Server.Requests, r => r.Path.Contains((string)silenced["token"]!, StringComparison.Ordinal)); // the deferral only
+    }
+}

@@ -1,0 +1,19 @@
+using AlertBot.Core.Channels;
+using AlertBot.Core.Persistence;
+
+namespace AlertBot.Testing.Commands;
+
+/// <summary>What a chat's settings are, as one comparable string: "nothing changed" is "the snapshot is equal".</summary>
+public static class ChannelSnapshot
+{
+    /// <summary>Active/paused, the terms, the attached feed ids, and how many feeds the store knows in all.</summary>
+    public static async Task<string> TakeAsync(IAlertStore store, ChannelRef channel)
+    {
+        var found = await store.GetChannelAsync(channel, CancellationToken.None)
+            ?? throw new InvalidOperationException($"{channel} is not in the store.");
+        var terms = await store.ListWatchTermsAsync(found.Id, CancellationToken.None);
+        var feeds = await store.ListChannelFeedsAsync(found.Id, CancellationToken.None);
+        var allFeeds = await store.ListFeedsAsync(CancellationToken.None);
+        return $"{found.Active}/{found.Paused}|{string.Join(",", terms.Select(t => t.Text))}|{string.Join(",", feeds.Select(f => f.Id))}|{allFeeds.Count}";
+    }
+}
