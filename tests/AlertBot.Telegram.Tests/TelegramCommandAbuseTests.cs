@@ -103,7 +103,8 @@ public sealed class TelegramCommandAbuseTests
             ["start"] = [], // only changes an inactive chat: covered below
             ["subscribe"] = ["/subscribe", "/subscribe default"],
             ["unsubscribe"] = ["/unsubscribe"],
-            ["watch"] = ["/watch add Hezbollah", "/watch add \"Strait of Hormuz\"", "/watch remove Qaani", "/watch rm Houthis", "/watch delete \"Red Sea\""],
+            ["watch"] = ["/watch add Hezbollah", "/watch add \"Strait of Hormuz\"", "/watch remove Qaani", "/watch rm Houthis", "/watch delete \"Red Sea\"", "/watch priority Qaani", "/watch normal Houthis"],
+            ["digest"] = ["/digest hourly", "/digest daily"],
             ["feeds"] = ["/feeds add https://evil.example/rss", $"/feeds remove {feedId}", $"/feeds rm #{feedId}", $"/feeds delete {feedId}"],
             ["pause"] = ["/pause", "/pause@AlertNewsBot"],
             ["resume"] = ["/resume"],

@@ -13,11 +13,6 @@ public sealed partial class CommandProcessor
 
     private async Task<CommandReply> DigestAsync(ParsedCommand command, CommandContext context, CancellationToken ct)
     {
-        if (_stories is null)
-        {
-            return Error("Digests are not available with this storage provider.");
-        }
-
         if (command.Arguments.Count > 1)
         {
             return Usage("Give one of off, hourly or daily.", DigestUsage);
@@ -25,6 +20,11 @@ public sealed partial class CommandProcessor
 
         if (command.Arguments.Count == 0)
         {
+            if (_stories is null)
+            {
+                return Error("Digests are not available with this storage provider.");
+            }
+
             var current = await _store.GetChannelAsync(context.Channel, ct);
             var mode = current is null ? DigestMode.Off : (await _stories.GetDigestModesAsync([current.Id], ct)).GetValueOrDefault(current.Id);
             return new CommandReply(Describe(mode) + "\nChange it with /digest off, /digest hourly or /digest daily.");
@@ -42,10 +42,16 @@ public sealed partial class CommandProcessor
             return Usage($"\"{Shorten(command.Arguments[0].Text)}\" is not a digest mode.", DigestUsage);
         }
 
+        // Permission first: a member learns nothing about the setup before being refused.
         var (channel, refused) = await ChannelToChangeAsync(context, "change how alerts arrive", ct);
         if (channel is null)
         {
             return refused!;
+        }
+
+        if (_stories is null)
+        {
+            return Error("Digests are not available with this storage provider.");
         }
 
         await _stories.SetDigestModeAsync(channel.Id, chosen, ct);
@@ -69,15 +75,15 @@ public sealed partial class CommandProcessor
             return problem;
         }
 
-        if (_stories is null)
-        {
-            return Error("Priority terms are not available with this storage provider.");
-        }
-
         var (channel, refused) = await ChannelToChangeAsync(context, "change the watchlist", ct);
         if (channel is null)
         {
             return refused!;
+        }
+
+        if (_stories is null)
+        {
+            return Error("Priority terms are not available with this storage provider.");
         }
 
         if (!await _stories.SetTermPriorityAsync(channel.Id, term!, priority, ct))

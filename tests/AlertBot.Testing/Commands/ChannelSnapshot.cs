@@ -1,5 +1,6 @@
 using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Stories;
 
 namespace AlertBot.Testing.Commands;
 
@@ -14,6 +15,15 @@ public static class ChannelSnapshot
         var terms = await store.ListWatchTermsAsync(found.Id, CancellationToken.None);
         var feeds = await store.ListChannelFeedsAsync(found.Id, CancellationToken.None);
         var allFeeds = await store.ListFeedsAsync(CancellationToken.None);
-        return $"{found.Active}/{found.Paused}|{string.Join(",", terms.Select(t => t.Text))}|{string.Join(",", feeds.Select(f => f.Id))}|{allFeeds.Count}";
+        var settings = $"{found.Active}/{found.Paused}|{string.Join(",", terms.Select(t => t.Text))}|{string.Join(",", feeds.Select(f => f.Id))}|{allFeeds.Count}";
+        if (store is IStoryStore stories)
+        {
+            // Digest mode and priority terms are settings too.
+            var digest = (await stories.GetDigestModesAsync([found.Id], CancellationToken.None)).GetValueOrDefault(found.Id);
+            var priority = await stories.ListPriorityTermsAsync([found.Id], CancellationToken.None);
+            settings += $"|{digest}|{string.Join(",", priority.Select(p => p.ToString()))}";
+        }
+
+        return settings;
     }
 }
