@@ -14,7 +14,7 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Binds and validates <c>AlertBot:Storage</c> (at start-up) and registers the configured provider's
-    /// <see cref="IAlertStore"/> and <see cref="ILeaseProvider"/> singletons.
+    /// <see cref="IAlertStore"/> (also the <see cref="IStoryStore"/>) and <see cref="ILeaseProvider"/> singletons.
     /// The host still calls <see cref="IAlertStore.MigrateAsync"/> before the first job runs.
     /// </summary>
     public static IServiceCollection AddAlertBotStorage(this IServiceCollection services, IConfiguration configuration)
@@ -37,13 +37,9 @@ public static class StorageServiceCollectionExtensions
                     sp.GetService<TimeProvider>(),
                     sp.GetService<ILogger<SqliteAlertStore>>());
         });
-        // Stories across sources and digests (IStoryStore) need SQLite migration 0002 and are SQLite-only for now;
-        // without the port the pipeline alerts per item and /digest says it is not available.
-        if (!(configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions()).IsPostgres)
-        {
-            services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<IAlertStore>() as IStoryStore
-                ?? throw new InvalidOperationException("The configured store does not keep stories and digests."));
-        }
+        // Both providers keep stories across sources and digests in the same database (and outbox) as the store.
+        services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<IAlertStore>() as IStoryStore
+            ?? throw new InvalidOperationException("The configured store does not keep stories and digests."));
 
         services.AddSingleton<ILeaseProvider>(sp =>
         {

@@ -1,10 +1,13 @@
+using System.Text.Json;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Stories;
 using AlertBot.Core.Watchlists;
 using AlertBot.Storage.Outbox;
 using AlertBot.Storage.Postgres;
 using AlertBot.Storage.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace AlertBot.Storage;
 
@@ -134,6 +137,53 @@ internal sealed class OutboxRow
         OutboxKinds.FromText(Kind),
         RefId,
         RefMessageId);
+}
+
+/// <summary>An outbox row with a story fingerprint (migration 0002), as <see cref="IStoryStore.ListStoryAlertsAsync"/> reads it.</summary>
+internal sealed partial class StoryRow
+{
+    // The outbox row is "o".
+    public const string Columns =
+        "o.id AS OutboxId, o.channel_id AS ChannelId, o.kind AS Kind, o.story_url AS StoryUrl, o.story_title AS StoryTitle, " +
+        "o.story_hash AS StoryHash, o.payload AS Payload, o.created_at AS CreatedAt";
+
+    public long OutboxId { get; set; }
+    public long ChannelId { get; set; }
+    public string Kind { get; set; } = "";
+    public string? StoryUrl { get; set; }
+    public string? StoryTitle { get; set; }
+    public long StoryHash { get; set; }
+    public string Payload { get; set; } = "";
+    public object CreatedAt { get; set; } = "";
+
+    /// <summary>The rows as story alerts; an unreadable payload is logged and left out (the claim closes such rows).</summary>
+    public static List<StoryAlert> ToAlerts(IReadOnlyList<StoryRow> rows, ILogger logger)
+    {
+        var alerts = new List<StoryAlert>(rows.Count);
+        foreach (var row in rows)
+        {
+            try
+            {
+                alerts.Add(new StoryAlert(
+                    row.OutboxId,
+                    row.ChannelId,
+                    row.Kind == OutboxKinds.Held,
+                    new StoryFingerprint(row.StoryUrl, row.StoryTitle ?? "", row.StoryHash),
+                    AlertMessageJson.Deserialize(row.Payload),
+                    StoredTime.Read(row.CreatedAt)));
+            }
+            catch (JsonException ex)
+            {
+                // The story is simply not joinable.
+                LogUnreadable(logger, row.OutboxId, ex);
+            }
+        }
+
+        return alerts;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox entry {OutboxId} has an unreadable payload; it cannot take part in stories or digests")]
+    public static partial void LogUnreadable(ILogger logger, long outboxId, Exception exception);
 }
 
 internal sealed class OutboxStatsRow

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AlertBot.IntegrationTests;
 
-/// <summary>Which storage provider keeps stories and digests, and that the pipeline is whole either way.</summary>
+/// <summary>Both storage providers keep stories and digests, and the pipeline is whole either way.</summary>
 public sealed class StoryRegistrationTests
 {
     // Nothing here opens the database: services are only resolved.
@@ -29,12 +29,12 @@ public sealed class StoryRegistrationTests
     }
 
     [Fact]
-    public async Task Postgres_has_no_story_store_yet_and_still_builds_the_pipeline_and_commands()
+    public async Task Postgres_keeps_stories_and_digests_and_builds_the_pipeline_and_commands()
     {
         await using var host = Build("Postgres", "Host=127.0.0.1;Port=1;Database=alertbot;Username=alertbot;Password=x");
         var services = host.Services;
 
-        Assert.Null(services.GetService<IStoryStore>());
+        Assert.NotNull(services.GetService<IStoryStore>());
         Assert.NotNull(services.GetRequiredService<PollService>());
         Assert.NotNull(services.GetRequiredService<DeliveryService>());
         Assert.NotNull(services.GetRequiredService<ICommandProcessor>());

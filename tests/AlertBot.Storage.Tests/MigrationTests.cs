@@ -52,6 +52,33 @@ public abstract class MigrationTests(TestDatabase db) : StoreTests(db)
     }
 
     [StoreFact]
+    public async Task Alerts_queued_before_the_stories_migration_are_still_delivered_as_alerts()
+    {
+        await Db.MigrateWithAsync(MigrationCatalog.Load(Db.Provider).Take(1).ToList());
+        var store = Db.NewStore();
+        var now = Db.Time.GetUtcNow();
+        var channel = await store.EnsureChannelAsync(Samples.Telegram, null, now, None);
+        await store.AddWatchTermAsync(channel.Id, "Qaani", now, None);
+        var payload = Db is SqliteTestDatabase ? "@Payload" : "@Payload::json";
+        await Db.ExecuteAsync(
+            $"INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at) VALUES (@Channel, 'old', {payload}, @At, @At)",
+            new { Channel = channel.Id, Payload = Outbox.AlertMessageJson.Serialize(Samples.Message("Old")), At = StoredAt(now) });
+
+        await store.MigrateAsync(None);
+
+        var entry = Assert.Single(await store.ClaimDueAsync(now, 10, None));
+        Assert.Equal(("old", Core.Alerts.OutboxKind.Alert, "Old"), (entry.ItemKey, entry.Kind, entry.Message.Title));
+        var stories = Assert.IsAssignableFrom<Core.Stories.IStoryStore>(store);
+        Assert.Equal(Core.Digests.DigestMode.Off, (await stories.GetDigestModesAsync([channel.Id], None)).GetValueOrDefault(channel.Id));
+        Assert.Empty(await stories.ListPriorityTermsAsync([channel.Id], None));
+        Assert.Empty(await stories.ListStoryAlertsAsync([channel.Id], now.AddDays(-1), None));
+    }
+
+    /// <summary>A timestamp as the provider's raw SQL parameters carry it (SQLite: fixed-width UTC text).</summary>
+    private object StoredAt(DateTimeOffset value) =>
+        Db is SqliteTestDatabase ? value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture) : value.UtcDateTime;
+
+    [StoreFact]
     public async Task A_database_migrated_by_newer_code_is_refused_with_a_clear_error()
     {
         var store = await CreateSut();
@@ -128,7 +155,7 @@ public sealed class PostgresMigrationTests() : MigrationTests(new PostgresTestDa
     {
         await Db.NewMigratedStoreAsync();
 
-        Assert.Equal([Db.Time.GetUtcNow().UtcDateTime], await Db.QueryAsync<DateTime>("SELECT applied_at FROM schema_migrations"));
+        Assert.Equal([Db.Time.GetUtcNow().UtcDateTime], await Db.QueryAsync<DateTime>("SELECT DISTINCT applied_at FROM schema_migrations"));
     }
 
     [StoreFact]

@@ -8,36 +8,36 @@ using AlertBot.Core.Summaries;
 namespace AlertBot.Storage.Tests;
 
 /// <summary>
-/// The SQLite side of stories and digests: story columns, update rows, held rows and digests in the outbox. SQLite
-/// only: PostgreSQL does not implement <see cref="IStoryStore"/> yet.
+/// The store side of stories and digests: story columns, update rows, held rows and digests in the outbox.
 /// </summary>
-public sealed class SqliteStoryStoreTests() : StoreTests(new SqliteTestDatabase())
+public abstract class StoryStoreTests(TestDatabase db) : StoreTests(db)
 {
-    private static readonly StoryFingerprint Story = new("https://news.example/a", "qaani visits baghdad", 0x0123456789abcdef);
+    protected static readonly StoryFingerprint Story = new("https://news.example/a", "qaani visits baghdad", 0x0123456789abcdef);
     private DateTimeOffset T0 => Db.Time.GetUtcNow();
 
-    private async Task<(Sqlite.SqliteAlertStore Store, long FeedId, long ChannelId)> CreateSut()
+    /// <summary>The store and its story side: every provider's store keeps stories, and this fails if one stops.</summary>
+    private async Task<(IAlertStore Store, IStoryStore Stories, long FeedId, long ChannelId)> CreateSut()
     {
         var (store, feedId, channelId) = await Samples.FeedAndChannelAsync(Db);
-        return ((Sqlite.SqliteAlertStore)store, feedId, channelId);
+        return (store, Assert.IsAssignableFrom<IStoryStore>(store), feedId, channelId);
     }
 
-    private static Task<PollCommitResult> Commit(
-        Sqlite.SqliteAlertStore store, long feedId, DateTimeOffset at, IReadOnlyList<NewAlert> alerts, params StoryUpdate[] updates) =>
+    protected static Task<PollCommitResult> Commit(
+        IAlertStore store, long feedId, DateTimeOffset at, IReadOnlyList<NewAlert> alerts, params StoryUpdate[] updates) =>
         store.CommitPollAsync(
             new PollCommit(feedId, [.. alerts.Select(a => a.ItemKey), .. updates.Select(u => u.ItemKey)], alerts, FeedValidators.None, at) { Updates = updates },
             None);
 
-    private static AlertMessage Also(params string[] outlets) =>
+    protected static AlertMessage Also(params string[] outlets) =>
         Samples.Message() with { AlsoSources = [.. outlets.Select(o => new AlertSource(o, null))] };
 
-    [Fact]
+    [StoreFact]
     public async Task A_story_alert_keeps_its_fingerprint_and_updates_edit_it_once_it_was_posted()
     {
-        var (store, feedId, channel) = await CreateSut();
+        var (store, stories, feedId, channel) = await CreateSut();
         await Commit(store, feedId, T0, [new NewAlert(channel, "k1", Samples.Message()) { Story = Story }]);
 
-        var listed = Assert.Single(await store.ListStoryAlertsAsync([channel], T0.AddHours(-1), None));
+        var listed = Assert.Single(await stories.ListStoryAlertsAsync([channel], T0.AddHours(-1), None));
         Assert.Equal(Story, listed.Story);
         Assert.False(listed.Held);
         var original = Assert.Single(await store.ClaimDueAsync(T0, 10, None));
@@ -52,13 +52,13 @@ public sealed class SqliteStoryStoreTests() : StoreTests(new SqliteTestDatabase(
         Assert.Equal(original.Id, update.RefersTo);
         Assert.Equal("555", update.RefersToMessageId);
         Assert.Equal(["B", "C"], update.Message.AlsoSources.Select(s => s.Name));
-        Assert.Equal(["B", "C"], Assert.Single(await store.ListStoryAlertsAsync([channel], T0.AddHours(-1), None)).Message.AlsoSources.Select(s => s.Name));
+        Assert.Equal(["B", "C"], Assert.Single(await stories.ListStoryAlertsAsync([channel], T0.AddHours(-1), None)).Message.AlsoSources.Select(s => s.Name));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_update_for_the_same_link_from_another_feed_is_queued_beside_its_alert()
     {
-        var (store, feedId, channel) = await CreateSut();
+        var (store, _, feedId, channel) = await CreateSut();
         await Commit(store, feedId, T0, [new NewAlert(channel, "url:https://news.example/a", Samples.Message()) { Story = Story }]);
         var original = Assert.Single(await store.ClaimDueAsync(T0, 10, None));
         await store.MarkDeliveredAsync(original.Id, T0, "555", None);
@@ -70,44 +70,105 @@ public sealed class SqliteStoryStoreTests() : StoreTests(new SqliteTestDatabase(
         Assert.Equal(["B"], update.Message.AlsoSources.Select(s => s.Name));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Held_rows_are_neither_claimed_nor_counted_until_their_digest_is_built()
     {
-        var (store, feedId, channel) = await CreateSut();
+        var (store, stories, feedId, channel) = await CreateSut();
         var until = T0.AddHours(1);
-        await store.SetDigestModeAsync(channel, DigestMode.Hourly, None);
+        await stories.SetDigestModeAsync(channel, DigestMode.Hourly, None);
         await Commit(store, feedId, T0, [new NewAlert(channel, "k1", Samples.Message("One")) { Story = Story, HoldUntil = until }]);
-        var held = Assert.Single(await store.ListStoryAlertsAsync([channel], T0.AddHours(-1), None));
+        var held = Assert.Single(await stories.ListStoryAlertsAsync([channel], T0.AddHours(-1), None));
 
         // Joining a held story changes the held row and queues nothing.
         await Commit(store, feedId, T0.AddMinutes(1), [], new StoryUpdate(held.OutboxId, channel, "k2", Also("B") with { Title = "One" }));
 
-        Assert.Equal(DigestMode.Hourly, (await store.GetDigestModesAsync([channel], None))[channel]);
+        Assert.Equal(DigestMode.Hourly, (await stories.GetDigestModesAsync([channel], None))[channel]);
         Assert.Empty(await store.ClaimDueAsync(until.AddHours(5), 10, None));
         Assert.Equal(0, (await store.GetOutboxStatsAsync(channel, None)).Pending);
-        Assert.Empty(await store.ListDueHeldAsync(until.AddSeconds(-1), None));
+        Assert.Empty(await stories.ListDueHeldAsync(until.AddSeconds(-1), None));
 
-        var due = Assert.Single(await store.ListDueHeldAsync(until, None));
+        var due = Assert.Single(await stories.ListDueHeldAsync(until, None));
         Assert.Equal(["B"], due.Message.AlsoSources.Select(s => s.Name));
-        Assert.True(await store.CommitDigestAsync(DigestBuilder.Build(channel, until, [due], 30), [due.OutboxId], until, None));
+        Assert.True(await stories.CommitDigestAsync(DigestBuilder.Build(channel, until, [due], 30), [due.OutboxId], until, None));
+        Assert.False(await stories.CommitDigestAsync(DigestBuilder.Build(channel, until, [due], 30), [due.OutboxId], until, None));
 
-        Assert.Empty(await store.ListDueHeldAsync(until, None));
+        Assert.Empty(await stories.ListDueHeldAsync(until, None));
         var digest = Assert.Single(await store.ClaimDueAsync(until, 10, None));
         Assert.Equal(OutboxKind.Digest, digest.Kind);
         Assert.Equal("One", Assert.Single(digest.Message.Digest).Title);
     }
 
-    [Fact]
+    [StoreFact]
+    public async Task A_held_row_neither_holds_back_the_alerts_after_it_nor_counts_as_their_oldest()
+    {
+        var (store, _, feedId, channel) = await CreateSut();
+        await Commit(store, feedId, T0, [new NewAlert(channel, "held", Samples.Message("Held")) { Story = Story, HoldUntil = T0.AddHours(1) }]);
+        await Commit(store, feedId, T0.AddMinutes(1), [new NewAlert(channel, "priority", Samples.Message("Priority"))]);
+
+        var stats = await store.GetOutboxStatsAsync(channel, None);
+        var claimed = Assert.Single(await store.ClaimDueAsync(T0.AddMinutes(1), 10, None));
+
+        Assert.Equal((1, T0.AddMinutes(1)), (stats.Pending, stats.OldestPendingAt));
+        Assert.Equal(("priority", OutboxKind.Alert), (claimed.ItemKey, claimed.Kind));
+    }
+
+    [StoreFact]
+    public async Task An_update_of_an_undeliverable_or_unknown_alert_changes_nothing()
+    {
+        var (store, stories, feedId, channel) = await CreateSut();
+        await Commit(store, feedId, T0, [new NewAlert(channel, "k1", Samples.Message()) { Story = Story }]);
+        var original = Assert.Single(await store.ClaimDueAsync(T0, 10, None));
+        await store.MarkChannelUndeliverableAsync(channel, "chat gone", T0, None);
+
+        await Commit(
+            store,
+            feedId,
+            T0.AddMinutes(1),
+            [],
+            new StoryUpdate(original.Id, channel, "k2", Also("B")),
+            new StoryUpdate(original.Id + 1000, channel, "k3", Also("C")));
+
+        Assert.Empty(await store.ClaimDueAsync(T0.AddMinutes(1), 10, None));
+        Assert.Empty(await stories.ListStoryAlertsAsync([channel], T0.AddHours(-1), None));
+        Assert.Equal((0, 1), ((await store.GetOutboxStatsAsync(channel, None)).Pending, (await store.GetOutboxStatsAsync(channel, None)).Undeliverable));
+    }
+
+    [StoreFact]
     public async Task Priority_is_set_per_channel_term_case_insensitively()
     {
-        var (store, _, channel) = await CreateSut();
+        var (store, stories, _, channel) = await CreateSut();
         await store.AddWatchTermAsync(channel, "Qaani", T0, None);
 
-        Assert.True(await store.SetTermPriorityAsync(channel, "QAANI", true, None));
-        Assert.False(await store.SetTermPriorityAsync(channel, "Houthis", true, None));
-        Assert.Equal([new PriorityTerm(channel, "Qaani")], await store.ListPriorityTermsAsync([channel], None));
+        Assert.True(await stories.SetTermPriorityAsync(channel, "QAANI", true, None));
+        Assert.False(await stories.SetTermPriorityAsync(channel, "Houthis", true, None));
+        Assert.Equal([new PriorityTerm(channel, "Qaani")], await stories.ListPriorityTermsAsync([channel], None));
 
-        Assert.True(await store.SetTermPriorityAsync(channel, "qaani", false, None));
-        Assert.Empty(await store.ListPriorityTermsAsync([channel], None));
+        Assert.True(await stories.SetTermPriorityAsync(channel, "qaani", false, None));
+        Assert.Empty(await stories.ListPriorityTermsAsync([channel], None));
+    }
+}
+
+public sealed class SqliteStoryStoreTests() : StoryStoreTests(new SqliteTestDatabase());
+
+public sealed class PostgresStoryStoreTests() : StoryStoreTests(new PostgresTestDatabase()), IUsesPostgres
+{
+    private PostgresTestDatabase Pg => (PostgresTestDatabase)Db;
+
+    [StoreFact]
+    public async Task An_update_waits_for_the_instance_delivering_its_channel_and_then_knows_the_posted_message()
+    {
+        var (store, feedId, channel) = await Samples.FeedAndChannelAsync(Db);
+        var (a, b) = (Pg.NewInstance("a"), Pg.NewInstance("b"));
+        var now = Db.Time.GetUtcNow();
+        await Commit(store, feedId, now, [new NewAlert(channel, "k1", Samples.Message()) { Story = Story }]);
+        var original = Assert.Single(await a.ClaimDueAsync(now, 10, None));
+
+        await Commit(store, feedId, now, [], new StoryUpdate(original.Id, channel, "k2", Also("B")));
+
+        Assert.Empty(await b.ClaimDueAsync(now, 10, None));
+        await a.MarkDeliveredAsync(original.Id, now, "555", None);
+        var update = Assert.Single(await b.ClaimDueAsync(now, 10, None));
+        Assert.Equal((OutboxKind.Update, original.Id, "555"), (update.Kind, update.RefersTo, update.RefersToMessageId));
+        Assert.Equal(["B"], update.Message.AlsoSources.Select(s => s.Name));
     }
 }

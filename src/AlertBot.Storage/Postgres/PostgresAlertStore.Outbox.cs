@@ -34,6 +34,13 @@ public sealed partial class PostgresAlertStore
         var keys = commit.SeenKeys.Distinct(StringComparer.Ordinal).ToArray();
         var alerts = OutboxArrays.From(commit.Alerts, at);
 
+        // Serialised before the transaction opens; in original order, so two instances updating the same alerts lock
+        // them in one order and queue up instead of deadlocking.
+        var updates = commit.Updates
+            .Select(u => new StoryUpdateRow(u.OriginalOutboxId, u.ChannelId, $"update:{u.OriginalOutboxId}:{u.ItemKey}", AlertMessageJson.Serialize(u.Message), at))
+            .OrderBy(u => u.OriginalId)
+            .ToList();
+
         return InWriteTransactionAsync(
             async (connection, transaction) =>
             {
@@ -51,6 +58,10 @@ public sealed partial class PostgresAlertStore
                     transaction));
 
                 var enqueued = alerts.ChannelIds.Length == 0 ? 0 : await connection.ExecuteAsync(Command(InsertOutbox, alerts, cancellationToken, transaction));
+                foreach (var update in updates)
+                {
+                    await ApplyStoryUpdateAsync(connection, transaction, update, cancellationToken);
+                }
 
                 await RecordPollCommittedAsync(connection, transaction, commit, cancellationToken);
                 return new PollCommitResult(marked, enqueued);
@@ -62,22 +73,40 @@ public sealed partial class PostgresAlertStore
         alerts.Count == 0 ? 0 : await ExecuteAsync(InsertOutbox, OutboxArrays.From(alerts, PostgresTime.ToDb(at)), cancellationToken);
 
     // In list order, so ids follow the order the pipeline enqueued and the first of two twins is kept. One statement
-    // whatever the number of rows; ON CONFLICT tolerates only the (channel, item) duplicate.
+    // whatever the number of rows; ON CONFLICT tolerates only the (channel, item) duplicate. A held row (digest) is
+    // due when its period ends: next_attempt_at carries that time, and the claim skips it.
     private const string InsertOutbox = """
-        INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at)
-        SELECT a.channel_id, a.item_key, a.payload::json, @At, @At
-        FROM unnest(@ChannelIds, @ItemKeys, @Payloads) WITH ORDINALITY AS a (channel_id, item_key, payload, n)
+        INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at, kind, story_url, story_title, story_hash)
+        SELECT a.channel_id, a.item_key, a.payload::json, @At, a.next_attempt_at, a.kind, a.story_url, a.story_title, a.story_hash
+        FROM unnest(@ChannelIds, @ItemKeys, @Payloads, @NextAttemptAts, @Kinds, @StoryUrls, @StoryTitles, @StoryHashes) WITH ORDINALITY
+            AS a (channel_id, item_key, payload, next_attempt_at, kind, story_url, story_title, story_hash, n)
         ORDER BY a.n
         ON CONFLICT (channel_id, item_key) DO NOTHING
         """;
 
     /// <summary>New outbox rows as the column arrays <see cref="InsertOutbox"/> unnests.</summary>
-    private sealed record OutboxArrays(long[] ChannelIds, string[] ItemKeys, string[] Payloads, DateTime At)
+    /// <remarks>The next attempt is always a timestamp (the hold's end, else <paramref name="At"/>), so no array of
+    /// nullable timestamps leaves its type to inference.</remarks>
+    private sealed record OutboxArrays(
+        long[] ChannelIds,
+        string[] ItemKeys,
+        string[] Payloads,
+        DateTime[] NextAttemptAts,
+        string[] Kinds,
+        string?[] StoryUrls,
+        string?[] StoryTitles,
+        long?[] StoryHashes,
+        DateTime At)
     {
         public static OutboxArrays From(IReadOnlyList<NewAlert> alerts, DateTime at) => new(
             alerts.Select(a => a.ChannelId).ToArray(),
             alerts.Select(a => a.ItemKey).ToArray(),
             alerts.Select(a => AlertMessageJson.Serialize(a.Message)).ToArray(),
+            alerts.Select(a => a.HoldUntil is { } until ? PostgresTime.ToDb(until) : at).ToArray(),
+            alerts.Select(a => a.HoldUntil is not null ? OutboxKinds.Held : OutboxKinds.ToText(a.Kind)).ToArray(),
+            alerts.Select(a => a.Story?.Url).ToArray(),
+            alerts.Select(a => a.Story?.TitleKey).ToArray(),
+            alerts.Select(a => a.Story?.SimHash).ToArray(),
             at);
     }
 
@@ -120,7 +149,7 @@ public sealed partial class PostgresAlertStore
                     SELECT c.id FROM channels c
                     CROSS JOIN LATERAL (
                         SELECT o.id, o.created_at, o.next_attempt_at FROM outbox o
-                        WHERE o.channel_id = c.id AND o.status = 'pending'
+                        WHERE o.channel_id = c.id AND o.status = 'pending' AND o.kind <> 'held'
                         ORDER BY o.created_at, o.id
                         LIMIT 1) head
                     WHERE c.active AND head.next_attempt_at <= @Now AND {NotHeldByAnother("c.id")}
@@ -136,24 +165,26 @@ public sealed partial class PostgresAlertStore
                     return [];
                 }
 
-                // "Older" is (created_at, id): enqueue order, with the id settling rows of one commit.
+                // "Older" is (created_at, id): enqueue order, with the id settling rows of one commit. Held rows wait
+                // for a digest and neither go out nor hold others back.
                 // status = 'pending' is repeated in the UPDATE so a row closed meanwhile is re-checked and dropped.
+                // An update row joins the alert it edits ("r") through due: UPDATE's own join conditions cannot name o.
                 var claimed = await connection.QueryAsync<OutboxRow>(Command(
                     $"""
                     WITH due AS (
-                        SELECT o.id FROM outbox o
-                        WHERE o.channel_id = ANY(@Channels) AND o.status = 'pending' AND o.next_attempt_at <= @Now
+                        SELECT o.id, o.channel_id, o.kind, o.ref_id FROM outbox o
+                        WHERE o.channel_id = ANY(@Channels) AND o.status = 'pending' AND o.kind <> 'held' AND o.next_attempt_at <= @Now
                           AND NOT EXISTS (
                               SELECT 1 FROM outbox w
-                              WHERE w.channel_id = o.channel_id AND w.status = 'pending' AND w.next_attempt_at > @Now
+                              WHERE w.channel_id = o.channel_id AND w.status = 'pending' AND w.kind <> 'held' AND w.next_attempt_at > @Now
                                 AND (w.created_at, w.id) < (o.created_at, o.id))
                           AND {NotHeldByAnother("o.channel_id")}
                         ORDER BY o.created_at, o.id
                         LIMIT @Max)
                     UPDATE outbox o SET claimed_by = @Me, claimed_until = @Until
-                    FROM due, channels c
-                    WHERE o.id = due.id AND c.id = o.channel_id AND o.status = 'pending'
-                    RETURNING {OutboxRow.Columns}
+                    FROM due JOIN channels c ON c.id = due.channel_id LEFT JOIN outbox r ON r.id = due.ref_id AND due.kind = 'update'
+                    WHERE o.id = due.id AND o.status = 'pending'
+                    RETURNING {OutboxRow.Columns}, {OutboxRow.StoryColumns}
                     """,
                     new { param.Now, param.Until, param.Me, param.Max, Channels = channels },
                     cancellationToken,
@@ -173,11 +204,12 @@ public sealed partial class PostgresAlertStore
             cancellationToken);
     }
 
-    // No other instance holds a live claim on a pending entry of the channel.
+    // No other instance holds a live claim on a pending entry of the channel. (Held rows are never claimed; saying so
+    // lets the claim's partial indexes, which leave them out, answer.)
     private static string NotHeldByAnother(string channelId) => $"""
         NOT EXISTS (
             SELECT 1 FROM outbox h
-            WHERE h.channel_id = {channelId} AND h.status = 'pending' AND h.claimed_by <> @Me AND h.claimed_until > @Now)
+            WHERE h.channel_id = {channelId} AND h.status = 'pending' AND h.kind <> 'held' AND h.claimed_by <> @Me AND h.claimed_until > @Now)
         """;
 
     private const string NoClaim = "claimed_by = NULL, claimed_until = NULL";
@@ -227,8 +259,8 @@ public sealed partial class PostgresAlertStore
     {
         var rows = await QueryAsync<OutboxStatsRow>(
             """
-            SELECT COUNT(*) FILTER (WHERE status = 'pending') AS Pending,
-                   MIN(created_at) FILTER (WHERE status = 'pending') AS OldestPendingAt,
+            SELECT COUNT(*) FILTER (WHERE status = 'pending' AND kind <> 'held') AS Pending,
+                   MIN(created_at) FILTER (WHERE status = 'pending' AND kind <> 'held') AS OldestPendingAt,
                    MAX(delivered_at) AS LastDeliveredAt,
                    COUNT(*) FILTER (WHERE status = 'undeliverable') AS Undeliverable
             FROM outbox

@@ -6,7 +6,6 @@ using AlertBot.Core.Stories;
 using AlertBot.Storage.Outbox;
 using AlertBot.Storage.Watchlists;
 using Dapper;
-using Microsoft.Extensions.Logging;
 
 namespace AlertBot.Storage.Sqlite;
 
@@ -23,9 +22,8 @@ public sealed partial class SqliteAlertStore : IStoryStore
         }
 
         var rows = await QueryAsync<StoryRow>(
-            """
-            SELECT o.id AS OutboxId, o.channel_id AS ChannelId, o.kind AS Kind, o.story_url AS StoryUrl,
-                   o.story_title AS StoryTitle, o.story_hash AS StoryHash, o.payload AS Payload, o.created_at AS CreatedAt
+            $"""
+            SELECT {StoryRow.Columns}
             FROM outbox o
             WHERE o.channel_id IN (SELECT value FROM json_each(@Channels)) AND o.story_hash IS NOT NULL
               AND o.created_at >= @Since AND o.status <> 'undeliverable' AND o.kind IN ('alert', 'held')
@@ -33,28 +31,7 @@ public sealed partial class SqliteAlertStore : IStoryStore
             """,
             new { Channels = JsonSerializer.Serialize(channelIds), Since = SqliteTime.ToText(since) },
             cancellationToken);
-
-        var alerts = new List<StoryAlert>(rows.Count);
-        foreach (var row in rows)
-        {
-            try
-            {
-                alerts.Add(new StoryAlert(
-                    row.OutboxId,
-                    row.ChannelId,
-                    row.Kind == OutboxKinds.Held,
-                    new StoryFingerprint(row.StoryUrl, row.StoryTitle ?? "", row.StoryHash),
-                    AlertMessageJson.Deserialize(row.Payload),
-                    SqliteTime.FromText(row.CreatedAt)));
-            }
-            catch (JsonException ex)
-            {
-                // The claim closes unreadable rows; here the story is simply not joinable.
-                LogUnreadableStory(_logger, row.OutboxId, ex);
-            }
-        }
-
-        return alerts;
+        return StoryRow.ToAlerts(rows, _logger);
     }
 
     /// <summary>
@@ -154,7 +131,7 @@ public sealed partial class SqliteAlertStore : IStoryStore
             }
             catch (JsonException ex)
             {
-                LogUnreadableStory(_logger, row.Id, ex);
+                StoryRow.LogUnreadable(_logger, row.Id, ex);
                 await ExecuteAsync(
                     "UPDATE outbox SET status = 'undeliverable', last_error = @Error, closed_at = @At WHERE id = @Id AND status = 'pending'",
                     new { row.Id, Error = "Unreadable payload: " + ex.Message, At = SqliteTime.ToText(now) },
@@ -191,19 +168,4 @@ public sealed partial class SqliteAlertStore : IStoryStore
             },
             cancellationToken);
     }
-
-    private sealed class StoryRow
-    {
-        public long OutboxId { get; set; }
-        public long ChannelId { get; set; }
-        public string Kind { get; set; } = "";
-        public string? StoryUrl { get; set; }
-        public string? StoryTitle { get; set; }
-        public long StoryHash { get; set; }
-        public string Payload { get; set; } = "";
-        public string CreatedAt { get; set; } = "";
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox entry {OutboxId} has an unreadable payload; it cannot take part in stories or digests")]
-    private static partial void LogUnreadableStory(ILogger logger, long outboxId, Exception exception);
 }
