@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Frozen;
+using System.Text;
 using System.Text.RegularExpressions;
 using AlertBot.Core.Items;
 using AlertBot.Core.Text;
@@ -20,16 +22,46 @@ public sealed class CompiledMatcher
     /// <summary>At most this many matches of one regex count in one field: enough to explain, bounded in cost.</summary>
     private const int MaxRegexMatchesPerField = 32;
 
+    /// <summary>
+    /// Up to this many distinct first words, one vectorised substring search for them finds the words worth a trie
+    /// lookup faster than reading every word; past it, the substring search costs more than reading every word.
+    /// </summary>
+    private const int MaxPrefilterKeys = 256;
+
     private readonly Node _root;
     private readonly CompiledRule[] _rules;
     private readonly RegexUse[] _regexes;
+
+    /// <summary>The first words of every path that are plain ASCII, or null to read every word instead.</summary>
+    private readonly SearchValues<string>? _asciiStarts;
+
+    /// <summary>Whether any query uses NEAR, the only thing that needs each hit's word positions.</summary>
+    private readonly bool _needsWordIndices;
 
     private CompiledMatcher(Node root, CompiledRule[] rules, RegexUse[] regexes)
     {
         _root = root;
         _rules = rules;
         _regexes = regexes;
+        _needsWordIndices = rules.Any(rule => UsesNear(rule.Query.Root));
+        var firstWords = root.Children?.Keys ?? [];
+        if (firstWords.Length <= MaxPrefilterKeys)
+        {
+            // Only plain ASCII words fold to plain ASCII (lower case), and their case is all folding changes, so a
+            // case-insensitive search for the ASCII first words finds every ASCII word that starts a path. Any
+            // other key can only be the fold of a word with a non-ASCII letter, and those words are all read.
+            _asciiStarts = SearchValues.Create([.. firstWords.Where(word => Ascii.IsValid(word))], StringComparison.OrdinalIgnoreCase);
+        }
     }
+
+    private static bool UsesNear(QueryNode node) => node switch
+    {
+        NearNode => true,
+        AndNode and => and.Children.Any(UsesNear),
+        OrNode or => or.Children.Any(UsesNear),
+        NotNode not => UsesNear(not.Child),
+        _ => false,
+    };
 
     public static CompiledMatcher Empty { get; } = Build([], ActorDictionary.Empty);
 
@@ -170,31 +202,18 @@ public sealed class CompiledMatcher
             return;
         }
 
-        // Every word folded once into one buffer; the trie is searched with spans of it, so a scan allocates no
-        // string per word (only words outside plain ASCII go through a string while being folded).
-        var words = new List<Word>((text.Length / 6) + 1);
-        var folded = new char[text.Length + 16];
-        var length = 0;
-        var i = 0;
-        while (Tokenizer.NextWord(text, ref i, out var wordStart, out var joined))
+        var scan = new FieldScan(field);
+        if (_asciiStarts is null)
         {
-            var foldedLength = TextNormalizer.NormalizeInto(text.AsSpan(wordStart, i - wordStart), ref folded, length);
-            words.Add(new Word(wordStart, i, joined, length, foldedLength));
-            length += foldedLength;
-        }
-
-        var scan = new FieldScan(field, words, folded);
-        for (var start = 0; start < words.Count; start++)
-        {
-            var key = scan.Folded(start);
-            Walk(scan, start, key);
-            if (key.Length > 0 && key[0] is >= '\u0600' and <= '\u06FF')
+            var i = 0;
+            while (Tokenizer.NextWord(text, ref i, out var wordStart, out _))
             {
-                foreach (var stem in TextNormalizer.ArabicProcliticStems(key.ToString()))
-                {
-                    Walk(scan, start, stem);
-                }
+                WalkFrom(scan, wordStart, i);
             }
+        }
+        else
+        {
+            ScanCandidates(scan);
         }
 
         if (scan.Hits.Count == 0)
@@ -202,53 +221,150 @@ public sealed class CompiledMatcher
             return;
         }
 
+        if (_needsWordIndices)
+        {
+            scan.NumberWords();
+        }
+
         // A spelling inside a longer false friend of its actor ("Hezbollah" in "Kataib Hezbollah") does not count.
         var blockers = scan.Blockers;
         found.AddRange(blockers.Count == 0
             ? scan.Hits
             : scan.Hits.Where(hit => hit.Entry.ActorId < 0 || !blockers.Any(b =>
-                b.ActorId == hit.Entry.ActorId && b.Start <= hit.Span.Start && hit.Span.End <= b.End &&
-                b.End - b.Start > hit.Span.End - hit.Span.Start)));
+                b.ActorId == hit.Entry.ActorId && b.Start <= hit.Span.CharStart && hit.Span.CharEnd <= b.End &&
+                b.End - b.Start > hit.Span.CharEnd - hit.Span.CharStart)));
     }
 
-    /// <summary>Follows the trie from word <paramref name="start"/>, read as <paramref name="first"/>, as far as the text goes.</summary>
-    private void Walk(FieldScan scan, int start, ReadOnlySpan<char> first)
+    /// <summary>
+    /// Walks the trie only from the words that can start a path: plain ASCII words found by one vectorised search
+    /// for the ASCII first words, and every word holding a non-ASCII character (folding may turn it into anything).
+    /// Words are visited in text order, each at most once.
+    /// </summary>
+    private void ScanCandidates(FieldScan scan)
     {
-        var node = _root;
-        var words = scan.Words;
-        for (var next = start; next < words.Count; next++)
+        var text = scan.Field.Text;
+        var pos = 0;
+        var nextAscii = -1;
+        var nextOther = -1;
+        while (pos < text.Length)
         {
-            var word = words[next];
-
-            // A phrase runs only across spaces, hyphens or apostrophes, and never into the next sentence.
-            if (next > start && (!word.Joined || word.Start >= scan.SentenceEnd(start)))
+            if (nextAscii < pos)
             {
-                break;
+                var at = text.AsSpan(pos).IndexOfAny(_asciiStarts!);
+                nextAscii = at < 0 ? int.MaxValue : pos + at;
             }
 
-            if (node.Children is null || !node.Lookup.TryGetValue(next == start ? first : scan.Folded(next), out node))
+            if (nextOther < pos)
             {
-                break;
+                var at = text.AsSpan(pos).IndexOfAnyExceptInRange('\0', '\x7F');
+                nextOther = at < 0 ? int.MaxValue : pos + at;
             }
 
-            if (node.Entries.Length == 0 && node.Blocks.Length == 0)
+            if (nextAscii == int.MaxValue && nextOther == int.MaxValue)
             {
+                return;
+            }
+
+            if (nextAscii < nextOther)
+            {
+                // A first word found inside a longer word ("iran" in "Miranda") starts nothing.
+                if (nextAscii > 0 && Tokenizer.IsWordCharBefore(text, nextAscii))
+                {
+                    pos = nextAscii + 1;
+                    continue;
+                }
+
+                pos = WalkFrom(scan, nextAscii);
                 continue;
             }
 
-            var end = next + 1;
-            var span = new Span(scan.Field.Field, start, end, words[start].Start, word.End);
-            var matched = scan.Field.Text[span.CharStart..span.CharEnd];
-            var quote = scan.Field.SentenceAt(span.CharStart)?.Text ?? scan.Field.Text.Trim();
-            foreach (var entry in node.Entries)
+            if (!Tokenizer.IsWordCharAt(text, nextOther))
             {
-                scan.Hits.Add(new Found(span, entry, matched, quote));
+                pos = nextOther + 1;
+                continue;
             }
 
-            foreach (var actorId in node.Blocks)
+            pos = WalkFrom(scan, Tokenizer.WordStart(text, nextOther));
+        }
+    }
+
+    /// <summary>Walks the trie from the word starting at <paramref name="wordStart"/>; returns where that word ends.</summary>
+    private int WalkFrom(FieldScan scan, int wordStart)
+    {
+        var end = wordStart;
+        Tokenizer.NextWord(scan.Field.Text, ref end, out _, out _);
+        WalkFrom(scan, wordStart, end);
+        return end;
+    }
+
+    /// <summary>Walks the trie from the word [<paramref name="wordStart"/>, <paramref name="end"/>).</summary>
+    private void WalkFrom(FieldScan scan, int wordStart, int end)
+    {
+        var text = scan.Field.Text;
+        var length = TextNormalizer.NormalizeInto(text.AsSpan(wordStart, end - wordStart), ref scan.First, 0);
+        var key = scan.First.AsSpan(0, length);
+        if (key.Length > 0 && key[0] is >= '\u0600' and <= '\u06FF')
+        {
+            var stems = TextNormalizer.ArabicProcliticStems(key.ToString());
+            Walk(scan, wordStart, end, key);
+            foreach (var stem in stems)
             {
-                scan.Blockers.Add(new Blocked(start, end, actorId));
+                Walk(scan, wordStart, end, stem);
             }
+        }
+        else
+        {
+            Walk(scan, wordStart, end, key);
+        }
+    }
+
+    /// <summary>
+    /// Follows the trie from the word [<paramref name="start"/>, <paramref name="end"/>), read as
+    /// <paramref name="first"/>, reading the words after it only as long as the trie goes on.
+    /// </summary>
+    private void Walk(FieldScan scan, int start, int end, ReadOnlySpan<char> first)
+    {
+        var text = scan.Field.Text;
+        var node = _root;
+        var key = first;
+        var sentenceEnd = -1;
+        while (true)
+        {
+            if (node.Children is null || !node.Lookup.TryGetValue(key, out node))
+            {
+                return;
+            }
+
+            if (node.Entries.Length > 0 || node.Blocks.Length > 0)
+            {
+                scan.Add(node, start, end);
+            }
+
+            if (node.Children is null)
+            {
+                return;
+            }
+
+            // A phrase runs only across spaces, hyphens or apostrophes, and never into the next sentence.
+            var next = end;
+            if (!Tokenizer.NextWord(text, ref next, out var nextStart, out var joined) || !joined)
+            {
+                return;
+            }
+
+            if (sentenceEnd < 0)
+            {
+                sentenceEnd = scan.Field.SentenceAt(start)?.End ?? text.Length;
+            }
+
+            if (nextStart >= sentenceEnd)
+            {
+                return;
+            }
+
+            var length = TextNormalizer.NormalizeInto(text.AsSpan(nextStart, next - nextStart), ref scan.Next, 0);
+            key = scan.Next.AsSpan(0, length);
+            end = next;
         }
     }
 
@@ -357,24 +473,73 @@ public sealed class CompiledMatcher
     /// <summary>A regex and the (rule, atom) pairs that asked for it.</summary>
     private sealed record RegexUse(Regex Regex, string Display, List<(int Group, int Atom)> Users);
 
-    /// <summary>A word of a field: where it stands, whether it joins the previous one, and its folded form's place.</summary>
-    private readonly record struct Word(int Start, int End, bool Joined, int FoldStart, int FoldLength);
-
-    /// <summary>The state of scanning one field: its words, their folded text, and what was found so far.</summary>
-    private sealed class FieldScan(FieldText field, List<Word> words, char[] folded)
+    /// <summary>
+    /// The state of scanning one field: what was found so far and two buffers words are folded into (the first
+    /// word of a walk, and the words after it), so that a scan allocates no string per word.
+    /// </summary>
+    private sealed class FieldScan(FieldText field)
     {
-        public FieldText Field { get; } = field;
+        /// <summary>Word positions of a literal hit before <see cref="NumberWords"/> (regex hits have -1).</summary>
+        private const int Unnumbered = -2;
 
-        public List<Word> Words { get; } = words;
+        public char[] First = new char[64];
+
+        public char[] Next = new char[64];
+
+        public FieldText Field { get; } = field;
 
         public List<Found> Hits { get; } = [];
 
+        /// <summary>False friends found, by character positions.</summary>
         public List<Blocked> Blockers { get; } = [];
 
-        public ReadOnlySpan<char> Folded(int word) => folded.AsSpan(Words[word].FoldStart, Words[word].FoldLength);
+        public void Add(Node node, int charStart, int charEnd)
+        {
+            if (node.Entries.Length > 0)
+            {
+                var span = new Span(Field.Field, Unnumbered, Unnumbered, charStart, charEnd);
+                var matched = Field.Text[charStart..charEnd];
+                var quote = Field.SentenceAt(charStart)?.Text ?? Field.Text.Trim();
+                foreach (var entry in node.Entries)
+                {
+                    Hits.Add(new Found(span, entry, matched, quote));
+                }
+            }
 
-        /// <summary>Where the sentence holding word <paramref name="word"/> ends: a phrase may not run past it.</summary>
-        public int SentenceEnd(int word) => Field.SentenceAt(Words[word].Start)?.End ?? Field.Text.Length;
+            foreach (var actorId in node.Blocks)
+            {
+                Blockers.Add(new Blocked(charStart, charEnd, actorId));
+            }
+        }
+
+        /// <summary>
+        /// Gives every hit its word positions (NEAR counts words between hits) in one pass over the field's words:
+        /// the candidate scan reads only the words that may start a path, so it does not know them.
+        /// </summary>
+        public void NumberWords()
+        {
+            var text = Field.Text;
+            var byStart = Hits.Select((hit, index) => (hit.Span.CharStart, index)).Order().ToArray();
+            var next = 0;
+            var word = 0;
+            var i = 0;
+            while (next < byStart.Length && Tokenizer.NextWord(text, ref i, out var wordStart, out _))
+            {
+                for (; next < byStart.Length && byStart[next].CharStart == wordStart; next++)
+                {
+                    var hit = Hits[byStart[next].index];
+                    var end = word + 1;
+                    for (var j = i; j < hit.Span.CharEnd && Tokenizer.NextWord(text, ref j, out _, out _);)
+                    {
+                        end++;
+                    }
+
+                    Hits[byStart[next].index] = hit with { Span = hit.Span with { Start = word, End = end } };
+                }
+
+                word++;
+            }
+        }
     }
 
     /// <summary>One field of an item, with its sentences split once, on first need.</summary>
@@ -390,7 +555,7 @@ public sealed class CompiledMatcher
             SentenceSplitter.Containing(_sentences ??= SentenceSplitter.Split(Text), offset);
     }
 
-    /// <summary>A false friend of an actor found over tokens [Start, End).</summary>
+    /// <summary>A false friend of an actor found over characters [Start, End).</summary>
     private readonly record struct Blocked(int Start, int End, int ActorId);
 
     private sealed class Node(FrozenDictionary<string, Node>? children, Found.Source[] entries, int[] blocks)
