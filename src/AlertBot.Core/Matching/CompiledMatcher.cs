@@ -35,6 +35,12 @@ public sealed class CompiledMatcher
     /// <summary>The first words of every path that are plain ASCII, or null to read every word instead.</summary>
     private readonly SearchValues<string>? _asciiStarts;
 
+    /// <summary>
+    /// One bit per pair of first two characters (the second 0 for a one-letter word) of the ASCII first words: a
+    /// plain ASCII word whose pair is not here starts nothing, and is passed over without being folded or hashed.
+    /// </summary>
+    private readonly ulong[] _asciiPairs = new ulong[128 * 128 / 64];
+
     /// <summary>Whether any query uses NEAR, the only thing that needs each hit's word positions.</summary>
     private readonly bool _needsWordIndices;
 
@@ -45,13 +51,32 @@ public sealed class CompiledMatcher
         _regexes = regexes;
         _needsWordIndices = rules.Any(rule => UsesNear(rule.Query.Root));
         var firstWords = root.Children?.Keys ?? [];
-        if (firstWords.Length <= MaxPrefilterKeys)
+        foreach (var word in firstWords)
+        {
+            if (word[0] < 128 && (word.Length == 1 || word[1] < 128))
+            {
+                var pair = AsciiPair(word[0], word.Length == 1 ? '\0' : word[1]);
+                _asciiPairs[pair >> 6] |= 1UL << pair;
+            }
+        }
+
+        // A one- or two-letter first word ("al" of al-Quds) is a substring of too many words to be worth searching for.
+        if (firstWords.Length <= MaxPrefilterKeys && firstWords.All(word => word.Length >= 3 || !Ascii.IsValid(word)))
         {
             // Only plain ASCII words fold to plain ASCII (lower case), and their case is all folding changes, so a
             // case-insensitive search for the ASCII first words finds every ASCII word that starts a path. Any
             // other key can only be the fold of a word with a non-ASCII letter, and those words are all read.
             _asciiStarts = SearchValues.Create([.. firstWords.Where(word => Ascii.IsValid(word))], StringComparison.OrdinalIgnoreCase);
         }
+    }
+
+    private static int AsciiPair(char first, char second) => ((first | 0x20) << 7) | (second == '\0' ? 0 : second | 0x20);
+
+    /// <summary>Whether the plain ASCII word [<paramref name="start"/>, <paramref name="end"/>) may be a first word.</summary>
+    private bool MayStartPath(string text, int start, int end)
+    {
+        var pair = AsciiPair(text[start], end - start == 1 ? '\0' : text[start + 1]);
+        return (_asciiPairs[pair >> 6] & (1UL << pair)) != 0;
     }
 
     private static bool UsesNear(QueryNode node) => node switch
@@ -206,8 +231,13 @@ public sealed class CompiledMatcher
         if (_asciiStarts is null)
         {
             var i = 0;
-            while (Tokenizer.NextWord(text, ref i, out var wordStart, out _))
+            while (Tokenizer.NextWord(text, ref i, out var wordStart, out _, out var ascii))
             {
+                if (ascii && !MayStartPath(text, wordStart, i))
+                {
+                    continue;
+                }
+
                 WalkFrom(scan, wordStart, i);
             }
         }
@@ -416,41 +446,69 @@ public sealed class CompiledMatcher
             return ItemMatches.None;
         }
 
-        var matched = new List<(int Group, Found Hit)>();
-        foreach (var rule in found.GroupBy(f => f.Entry.Group))
+        // Rules are taken in the order they first hit, and so are owners (the order ByOwner lists them in).
+        var rank = new Dictionary<int, int>();
+        foreach (var hit in found)
         {
-            var query = _rules[rule.Key].Query;
-            var atoms = new List<Found>[query.Atoms.Count];
-            for (var i = 0; i < atoms.Length; i++)
-            {
-                atoms[i] = [];
-            }
+            rank.TryAdd(hit.Entry.Group, rank.Count);
+        }
 
-            // Per atom, the longest spelling at each place wins and what it covers is not counted again:
-            // "Esmail Qaani" is one hit on Qaani, not two.
-            foreach (var atom in rule.GroupBy(f => f.Entry.Atom))
+        // One sort puts each rule's hits together, each atom's within them, and each atom's hits in text order,
+        // longest first at one place; the index keeps the sort stable, so a tie keeps the order hits were found in.
+        var order = new (int Rank, int Atom, MatchField Field, int CharStart, int CharEnd, int Index)[found.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            var hit = found[i];
+            order[i] = (rank[hit.Entry.Group], hit.Entry.Atom, hit.Span.Field, hit.Span.CharStart, -hit.Span.CharEnd, i);
+        }
+
+        Array.Sort(order);
+        var matched = new List<(int Group, Found Hit)>();
+        var explaining = new List<Found>();
+        var seenSpans = new HashSet<Span>();
+        for (var first = 0; first < order.Length;)
+        {
+            var group = found[order[first].Index].Entry.Group;
+            var query = _rules[group].Query;
+            var atoms = new IReadOnlyList<Found>[query.Atoms.Count];
+            Array.Fill(atoms, []);
+            var next = first;
+            for (; next < order.Length && order[next].Rank == order[first].Rank; next++)
             {
-                var lastField = (MatchField)(-1);
-                var coveredTo = -1;
-                foreach (var hit in atom.OrderBy(f => f.Span.Field).ThenBy(f => f.Span.CharStart).ThenByDescending(f => f.Span.CharEnd))
+                // Per atom, the longest spelling at each place wins and what it covers is not counted again:
+                // "Esmail Qaani" is one hit on Qaani, not two.
+                var (_, atom, field, charStart, _, index) = order[next];
+                if (atoms[atom] is List<Found> hits)
                 {
-                    if (hit.Span.Field == lastField && hit.Span.CharStart < coveredTo)
+                    var last = hits[^1].Span;
+                    if (last.Field == field && charStart < last.CharEnd)
                     {
                         continue;
                     }
-
-                    atoms[atom.Key].Add(hit);
-                    lastField = hit.Span.Field;
-                    coveredTo = hit.Span.CharEnd;
                 }
+                else
+                {
+                    atoms[atom] = hits = [];
+                }
+
+                hits.Add(found[index]);
             }
 
-            var explaining = new List<Found>();
+            explaining.Clear();
             if (QueryEvaluator.Evaluate(query.Root, atoms, explaining))
             {
                 // An OR of two names of one actor finds the same place twice; it is explained once.
-                matched.AddRange(explaining.DistinctBy(f => f.Span).Select(f => (rule.Key, f)));
+                seenSpans.Clear();
+                foreach (var hit in explaining)
+                {
+                    if (seenSpans.Add(hit.Span))
+                    {
+                        matched.Add((group, hit));
+                    }
+                }
             }
+
+            first = next;
         }
 
         if (matched.Count == 0)
@@ -458,13 +516,42 @@ public sealed class CompiledMatcher
             return ItemMatches.None;
         }
 
-        var byOwner = matched
-            .GroupBy(m => _rules[m.Group].OwnerId)
-            .ToDictionary(
-                owner => owner.Key,
-                owner => (IReadOnlyList<TermHit>)[.. owner
-                    .OrderBy(m => m.Hit.Span.Field).ThenBy(m => m.Hit.Span.CharStart).ThenBy(m => m.Group)
-                    .Select(m => new TermHit(_rules[m.Group].Query.Text, m.Hit.Entry.Alias, m.Hit.MatchedText, m.Hit.Span.Field, m.Hit.Sentence))]);
+        // Each owner's hits: title first, then body, in text order, then in rule order; stable otherwise.
+        var byHit = new (int OwnerRank, MatchField Field, int CharStart, int Group, int Index)[matched.Count];
+        var owners = new Dictionary<long, int>();
+        for (var i = 0; i < byHit.Length; i++)
+        {
+            var (group, hit) = matched[i];
+            var owner = _rules[group].OwnerId;
+            if (!owners.TryGetValue(owner, out var ownerRank))
+            {
+                owners.Add(owner, ownerRank = owners.Count);
+            }
+
+            byHit[i] = (ownerRank, hit.Span.Field, hit.Span.CharStart, group, i);
+        }
+
+        Array.Sort(byHit);
+        var byOwner = new Dictionary<long, IReadOnlyList<TermHit>>(owners.Count);
+        for (var first = 0; first < byHit.Length;)
+        {
+            var next = first;
+            while (next < byHit.Length && byHit[next].OwnerRank == byHit[first].OwnerRank)
+            {
+                next++;
+            }
+
+            var hits = new TermHit[next - first];
+            for (var i = first; i < next; i++)
+            {
+                var (group, hit) = matched[byHit[i].Index];
+                hits[i - first] = new TermHit(_rules[group].Query.Text, hit.Entry.Alias, hit.MatchedText, hit.Span.Field, hit.Sentence);
+            }
+
+            byOwner.Add(_rules[matched[byHit[first].Index].Group].OwnerId, hits);
+            first = next;
+        }
+
         return new ItemMatches(byOwner);
     }
 

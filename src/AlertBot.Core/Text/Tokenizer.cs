@@ -40,8 +40,16 @@ public static class Tokenizer
     /// is [<paramref name="start"/>, <paramref name="i"/>) and <paramref name="joined"/> says whether only a joining
     /// gap separates it from the previous word. For callers that fold words themselves instead of allocating tokens.
     /// </summary>
-    internal static bool NextWord(string text, ref int i, out int start, out bool joined)
+    internal static bool NextWord(string text, ref int i, out int start, out bool joined) =>
+        NextWord(text, ref i, out start, out joined, out _);
+
+    /// <summary>
+    /// <see cref="NextWord(string, ref int, out int, out bool)"/>, also saying whether the word is plain ASCII
+    /// letters and digits, whose fold is only lower case.
+    /// </summary>
+    internal static bool NextWord(string text, ref int i, out int start, out bool joined, out bool ascii)
     {
+        ascii = true;
         // Most news text is ASCII: its letters and digits are decided inline, and only other characters pay for a
         // Unicode category look-up.
         joined = i > 0;
@@ -84,6 +92,7 @@ public static class Tokenizer
                 break;
             }
 
+            ascii = false;
             i += width;
         }
 
