@@ -88,6 +88,9 @@ public sealed class CompiledMatcher
         _ => false,
     };
 
+    /// <summary>Whether a scan searches for the first words (true) or reads every word; for tests of both ways.</summary>
+    internal bool SearchesFirstWords => _asciiStarts is not null;
+
     public static CompiledMatcher Empty { get; } = Build([], ActorDictionary.Empty);
 
     /// <summary>
@@ -384,7 +387,7 @@ public sealed class CompiledMatcher
 
             if (sentenceEnd < 0)
             {
-                sentenceEnd = scan.Field.SentenceAt(start)?.End ?? text.Length;
+                sentenceEnd = scan.Field.SentenceEnd(start);
             }
 
             if (nextStart >= sentenceEnd)
@@ -420,7 +423,7 @@ public sealed class CompiledMatcher
                 }
 
                 var span = new Span(field.Field, -1, -1, match.Index, match.Index + match.Length);
-                var sentence = field.SentenceAt(match.Index)?.Text ?? field.Text.Trim();
+                var sentence = field.Quote(match.Index);
                 var matched = field.Text.Substring(match.Index, match.Length);
                 foreach (var (group, atom) in regex.Users)
                 {
@@ -586,7 +589,7 @@ public sealed class CompiledMatcher
             {
                 var span = new Span(Field.Field, Unnumbered, Unnumbered, charStart, charEnd);
                 var matched = Field.Text[charStart..charEnd];
-                var quote = Field.SentenceAt(charStart)?.Text ?? Field.Text.Trim();
+                var quote = Field.Quote(charStart);
                 foreach (var entry in node.Entries)
                 {
                     Hits.Add(new Found(span, entry, matched, quote));
@@ -629,17 +632,43 @@ public sealed class CompiledMatcher
         }
     }
 
-    /// <summary>One field of an item, with its sentences split once, on first need.</summary>
+    /// <summary>
+    /// One field of an item, with its sentences found once, on first need, and a sentence's text copied only when a
+    /// hit quotes it.
+    /// </summary>
     private sealed class FieldText(string? text, MatchField field)
     {
-        private IReadOnlyList<Sentence>? _sentences;
+        private List<(int Start, int Length)>? _sentences;
+        private string?[]? _quotes;
+        private string? _trimmed;
 
         public string Text { get; } = text ?? "";
 
         public MatchField Field { get; } = field;
 
-        public Sentence? SentenceAt(int offset) =>
-            SentenceSplitter.Containing(_sentences ??= SentenceSplitter.Split(Text), offset);
+        /// <summary>Where the sentence holding <paramref name="offset"/> ends: a phrase may not run past it.</summary>
+        public int SentenceEnd(int offset)
+        {
+            var index = SentenceIndex(offset);
+            return index < 0 ? Text.Length : _sentences![index].Start + _sentences[index].Length;
+        }
+
+        /// <summary>The sentence holding <paramref name="offset"/>, or the whole text when it is in none.</summary>
+        public string Quote(int offset)
+        {
+            var index = SentenceIndex(offset);
+            if (index < 0)
+            {
+                return _trimmed ??= Text.Trim();
+            }
+
+            var (start, length) = _sentences![index];
+            _quotes ??= new string?[_sentences.Count];
+            return _quotes[index] ??= Text.Substring(start, length);
+        }
+
+        private int SentenceIndex(int offset) =>
+            SentenceSplitter.IndexContaining(_sentences ??= SentenceSplitter.Bounds(Text), offset);
     }
 
     /// <summary>A false friend of an actor found over characters [Start, End).</summary>
