@@ -28,6 +28,9 @@ public sealed class CompiledMatcher
     /// </summary>
     private const int MaxPrefilterKeys = 256;
 
+    private static readonly SearchValues<char> AsciiLettersAndDigits =
+        SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     private readonly Node _root;
     private readonly CompiledRule[] _rules;
     private readonly RegexUse[] _regexes;
@@ -233,16 +236,7 @@ public sealed class CompiledMatcher
         var scan = new FieldScan(field);
         if (_asciiStarts is null)
         {
-            var i = 0;
-            while (Tokenizer.NextWord(text, ref i, out var wordStart, out _, out var ascii))
-            {
-                if (ascii && !MayStartPath(text, wordStart, i))
-                {
-                    continue;
-                }
-
-                WalkFrom(scan, wordStart, i);
-            }
+            ScanEveryWord(scan);
         }
         else
         {
@@ -266,6 +260,43 @@ public sealed class CompiledMatcher
             : scan.Hits.Where(hit => hit.Entry.ActorId < 0 || !blockers.Any(b =>
                 b.ActorId == hit.Entry.ActorId && b.Start <= hit.Span.CharStart && hit.Span.CharEnd <= b.End &&
                 b.End - b.Start > hit.Span.CharEnd - hit.Span.CharStart)));
+    }
+
+    /// <summary>
+    /// Walks the trie from every word that may start a path: a plain ASCII word is passed over on its first two
+    /// letters alone when no first word starts with them; any other word is folded and looked up.
+    /// </summary>
+    private void ScanEveryWord(FieldScan scan)
+    {
+        var text = scan.Field.Text;
+        var i = 0;
+        while (i < text.Length)
+        {
+            var start = i;
+            if (!char.IsAsciiLetterOrDigit(text[i]))
+            {
+                if (char.IsAscii(text[i]) || !Tokenizer.IsWordCharAt(text, i))
+                {
+                    i++;
+                    continue;
+                }
+
+                i = WalkFrom(scan, start);
+                continue;
+            }
+
+            // The end of an ASCII run in one vectorised search; a word that goes on outside ASCII is read whole.
+            var run = text.AsSpan(i + 1).IndexOfAnyExcept(AsciiLettersAndDigits);
+            i = run < 0 ? text.Length : i + 1 + run;
+            if (i < text.Length && !char.IsAscii(text[i]) && Tokenizer.IsWordCharAt(text, i))
+            {
+                i = WalkFrom(scan, start);
+            }
+            else if (MayStartPath(text, start, i))
+            {
+                WalkFrom(scan, start, i);
+            }
+        }
     }
 
     /// <summary>
