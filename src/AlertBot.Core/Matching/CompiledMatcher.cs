@@ -15,7 +15,8 @@ namespace AlertBot.Core.Matching;
 /// <remarks>
 /// Every spelling to look for (a plain term, or each alias of an actor a term names) becomes a path of folded tokens
 /// in one trie; the node where a path ends lists who asked for it. Matching walks the trie from each token of the
-/// text, so the work is (tokens in the text) × (tokens in the longest spelling), whatever the number of rules.
+/// text that may start a path, so the work is at most (tokens in the text) × (tokens in the longest spelling),
+/// whatever the number of rules.
 /// </remarks>
 public sealed class CompiledMatcher
 {
