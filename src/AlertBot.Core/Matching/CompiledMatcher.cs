@@ -40,10 +40,11 @@ public sealed class CompiledMatcher
     private readonly SearchValues<string>? _asciiStarts;
 
     /// <summary>
-    /// One bit per pair of first two characters (the second 0 for a one-letter word) of the ASCII first words: a
-    /// plain ASCII word whose pair is not here starts nothing, and is passed over without being folded or hashed.
+    /// Per pair of first two characters (the second 0 for a one-letter word) of the ASCII first words, one bit per
+    /// length (31 for 31 and longer): a plain ASCII word whose pair and length start no path is passed over without
+    /// being folded or hashed.
     /// </summary>
-    private readonly ulong[] _asciiPairs = new ulong[128 * 128 / 64];
+    private readonly uint[] _asciiPairLengths = new uint[128 * 128];
 
     /// <summary>Whether any query uses NEAR, the only thing that needs each hit's word positions.</summary>
     private readonly bool _needsWordIndices;
@@ -59,8 +60,7 @@ public sealed class CompiledMatcher
         {
             if (word[0] < 128 && (word.Length == 1 || word[1] < 128))
             {
-                var pair = AsciiPair(word[0], word.Length == 1 ? '\0' : word[1]);
-                _asciiPairs[pair >> 6] |= 1UL << pair;
+                _asciiPairLengths[AsciiPair(word[0], word.Length == 1 ? '\0' : word[1])] |= LengthBit(word.Length);
             }
         }
 
@@ -74,13 +74,15 @@ public sealed class CompiledMatcher
         }
     }
 
+    private static uint LengthBit(int length) => 1U << Math.Min(length, 31);
+
     private static int AsciiPair(char first, char second) => ((first | 0x20) << 7) | (second == '\0' ? 0 : second | 0x20);
 
     /// <summary>Whether the plain ASCII word [<paramref name="start"/>, <paramref name="end"/>) may be a first word.</summary>
     private bool MayStartPath(string text, int start, int end)
     {
         var pair = AsciiPair(text[start], end - start == 1 ? '\0' : text[start + 1]);
-        return (_asciiPairs[pair >> 6] & (1UL << pair)) != 0;
+        return (_asciiPairLengths[pair] & LengthBit(end - start)) != 0;
     }
 
     private static bool UsesNear(QueryNode node) => node switch
