@@ -1,5 +1,9 @@
 using System.Buffers;
 using System.Collections.Frozen;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.RegularExpressions;
 using AlertBot.Core.Items;
@@ -267,13 +271,83 @@ public sealed class CompiledMatcher
 
     /// <summary>
     /// Walks the trie from every word that may start a path: a plain ASCII word is passed over on its first two
-    /// letters alone when no first word starts with them; any other word is folded and looked up.
+    /// letters and its length alone when no first word has them; any other word is folded and looked up.
     /// </summary>
+    /// <remarks>
+    /// Text is taken 32 characters at a time: two vector compares give a bit per ASCII letter or digit, and where
+    /// the block holds only ASCII the words are the runs of set bits, read off the bits without looking at a
+    /// character more than the filter needs. A block with any other character is read character by character.
+    /// </remarks>
     private void ScanEveryWord(FieldScan scan)
     {
         var text = scan.Field.Text;
-        var i = 0;
-        while (i < text.Length)
+        var done = 0;
+        var block = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var chars = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text.AsSpan()));
+            for (; block + 32 <= text.Length; block += 32)
+            {
+                var low = Vector256.LoadUnsafe(ref chars, (nuint)block);
+                var high = Vector256.LoadUnsafe(ref chars, (nuint)block + 16);
+                if ((Vector256.GreaterThanAny(low, Vector256.Create((ushort)0x7F)) ||
+                     Vector256.GreaterThanAny(high, Vector256.Create((ushort)0x7F))))
+                {
+                    done = ScanWords(scan, Math.Max(done, block), block + 32);
+                    continue;
+                }
+
+                var letters = AsciiLetterOrDigitBits(low) | (AsciiLetterOrDigitBits(high) << 16);
+                var starts = letters & ~(letters << 1);
+                while (starts != 0)
+                {
+                    var start = block + BitOperations.TrailingZeroCount(starts);
+                    starts &= starts - 1;
+                    if (start < done)
+                    {
+                        // The rest of a word that began in the block before, already read.
+                        continue;
+                    }
+
+                    var offset = start - block;
+                    var run = BitOperations.TrailingZeroCount(~(letters >> offset));
+                    if (offset + run < 32)
+                    {
+                        // Ends inside the block, before an ASCII character that is no letter or digit.
+                        done = start + run;
+                        if (MayStartPath(text, start, done))
+                        {
+                            WalkFrom(scan, start, done);
+                        }
+                    }
+                    else
+                    {
+                        done = ScanWords(scan, start, start + 1);
+                    }
+                }
+            }
+        }
+
+        ScanWords(scan, Math.Max(done, block), text.Length);
+    }
+
+    /// <summary>The ASCII letters and digits of 16 characters, one bit each (bit 0 the first character).</summary>
+    private static uint AsciiLetterOrDigitBits(Vector256<ushort> chars)
+    {
+        var letter = Vector256.LessThanOrEqual((chars | Vector256.Create((ushort)0x20)) - Vector256.Create((ushort)'a'), Vector256.Create((ushort)('z' - 'a')));
+        var digit = Vector256.LessThanOrEqual(chars - Vector256.Create((ushort)'0'), Vector256.Create((ushort)9));
+        return (letter | digit).ExtractMostSignificantBits();
+    }
+
+    /// <summary>
+    /// Reads the words that start in [<paramref name="from"/>, <paramref name="until"/>) one character at a time,
+    /// <paramref name="from"/> being no later than the start of the first; returns where the last one ends.
+    /// </summary>
+    private int ScanWords(FieldScan scan, int from, int until)
+    {
+        var text = scan.Field.Text;
+        var i = from;
+        while (i < until)
         {
             var start = i;
             if (!char.IsAsciiLetterOrDigit(text[i]))
@@ -300,6 +374,8 @@ public sealed class CompiledMatcher
                 WalkFrom(scan, start, i);
             }
         }
+
+        return i;
     }
 
     /// <summary>

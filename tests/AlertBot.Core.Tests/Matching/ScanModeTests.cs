@@ -55,6 +55,32 @@ public sealed class ScanModeTests
         Assert.Equal(expected, searching.MatchText(text).For(Owner));
     }
 
+    /// <summary>
+    /// Reading every word takes the text 32 characters at a time: one long text, shifted by every offset within a
+    /// block, puts words across every block boundary, in all-ASCII blocks and in blocks with other characters.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(30)]
+    [InlineData(31)]
+    public void Both_ways_find_the_same_hits_in_a_long_text_at_any_alignment(int shift)
+    {
+        var text = new string('x', shift) + " " + string.Join(' ', Texts.Concat(MatchingQualityTests.LoadSet().Select(s => s.Text)));
+        var searching = CompiledMatcher.Build(SearchableTerms.Select(t => new MatchRule(Owner, t)), ShippedFiles.Actors);
+        var reading = CompiledMatcher.Build(
+            SearchableTerms.Select(t => new MatchRule(Owner, t)).Concat(Enumerable.Range(0, 400).Select(i => new MatchRule(Owner + 1, $"Zq{i:D3}word"))),
+            ShippedFiles.Actors);
+
+        var expected = searching.MatchText(text).For(Owner);
+        Assert.True(expected.Count > 200, $"only {expected.Count} hits");
+        Assert.Equal(expected, reading.MatchText(text).For(Owner));
+    }
+
     [Fact]
     public void Both_ways_find_hits_in_every_script()
     {
