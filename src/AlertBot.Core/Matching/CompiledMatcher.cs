@@ -682,6 +682,7 @@ public sealed class CompiledMatcher
         /// <summary>Word positions of a literal hit before <see cref="NumberWords"/> (regex hits have -1).</summary>
         private const int Unnumbered = -2;
 
+        // Fields, not properties: the fold grows them in place through a ref.
         public char[] First = new char[64];
 
         public char[] Next = new char[64];
