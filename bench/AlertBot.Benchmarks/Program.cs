@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 
 // Run from the repository root in Release, e.g.:
 //   dotnet run -c Release --project bench/AlertBot.Benchmarks -- --job short --filter '*'
-//   dotnet run -c Release --project bench/AlertBot.Benchmarks -- flat      (CPU time per size, interleaved)
+//   dotnet run -c Release --project bench/AlertBot.Benchmarks -- flat      (CPU time of the matcher and both baselines, interleaved)
 if (args is ["flat", ..])
 {
     FlatnessCheck.Run(Console.Out);

@@ -35,39 +35,16 @@ public class MatcherBenchmarks
             throw new InvalidOperationException($"{faults.Count} terms did not parse, first: {faults[0].Error}");
         }
 
-        _regexes = [.. terms.Select(term => new Regex(
-            $@"\b{Regex.Escape(term)}\b",
-            RegexOptions.Compiled | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant))];
-        _searchValues = SearchValues.Create([.. terms], StringComparison.OrdinalIgnoreCase);
+        _regexes = Baselines.Regexes(terms);
+        _searchValues = Baselines.SearchValues(terms);
     }
 
     [Benchmark(Baseline = true)]
     public int TokenTrieMatcher() => _matcher.MatchText(_text).ByOwner.Values.Sum(hits => hits.Count);
 
     [Benchmark]
-    public int RegexPerTerm()
-    {
-        var hits = 0;
-        foreach (var regex in _regexes)
-        {
-            hits += regex.Count(_text);
-        }
-
-        return hits;
-    }
+    public int RegexPerTerm() => Baselines.CountRegexHits(_regexes, _text);
 
     [Benchmark]
-    public int SearchValuesIndexOfAny()
-    {
-        var hits = 0;
-        var rest = _text.AsSpan();
-        int at;
-        while ((at = rest.IndexOfAny(_searchValues)) >= 0)
-        {
-            hits++;
-            rest = rest[(at + 1)..];
-        }
-
-        return hits;
-    }
+    public int SearchValuesIndexOfAny() => Baselines.CountSearchValuesHits(_searchValues, _text);
 }

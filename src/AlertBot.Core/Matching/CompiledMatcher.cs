@@ -1,4 +1,10 @@
+using System.Buffers;
 using System.Collections.Frozen;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Text;
 using System.Text.RegularExpressions;
 using AlertBot.Core.Items;
 using AlertBot.Core.Text;
@@ -13,23 +19,87 @@ namespace AlertBot.Core.Matching;
 /// <remarks>
 /// Every spelling to look for (a plain term, or each alias of an actor a term names) becomes a path of folded tokens
 /// in one trie; the node where a path ends lists who asked for it. Matching walks the trie from each token of the
-/// text, so the work is (tokens in the text) × (tokens in the longest spelling), whatever the number of rules.
+/// text that may start a path, so the work is at most (tokens in the text) × (tokens in the longest spelling),
+/// whatever the number of rules.
 /// </remarks>
 public sealed class CompiledMatcher
 {
     /// <summary>At most this many matches of one regex count in one field: enough to explain, bounded in cost.</summary>
     private const int MaxRegexMatchesPerField = 32;
 
+    /// <summary>
+    /// Up to this many distinct first words, one vectorised substring search for them finds the words worth a trie
+    /// lookup faster than reading every word; past it, the substring search costs more than reading every word.
+    /// </summary>
+    private const int MaxPrefilterKeys = 256;
+
+    private static readonly SearchValues<char> AsciiLettersAndDigits =
+        SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     private readonly Node _root;
     private readonly CompiledRule[] _rules;
     private readonly RegexUse[] _regexes;
+
+    /// <summary>The first words of every path that are plain ASCII, or null to read every word instead.</summary>
+    private readonly SearchValues<string>? _asciiStarts;
+
+    /// <summary>
+    /// Per pair of first two characters (the second 0 for a one-letter word) of the ASCII first words, one bit per
+    /// length (31 for 31 and longer): a plain ASCII word whose pair and length start no path is passed over without
+    /// being folded or hashed.
+    /// </summary>
+    private readonly uint[] _asciiPairLengths = new uint[128 * 128];
+
+    /// <summary>Whether any query uses NEAR, the only thing that needs each hit's word positions.</summary>
+    private readonly bool _needsWordIndices;
 
     private CompiledMatcher(Node root, CompiledRule[] rules, RegexUse[] regexes)
     {
         _root = root;
         _rules = rules;
         _regexes = regexes;
+        _needsWordIndices = rules.Any(rule => UsesNear(rule.Query.Root));
+        var firstWords = root.Children?.Keys ?? [];
+        foreach (var word in firstWords)
+        {
+            if (word[0] < 128 && (word.Length == 1 || word[1] < 128))
+            {
+                _asciiPairLengths[AsciiPair(word[0], word.Length == 1 ? '\0' : word[1])] |= LengthBit(word.Length);
+            }
+        }
+
+        // A one- or two-letter first word ("al" of al-Quds) is a substring of too many words to be worth searching for.
+        if (firstWords.Length <= MaxPrefilterKeys && firstWords.All(word => word.Length >= 3 || !Ascii.IsValid(word)))
+        {
+            // Only plain ASCII words fold to plain ASCII (lower case), and their case is all folding changes, so a
+            // case-insensitive search for the ASCII first words finds every ASCII word that starts a path. Any
+            // other key can only be the fold of a word with a non-ASCII letter, and those words are all read.
+            _asciiStarts = SearchValues.Create([.. firstWords.Where(word => Ascii.IsValid(word))], StringComparison.OrdinalIgnoreCase);
+        }
     }
+
+    private static uint LengthBit(int length) => 1U << Math.Min(length, 31);
+
+    private static int AsciiPair(char first, char second) => ((first | 0x20) << 7) | (second == '\0' ? 0 : second | 0x20);
+
+    /// <summary>Whether the plain ASCII word [<paramref name="start"/>, <paramref name="end"/>) may be a first word.</summary>
+    private bool MayStartPath(string text, int start, int end)
+    {
+        var pair = AsciiPair(text[start], end - start == 1 ? '\0' : text[start + 1]);
+        return (_asciiPairLengths[pair] & LengthBit(end - start)) != 0;
+    }
+
+    private static bool UsesNear(QueryNode node) => node switch
+    {
+        NearNode => true,
+        AndNode and => and.Children.Any(UsesNear),
+        OrNode or => or.Children.Any(UsesNear),
+        NotNode not => UsesNear(not.Child),
+        _ => false,
+    };
+
+    /// <summary>Whether a scan searches for the first words (true) or reads every word; for tests of both ways.</summary>
+    internal bool SearchesFirstWords => _asciiStarts is not null;
 
     public static CompiledMatcher Empty { get; } = Build([], ActorDictionary.Empty);
 
@@ -170,31 +240,14 @@ public sealed class CompiledMatcher
             return;
         }
 
-        // Every word folded once into one buffer; the trie is searched with spans of it, so a scan allocates no
-        // string per word (only words outside plain ASCII go through a string while being folded).
-        var words = new List<Word>((text.Length / 6) + 1);
-        var folded = new char[text.Length + 16];
-        var length = 0;
-        var i = 0;
-        while (Tokenizer.NextWord(text, ref i, out var wordStart, out var joined))
+        var scan = new FieldScan(field);
+        if (_asciiStarts is null)
         {
-            var foldedLength = TextNormalizer.NormalizeInto(text.AsSpan(wordStart, i - wordStart), ref folded, length);
-            words.Add(new Word(wordStart, i, joined, length, foldedLength));
-            length += foldedLength;
+            ScanEveryWord(scan);
         }
-
-        var scan = new FieldScan(field, words, folded);
-        for (var start = 0; start < words.Count; start++)
+        else
         {
-            var key = scan.Folded(start);
-            Walk(scan, start, key);
-            if (key.Length > 0 && key[0] is >= '\u0600' and <= '\u06FF')
-            {
-                foreach (var stem in TextNormalizer.ArabicProcliticStems(key.ToString()))
-                {
-                    Walk(scan, start, stem);
-                }
-            }
+            ScanCandidates(scan);
         }
 
         if (scan.Hits.Count == 0)
@@ -202,53 +255,259 @@ public sealed class CompiledMatcher
             return;
         }
 
+        if (_needsWordIndices)
+        {
+            scan.NumberWords();
+        }
+
         // A spelling inside a longer false friend of its actor ("Hezbollah" in "Kataib Hezbollah") does not count.
         var blockers = scan.Blockers;
         found.AddRange(blockers.Count == 0
             ? scan.Hits
             : scan.Hits.Where(hit => hit.Entry.ActorId < 0 || !blockers.Any(b =>
-                b.ActorId == hit.Entry.ActorId && b.Start <= hit.Span.Start && hit.Span.End <= b.End &&
-                b.End - b.Start > hit.Span.End - hit.Span.Start)));
+                b.ActorId == hit.Entry.ActorId && b.Start <= hit.Span.CharStart && hit.Span.CharEnd <= b.End &&
+                b.End - b.Start > hit.Span.CharEnd - hit.Span.CharStart)));
     }
 
-    /// <summary>Follows the trie from word <paramref name="start"/>, read as <paramref name="first"/>, as far as the text goes.</summary>
-    private void Walk(FieldScan scan, int start, ReadOnlySpan<char> first)
+    /// <summary>
+    /// Walks the trie from every word that may start a path: a plain ASCII word is passed over on its first two
+    /// letters and its length alone when no first word has them; any other word is folded and looked up.
+    /// </summary>
+    /// <remarks>
+    /// Text is taken 32 characters at a time: two vector compares give a bit per ASCII letter or digit, and where
+    /// the block holds only ASCII the words are the runs of set bits, read off the bits without looking at a
+    /// character more than the filter needs. A block with any other character is read character by character.
+    /// </remarks>
+    private void ScanEveryWord(FieldScan scan)
     {
-        var node = _root;
-        var words = scan.Words;
-        for (var next = start; next < words.Count; next++)
+        var text = scan.Field.Text;
+        var done = 0;
+        var block = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            var word = words[next];
-
-            // A phrase runs only across spaces, hyphens or apostrophes, and never into the next sentence.
-            if (next > start && (!word.Joined || word.Start >= scan.SentenceEnd(start)))
+            ref var chars = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text.AsSpan()));
+            for (; block + 32 <= text.Length; block += 32)
             {
-                break;
+                var low = Vector256.LoadUnsafe(ref chars, (nuint)block);
+                var high = Vector256.LoadUnsafe(ref chars, (nuint)block + 16);
+                if ((Vector256.GreaterThanAny(low, Vector256.Create((ushort)0x7F)) ||
+                     Vector256.GreaterThanAny(high, Vector256.Create((ushort)0x7F))))
+                {
+                    done = ScanWords(scan, Math.Max(done, block), block + 32);
+                    continue;
+                }
+
+                var letters = AsciiLetterOrDigitBits(low) | (AsciiLetterOrDigitBits(high) << 16);
+                var starts = letters & ~(letters << 1);
+                while (starts != 0)
+                {
+                    var start = block + BitOperations.TrailingZeroCount(starts);
+                    starts &= starts - 1;
+                    if (start < done)
+                    {
+                        // The rest of a word that began in the block before, already read.
+                        continue;
+                    }
+
+                    var offset = start - block;
+                    var run = BitOperations.TrailingZeroCount(~(letters >> offset));
+                    if (offset + run < 32)
+                    {
+                        // Ends inside the block, before an ASCII character that is no letter or digit.
+                        done = start + run;
+                        if (MayStartPath(text, start, done))
+                        {
+                            WalkFrom(scan, start, done);
+                        }
+                    }
+                    else
+                    {
+                        done = ScanWords(scan, start, start + 1);
+                    }
+                }
             }
+        }
 
-            if (node.Children is null || !node.Lookup.TryGetValue(next == start ? first : scan.Folded(next), out node))
-            {
-                break;
-            }
+        ScanWords(scan, Math.Max(done, block), text.Length);
+    }
 
-            if (node.Entries.Length == 0 && node.Blocks.Length == 0)
+    /// <summary>The ASCII letters and digits of 16 characters, one bit each (bit 0 the first character).</summary>
+    private static uint AsciiLetterOrDigitBits(Vector256<ushort> chars)
+    {
+        var letter = Vector256.LessThanOrEqual((chars | Vector256.Create((ushort)0x20)) - Vector256.Create((ushort)'a'), Vector256.Create((ushort)('z' - 'a')));
+        var digit = Vector256.LessThanOrEqual(chars - Vector256.Create((ushort)'0'), Vector256.Create((ushort)9));
+        return (letter | digit).ExtractMostSignificantBits();
+    }
+
+    /// <summary>
+    /// Reads the words that start in [<paramref name="from"/>, <paramref name="until"/>) one character at a time,
+    /// <paramref name="from"/> being no later than the start of the first; returns where the last one ends.
+    /// </summary>
+    private int ScanWords(FieldScan scan, int from, int until)
+    {
+        var text = scan.Field.Text;
+        var i = from;
+        while (i < until)
+        {
+            var start = i;
+            if (!char.IsAsciiLetterOrDigit(text[i]))
             {
+                if (char.IsAscii(text[i]) || !Tokenizer.IsWordCharAt(text, i))
+                {
+                    i++;
+                    continue;
+                }
+
+                i = WalkFrom(scan, start);
                 continue;
             }
 
-            var end = next + 1;
-            var span = new Span(scan.Field.Field, start, end, words[start].Start, word.End);
-            var matched = scan.Field.Text[span.CharStart..span.CharEnd];
-            var quote = scan.Field.SentenceAt(span.CharStart)?.Text ?? scan.Field.Text.Trim();
-            foreach (var entry in node.Entries)
+            // The end of an ASCII run in one vectorised search; a word that goes on outside ASCII is read whole.
+            var run = text.AsSpan(i + 1).IndexOfAnyExcept(AsciiLettersAndDigits);
+            i = run < 0 ? text.Length : i + 1 + run;
+            if (i < text.Length && !char.IsAscii(text[i]) && Tokenizer.IsWordCharAt(text, i))
             {
-                scan.Hits.Add(new Found(span, entry, matched, quote));
+                i = WalkFrom(scan, start);
+            }
+            else if (MayStartPath(text, start, i))
+            {
+                WalkFrom(scan, start, i);
+            }
+        }
+
+        return i;
+    }
+
+    /// <summary>
+    /// Walks the trie only from the words that can start a path: plain ASCII words found by one vectorised search
+    /// for the ASCII first words, and every word holding a non-ASCII character (folding may turn it into anything).
+    /// Words are visited in text order, each at most once.
+    /// </summary>
+    private void ScanCandidates(FieldScan scan)
+    {
+        var text = scan.Field.Text;
+        var pos = 0;
+        var nextAscii = -1;
+        var nextOther = -1;
+        while (pos < text.Length)
+        {
+            if (nextAscii < pos)
+            {
+                var at = text.AsSpan(pos).IndexOfAny(_asciiStarts!);
+                nextAscii = at < 0 ? int.MaxValue : pos + at;
             }
 
-            foreach (var actorId in node.Blocks)
+            if (nextOther < pos)
             {
-                scan.Blockers.Add(new Blocked(start, end, actorId));
+                var at = text.AsSpan(pos).IndexOfAnyExceptInRange('\0', '\x7F');
+                nextOther = at < 0 ? int.MaxValue : pos + at;
             }
+
+            if (nextAscii == int.MaxValue && nextOther == int.MaxValue)
+            {
+                return;
+            }
+
+            if (nextAscii < nextOther)
+            {
+                // A first word found inside a longer word ("iran" in "Miranda") starts nothing.
+                if (nextAscii > 0 && Tokenizer.IsWordCharBefore(text, nextAscii))
+                {
+                    pos = nextAscii + 1;
+                    continue;
+                }
+
+                pos = WalkFrom(scan, nextAscii);
+                continue;
+            }
+
+            if (!Tokenizer.IsWordCharAt(text, nextOther))
+            {
+                pos = nextOther + 1;
+                continue;
+            }
+
+            pos = WalkFrom(scan, Tokenizer.WordStart(text, nextOther));
+        }
+    }
+
+    /// <summary>Walks the trie from the word starting at <paramref name="wordStart"/>; returns where that word ends.</summary>
+    private int WalkFrom(FieldScan scan, int wordStart)
+    {
+        var end = wordStart;
+        Tokenizer.NextWord(scan.Field.Text, ref end, out _, out _);
+        WalkFrom(scan, wordStart, end);
+        return end;
+    }
+
+    /// <summary>Walks the trie from the word [<paramref name="wordStart"/>, <paramref name="end"/>).</summary>
+    private void WalkFrom(FieldScan scan, int wordStart, int end)
+    {
+        var text = scan.Field.Text;
+        var length = TextNormalizer.NormalizeInto(text.AsSpan(wordStart, end - wordStart), ref scan.First, 0);
+        var key = scan.First.AsSpan(0, length);
+        if (key.Length > 0 && key[0] is >= '\u0600' and <= '\u06FF')
+        {
+            var stems = TextNormalizer.ArabicProcliticStems(key.ToString());
+            Walk(scan, wordStart, end, key);
+            foreach (var stem in stems)
+            {
+                Walk(scan, wordStart, end, stem);
+            }
+        }
+        else
+        {
+            Walk(scan, wordStart, end, key);
+        }
+    }
+
+    /// <summary>
+    /// Follows the trie from the word [<paramref name="start"/>, <paramref name="end"/>), read as
+    /// <paramref name="first"/>, reading the words after it only as long as the trie goes on.
+    /// </summary>
+    private void Walk(FieldScan scan, int start, int end, ReadOnlySpan<char> first)
+    {
+        var text = scan.Field.Text;
+        var node = _root;
+        var key = first;
+        var sentenceEnd = -1;
+        while (true)
+        {
+            if (node.Children is null || !node.Lookup.TryGetValue(key, out node))
+            {
+                return;
+            }
+
+            if (node.Entries.Length > 0 || node.Blocks.Length > 0)
+            {
+                scan.Add(node, start, end);
+            }
+
+            if (node.Children is null)
+            {
+                return;
+            }
+
+            // A phrase runs only across spaces, hyphens or apostrophes, and never into the next sentence.
+            var next = end;
+            if (!Tokenizer.NextWord(text, ref next, out var nextStart, out var joined) || !joined)
+            {
+                return;
+            }
+
+            if (sentenceEnd < 0)
+            {
+                sentenceEnd = scan.Field.SentenceEnd(start);
+            }
+
+            if (nextStart >= sentenceEnd)
+            {
+                return;
+            }
+
+            var length = TextNormalizer.NormalizeInto(text.AsSpan(nextStart, next - nextStart), ref scan.Next, 0);
+            key = scan.Next.AsSpan(0, length);
+            end = next;
         }
     }
 
@@ -274,7 +533,7 @@ public sealed class CompiledMatcher
                 }
 
                 var span = new Span(field.Field, -1, -1, match.Index, match.Index + match.Length);
-                var sentence = field.SentenceAt(match.Index)?.Text ?? field.Text.Trim();
+                var sentence = field.Quote(match.Index);
                 var matched = field.Text.Substring(match.Index, match.Length);
                 foreach (var (group, atom) in regex.Users)
                 {
@@ -300,41 +559,69 @@ public sealed class CompiledMatcher
             return ItemMatches.None;
         }
 
-        var matched = new List<(int Group, Found Hit)>();
-        foreach (var rule in found.GroupBy(f => f.Entry.Group))
+        // Rules are taken in the order they first hit, and so are owners (the order ByOwner lists them in).
+        var rank = new Dictionary<int, int>();
+        foreach (var hit in found)
         {
-            var query = _rules[rule.Key].Query;
-            var atoms = new List<Found>[query.Atoms.Count];
-            for (var i = 0; i < atoms.Length; i++)
-            {
-                atoms[i] = [];
-            }
+            rank.TryAdd(hit.Entry.Group, rank.Count);
+        }
 
-            // Per atom, the longest spelling at each place wins and what it covers is not counted again:
-            // "Esmail Qaani" is one hit on Qaani, not two.
-            foreach (var atom in rule.GroupBy(f => f.Entry.Atom))
+        // One sort puts each rule's hits together, each atom's within them, and each atom's hits in text order,
+        // longest first at one place; the index keeps the sort stable, so a tie keeps the order hits were found in.
+        var order = new (int Rank, int Atom, MatchField Field, int CharStart, int CharEnd, int Index)[found.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            var hit = found[i];
+            order[i] = (rank[hit.Entry.Group], hit.Entry.Atom, hit.Span.Field, hit.Span.CharStart, -hit.Span.CharEnd, i);
+        }
+
+        Array.Sort(order);
+        var matched = new List<(int Group, Found Hit)>();
+        var explaining = new List<Found>();
+        var seenSpans = new HashSet<Span>();
+        for (var first = 0; first < order.Length;)
+        {
+            var group = found[order[first].Index].Entry.Group;
+            var query = _rules[group].Query;
+            var atoms = new IReadOnlyList<Found>[query.Atoms.Count];
+            Array.Fill(atoms, []);
+            var next = first;
+            for (; next < order.Length && order[next].Rank == order[first].Rank; next++)
             {
-                var lastField = (MatchField)(-1);
-                var coveredTo = -1;
-                foreach (var hit in atom.OrderBy(f => f.Span.Field).ThenBy(f => f.Span.CharStart).ThenByDescending(f => f.Span.CharEnd))
+                // Per atom, the longest spelling at each place wins and what it covers is not counted again:
+                // "Esmail Qaani" is one hit on Qaani, not two.
+                var (_, atom, field, charStart, _, index) = order[next];
+                if (atoms[atom] is List<Found> hits)
                 {
-                    if (hit.Span.Field == lastField && hit.Span.CharStart < coveredTo)
+                    var last = hits[^1].Span;
+                    if (last.Field == field && charStart < last.CharEnd)
                     {
                         continue;
                     }
-
-                    atoms[atom.Key].Add(hit);
-                    lastField = hit.Span.Field;
-                    coveredTo = hit.Span.CharEnd;
                 }
+                else
+                {
+                    atoms[atom] = hits = [];
+                }
+
+                hits.Add(found[index]);
             }
 
-            var explaining = new List<Found>();
+            explaining.Clear();
             if (QueryEvaluator.Evaluate(query.Root, atoms, explaining))
             {
                 // An OR of two names of one actor finds the same place twice; it is explained once.
-                matched.AddRange(explaining.DistinctBy(f => f.Span).Select(f => (rule.Key, f)));
+                seenSpans.Clear();
+                foreach (var hit in explaining)
+                {
+                    if (seenSpans.Add(hit.Span))
+                    {
+                        matched.Add((group, hit));
+                    }
+                }
             }
+
+            first = next;
         }
 
         if (matched.Count == 0)
@@ -342,13 +629,42 @@ public sealed class CompiledMatcher
             return ItemMatches.None;
         }
 
-        var byOwner = matched
-            .GroupBy(m => _rules[m.Group].OwnerId)
-            .ToDictionary(
-                owner => owner.Key,
-                owner => (IReadOnlyList<TermHit>)[.. owner
-                    .OrderBy(m => m.Hit.Span.Field).ThenBy(m => m.Hit.Span.CharStart).ThenBy(m => m.Group)
-                    .Select(m => new TermHit(_rules[m.Group].Query.Text, m.Hit.Entry.Alias, m.Hit.MatchedText, m.Hit.Span.Field, m.Hit.Sentence))]);
+        // Each owner's hits: title first, then body, in text order, then in rule order; stable otherwise.
+        var byHit = new (int OwnerRank, MatchField Field, int CharStart, int Group, int Index)[matched.Count];
+        var owners = new Dictionary<long, int>();
+        for (var i = 0; i < byHit.Length; i++)
+        {
+            var (group, hit) = matched[i];
+            var owner = _rules[group].OwnerId;
+            if (!owners.TryGetValue(owner, out var ownerRank))
+            {
+                owners.Add(owner, ownerRank = owners.Count);
+            }
+
+            byHit[i] = (ownerRank, hit.Span.Field, hit.Span.CharStart, group, i);
+        }
+
+        Array.Sort(byHit);
+        var byOwner = new Dictionary<long, IReadOnlyList<TermHit>>(owners.Count);
+        for (var first = 0; first < byHit.Length;)
+        {
+            var next = first;
+            while (next < byHit.Length && byHit[next].OwnerRank == byHit[first].OwnerRank)
+            {
+                next++;
+            }
+
+            var hits = new TermHit[next - first];
+            for (var i = first; i < next; i++)
+            {
+                var (group, hit) = matched[byHit[i].Index];
+                hits[i - first] = new TermHit(_rules[group].Query.Text, hit.Entry.Alias, hit.MatchedText, hit.Span.Field, hit.Sentence);
+            }
+
+            byOwner.Add(_rules[matched[byHit[first].Index].Group].OwnerId, hits);
+            first = next;
+        }
+
         return new ItemMatches(byOwner);
     }
 
@@ -357,40 +673,116 @@ public sealed class CompiledMatcher
     /// <summary>A regex and the (rule, atom) pairs that asked for it.</summary>
     private sealed record RegexUse(Regex Regex, string Display, List<(int Group, int Atom)> Users);
 
-    /// <summary>A word of a field: where it stands, whether it joins the previous one, and its folded form's place.</summary>
-    private readonly record struct Word(int Start, int End, bool Joined, int FoldStart, int FoldLength);
-
-    /// <summary>The state of scanning one field: its words, their folded text, and what was found so far.</summary>
-    private sealed class FieldScan(FieldText field, List<Word> words, char[] folded)
+    /// <summary>
+    /// The state of scanning one field: what was found so far and two buffers words are folded into (the first
+    /// word of a walk, and the words after it), so that a scan allocates no string per word.
+    /// </summary>
+    private sealed class FieldScan(FieldText field)
     {
-        public FieldText Field { get; } = field;
+        /// <summary>Word positions of a literal hit before <see cref="NumberWords"/> (regex hits have -1).</summary>
+        private const int Unnumbered = -2;
 
-        public List<Word> Words { get; } = words;
+        // Fields, not properties: the fold grows them in place through a ref.
+        public char[] First = new char[64];
+
+        public char[] Next = new char[64];
+
+        public FieldText Field { get; } = field;
 
         public List<Found> Hits { get; } = [];
 
+        /// <summary>False friends found, by character positions.</summary>
         public List<Blocked> Blockers { get; } = [];
 
-        public ReadOnlySpan<char> Folded(int word) => folded.AsSpan(Words[word].FoldStart, Words[word].FoldLength);
+        public void Add(Node node, int charStart, int charEnd)
+        {
+            if (node.Entries.Length > 0)
+            {
+                var span = new Span(Field.Field, Unnumbered, Unnumbered, charStart, charEnd);
+                var matched = Field.Text[charStart..charEnd];
+                var quote = Field.Quote(charStart);
+                foreach (var entry in node.Entries)
+                {
+                    Hits.Add(new Found(span, entry, matched, quote));
+                }
+            }
 
-        /// <summary>Where the sentence holding word <paramref name="word"/> ends: a phrase may not run past it.</summary>
-        public int SentenceEnd(int word) => Field.SentenceAt(Words[word].Start)?.End ?? Field.Text.Length;
+            foreach (var actorId in node.Blocks)
+            {
+                Blockers.Add(new Blocked(charStart, charEnd, actorId));
+            }
+        }
+
+        /// <summary>
+        /// Gives every hit its word positions (NEAR counts words between hits) in one pass over the field's words:
+        /// the candidate scan reads only the words that may start a path, so it does not know them.
+        /// </summary>
+        public void NumberWords()
+        {
+            var text = Field.Text;
+            var byStart = Hits.Select((hit, index) => (hit.Span.CharStart, index)).Order().ToArray();
+            var next = 0;
+            var word = 0;
+            var i = 0;
+            while (next < byStart.Length && Tokenizer.NextWord(text, ref i, out var wordStart, out _))
+            {
+                for (; next < byStart.Length && byStart[next].CharStart == wordStart; next++)
+                {
+                    var hit = Hits[byStart[next].index];
+                    var end = word + 1;
+                    for (var j = i; j < hit.Span.CharEnd && Tokenizer.NextWord(text, ref j, out _, out _);)
+                    {
+                        end++;
+                    }
+
+                    Hits[byStart[next].index] = hit with { Span = hit.Span with { Start = word, End = end } };
+                }
+
+                word++;
+            }
+        }
     }
 
-    /// <summary>One field of an item, with its sentences split once, on first need.</summary>
+    /// <summary>
+    /// One field of an item, with its sentences found once, on first need, and a sentence's text copied only when a
+    /// hit quotes it.
+    /// </summary>
     private sealed class FieldText(string? text, MatchField field)
     {
-        private IReadOnlyList<Sentence>? _sentences;
+        private List<(int Start, int Length)>? _sentences;
+        private string?[]? _quotes;
+        private string? _trimmed;
 
         public string Text { get; } = text ?? "";
 
         public MatchField Field { get; } = field;
 
-        public Sentence? SentenceAt(int offset) =>
-            SentenceSplitter.Containing(_sentences ??= SentenceSplitter.Split(Text), offset);
+        /// <summary>Where the sentence holding <paramref name="offset"/> ends: a phrase may not run past it.</summary>
+        public int SentenceEnd(int offset)
+        {
+            var index = SentenceIndex(offset);
+            return index < 0 ? Text.Length : _sentences![index].Start + _sentences[index].Length;
+        }
+
+        /// <summary>The sentence holding <paramref name="offset"/>, or the whole text when it is in none.</summary>
+        public string Quote(int offset)
+        {
+            var index = SentenceIndex(offset);
+            if (index < 0)
+            {
+                return _trimmed ??= Text.Trim();
+            }
+
+            var (start, length) = _sentences![index];
+            _quotes ??= new string?[_sentences.Count];
+            return _quotes[index] ??= Text.Substring(start, length);
+        }
+
+        private int SentenceIndex(int offset) =>
+            SentenceSplitter.IndexContaining(_sentences ??= SentenceSplitter.Bounds(Text), offset);
     }
 
-    /// <summary>A false friend of an actor found over tokens [Start, End).</summary>
+    /// <summary>A false friend of an actor found over characters [Start, End).</summary>
     private readonly record struct Blocked(int Start, int End, int ActorId);
 
     private sealed class Node(FrozenDictionary<string, Node>? children, Found.Source[] entries, int[] blocks)

@@ -65,11 +65,11 @@ internal static class QueryEvaluator
     }
 
     /// <summary>The hits of one atom, those outside its field (title: or body:) left out.</summary>
-    private static List<Found> Hits(AtomNode atom, IReadOnlyList<Found>[] atoms) =>
-        atom.Field is { } field ? [.. atoms[atom.Index].Where(h => h.Span.Field == field)] : [.. atoms[atom.Index]];
+    private static IReadOnlyList<Found> Hits(AtomNode atom, IReadOnlyList<Found>[] atoms) =>
+        atom.Field is { } field ? [.. atoms[atom.Index].Where(h => h.Span.Field == field)] : atoms[atom.Index];
 
     /// <summary>The hits of a NEAR side, which the parser guarantees is a literal or an OR of literals.</summary>
-    private static List<Found> Positions(QueryNode side, IReadOnlyList<Found>[] atoms) => side switch
+    private static IReadOnlyList<Found> Positions(QueryNode side, IReadOnlyList<Found>[] atoms) => side switch
     {
         AtomNode atom => Hits(atom, atoms),
         OrNode or => [.. or.Children.SelectMany(c => Positions(c, atoms))],

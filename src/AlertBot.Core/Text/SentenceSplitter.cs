@@ -32,9 +32,16 @@ public static class SentenceSplitter
     private const string Closers = "\"'”’»)]›";
     private const string Openers = "\"'“‘«([‹¿¡";
 
-    public static IReadOnlyList<Sentence> Split(string text)
+    public static IReadOnlyList<Sentence> Split(string text) =>
+        [.. Bounds(text).Select(b => new Sentence(b.Start, b.Length, text.Substring(b.Start, b.Length)))];
+
+    /// <summary>
+    /// Where each sentence of <see cref="Split"/> stands, without copying its text: for callers that quote only a
+    /// few of the sentences (the matcher quotes the ones that hold a hit).
+    /// </summary>
+    internal static List<(int Start, int Length)> Bounds(string text)
     {
-        var sentences = new List<Sentence>();
+        var sentences = new List<(int Start, int Length)>();
         var lineStart = 0;
         while (lineStart <= text.Length)
         {
@@ -50,29 +57,45 @@ public static class SentenceSplitter
     /// <summary>The sentence that holds the character at <paramref name="offset"/>, or null when none does.</summary>
     public static Sentence? Containing(IReadOnlyList<Sentence> sentences, int offset)
     {
-        int low = 0, high = sentences.Count - 1;
+        ArgumentNullException.ThrowIfNull(sentences);
+        var index = IndexContaining(new SentenceRanges(sentences), offset);
+        return index < 0 ? null : sentences[index];
+    }
+
+    /// <summary>The index of the bounds (from <see cref="Bounds"/>) that hold <paramref name="offset"/>, or -1.</summary>
+    internal static int IndexContaining(List<(int Start, int Length)> bounds, int offset) =>
+        IndexContaining(new BoundRanges(bounds), offset);
+
+    /// <summary>
+    /// A binary search over sorted, disjoint ranges; generic over a struct so that each kind of list gets its own
+    /// code and no delegate or closure is allocated per search.
+    /// </summary>
+    private static int IndexContaining<TRanges>(TRanges ranges, int offset)
+        where TRanges : struct, IRanges
+    {
+        int low = 0, high = ranges.Count - 1;
         while (low <= high)
         {
             var mid = (low + high) / 2;
-            var sentence = sentences[mid];
-            if (offset < sentence.Start)
+            var (start, end) = ranges[mid];
+            if (offset < start)
             {
                 high = mid - 1;
             }
-            else if (offset >= sentence.End)
+            else if (offset >= end)
             {
                 low = mid + 1;
             }
             else
             {
-                return sentence;
+                return mid;
             }
         }
 
-        return null;
+        return -1;
     }
 
-    private static void SplitLine(string text, int start, int end, List<Sentence> sentences)
+    private static void SplitLine(string text, int start, int end, List<(int Start, int Length)> sentences)
     {
         var sentenceStart = start;
         var i = start;
@@ -155,7 +178,7 @@ public static class SentenceSplitter
         return word.Length == 0 || !Abbreviations.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
     }
 
-    private static void Add(string text, int start, int end, List<Sentence> sentences)
+    private static void Add(string text, int start, int end, List<(int Start, int Length)> sentences)
     {
         while (start < end && char.IsWhiteSpace(text[start]))
         {
@@ -169,7 +192,28 @@ public static class SentenceSplitter
 
         if (end > start)
         {
-            sentences.Add(new Sentence(start, end - start, text[start..end]));
+            sentences.Add((start, end - start));
         }
+    }
+
+    private interface IRanges
+    {
+        int Count { get; }
+
+        (int Start, int End) this[int index] { get; }
+    }
+
+    private readonly struct SentenceRanges(IReadOnlyList<Sentence> sentences) : IRanges
+    {
+        public int Count => sentences.Count;
+
+        public (int Start, int End) this[int index] => (sentences[index].Start, sentences[index].End);
+    }
+
+    private readonly struct BoundRanges(List<(int Start, int Length)> bounds) : IRanges
+    {
+        public int Count => bounds.Count;
+
+        public (int Start, int End) this[int index] => (bounds[index].Start, bounds[index].Start + bounds[index].Length);
     }
 }

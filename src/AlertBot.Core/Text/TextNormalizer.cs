@@ -31,12 +31,25 @@ public static class TextNormalizer
     /// </summary>
     internal static int NormalizeInto(ReadOnlySpan<char> text, ref char[] buffer, int at)
     {
-        if (IsPlainAscii(text))
+        Reserve(ref buffer, at + text.Length);
+        var target = buffer.AsSpan(at, text.Length);
+        for (var i = 0; i < text.Length; i++)
         {
-            Reserve(ref buffer, at + text.Length);
-            return text.ToLowerInvariant(buffer.AsSpan(at));
+            var c = text[i];
+            if (!char.IsAsciiLetterOrDigit(c))
+            {
+                return NormalizeSlowly(text, ref buffer, at);
+            }
+
+            // ASCII upper case letters differ from lower case by one bit, which digits have set already.
+            target[i] = (char)(c | 0x20);
         }
 
+        return text.Length;
+    }
+
+    private static int NormalizeSlowly(ReadOnlySpan<char> text, ref char[] buffer, int at)
+    {
         var folded = Normalize(text);
         Reserve(ref buffer, at + folded.Length);
         folded.CopyTo(buffer.AsSpan(at));

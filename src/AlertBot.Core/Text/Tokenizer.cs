@@ -40,30 +40,94 @@ public static class Tokenizer
     /// is [<paramref name="start"/>, <paramref name="i"/>) and <paramref name="joined"/> says whether only a joining
     /// gap separates it from the previous word. For callers that fold words themselves instead of allocating tokens.
     /// </summary>
-    internal static bool NextWord(string text, ref int i, out int start, out bool joined)
+    internal static bool NextWord(string text, ref int i, out int start, out bool joined) =>
+        NextWord(text, ref i, out start, out joined, out _);
+
+    /// <summary>
+    /// <see cref="NextWord(string, ref int, out int, out bool)"/>, also saying whether the word is plain ASCII
+    /// letters and digits, whose fold is only lower case.
+    /// </summary>
+    internal static bool NextWord(string text, ref int i, out int start, out bool joined, out bool ascii)
     {
+        ascii = true;
+        // Most news text is ASCII: its letters and digits are decided inline, and only other characters pay for a
+        // Unicode category look-up.
         joined = i > 0;
-        while (i < text.Length)
+        var length = text.Length;
+        while (i < length)
         {
-            var width = WordCharWidth(text, i);
-            if (width == 0)
+            var c = text[i];
+            if (char.IsAscii(c) ? char.IsAsciiLetterOrDigit(c) : WordCharWidth(text, i) > 0)
             {
-                joined &= IsJoiningGap(text[i]);
+                break;
+            }
+
+            joined &= char.IsAscii(c) ? c is ' ' or '\t' or '.' or '\'' or '`' or '-' : IsJoiningGap(c);
+            i++;
+        }
+
+        start = i;
+        if (i == length)
+        {
+            return false;
+        }
+
+        while (i < length)
+        {
+            var c = text[i];
+            if (char.IsAscii(c))
+            {
+                if (!char.IsAsciiLetterOrDigit(c))
+                {
+                    break;
+                }
+
                 i++;
                 continue;
             }
 
-            start = i;
-            while (i < text.Length && (width = WordCharWidth(text, i)) > 0)
+            var width = WordCharWidth(text, i);
+            if (width == 0)
             {
-                i += width;
+                break;
             }
 
-            return true;
+            ascii = false;
+            i += width;
         }
 
-        start = i;
-        return false;
+        return true;
+    }
+
+    /// <summary>Whether a word character is at <paramref name="index"/> (the first unit of a surrogate pair counts).</summary>
+    internal static bool IsWordCharAt(string text, int index) => WordCharWidth(text, index) > 0;
+
+    /// <summary>Whether the character just before <paramref name="index"/> (a whole surrogate pair) is a word character.</summary>
+    internal static bool IsWordCharBefore(string text, int index) => PreviousWordCharWidth(text, index) > 0;
+
+    /// <summary>Where the word holding the word character at <paramref name="index"/> starts.</summary>
+    internal static int WordStart(string text, int index)
+    {
+        int width;
+        while ((width = PreviousWordCharWidth(text, index)) > 0)
+        {
+            index -= width;
+        }
+
+        return index;
+    }
+
+    /// <summary>The number of UTF-16 units of the word character ending at <paramref name="index"/>, 0 if none.</summary>
+    private static int PreviousWordCharWidth(string text, int index)
+    {
+        if (index <= 0)
+        {
+            return 0;
+        }
+
+        return index >= 2 && char.IsLowSurrogate(text[index - 1]) && char.IsHighSurrogate(text[index - 2])
+            ? WordCharWidth(text, index - 2)
+            : WordCharWidth(text, index - 1);
     }
 
     /// <summary>The folded tokens of a term or alias joined by single spaces: the key two spellings share.</summary>

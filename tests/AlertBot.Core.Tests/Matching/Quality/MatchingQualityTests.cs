@@ -80,7 +80,7 @@ public sealed class MatchingQualityTests(ITestOutputHelper output)
         Assert.Equal(set.Count, set.Select(s => s.Text).Distinct().Count());
     }
 
-    private static List<LabelledSentence> LoadSet()
+    internal static List<LabelledSentence> LoadSet()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Matching", "Quality", "labelled-sentences.jsonl");
         return [.. File.ReadLines(path)
@@ -88,5 +88,5 @@ public sealed class MatchingQualityTests(ITestOutputHelper output)
             .Select(line => JsonSerializer.Deserialize<LabelledSentence>(line, JsonOptions)!)];
     }
 
-    private sealed record LabelledSentence(string Text, IReadOnlyList<string> Match, string? Note);
+    internal sealed record LabelledSentence(string Text, IReadOnlyList<string> Match, string? Note);
 }
