@@ -62,7 +62,8 @@ public sealed class CompiledMatcher
         var firstWords = root.Children?.Keys ?? [];
         foreach (var word in firstWords)
         {
-            if (word[0] < 128 && (word.Length == 1 || word[1] < 128))
+            // An empty key (a term whose every character folds away) can never be reached by a scanned word.
+            if (word.Length > 0 && word[0] < 128 && (word.Length == 1 || word[1] < 128))
             {
                 _asciiPairLengths[AsciiPair(word[0], word.Length == 1 ? '\0' : word[1])] |= LengthBit(word.Length);
             }
