@@ -27,7 +27,7 @@ public sealed partial class CommandProcessor
 
         if (file.TooBig)
         {
-            return Error($"\"{Shorten(file.FileName)}\" is too big ({file.Size.ToString("N0", CultureInfo.InvariantCulture)} bytes); the limit is {CommandAttachment.MaxBytes / 1024} KB.");
+            return Error($"\"{Shorten(file.FileName)}\" is too big: the limit is {CommandAttachment.MaxBytes / 1024} KB.");
         }
 
         var (channel, refused) = await ChannelToChangeAsync(context, "import feeds", ct);
