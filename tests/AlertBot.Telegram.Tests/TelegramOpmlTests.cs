@@ -61,6 +61,7 @@ public sealed class TelegramOpmlTests
         fake.SendDocument(Group, AdminUser, "/feeds import", "huge.opml", new byte[CommandAttachment.MaxBytes + 10], declaredSize: 100);
         Assert.Contains("too big", (await ReplyTo(fake, Group, 6)).PlainText, StringComparison.Ordinal);
         Assert.Equal(3, fake.FileDownloads);
+        Assert.Equal(3, fake.CallCount("getFile"));
         Assert.Equal(2, (await FeedUrlsAsync(host)).Length);
 
         fake.SendText(Group, MemberUser, "/feeds export");

@@ -148,6 +148,12 @@ public sealed partial class TelegramUpdateHandler
     private async Task<CommandAttachment?> DownloadAsync(long chatId, Document document, CancellationToken ct)
     {
         var name = document.FileName ?? "file";
+        if (document.FileSize > CommandAttachment.MaxBytes)
+        {
+            // Too big by Telegram's own word: not even a getFile call.
+            return new CommandAttachment(name, document.FileSize.Value, Text: null);
+        }
+
         try
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
