@@ -40,6 +40,14 @@ public static class DiscordServiceCollectionExtensions
             // The factory's request logging prints URIs, and webhook and interaction URIs carry tokens.
             .RemoveAllLoggers();
 
+        services.AddHttpClient(InteractionDispatcher.FilesHttpClientName, (sp, http) =>
+            {
+                http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<DiscordOptions>>().Value.RequestTimeoutSeconds);
+                http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+            })
+            // Attachment URLs carry signed query strings.
+            .RemoveAllLoggers();
+
         services.TryAddSingleton(sp => new DiscordRateLimiter(
             sp.GetRequiredService<IOptions<DiscordOptions>>().Value.GlobalRequestsPerSecond,
             sp.GetRequiredService<TimeProvider>()));

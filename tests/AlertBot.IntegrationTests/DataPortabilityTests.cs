@@ -29,7 +29,7 @@ public sealed class DataPortabilityTests : IDisposable
 
         Assert.Equal(0, (await RunAsync("feed", "export", "--output", PathOf("out.opml"))).Exit);
         await using var exported = File.OpenRead(PathOf("out.opml"));
-        var urls = AlertBot.Feeds.Opml.OpmlDocument.Parse(exported).Select(f => f.Url).ToList();
+        var urls = AlertBot.Core.Feeds.OpmlDocument.Parse(exported).Select(f => f.Url).ToList();
         Assert.Contains("https://one.example/rss", urls);
         Assert.Contains("https://two.example/feed.xml", urls);
         Assert.DoesNotContain("file:///etc/passwd", urls);

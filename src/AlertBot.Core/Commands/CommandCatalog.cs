@@ -13,7 +13,7 @@ public static class CommandCatalog
         new("subscribe", "/subscribe [watchlist]", "Start alerts here (default feeds; preset terms if the watchlist is empty)", ChangesSettings: true),
         new("unsubscribe", "/unsubscribe", "Stop alerts here (the watchlist is kept)", ChangesSettings: true),
         new("watch", "/watch add <term | \"phrase\"> · /watch remove <term> · /watch list · /watch priority <term> · /watch normal <term>", "Edit or show the watchlist; priority terms alert at once even in digest mode", ChangesSettings: true),
-        new("feeds", "/feeds list · /feeds add <url> · /feeds remove <id>", "Edit or show the feeds this chat reads", ChangesSettings: true),
+        new("feeds", "/feeds list · /feeds add <url> · /feeds remove <id> · /feeds import (attach .opml) · /feeds export", "Edit or show the feeds this chat reads; import or export them as OPML", ChangesSettings: true),
         new("test", "/test <text>", "Dry run: would this text alert here, and why", ChangesSettings: false),
         new("status", "/status", "Subscription, terms, feed health, last alert, queue", ChangesSettings: false),
         new("pause", "/pause", "Hold alerts (nothing is queued while paused)", ChangesSettings: true),

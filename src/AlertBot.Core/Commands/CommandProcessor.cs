@@ -446,7 +446,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
     // ---- feeds -----------------------------------------------------------------------------------------------
 
-    private const string FeedsUsage = "/feeds list\n/feeds add <url>\n/feeds remove <id>";
+    private const string FeedsUsage = "/feeds list\n/feeds add <url>\n/feeds remove <id>\n/feeds import (with an .opml file)\n/feeds export";
 
     private Task<CommandReply> FeedsAsync(ParsedCommand command, CommandContext context, CancellationToken ct)
     {
@@ -459,7 +459,9 @@ public sealed partial class CommandProcessor : ICommandProcessor
             "add" => Task.FromResult(Usage("Give exactly one feed URL.", "/feeds add <url>")),
             "remove" or "rm" or "delete" when args.Count == 1 => FeedsRemoveAsync(args[0].Text, context, ct),
             "remove" or "rm" or "delete" => Task.FromResult(Usage("Give exactly one feed id (see /feeds list).", "/feeds remove <id>")),
-            "list" or "ls" => Task.FromResult(Usage("/feeds list takes no arguments.", FeedsUsage)),
+            "import" when args.Count == 0 => FeedsImportAsync(context, ct),
+            "export" when args.Count == 0 => FeedsExportAsync(context, ct),
+            "list" or "ls" or "import" or "export" => Task.FromResult(Usage($"/feeds {sub} takes no arguments.", FeedsUsage)),
             "" => Task.FromResult(Usage("Say what to do with the feeds.", FeedsUsage)),
             _ => Task.FromResult(Usage($"Unknown /feeds action \"{Shorten(command.Arguments[0].Text)}\".", FeedsUsage)),
         };
@@ -486,23 +488,12 @@ public sealed partial class CommandProcessor : ICommandProcessor
     private async Task<CommandReply> FeedsAddAsync(string url, CommandContext context, CancellationToken ct)
     {
         url = url.Trim();
-        if (url.Length > MaxFeedUrlLength ||
-            !Uri.TryCreate(url, UriKind.Absolute, out var uri) ||
-            (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) ||
-            string.IsNullOrEmpty(uri.Host))
+        var (uri, problem, fromGuard) = CheckFeedUrl(url);
+        if (uri is null)
         {
-            return Usage($"\"{Shorten(url)}\" is not a feed address: give an absolute http:// or https:// URL.", "/feeds add <url>");
-        }
-
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-        {
-            return Usage("Feed addresses with a user name or password are not accepted.", "/feeds add <url>");
-        }
-
-        // The SSRF guard's view of the address (private, loopback, metadata ...), before anything is stored.
-        if (_urlValidator?.Validate(url) is { } refusedUrl)
-        {
-            return Error($"That feed address is not accepted: {refusedUrl}");
+            return fromGuard
+                ? Error($"That feed address is not accepted: {problem}")
+                : Usage(problem!, "/feeds add <url>");
         }
 
         var (channel, refused) = await ChannelToChangeAsync(context, "add feeds", ct);
@@ -511,26 +502,66 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return refused!;
         }
 
-        var current = await _store.ListChannelFeedsAsync(channel.Id, ct);
+        var current = (await _store.ListChannelFeedsAsync(channel.Id, ct)).ToList();
+        var (feed, status) = await AddChannelFeedAsync(channel, url, uri, current, ct);
+        return status switch
+        {
+            FeedAddStatus.AlreadyThere => new CommandReply($"This chat already reads {Shown(feed!.Url)} (#{feed.Id})."),
+            FeedAddStatus.OverLimit => Error($"This chat already reads {current.Count} feeds, the limit: remove one with /feeds remove <id> first."),
+            _ => new CommandReply($"Added feed #{feed!.Id} {Shown(feed.Name)} ({Shown(feed.Url)}). " + (feed.BaselineDone
+                ? "It is already being polled; alerts come with its next new items."
+                : "The first poll records what the feed already holds as a baseline; alerts start with items that appear after that.")),
+        };
+    }
+
+    private enum FeedAddStatus { Added, AlreadyThere, OverLimit }
+
+    /// <summary>
+    /// The address as a feed may be stored, or the problem (<c>FromGuard</c>: the SSRF guard's reason, not a typo).
+    /// </summary>
+    private (Uri? Uri, string? Problem, bool FromGuard) CheckFeedUrl(string url)
+    {
+        if (url.Length > MaxFeedUrlLength ||
+            !Uri.TryCreate(url, UriKind.Absolute, out var uri) ||
+            (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) ||
+            string.IsNullOrEmpty(uri.Host))
+        {
+            return (null, $"\"{Shorten(url)}\" is not a feed address: give an absolute http:// or https:// URL.", false);
+        }
+
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return (null, "Feed addresses with a user name or password are not accepted.", false);
+        }
+
+        // The SSRF guard's view of the address (private, loopback, metadata ...), before anything is stored.
+        return _urlValidator?.Validate(url) is { } refusedUrl ? (null, refusedUrl, true) : (uri, null, false);
+    }
+
+    /// <summary>
+    /// Attaches a checked address to the channel, within the cap; <paramref name="current"/> (the channel's feeds)
+    /// grows with it so that an import counts what it added.
+    /// </summary>
+    private async Task<(FeedRecord? Feed, FeedAddStatus Status)> AddChannelFeedAsync(
+        Channel channel, string url, Uri uri, List<FeedRecord> current, CancellationToken ct)
+    {
         var existing = await _store.FindFeedByUrlAsync(url, ct) ?? await _store.FindFeedByUrlAsync(uri.AbsoluteUri, ct);
         if (existing is not null && current.Any(f => f.Id == existing.Id))
         {
-            return new CommandReply($"This chat already reads {Shown(existing.Url)} (#{existing.Id}).");
+            return (existing, FeedAddStatus.AlreadyThere);
         }
 
         if (current.Count >= _options.MaxFeedsPerChannel)
         {
-            return Error($"This chat already reads {current.Count} feeds, the limit: remove one with /feeds remove <id> first.");
+            return (null, FeedAddStatus.OverLimit);
         }
 
         // A feed added from chat starts with a baseline: what it already holds is not news to anyone.
         var feed = existing ?? await _store.UpsertFeedAsync(
             new FeedDefinition(uri.AbsoluteUri, uri.Host, _polling.DefaultInterval, Backfill: 0), _time.GetUtcNow(), ct);
         await _store.AttachFeedAsync(channel.Id, feed.Id, ct);
-        var baseline = feed.BaselineDone
-            ? "It is already being polled; alerts come with its next new items."
-            : "The first poll records what the feed already holds as a baseline; alerts start with items that appear after that.";
-        return new CommandReply($"Added feed #{feed.Id} {Shown(feed.Name)} ({Shown(feed.Url)}). {baseline}");
+        current.Add(feed);
+        return (feed, FeedAddStatus.Added);
     }
 
     private async Task<CommandReply> FeedsRemoveAsync(string idText, CommandContext context, CancellationToken ct)

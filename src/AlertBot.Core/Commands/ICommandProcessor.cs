@@ -18,7 +18,27 @@ public sealed record CommandContext(
     string UserId,
     bool UserIsAdmin,
     bool IsPrivate,
-    Func<CancellationToken, Task<bool>>? AdminCheck = null);
+    Func<CancellationToken, Task<bool>>? AdminCheck = null)
+{
+    /// <summary>The file sent with the command (Telegram document, Discord attachment option), if any.</summary>
+    public CommandAttachment? Attachment { get; init; }
+}
+
+/// <summary>
+/// A small text file that travels with a command or a reply (an OPML feed list). Adapters download at most
+/// <see cref="MaxBytes"/>: for a bigger file they pass <paramref name="Text"/> null and the size they saw, and the
+/// processor says it is too big.
+/// </summary>
+public sealed record CommandAttachment(string FileName, long Size, string? Text)
+{
+    public const int MaxBytes = 1024 * 1024;
+
+    /// <summary>A file the adapter refused to download whole.</summary>
+    public bool TooBig => Text is null || Size > MaxBytes;
+
+    public static CommandAttachment FromText(string fileName, string text) =>
+        new(fileName, System.Text.Encoding.UTF8.GetByteCount(text), text);
+}
 
 /// <summary>A reply in plain text; the adapter escapes and formats it for its platform.</summary>
 public sealed record CommandReply(string Text, bool IsError = false)
@@ -28,6 +48,9 @@ public sealed record CommandReply(string Text, bool IsError = false)
 
     /// <summary>The adapter sends nothing back (see <see cref="Silence"/>).</summary>
     public bool Silent { get; init; }
+
+    /// <summary>A file to send with the text (the adapter sends it as a document / file upload).</summary>
+    public CommandAttachment? Attachment { get; init; }
 }
 
 /// <summary>

@@ -21,11 +21,15 @@ internal sealed partial class InteractionDispatcher : IDisposable
     private const int Ephemeral = 64;
     private const int DeferredChannelMessage = 5;
 
+    /// <summary>Downloads of command attachments: no API base address, no bot token.</summary>
+    public const string FilesHttpClientName = "AlertBot.Discord.Files";
+
     private readonly GatewayEventQueue _events;
     private readonly DiscordRestClient _rest;
     private readonly IServiceScopeFactory _scopes;
     private readonly DiscordOptions _options;
     private readonly ILogger<InteractionDispatcher> _logger;
+    private readonly IHttpClientFactory _httpFactory;
     private readonly SemaphoreSlim _slots = new(MaxConcurrentInteractions, MaxConcurrentInteractions);
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private string? _registeredFor;
@@ -35,8 +39,10 @@ internal sealed partial class InteractionDispatcher : IDisposable
         DiscordRestClient rest,
         IServiceScopeFactory scopes,
         IOptions<DiscordOptions> options,
+        IHttpClientFactory httpFactory,
         ILogger<InteractionDispatcher> logger)
     {
+        _httpFactory = httpFactory;
         _events = events;
         _rest = rest;
         _scopes = scopes;
@@ -141,7 +147,7 @@ internal sealed partial class InteractionDispatcher : IDisposable
 
             var edited = await _rest.SendAsync(
                 DiscordRoute.EditOriginalResponse(reference.ApplicationId, reference.Token),
-                new { content = DiscordText.Shorten(reply.Text, DiscordText.ContentMax), allowed_mentions = new { parse = Array.Empty<string>() } },
+                new { content = DiscordText.Shorten(Content(reply), DiscordText.ContentMax), allowed_mentions = new { parse = Array.Empty<string>() } },
                 cancellationToken);
             if (!edited.IsSuccess)
             {
@@ -174,7 +180,10 @@ internal sealed partial class InteractionDispatcher : IDisposable
 
         try
         {
-            return await processor.ExecuteAsync(command.Text, command.Context, cancellationToken);
+            var context = command.File is { } file
+                ? command.Context with { Attachment = await DownloadAsync(file, cancellationToken) }
+                : command.Context;
+            return await processor.ExecuteAsync(command.Text, context, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -182,6 +191,62 @@ internal sealed partial class InteractionDispatcher : IDisposable
             return new CommandReply("Something went wrong running that command; it has been logged.", IsError: true);
         }
     }
+
+    /// <summary>
+    /// The reply text, with a returned file (an OPML export) shown in a code block when the message has room: a file
+    /// upload would need a multipart follow-up, which this adapter does not send.
+    /// </summary>
+    internal static string Content(CommandReply reply)
+    {
+        if (reply.Attachment is not { Text: { } file })
+        {
+            return reply.Text;
+        }
+
+        var block = $"{reply.Text}\n```xml\n{file.Replace("```", "` ` `", StringComparison.Ordinal)}\n```";
+        return block.Length <= DiscordText.ContentMax
+            ? block
+            : $"{reply.Text}\nThe file is {file.Length} characters, too long for a Discord message; the command-line export writes it whole.";
+    }
+
+    /// <summary>
+    /// The attachment from Discord's CDN (or the configured API host, which a test points at its fake), capped like
+    /// every command file. Any other host is refused: the URL comes from the interaction payload.
+    /// </summary>
+    private async Task<CommandAttachment?> DownloadAsync(AttachmentRef file, CancellationToken ct)
+    {
+        var apiHost = new Uri(_options.ApiBaseUrl).Host;
+        if (!Uri.TryCreate(file.Url, UriKind.Absolute, out var url) ||
+            !(url.Host.Equals(apiHost, StringComparison.OrdinalIgnoreCase) ||
+              (url.Scheme == Uri.UriSchemeHttps && url.Host is "cdn.discordapp.com" or "media.discordapp.net")))
+        {
+            LogAttachmentRefused(url?.Host ?? "?");
+            return null;
+        }
+
+        try
+        {
+            return await AttachmentDownload.ReadAsync(file.FileName, file.Size, async (stream, token) =>
+            {
+                using var response = await _httpFactory.CreateClient(FilesHttpClientName)
+                    .GetAsync(url, HttpCompletionOption.ResponseHeadersRead, token);
+                response.EnsureSuccessStatusCode();
+                await using var body = await response.Content.ReadAsStreamAsync(token);
+                await body.CopyToAsync(stream, token);
+            }, ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            LogAttachmentFailed(ex);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused to download a command attachment from {Host}: not Discord's CDN")]
+    private partial void LogAttachmentRefused(string host);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not download a command attachment")]
+    private partial void LogAttachmentFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Count} Discord slash commands {Scope}")]
     private partial void LogCommandsRegistered(int count, string scope);

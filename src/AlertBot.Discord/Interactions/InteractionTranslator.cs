@@ -8,7 +8,11 @@ using AlertBot.Discord.Rest;
 namespace AlertBot.Discord.Interactions;
 
 /// <summary>An APPLICATION_COMMAND interaction as Core's command processor sees it.</summary>
-internal sealed record TranslatedCommand(string Text, CommandContext Context);
+/// <param name="File">An attachment option's file, still to be downloaded (data.resolved.attachments).</param>
+internal sealed record TranslatedCommand(string Text, CommandContext Context, AttachmentRef? File = null);
+
+/// <summary>A file a user attached to a slash command option, as Discord describes it.</summary>
+internal sealed record AttachmentRef(string FileName, long Size, string Url);
 
 /// <summary>The parts of an interaction needed to answer it.</summary>
 internal sealed record InteractionRef(string Id, string Token, string ApplicationId, int Type);
@@ -72,7 +76,7 @@ internal static class InteractionTranslator
             return false;
         }
 
-        command = new TranslatedCommand(text, Context(interaction, channelId));
+        command = new TranslatedCommand(text, Context(interaction, channelId), Attachment(data, options));
         return true;
     }
 
@@ -91,10 +95,28 @@ internal static class InteractionTranslator
             ("feeds", "add") when Value(subOptions, "url") is { Length: > 0 } url => $"/feeds add {Quote(url)}",
             ("feeds", "remove") when Value(subOptions, "id") is { Length: > 0 } id => $"/feeds remove {Quote(id)}",
             ("feeds", "list") => "/feeds list",
+            ("feeds", "import" or "export") => $"/feeds {sub}",
             ("test", null) when Value(options, "text") is { Length: > 0 } text => $"/test {OneLine(text)}",
             ("help", null) => "/help",
             _ => null,
         };
+    }
+
+    /// <summary>The subcommand's <c>file</c> option resolved to its attachment (id → filename, size, url).</summary>
+    private static AttachmentRef? Attachment(JsonElement data, JsonElement options)
+    {
+        var (_, subOptions) = SubCommand(options);
+        if (Value(subOptions, "file") is not { Length: > 0 } id ||
+            !data.TryGetProperty("resolved", out var resolved) || resolved.ValueKind != JsonValueKind.Object ||
+            !resolved.TryGetProperty("attachments", out var attachments) || attachments.ValueKind != JsonValueKind.Object ||
+            !attachments.TryGetProperty(id, out var attachment) || attachment.ValueKind != JsonValueKind.Object ||
+            Str(attachment, "url") is not { } url)
+        {
+            return null;
+        }
+
+        var size = attachment.TryGetProperty("size", out var s) && s.TryGetInt64(out var bytes) ? bytes : 0;
+        return new AttachmentRef(Str(attachment, "filename") ?? "file", size, url);
     }
 
     private static CommandContext Context(JsonElement interaction, string channelId)

@@ -6,6 +6,7 @@ internal static class OptionType
     public const int SubCommand = 1;
     public const int String = 3;
     public const int Integer = 4;
+    public const int Attachment = 11;
 }
 
 internal sealed record CommandOption(
@@ -58,6 +59,8 @@ internal static class SlashCommands
             Sub("add", "Add an RSS, Atom or JSON feed", new CommandOption(OptionType.String, "url", "Feed URL", Required: true, MaxLength: 2000)),
             Sub("remove", "Remove a feed", new CommandOption(OptionType.Integer, "id", "The feed's id from /feeds list", Required: true, MinValue: 1)),
             Sub("list", "List feeds"),
+            Sub("import", "Add the feeds of an OPML file", new CommandOption(OptionType.Attachment, "file", "An .opml or .xml file (1 MB at most)", Required: true)),
+            Sub("export", "Show this channel's feeds as OPML"),
         ]),
         new("test", "Show what this channel's watchlist would match in a text", Options:
         [

@@ -91,7 +91,8 @@ public sealed partial class TelegramUpdateHandler
             return;
         }
 
-        var text = message.Text;
+        // A file comes as a document whose caption is the command (/feeds import).
+        var text = message.Text ?? (message.Document is not null ? message.Caption : null);
         if (string.IsNullOrEmpty(text) || text[0] != '/')
         {
             return;
@@ -112,11 +113,65 @@ public sealed partial class TelegramUpdateHandler
             (message.From?.Id ?? message.SenderChat?.Id ?? 0).ToString(CultureInfo.InvariantCulture),
             UserIsAdmin: isPrivate || isChannelPost,
             IsPrivate: isPrivate,
-            AdminCheck: check => IsAdminAsync(message, check));
-        var reply = await _commands.ExecuteAsync(text, context, ct);
-        if (!reply.Silent)
+            AdminCheck: check => IsAdminAsync(message, check))
         {
-            await ReplyAsync(message, reply.Text, ct);
+            // Only the command that reads a file downloads one: a document captioned /help costs no transfer.
+            Attachment = message.Document is { } document && WantsFile(parsed.Command)
+                ? await DownloadAsync(message.Chat.Id, document, ct)
+                : null,
+        };
+        var reply = await _commands.ExecuteAsync(text, context, ct);
+        if (reply.Silent)
+        {
+            return;
+        }
+
+        await ReplyAsync(message, reply.Text, ct);
+        if (reply.Attachment is { Text: { } content } file)
+        {
+            var outcome = await _sender.SendDocumentAsync(message.Chat.Id, file.FileName, Encoding.UTF8.GetBytes(content), message.Id, ct);
+            if (outcome is not SendOutcome.Sent)
+            {
+                LogReplyNotSent(_logger, message.Chat.Id, outcome.GetType().Name);
+            }
+        }
+    }
+
+    private static bool WantsFile(ParsedCommand? command) =>
+        command is { Name: "feeds", Arguments: [{ Text: var action }, ..] } &&
+        action.Equals("import", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// getFile, then the file itself, capped. A failed download is passed on as no file, so the user hears that the
+    /// command needs one rather than nothing at all.
+    /// </summary>
+    private async Task<CommandAttachment?> DownloadAsync(long chatId, Document document, CancellationToken ct)
+    {
+        var name = document.FileName ?? "file";
+        if (document.FileSize > CommandAttachment.MaxBytes)
+        {
+            // Too big by Telegram's own word: not even a getFile call.
+            return new CommandAttachment(name, document.FileSize.Value, Text: null);
+        }
+
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(_options.RequestTimeout);
+            var client = _clients.Create();
+            var file = await client.GetFile(document.FileId, deadline.Token);
+            if (file.FilePath is not { } path)
+            {
+                throw new InvalidDataException("Telegram did not offer the file for download.");
+            }
+
+            return await AttachmentDownload.ReadAsync(
+                name, Math.Max(document.FileSize ?? 0, file.FileSize ?? 0), (stream, token) => client.DownloadFile(path, stream, token), deadline.Token);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            LogDownloadFailed(_logger, chatId, ex);
+            return null;
         }
     }
 
@@ -242,6 +297,9 @@ public sealed partial class TelegramUpdateHandler
 
     [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "Command reply to Telegram chat {Chat} not sent: {Outcome}")]
     private static partial void LogReplyNotSent(ILogger logger, long chat, string outcome);
+
+    [LoggerMessage(EventId = 3206, Level = LogLevel.Warning, Message = "Could not download a file sent in Telegram chat {Chat}")]
+    private static partial void LogDownloadFailed(ILogger logger, long chat, Exception exception);
 
     [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "AlertBot was removed from Telegram chat {Chat}; the chat is deactivated")]
     private static partial void LogRemovedFromChat(ILogger logger, long chat);

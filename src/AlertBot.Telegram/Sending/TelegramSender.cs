@@ -64,6 +64,22 @@ public sealed partial class TelegramSender
                 cancellationToken: ct)).Id,
             cancellationToken);
 
+    /// <summary>sendDocument: a small file (an OPML export) uploaded from memory.</summary>
+    public Task<SendOutcome> SendDocumentAsync(ChatId chat, string fileName, byte[] content, int? replyTo, CancellationToken cancellationToken) =>
+        CallAsync(
+            chat,
+            async (client, ct) =>
+            {
+                // A fresh stream per attempt: an upload reads it to the end.
+                await using var stream = new MemoryStream(content, writable: false);
+                return (await client.SendDocument(
+                    chatId: chat,
+                    document: InputFile.FromStream(stream, fileName),
+                    replyParameters: replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
+                    cancellationToken: ct)).Id;
+            },
+            cancellationToken);
+
     /// <summary>editMessageText: the message <paramref name="messageId"/> shows <paramref name="html"/> instead.</summary>
     public async Task<SendOutcome> EditHtmlAsync(ChatId chat, int messageId, string html, CancellationToken cancellationToken)
     {

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using AlertBot.Core.Channels;
+using AlertBot.Core.Feeds;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
-using AlertBot.Feeds.Opml;
 using AlertBot.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

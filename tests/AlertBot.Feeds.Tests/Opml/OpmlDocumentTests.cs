@@ -1,5 +1,5 @@
 using System.Text;
-using AlertBot.Feeds.Opml;
+using AlertBot.Core.Feeds;
 
 namespace AlertBot.Feeds.Tests.Opml;
 

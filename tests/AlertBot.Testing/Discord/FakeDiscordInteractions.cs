@@ -52,4 +52,33 @@ public static class FakeDiscordInteractions
 
         return interaction;
     }
+
+    /// <summary>Adds an ATTACHMENT option (type 11) to the interaction's subcommand, resolved as Discord sends it.</summary>
+    public static JsonObject WithAttachment(JsonObject interaction, string option, string attachmentId, string fileName, long size, string url)
+    {
+        var data = (JsonObject)interaction["data"]!;
+        var sub = (JsonObject)((JsonArray)data["options"]!)[0]!;
+        if (sub["options"] is not JsonArray values)
+        {
+            sub["options"] = values = [];
+        }
+
+        values.Add(new JsonObject { ["type"] = 11, ["name"] = option, ["value"] = attachmentId });
+        data["resolved"] = new JsonObject
+        {
+            ["attachments"] = new JsonObject
+            {
+                [attachmentId] = new JsonObject
+                {
+                    ["id"] = attachmentId,
+                    ["filename"] = fileName,
+                    ["size"] = size,
+                    ["url"] = url,
+                    ["proxy_url"] = url,
+                    ["content_type"] = "text/x-opml",
+                },
+            },
+        };
+        return interaction;
+    }
 }

@@ -55,6 +55,8 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly List<FakeDiscordRequest> _requests = [];
     private readonly List<FakeRateLimitHit> _rateLimits = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _attachments = new(StringComparer.Ordinal);
+    private int _attachmentDownloads;
     private readonly Dictionary<string, List<FakeDiscordMessage>> _messages = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Count, TimeSpan WindowStart)> _buckets = new(StringComparer.Ordinal);
     private readonly Queue<TimeSpan> _globalWindow = new();
@@ -245,9 +247,36 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     private readonly HashSet<string> _injectPending = new(StringComparer.Ordinal);
     private bool _globalInjectPending;
 
+    /// <summary>A file a user attached, served at the returned URL (standing in for cdn.discordapp.com).</summary>
+    public string AddAttachment(string id, string fileName, byte[] content)
+    {
+        _attachments[id] = content;
+        return $"{BaseAddress}/attachments/{ChannelIdForAttachments}/{id}/{Uri.EscapeDataString(fileName)}?ex=signed";
+    }
+
+    /// <summary>How often an attachment was downloaded.</summary>
+    public int AttachmentDownloads => Volatile.Read(ref _attachmentDownloads);
+
+    private const string ChannelIdForAttachments = "610000000000000001";
+
     private async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "";
+        if (context.Request.Method == "GET" && path.Split('/') is ["", "attachments", _, var attachmentId, _])
+        {
+            if (_attachments.TryGetValue(attachmentId, out var file))
+            {
+                Interlocked.Increment(ref _attachmentDownloads);
+                await context.Response.Body.WriteAsync(file);
+            }
+            else
+            {
+                context.Response.StatusCode = 404;
+            }
+
+            return;
+        }
+
         if (context.WebSockets.IsWebSocketRequest && path is "/gateway" or "/resume-gateway")
         {
             var socket = await context.WebSockets.AcceptWebSocketAsync();

@@ -53,6 +53,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private readonly Dictionary<long, TimeSpan> _lastByChat = [];
     private readonly Dictionary<long, Queue<TimeSpan>> _byGroup = [];
     private readonly Queue<TimeSpan> _global = new();
+    private readonly ConcurrentDictionary<string, (byte[] Content, long Size)> _files = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextUpdateId = 1000;
     private int _nextMessageId = 1;
@@ -118,6 +119,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         var server = new FakeTelegramServer(app, token, limits ?? FakeTelegramLimits.Telegram);
         app.MapPost("/bot{token}/{method}", server.HandleAsync);
         app.MapGet("/bot{token}/{method}", server.HandleAsync);
+        app.MapGet("/file/bot{token}/{**path}", server.ServeFileAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseUrl = address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
@@ -310,6 +312,58 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             },
         });
 
+    /// <summary>A user sends a file with a caption (a document message), as for /feeds import.</summary>
+    /// <param name="declaredSize">The file_size the message and getFile state (default: the real size), to test a client that trusts it.</param>
+    public int SendDocument(long chatId, long fromUserId, string caption, string fileName, byte[] content, long? declaredSize = null)
+    {
+        var fileId = AddFile(content, declaredSize);
+        var message = MessageJson(chatId, fromUserId, caption);
+        message.Remove("text");
+        message["caption"] = caption;
+        if (message["entities"] is JsonNode entities)
+        {
+            message.Remove("entities");
+            message["caption_entities"] = entities;
+        }
+
+        message["document"] = new JsonObject
+        {
+            ["file_id"] = fileId,
+            ["file_unique_id"] = "u" + fileId,
+            ["file_name"] = fileName,
+            ["mime_type"] = "text/x-opml",
+            ["file_size"] = _files[fileId].Size,
+        };
+        return EnqueueUpdate(new JsonObject { ["message"] = message });
+    }
+
+    /// <summary>Stores a file that getFile describes and /file/bot{token}/{path} serves; returns its file_id.</summary>
+    public string AddFile(byte[] content, long? declaredSize = null)
+    {
+        var fileId = "doc" + Guid.NewGuid().ToString("N");
+        _files[fileId] = (content, declaredSize ?? content.Length);
+        return fileId;
+    }
+
+    /// <summary>How often a file was downloaded through /file/bot{token}/...</summary>
+    public int FileDownloads => Volatile.Read(ref _fileDownloads);
+
+    private int _fileDownloads;
+
+    /// <summary>The files the bot uploaded with sendDocument: (chat, file name, content).</summary>
+    public IReadOnlyList<(long ChatId, string FileName, byte[] Content)> Documents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _documents];
+            }
+        }
+    }
+
+    private readonly List<(long ChatId, string FileName, byte[] Content)> _documents = [];
+
     public JsonObject MessageJson(long chatId, long fromUserId, string text, string? chatType = null, string? title = "Test group")
     {
         var type = chatType ?? TypeOf(chatId);
@@ -473,6 +527,8 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             "getchatmember" => GetChatMember(body),
             "sendmessage" => SendMessage(body),
             "editmessagetext" => EditMessageText(body),
+            "getfile" => GetFile(body),
+            "senddocument" => await SendDocumentAsync(http.Request, body),
             "getupdates" => await GetUpdatesAsync(body, http.RequestAborted),
             _ => Error(404, "Not Found: method not found"),
         };
@@ -502,6 +558,64 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         }
 
         await AnswerAsync(http, method, body, answer);
+    }
+
+    private (int, JsonObject) GetFile(JsonObject body)
+    {
+        var fileId = body["file_id"]?.GetValue<string>();
+        return fileId is not null && _files.TryGetValue(fileId, out var file)
+            ? Ok(new JsonObject
+            {
+                ["file_id"] = fileId,
+                ["file_unique_id"] = "u" + fileId,
+                ["file_size"] = file.Size,
+                ["file_path"] = "documents/" + fileId + ".opml",
+            })
+            : Error(400, "Bad Request: invalid file_id");
+    }
+
+    private async Task ServeFileAsync(HttpContext http, string token, string path)
+    {
+        var fileId = Path.GetFileNameWithoutExtension(path);
+        if (token != Token || !path.StartsWith("documents/", StringComparison.Ordinal) || !_files.TryGetValue(fileId, out var file))
+        {
+            http.Response.StatusCode = 404;
+            return;
+        }
+
+        Interlocked.Increment(ref _fileDownloads);
+        http.Response.ContentType = "application/octet-stream";
+        await http.Response.Body.WriteAsync(file.Content);
+    }
+
+    private async Task<(int, JsonObject)> SendDocumentAsync(HttpRequest request, JsonObject body)
+    {
+        var chat = ReadLong(body["chat_id"]);
+        // The file is the multipart part itself or, as Telegram.Bot sends it, "attach://<part name>".
+        var reference = body["document"]?.GetValue<string>() ?? "";
+        var part = reference.StartsWith("attach://", StringComparison.Ordinal) ? reference["attach://".Length..] : "document";
+        var file = request.HasFormContentType ? (await request.ReadFormAsync()).Files.GetFile(part) : null;
+        if (chat is null || file is null)
+        {
+            return Error(400, "Bad Request: there is no document in the request");
+        }
+
+        using var buffer = new MemoryStream();
+        await file.CopyToAsync(buffer);
+        var id = NextMessageId();
+        lock (_gate)
+        {
+            _documents.Add((chat.Value, file.FileName, buffer.ToArray()));
+            Signal();
+        }
+
+        return Ok(new JsonObject
+        {
+            ["message_id"] = id,
+            ["date"] = Now(),
+            ["chat"] = ChatJson(chat.Value, TypeOf(chat.Value), "Test group"),
+            ["document"] = new JsonObject { ["file_id"] = "sent" + id, ["file_unique_id"] = "usent" + id, ["file_name"] = file.FileName },
+        });
     }
 
     private void Record(string method, JsonObject body, int status, ChatFault fault)

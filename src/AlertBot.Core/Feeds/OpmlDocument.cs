@@ -3,7 +3,7 @@ using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 
-namespace AlertBot.Feeds.Opml;
+namespace AlertBot.Core.Feeds;
 
 /// <summary>One feed in an OPML subscription list.</summary>
 public sealed record OpmlFeed(string Url, string? Title, string? HtmlUrl = null);

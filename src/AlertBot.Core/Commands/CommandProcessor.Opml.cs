@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text;
+using AlertBot.Core.Feeds;
+using AlertBot.Core.Persistence;
+
+namespace AlertBot.Core.Commands;
+
+/// <summary>/feeds import and /feeds export: a chat's feed list as an OPML file, the format feed readers share.</summary>
+public sealed partial class CommandProcessor
+{
+    private const string ExportFileName = "alertbot-feeds.opml";
+    private const int MaxRefusalsShown = 3;
+
+    private async Task<CommandReply> FeedsImportAsync(CommandContext context, CancellationToken ct)
+    {
+        const string usage = "/feeds import — send it as the caption of an .opml file (Discord: the file option)";
+        if (context.Attachment is not { } file)
+        {
+            return Usage("Attach an OPML file (.opml or .xml) to import its feeds.", usage);
+        }
+
+        var extension = Path.GetExtension(file.FileName);
+        if (!extension.Equals(".opml", StringComparison.OrdinalIgnoreCase) && !extension.Equals(".xml", StringComparison.OrdinalIgnoreCase))
+        {
+            return Usage($"\"{Shorten(file.FileName)}\" is not an OPML file: attach an .opml or .xml file.", usage);
+        }
+
+        if (file.TooBig)
+        {
+            return Error($"\"{Shorten(file.FileName)}\" is too big: the limit is {CommandAttachment.MaxBytes / 1024} KB.");
+        }
+
+        var (channel, refused) = await ChannelToChangeAsync(context, "import feeds", ct);
+        if (channel is null)
+        {
+            return refused!;
+        }
+
+        IReadOnlyList<OpmlFeed> listed;
+        try
+        {
+            listed = OpmlDocument.Parse(new MemoryStream(Encoding.UTF8.GetBytes(file.Text!)));
+        }
+        catch (InvalidDataException ex)
+        {
+            return Error($"\"{Shorten(file.FileName)}\" could not be read: {Shown(ex.Message)}");
+        }
+
+        if (listed.Count == 0)
+        {
+            return Error($"\"{Shorten(file.FileName)}\" lists no feeds (no outline with an xmlUrl). Nothing was changed.");
+        }
+
+        var current = (await _store.ListChannelFeedsAsync(channel.Id, ct)).ToList();
+        int added = 0, already = 0, overLimit = 0;
+        var refusals = new List<string>();
+        foreach (var entry in listed)
+        {
+            var url = entry.Url.Trim();
+            var (uri, problem, _) = CheckFeedUrl(url);
+            if (uri is null)
+            {
+                refusals.Add($"{Shown(url)} — {problem}");
+                continue;
+            }
+
+            switch ((await AddChannelFeedAsync(channel, url, uri, current, ct)).Status)
+            {
+                case FeedAddStatus.Added: added++; break;
+                case FeedAddStatus.AlreadyThere: already++; break;
+                default: overLimit++; break;
+            }
+        }
+
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"Imported {Shorten(file.FileName)}: added {added}, already there {already}, refused {refusals.Count + overLimit}.");
+        if (overLimit > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n{Plural(overLimit, "feed")} not added: this chat reads {current.Count} feeds, the limit.");
+        }
+
+        foreach (var reason in refusals.Take(MaxRefusalsShown))
+        {
+            text.Append("\n• ").Append(reason);
+        }
+
+        if (refusals.Count > MaxRefusalsShown)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n… and {refusals.Count - MaxRefusalsShown} more refused.");
+        }
+
+        if (added > 0)
+        {
+            text.Append("\nNew feeds start with a baseline: alerts come with items that appear after their first poll.");
+        }
+
+        return new CommandReply(text.ToString(), IsError: added == 0 && already == 0);
+    }
+
+    private async Task<CommandReply> FeedsExportAsync(CommandContext context, CancellationToken ct)
+    {
+        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        var feeds = channel is null ? [] : await _store.ListChannelFeedsAsync(channel.Id, ct);
+        if (feeds.Count == 0)
+        {
+            return new CommandReply("This chat reads no feeds, so there is nothing to export.");
+        }
+
+        var title = context.ChannelTitle is { Length: > 0 } name ? $"AlertBot feeds of {name}" : "AlertBot feeds";
+        var opml = OpmlDocument.Write(title, feeds.Select(f => new OpmlFeed(f.Url, f.Name)), _time.GetUtcNow());
+        return new CommandReply($"{Plural(feeds.Count, "feed")} as OPML ({ExportFileName}); /feeds import reads it back.")
+        {
+            Attachment = CommandAttachment.FromText(ExportFileName, opml),
+        };
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using AlertBot.Core.Channels;
+using AlertBot.Core.Commands;
+using AlertBot.Core.Persistence;
+using AlertBot.Core.Pipeline;
+using AlertBot.Core.Watchlists;
+using AlertBot.Testing.Discord;
+using AlertBot.Testing.Fakes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AlertBot.Discord.Tests.Interactions;
+
+/// <summary>/feeds import file:&lt;attachment&gt; (download from the attachment URL, capped) and /feeds export.</summary>
+public sealed class DiscordOpmlTests
+{
+    private const string Admin = "16";
+    private static readonly ChannelRef Channel = new(Platforms.Discord, FakeDiscordInteractions.ChannelId);
+
+    private readonly InMemoryAlertStore _store = new();
+
+    private async Task<(DiscordTestHost Host, FakeGatewayConnection Connection)> StartAsync()
+    {
+        var commands = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AlertBot:Commands:ChatCommandsPerMinute"] = "1000",
+            ["AlertBot:Commands:UserCommandsPerMinute"] = "1000",
+        }).Build();
+        var host = await DiscordTestHost.StartAsync(configureServices: services =>
+        {
+            services.RemoveAll<ICommandProcessor>();
+            services.AddSingleton<IAlertStore>(_store);
+            services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani"])]));
+            services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani"])]));
+            services.AddOptions<PollingOptions>();
+            services.AddAlertBotCommands(commands);
+        });
+        await host.StartGatewayAsync();
+        var connection = await host.Server.AcceptGatewayAsync();
+        await connection.SendHelloAsync(45_000);
+        await connection.ExpectAsync(2);
+        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
+        return (host, connection);
+    }
+
+    private static async Task<string> RunAsync(DiscordTestHost host, FakeGatewayConnection connection, JsonObject interaction)
+    {
+        var token = (string)interaction["token"]!;
+        await connection.SendDispatchAsync("INTERACTION_CREATE", interaction);
+        var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH" && r.Path.Contains(token, StringComparison.Ordinal));
+        return (string)edit.Json!["content"]!;
+    }
+
+    private static JsonObject Import(string id, string fileName, long size, string url) =>
+        FakeDiscordInteractions.WithAttachment(FakeDiscordInteractions.SlashCommand("feeds", "import", permissions: Admin), "file", id, fileName, size, url);
+
+    [Fact]
+    public async Task Import_downloads_the_attachment_and_export_shows_the_opml()
+    {
+        var (host, connection) = await StartAsync();
+        await using var owned = host;
+        await RunAsync(host, connection, FakeDiscordInteractions.SlashCommand("alerts", "subscribe", permissions: Admin));
+        var opml = Encoding.UTF8.GetBytes("<opml version=\"2.0\"><body><outline text=\"A\" xmlUrl=\"https://a.example/rss\"/><outline text=\"B\" xmlUrl=\"https://b.example/feed\"/></body></opml>");
+        var url = host.Server.AddAttachment("700000000000000001", "reader.opml", opml);
+
+        var imported = await RunAsync(host, connection, Import("700000000000000001", "reader.opml", opml.Length, url));
+
+        Assert.Contains("added 2, already there 0, refused 0", imported, StringComparison.Ordinal);
+        var channel = (await _store.GetChannelAsync(Channel, default))!;
+        Assert.Equal(["https://a.example/rss", "https://b.example/feed"], (await _store.ListChannelFeedsAsync(channel.Id, default)).Select(f => f.Url));
+
+        // A host that is neither Discord's CDN nor the API host is never fetched; a stated size over the cap is not either.
+        Assert.Contains("Attach an OPML file", await RunAsync(host, connection, Import("700000000000000002", "x.opml", 10, "https://files.example.org/x.opml")), StringComparison.Ordinal);
+        Assert.Contains("too big", await RunAsync(host, connection, Import("700000000000000001", "reader.opml", CommandAttachment.MaxBytes + 1L, url)), StringComparison.Ordinal);
+        // Served bytes over the cap are cut off whatever size was stated.
+        var huge = host.Server.AddAttachment("700000000000000003", "huge.opml", new byte[CommandAttachment.MaxBytes + 10]);
+        Assert.Contains("too big", await RunAsync(host, connection, Import("700000000000000003", "huge.opml", 100, huge)), StringComparison.Ordinal);
+        Assert.Equal(2, host.Server.AttachmentDownloads);
+
+        var exported = await RunAsync(host, connection, FakeDiscordInteractions.SlashCommand("feeds", "export", permissions: Admin));
+        Assert.Contains("2 feeds as OPML", exported, StringComparison.Ordinal);
+        Assert.Contains("```xml\n<?xml", exported, StringComparison.Ordinal);
+        Assert.Contains("xmlUrl=\"https://b.example/feed\"", exported, StringComparison.Ordinal);
+    }
+}
