@@ -10,8 +10,6 @@ namespace AlertBot.IntegrationTests;
 /// </summary>
 public sealed class PostgresTestSchema : IAsyncDisposable
 {
-    public const string Variable = "ALERTBOT_TEST_POSTGRES";
-
     private readonly string _admin;
 
     private PostgresTestSchema(string admin, string name)

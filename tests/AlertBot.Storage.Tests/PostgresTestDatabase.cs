@@ -11,18 +11,6 @@ namespace AlertBot.Storage.Tests;
 /// <summary>Marks the test classes that need the PostgreSQL server (skipped only when ALERTBOT_TEST_POSTGRES=skip).</summary>
 public interface IUsesPostgres;
 
-/// <summary>Where the PostgreSQL tests find their server: see <see cref="TestPostgres"/>.</summary>
-public static class PostgresServer
-{
-    public const string Variable = TestPostgres.Variable;
-
-    /// <summary>Set only when the PostgreSQL tests were explicitly switched off.</summary>
-    public static string? SkipReason => TestPostgres.SkipReason;
-
-    /// <summary>A connection string for a role that may create schemas in its database.</summary>
-    public static string AdminConnectionString => TestPostgres.ConnectionString;
-}
-
 /// <summary>
 /// A schema of its own in the test server's database, created for one test and dropped (with its sessions) afterwards.
 /// The connection string's search path points into it, so the store's tables, its migration history and its advisory
@@ -73,7 +61,7 @@ public sealed class PostgresTestDatabase : TestDatabase
 
     public override async Task InitializeAsync()
     {
-        var admin = PostgresServer.AdminConnectionString;
+        var admin = TestPostgres.ConnectionString;
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
@@ -94,7 +82,7 @@ public sealed class PostgresTestDatabase : TestDatabase
         }
 
         await _helper.DisposeAsync();
-        await using var connection = new NpgsqlConnection(PostgresServer.AdminConnectionString);
+        await using var connection = new NpgsqlConnection(TestPostgres.ConnectionString);
         await connection.OpenAsync();
 
         // End the sessions a test left behind (a lease, a store it did not dispose), then the schema.

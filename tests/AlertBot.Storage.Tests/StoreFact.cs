@@ -1,3 +1,4 @@
+using AlertBot.Testing.Postgres;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -18,7 +19,7 @@ public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : IX
         var display = discoveryOptions.MethodDisplayOrDefault();
         var displayOptions = discoveryOptions.MethodDisplayOptionsOrDefault();
         var testClass = testMethod.TestClass.Class.ToRuntimeType();
-        if (typeof(IUsesPostgres).IsAssignableFrom(testClass) && PostgresServer.SkipReason is { } reason)
+        if (typeof(IUsesPostgres).IsAssignableFrom(testClass) && TestPostgres.SkipReason is { } reason)
         {
             return [new XunitSkippedDataRowTestCase(diagnosticMessageSink, display, displayOptions, testMethod, reason)];
         }
