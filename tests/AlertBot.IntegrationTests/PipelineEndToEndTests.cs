@@ -1,3 +1,4 @@
+using AlertBot.Core.Alerts;
 using AlertBot.Core.Pipeline;
 using AlertBot.Testing.Feeds;
 
@@ -124,6 +125,26 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
         Assert.Equal([RedSeaAttack.Title], sut.TitlesFor("a"));
         var stats = await sut.Store.GetOutboxStatsAsync(null, CancellationToken.None);
         Assert.Equal(0, stats.Pending);
+    }
+
+    [Fact]
+    public async Task A_send_with_an_unknown_outcome_is_retried_after_a_backoff_and_delivered_once()
+    {
+        Serve(Old);
+        await using var sut = await PipelineHarness.StartAsync((_server.Url("/news"), 0));
+        await sut.AddChannelAsync("a", "Houthis");
+        await sut.PollAllAsync();
+        Serve(Old, RedSeaAttack);
+        await sut.PollAllAsync();
+
+        sut.Sink.AnswerNext(_ => new DeliveryResult.Unknown("timed out after the request was sent"));
+        Assert.Equal(1, (await sut.DeliverAsync()).Retried);
+        Assert.Equal(0, (await sut.DeliverAsync()).Claimed); // backed off like any failure, not resent at once
+
+        sut.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, (await sut.DeliverAsync()).Delivered);
+        Assert.Equal(2, sut.Sink.Attempts);
+        Assert.Equal([RedSeaAttack.Title], sut.TitlesFor("a"));
     }
 
     [Fact]

@@ -36,8 +36,33 @@ public sealed record OutboxEntry(
     long? RefersTo = null,
     string? RefersToMessageId = null)
 {
-    /// <summary>Stable across retries and restarts: platforms that de-duplicate (Discord's nonce) use it.</summary>
+    /// <summary>Stable across retries and restarts of this database (it is the row id): a label for logs and the console.</summary>
     public string IdempotencyKey => $"alert-{Id}";
+
+    /// <summary>
+    /// Names this alert in its channel independently of any database: derived from the channel and the item, so it is
+    /// the same after a database reset or restore and on a second database serving the same channel. A sink that can
+    /// read back what it posted (Discord) stores it in the message and, after a send with an unknown outcome, looks for
+    /// it before posting again.
+    /// </summary>
+    public string DeliveryMarker => DeliveryMarkers.For(Channel, ItemKey, Kind);
+}
+
+/// <summary>The database-independent marker of <see cref="OutboxEntry.DeliveryMarker"/>.</summary>
+public static class DeliveryMarkers
+{
+    /// <summary>The prefix every marker starts with, so a reader can tell a marker from other text.</summary>
+    public const string Prefix = "ab1-";
+
+    /// <summary>"ab1-" and 20 hex digits (80 bits of SHA-256 over platform, channel, kind and item key).</summary>
+    public static string For(ChannelRef channel, string itemKey, OutboxKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(itemKey);
+        var text = $"{channel.Platform}\n{channel.ExternalId}\n{kind}\n{itemKey}";
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text), hash);
+        return Prefix + Convert.ToHexStringLower(hash[..10]);
+    }
 }
 
 /// <summary>What a sink made of one send. Sinks return these instead of throwing for platform answers.</summary>
@@ -52,6 +77,13 @@ public abstract record DeliveryResult
 
     /// <summary>Not posted, try again; <paramref name="After"/> is the platform's own wait when it gave one.</summary>
     public sealed record Retry(string Reason, TimeSpan? After = null) : DeliveryResult;
+
+    /// <summary>
+    /// The request may have reached the platform and the answer was lost (a timeout, a connection cut after the request
+    /// went out): retried like <see cref="Retry"/>, and counted apart. A sink that can check what it posted looks before
+    /// it sends again; one that cannot accepts at most one duplicate per unknown outcome.
+    /// </summary>
+    public sealed record Unknown(string Reason) : DeliveryResult;
 
     /// <summary>The chat is gone or refuses us (blocked, kicked, deleted): retrying cannot help.</summary>
     public sealed record ChannelGone(string Reason) : DeliveryResult;

@@ -17,6 +17,7 @@ public sealed class AlertBotMetrics
     private readonly Counter<long> _alertsDelivered;
     private readonly Counter<long> _alertsFailed;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _unknownOutcomes;
     private readonly Histogram<double> _pollDuration;
     private long _oldestPendingTicks;
 
@@ -29,6 +30,8 @@ public sealed class AlertBotMetrics
         _alertsQueued = meter.CreateCounter<long>("alertbot.alerts.queued", "{alert}", "Alerts written to the outbox");
         _alertsDelivered = meter.CreateCounter<long>("alertbot.alerts.delivered", "{alert}", "Alerts the platform accepted");
         _alertsFailed = meter.CreateCounter<long>("alertbot.alerts.failed", "{attempt}", "Send attempts that will be retried, or closed as undeliverable");
+        _unknownOutcomes = meter.CreateCounter<long>(
+            "alertbot.alerts.unknown_outcome", "{attempt}", "Sends whose answer was lost: the platform may or may not have posted them");
         _rateLimited = meter.CreateCounter<long>("alertbot.rate_limited", "{response}", "Sends the platform told to wait (429)");
         _pollDuration = meter.CreateHistogram<double>("alertbot.poll.duration", "s", "Time to poll one feed, fetch to commit");
         meter.CreateObservableGauge(
@@ -48,6 +51,9 @@ public sealed class AlertBotMetrics
 
     public void AlertFailed(string platform, string outcome) =>
         _alertsFailed.Add(1, new KeyValuePair<string, object?>("platform", platform), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void UnknownOutcome(string platform) =>
+        _unknownOutcomes.Add(1, new KeyValuePair<string, object?>("platform", platform));
 
     public void RateLimited(string platform) => _rateLimited.Add(1, new KeyValuePair<string, object?>("platform", platform));
 

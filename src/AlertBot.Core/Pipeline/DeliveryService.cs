@@ -203,6 +203,14 @@ public sealed partial class DeliveryService
                 LogRetry(entry.Id, entry.Channel, entry.Attempts + 1, retry.Reason, wait);
                 return (Outcome.Retry, null);
 
+            case DeliveryResult.Unknown unknown:
+                var unknownWait = Backoff(entry.Attempts);
+                await _store.MarkAttemptFailedAsync(entry.Id, unknown.Reason, now + unknownWait, cancellationToken);
+                _metrics.AlertFailed(entry.Channel.Platform, "unknown");
+                _metrics.UnknownOutcome(entry.Channel.Platform);
+                LogUnknown(entry.Id, entry.Channel, entry.Attempts + 1, unknown.Reason, unknownWait);
+                return (Outcome.Retry, null);
+
             case DeliveryResult.ChannelGone gone:
                 await _store.SetChannelActiveAsync(entry.ChannelId, false, cancellationToken);
                 var closed = await _store.MarkChannelUndeliverableAsync(entry.ChannelId, gone.Reason, now, cancellationToken);
@@ -233,6 +241,10 @@ public sealed partial class DeliveryService
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Alert {OutboxId} to {Channel} not delivered (attempt {Attempt}): {Reason}; next try in {Wait}")]
     private partial void LogRetry(long outboxId, ChannelRef channel, int attempt, string reason, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Alert {OutboxId} to {Channel} may or may not have been posted (attempt {Attempt}): {Reason}; checked and retried in {Wait}")]
+    private partial void LogUnknown(long outboxId, ChannelRef channel, int attempt, string reason, TimeSpan wait);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Channel {Channel} is gone ({Reason}): deactivated, {Closed} pending alerts closed as undeliverable")]
