@@ -37,6 +37,9 @@ public abstract partial class DapperAlertStore : IAlertStore
     /// <summary>What MoveChannelAsync appends to its SELECT of the two channel rows to lock them ("" where the transaction already excludes everyone).</summary>
     private protected virtual string LockRows => "";
 
+    /// <summary>What a SET clause that ends an attempt appends to give up the row's claim ("" where rows are not claimed).</summary>
+    private protected virtual string ReleaseClaim => "";
+
     public abstract Task<IReadOnlySet<string>> FindSeenAsync(long feedId, IReadOnlyCollection<string> itemKeys, CancellationToken cancellationToken);
 
     public abstract Task<PollCommitResult> CommitPollAsync(PollCommit commit, CancellationToken cancellationToken);
@@ -358,6 +361,38 @@ public abstract partial class DapperAlertStore : IAlertStore
 
         return entries;
     }
+
+    // A parked row is closed like an undeliverable one (so no claim, count or index of pending rows sees it) and marked
+    // by parked_at (migration 0003), which is what sets it apart from the rows of a gone channel: it can be re-queued.
+    public async Task<bool> ParkAsync(long outboxId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await ExecuteAsync(
+            $"""
+            UPDATE outbox SET status = 'undeliverable', attempts = attempts + 1, last_error = @Reason, closed_at = @At, parked_at = @At{ReleaseClaim}
+            WHERE id = @Id AND status = 'pending'
+            """,
+            new { Id = outboxId, Reason = reason, At = ToDb(at) },
+            cancellationToken) > 0;
+
+    public Task<IReadOnlyList<ParkedAlert>> ListParkedAsync(CancellationToken cancellationToken) =>
+        QueryRecordsAsync<ParkedRow, ParkedAlert>(
+            $"""
+            SELECT {ParkedRow.Columns}
+            FROM outbox o JOIN channels c ON c.id = o.channel_id
+            WHERE o.status = 'undeliverable' AND o.parked_at IS NOT NULL
+            ORDER BY o.parked_at, o.id
+            """,
+            null,
+            r => r.ToRecord(),
+            cancellationToken);
+
+    public Task<int> RequeueParkedAsync(long? outboxId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            $"""
+            UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = @Now, closed_at = NULL, parked_at = NULL{ReleaseClaim}
+            WHERE status = 'undeliverable' AND parked_at IS NOT NULL{(outboxId is null ? "" : " AND id = @Id")}
+            """,
+            new { Id = outboxId ?? 0, Now = ToDb(now) },
+            cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox entry {OutboxId} of channel {ChannelId} has an unreadable payload; closed as undeliverable")]
     private static partial void LogUnreadablePayload(ILogger logger, long outboxId, long channelId, Exception exception);

@@ -186,6 +186,50 @@ internal sealed partial class StoryRow
     public static partial void LogUnreadable(ILogger logger, long outboxId, Exception exception);
 }
 
+/// <summary>A parked outbox row (migration 0003) with its channel as "c".</summary>
+internal sealed class ParkedRow
+{
+    public const string Columns =
+        "o.id AS Id, c.platform AS Platform, c.external_id AS ExternalId, o.item_key AS ItemKey, o.payload AS Payload, " +
+        "o.attempts AS Attempts, o.last_error AS LastError, o.created_at AS CreatedAt, o.parked_at AS ParkedAt";
+
+    public long Id { get; set; }
+    public string Platform { get; set; } = "";
+    public string ExternalId { get; set; } = "";
+    public string ItemKey { get; set; } = "";
+    public string Payload { get; set; } = "";
+    public long Attempts { get; set; }
+    public string? LastError { get; set; }
+    public object CreatedAt { get; set; } = "";
+    public object ParkedAt { get; set; } = "";
+
+    public ParkedAlert ToRecord()
+    {
+        // The operator still needs to see (and can re-queue) a row whose payload no longer reads.
+        (string Title, string? Link) message;
+        try
+        {
+            var read = AlertMessageJson.Deserialize(Payload);
+            message = (read.Title, read.Link);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            message = ("(unreadable payload)", null);
+        }
+
+        return new ParkedAlert(
+            Id,
+            new ChannelRef(Platform, ExternalId),
+            ItemKey,
+            message.Title,
+            message.Link,
+            checked((int)Attempts),
+            LastError,
+            StoredTime.Read(CreatedAt),
+            StoredTime.Read(ParkedAt));
+    }
+}
+
 internal sealed class OutboxStatsRow
 {
     public long Pending { get; set; }

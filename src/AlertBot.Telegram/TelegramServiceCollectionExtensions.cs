@@ -38,6 +38,7 @@ public static class TelegramServiceCollectionExtensions
                 var options = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;
                 http.Timeout = options.PollTimeout + options.RequestTimeout + TimeSpan.FromSeconds(5);
             })
+            .AddHttpMessageHandler(() => new BotApiAnswerRecorder())
             .RemoveAllLoggers();
 
         services.TryAddSingleton(TimeProvider.System);

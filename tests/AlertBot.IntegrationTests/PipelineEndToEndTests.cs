@@ -148,6 +148,73 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failing_alert_waits_while_the_platform_takes_nothing_and_is_parked_once_other_sends_get_through()
+    {
+        Serve(Old);
+        await using var sut = await PipelineHarness.StartAsync(
+            new Dictionary<string, string?> { ["AlertBot:Delivery:MaxAttempts"] = "2" }, (_server.Url("/news"), 0));
+        await sut.AddChannelAsync("a", "Red Sea", "Qaani");
+        await sut.PollAllAsync();
+        Serve(Old, RedSeaAttack);
+        await sut.PollAllAsync();
+
+        // Every send fails without an answer from the platform: an outage, so the alert keeps its place however often.
+        sut.Sink.Rule = _ => new DeliveryResult.Retry("HTTP 502");
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal((1, 0), ((await sut.DeliverAsync()).Retried, 0));
+            sut.Time.Advance(TimeSpan.FromMinutes(6));
+        }
+
+        Assert.Empty(await sut.Store.ListParkedAsync(CancellationToken.None));
+
+        // The platform works again for everything but this one alert: now the fault is the alert's.
+        sut.Sink.Rule = e => e.Message.Title == RedSeaAttack.Title ? new DeliveryResult.Retry("HTTP 502") : null;
+        await sut.AddChannelAsync("b", "Qaani");
+        Serve(Old, RedSeaAttack, QaaniVisit);
+        await sut.PollAllAsync();
+        var rounds = new List<DeliveryRound>();
+        for (var i = 0; i < 3 && rounds.Sum(r => r.Parked) == 0; i++)
+        {
+            rounds.Add(await sut.DeliverAsync());
+            sut.Time.Advance(TimeSpan.FromMinutes(6));
+        }
+
+        Assert.Equal(1, rounds.Sum(r => r.Parked));
+        await sut.DeliverAsync();
+        Assert.Equal([QaaniVisit.Title, "An alert could not be delivered: " + RedSeaAttack.Title], sut.TitlesFor("a"));
+        Assert.Equal([QaaniVisit.Title], sut.TitlesFor("b"));
+        var parked = Assert.Single(await sut.Store.ListParkedAsync(CancellationToken.None));
+        Assert.Equal((RedSeaAttack.Title, "HTTP 502"), (parked.Title, parked.LastError));
+    }
+
+    [Fact]
+    public async Task A_rate_limited_alert_is_never_parked_however_long_the_platform_asks_to_wait()
+    {
+        Serve(Old);
+        await using var sut = await PipelineHarness.StartAsync(
+            new Dictionary<string, string?> { ["AlertBot:Delivery:MaxAttempts"] = "2" }, (_server.Url("/news"), 0));
+        await sut.AddChannelAsync("a", "Red Sea");
+        await sut.AddChannelAsync("b", "Red Sea");
+        await sut.PollAllAsync();
+        Serve(Old, RedSeaAttack);
+        await sut.PollAllAsync();
+
+        sut.Sink.Rule = e => e.Channel.ExternalId == "a" ? new DeliveryResult.Retry("429", TimeSpan.FromMinutes(1)) : null;
+        for (var i = 0; i < 4; i++)
+        {
+            await sut.DeliverAsync();
+            sut.Time.Advance(TimeSpan.FromMinutes(2));
+        }
+
+        Assert.Equal([RedSeaAttack.Title], sut.TitlesFor("b"));
+        Assert.Empty(await sut.Store.ListParkedAsync(CancellationToken.None));
+        sut.Sink.Rule = null;
+        await sut.DeliverAsync();
+        Assert.Equal([RedSeaAttack.Title], sut.TitlesFor("a"));
+    }
+
+    [Fact]
     public async Task A_failed_alert_holds_back_the_channels_later_alerts_so_order_is_kept()
     {
         Serve(Old);

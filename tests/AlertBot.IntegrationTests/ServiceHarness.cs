@@ -74,10 +74,12 @@ public sealed class ServiceHarness : IAsyncDisposable
     }
 
     /// <summary>Builds and starts a service host on the shared database.</summary>
-    public async Task<WebApplication> StartAsync()
+    /// <param name="beforeStart">Runs on the built host before it starts (to listen to its metrics from the first one).</param>
+    public async Task<WebApplication> StartAsync(Action<WebApplication>? beforeStart = null)
     {
         var host = AlertBotHost.CreateBuilder(HostMode.Service, TextWriter.Null, Settings).Build();
         _hosts.Add(host);
+        beforeStart?.Invoke(host);
         await host.StartAsync();
         return host;
     }

@@ -142,6 +142,56 @@ public abstract class OutboxTests(TestDatabase db) : StoreTests(db)
     }
 
     [StoreFact]
+    public async Task A_parked_entry_lets_its_channels_later_entries_go_and_is_listed_until_requeued_in_its_old_place()
+    {
+        var (store, feedId, a) = await CreateSut();
+        await Enqueue(store, feedId, _t0, (a, "a1"), (a, "a2"));
+        var a1 = (await store.ClaimDueAsync(_t0, 10, None))[0];
+        await store.MarkAttemptFailedAsync(a1.Id, "Telegram 400: Bad Request", _t0.AddMinutes(5), None);
+
+        Assert.True(await store.ParkAsync(a1.Id, "Telegram 400: Bad Request: can't parse entities", _t0.AddMinutes(5), None));
+
+        Assert.False(await store.ParkAsync(a1.Id, "again", _t0.AddMinutes(6), None));
+        Assert.Equal(["a2"], (await store.ClaimDueAsync(_t0.AddMinutes(5), 10, None)).Select(e => e.ItemKey));
+        var parked = Assert.Single(await store.ListParkedAsync(None));
+        Assert.Equal(
+            new ParkedAlert(a1.Id, Samples.Telegram, "a1", "a1", Samples.Message().Link, 2, "Telegram 400: Bad Request: can't parse entities", _t0, _t0.AddMinutes(5)),
+            parked);
+        Assert.Equal(new OutboxStats(1, _t0, null, 1), await store.GetOutboxStatsAsync(a, None));
+
+        // A gone channel's rows are closed too, but they are not parked: nothing to re-queue there.
+        var b = (await store.EnsureChannelAsync(Samples.Discord, null, _t0, None)).Id;
+        await Enqueue(store, feedId, _t0, (b, "b1"));
+        await store.MarkChannelUndeliverableAsync(b, "gone", _t0, None);
+        Assert.Equal(0, await store.RequeueParkedAsync(a1.Id + 1000, _t0.AddMinutes(10), None));
+
+        Assert.Equal(1, await store.RequeueParkedAsync(a1.Id, _t0.AddMinutes(10), None));
+
+        Assert.Empty(await store.ListParkedAsync(None));
+        var queue = await store.ClaimDueAsync(_t0.AddMinutes(10), 10, None);
+        Assert.Equal(["a1", "a2"], queue.Select(e => e.ItemKey));
+        Assert.Equal((0, _t0.AddMinutes(10)), (queue[0].Attempts, queue[0].NextAttemptAt));
+        Assert.Equal(0, await store.RequeueParkedAsync(null, _t0.AddMinutes(11), None));
+    }
+
+    [StoreFact]
+    public async Task Requeue_all_puts_back_every_parked_entry_and_nothing_else()
+    {
+        var (store, feedId, a) = await CreateSut();
+        await Enqueue(store, feedId, _t0, (a, "a1"), (a, "a2"), (a, "a3"));
+        var queue = await store.ClaimDueAsync(_t0, 10, None);
+        await store.ParkAsync(queue[0].Id, "refused", _t0, None);
+        await store.ParkAsync(queue[2].Id, "refused", _t0.AddSeconds(1), None);
+        await store.MarkDeliveredAsync(queue[1].Id, _t0, "m2", None);
+
+        Assert.Equal(["a1", "a3"], (await store.ListParkedAsync(None)).Select(p => p.ItemKey));
+        Assert.Equal(2, await store.RequeueParkedAsync(null, _t0.AddMinutes(1), None));
+
+        Assert.Equal(["a1", "a3"], (await store.ClaimDueAsync(_t0.AddMinutes(1), 10, None)).Select(e => e.ItemKey));
+        Assert.Equal(new OutboxStats(2, _t0, _t0, 0), await store.GetOutboxStatsAsync(a, None));
+    }
+
+    [StoreFact]
     public async Task A_failed_attempt_on_an_entry_already_closed_does_not_reopen_it()
     {
         var (store, feedId, a) = await CreateSut();

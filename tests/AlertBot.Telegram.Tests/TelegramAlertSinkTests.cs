@@ -162,6 +162,47 @@ public sealed class TelegramAlertSinkTests
     }
 
     [Fact]
+    public async Task An_ok_answer_whose_result_the_library_cannot_read_is_delivered_without_a_message_id()
+    {
+        await using var fake = await FakeTelegramServer.StartAsync();
+        await using var host = TelegramTestHost.Create(fake);
+        fake.AnswerUnreadably("sendMessage");
+
+        var result = await host.Sink.DeliverAsync(Entry(801, Sample), CancellationToken.None);
+
+        Assert.Equal(new DeliveryResult.Delivered(null), result);
+        Assert.Single(fake.SentTo(801));
+        Assert.Contains("could not be read", host.Logs.AllWritten, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refusal_is_a_rejected_retry_a_server_error_a_plain_retry_and_a_lost_answer_an_unknown_outcome()
+    {
+        await using var fake = await FakeTelegramServer.StartAsync();
+        await using var host = TelegramTestHost.Create(fake, settings: new Dictionary<string, string?> { ["AlertBot:Telegram:RequestTimeout"] = "00:00:01" });
+
+        fake.FailNext("sendMessage", 400, "Bad Request: can't parse entities");
+        var refused = Assert.IsType<DeliveryResult.Retry>(await host.Sink.DeliverAsync(Entry(802, Sample), CancellationToken.None));
+        fake.FailNext("sendMessage", 500, "Internal Server Error");
+        var serverError = Assert.IsType<DeliveryResult.Retry>(await host.Sink.DeliverAsync(Entry(802, Sample), CancellationToken.None));
+        fake.Faults = new Testing.Faults.FaultInjector(seed: 1, rate: 1) { HangFor = TimeSpan.FromSeconds(30) };
+        var lost = new List<DeliveryResult>();
+        for (var i = 0; i < 5; i++)
+        {
+            // One of each kind in turn: 502, 429, held past the deadline, cut before, cut after.
+            lost.Add(await host.Sink.DeliverAsync(Entry(803 + i, Sample), CancellationToken.None));
+        }
+
+        Assert.True(refused.Rejected);
+        Assert.Contains("400", refused.Reason, StringComparison.Ordinal);
+        Assert.False(serverError.Rejected);
+        Assert.Equal(
+            [typeof(DeliveryResult.Retry), typeof(DeliveryResult.Retry), typeof(DeliveryResult.Unknown), typeof(DeliveryResult.Unknown), typeof(DeliveryResult.Unknown)],
+            lost.Select(r => r.GetType()));
+        Assert.All(lost.OfType<DeliveryResult.Retry>(), r => Assert.False(r.Rejected));
+    }
+
+    [Fact]
     public async Task A_chat_id_that_is_not_telegrams_is_reported_gone_without_a_call()
     {
         await using var fake = await FakeTelegramServer.StartAsync();

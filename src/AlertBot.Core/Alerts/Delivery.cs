@@ -76,7 +76,14 @@ public abstract record DeliveryResult
     public sealed record Delivered(string? PlatformMessageId, ChannelRef? MovedTo = null) : DeliveryResult;
 
     /// <summary>Not posted, try again; <paramref name="After"/> is the platform's own wait when it gave one.</summary>
-    public sealed record Retry(string Reason, TimeSpan? After = null) : DeliveryResult;
+    public sealed record Retry(string Reason, TimeSpan? After = null) : DeliveryResult
+    {
+        /// <summary>
+        /// The platform answered and refused this message (a 4xx other than a rate limit or a gone chat): the fault
+        /// lies with this alert, not with the platform, so repeated refusals park it (see <see cref="Pipeline.DeliveryOptions.MaxAttempts"/>).
+        /// </summary>
+        public bool Rejected { get; init; }
+    }
 
     /// <summary>
     /// The request may have reached the platform and the answer was lost (a timeout, a connection cut after the request

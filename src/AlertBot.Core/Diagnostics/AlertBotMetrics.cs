@@ -18,6 +18,7 @@ public sealed class AlertBotMetrics
     private readonly Counter<long> _alertsFailed;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _unknownOutcomes;
+    private readonly Counter<long> _parked;
     private readonly Histogram<double> _pollDuration;
     private long _oldestPendingTicks;
 
@@ -32,6 +33,8 @@ public sealed class AlertBotMetrics
         _alertsFailed = meter.CreateCounter<long>("alertbot.alerts.failed", "{attempt}", "Send attempts that will be retried, or closed as undeliverable");
         _unknownOutcomes = meter.CreateCounter<long>(
             "alertbot.alerts.unknown_outcome", "{attempt}", "Sends whose answer was lost: the platform may or may not have posted them");
+        _parked = meter.CreateCounter<long>(
+            "alertbot.alerts.parked", "{alert}", "Alerts set aside after failing repeatedly for a reason of their own; re-queue with 'alertbot outbox requeue'");
         _rateLimited = meter.CreateCounter<long>("alertbot.rate_limited", "{response}", "Sends the platform told to wait (429)");
         _pollDuration = meter.CreateHistogram<double>("alertbot.poll.duration", "s", "Time to poll one feed, fetch to commit");
         meter.CreateObservableGauge(
@@ -54,6 +57,9 @@ public sealed class AlertBotMetrics
 
     public void UnknownOutcome(string platform) =>
         _unknownOutcomes.Add(1, new KeyValuePair<string, object?>("platform", platform));
+
+    public void AlertParked(string platform) =>
+        _parked.Add(1, new KeyValuePair<string, object?>("platform", platform));
 
     public void RateLimited(string platform) => _rateLimited.Add(1, new KeyValuePair<string, object?>("platform", platform));
 

@@ -111,6 +111,24 @@ public interface IAlertStore
     /// <summary>The channel is gone: its pending alerts are closed as undeliverable with the reason (kept, counted, never sent).</summary>
     Task<int> MarkChannelUndeliverableAsync(long channelId, string reason, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets a pending alert aside (parks it): it counts the attempt, keeps the reason, and no longer holds back its
+    /// channel's later alerts; it stays listed by <see cref="ListParkedAsync"/> until <see cref="RequeueParkedAsync"/>.
+    /// </summary>
+    /// <returns>False when the row was not pending (delivered or closed meanwhile).</returns>
+    Task<bool> ParkAsync(long outboxId, string reason, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Parked alerts, oldest parked first.</summary>
+    Task<IReadOnlyList<ParkedAlert>> ListParkedAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Puts parked alerts back in their channel's queue, due at <paramref name="now"/> with a fresh attempt count.
+    /// Having kept their place (the time they were queued), each goes out before its channel's later alerts.
+    /// </summary>
+    /// <param name="outboxId">One parked alert, or null for all of them.</param>
+    /// <returns>How many were re-queued.</returns>
+    Task<int> RequeueParkedAsync(long? outboxId, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <param name="channelId">One channel's figures, or null for all.</param>
     Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken);
 

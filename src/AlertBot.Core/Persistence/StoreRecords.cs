@@ -1,4 +1,5 @@
 using AlertBot.Core.Alerts;
+using AlertBot.Core.Channels;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Stories;
 using AlertBot.Core.Summaries;
@@ -69,3 +70,16 @@ public sealed record OutboxStats(
     DateTimeOffset? OldestPendingAt,
     DateTimeOffset? LastDeliveredAt,
     int Undeliverable);
+
+/// <summary>An alert set aside after failing repeatedly (see <see cref="IAlertStore.ParkAsync"/>).</summary>
+/// <param name="Title">The alert's title, or a placeholder when its stored payload cannot be read.</param>
+public sealed record ParkedAlert(
+    long Id,
+    ChannelRef Channel,
+    string ItemKey,
+    string Title,
+    string? Link,
+    int Attempts,
+    string? LastError,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ParkedAt);

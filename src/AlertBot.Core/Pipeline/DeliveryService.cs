@@ -4,13 +4,15 @@ using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Digests;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Stories;
+using AlertBot.Core.Summaries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AlertBot.Core.Pipeline;
 
 /// <summary>What one drain of the outbox did.</summary>
-public sealed record DeliveryRound(int Claimed, int Delivered, int Retried, int Undeliverable);
+/// <param name="Parked">Alerts set aside after failing repeatedly for a reason of their own (see <see cref="DeliveryService"/>).</param>
+public sealed record DeliveryRound(int Claimed, int Delivered, int Retried, int Undeliverable, int Parked = 0);
 
 /// <summary>
 /// Drains the outbox: due alerts go to their platform's sink, channels in parallel, each channel's alerts strictly one
@@ -18,6 +20,24 @@ public sealed record DeliveryRound(int Claimed, int Delivered, int Retried, int 
 /// channel's round, so later alerts never overtake it. Nothing is dropped, except for a channel the platform says is
 /// gone: its pending alerts are closed as undeliverable, counted and logged.
 /// </summary>
+/// <remarks>
+/// <para>
+/// A channel never waits for ever behind one alert. An alert is <em>parked</em> (set aside: its channel's later alerts
+/// flow, the channel is told once with its title and link, <c>alertbot.alerts.parked</c> counts it, and
+/// <c>alertbot outbox requeue</c> puts it back) when it has failed <see cref="DeliveryOptions.MaxAttempts"/> times, or
+/// failed again once <see cref="DeliveryOptions.MaxAge"/> old, and the failure is about the alert, not the platform:
+/// </para>
+/// <list type="bullet">
+/// <item>A rate limit (a retry with the platform's own wait) never counts: waiting is the cure.</item>
+/// <item>A refusal (the platform answered 4xx to this message, <see cref="DeliveryResult.Retry.Rejected"/>) counts.</item>
+/// <item>
+/// Anything else (no connection, 5xx, a lost answer) counts only while the platform accepts other sends: some send to
+/// it succeeded within twice <see cref="DeliveryOptions.RetryMaxDelay"/> (at least a minute), more than the longest gap
+/// between two attempts of one alert. If nothing got through in that time the platform is down for everyone, and
+/// parking would only turn an outage into a flood of notices; the alerts wait, in order, for it to come back.
+/// </item>
+/// </list>
+/// </remarks>
 public sealed partial class DeliveryService
 {
     private readonly IAlertStore _store;
@@ -27,6 +47,9 @@ public sealed partial class DeliveryService
     private readonly AlertBotMetrics _metrics;
     private readonly DigestService _digests;
     private readonly ILogger<DeliveryService> _logger;
+
+    // Per platform, when a send to it last succeeded (this process): tells "this alert fails" from "the platform is down".
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _lastAccepted = new(StringComparer.Ordinal);
 
     public DeliveryService(
         IAlertStore store,
@@ -75,7 +98,7 @@ public sealed partial class DeliveryService
             return new DeliveryRound(0, 0, 0, 0);
         }
 
-        int delivered = 0, retried = 0, undeliverable = 0;
+        int delivered = 0, retried = 0, undeliverable = 0, parked = 0;
         var byChannel = entries.GroupBy(e => e.ChannelId).Select(g => g.OrderBy(e => e.Id).ToList());
         await Parallel.ForEachAsync(
             byChannel,
@@ -102,6 +125,10 @@ public sealed partial class DeliveryService
                         case Outcome.Delivered:
                             Interlocked.Increment(ref delivered);
                             continue;
+                        case Outcome.Parked:
+                            // Set aside: the channel's next alerts go on in this same round.
+                            Interlocked.Increment(ref parked);
+                            continue;
                         case Outcome.Retry:
                             Interlocked.Increment(ref retried);
                             break;
@@ -115,7 +142,7 @@ public sealed partial class DeliveryService
                 }
             });
 
-        return new DeliveryRound(entries.Count, delivered, retried, undeliverable);
+        return new DeliveryRound(entries.Count, delivered, retried, undeliverable, parked);
     }
 
     /// <summary>Drains until nothing is due now (alerts waiting for a later retry stay queued) or until stopping.</summary>
@@ -123,7 +150,7 @@ public sealed partial class DeliveryService
     /// <param name="stopping">Ends the drain between alerts; see <see cref="DeliverDueAsync"/>.</param>
     public async Task<DeliveryRound> DeliverAllDueAsync(CancellationToken cancellationToken, CancellationToken stopping = default)
     {
-        int claimed = 0, delivered = 0, retried = 0, undeliverable = 0;
+        int claimed = 0, delivered = 0, retried = 0, undeliverable = 0, parked = 0;
         while (true)
         {
             var round = await DeliverDueAsync(cancellationToken, stopping);
@@ -131,11 +158,14 @@ public sealed partial class DeliveryService
             delivered += round.Delivered;
             retried += round.Retried;
             undeliverable += round.Undeliverable;
-            if (round.Claimed == 0 || round.Delivered == 0 || stopping.IsCancellationRequested)
+            parked += round.Parked;
+
+            // A parked alert is progress too: its notice and the channel's next alerts may now be due.
+            if (round.Claimed == 0 || round.Delivered + round.Parked == 0 || stopping.IsCancellationRequested)
             {
                 var stats = await _store.GetOutboxStatsAsync(null, cancellationToken);
                 _metrics.OldestPending(stats.OldestPendingAt is { } oldest ? _time.GetUtcNow() - oldest : TimeSpan.Zero);
-                return new DeliveryRound(claimed, delivered, retried, undeliverable);
+                return new DeliveryRound(claimed, delivered, retried, undeliverable, parked);
             }
         }
     }
@@ -145,6 +175,7 @@ public sealed partial class DeliveryService
         Delivered,
         Retry,
         ChannelGone,
+        Parked,
     }
 
     private async Task<(Outcome Outcome, string? MessageId)> DeliverOneAsync(OutboxEntry entry, CancellationToken cancellationToken)
@@ -182,6 +213,7 @@ public sealed partial class DeliveryService
             case DeliveryResult.Delivered ok:
                 await _store.MarkDeliveredAsync(entry.Id, now, ok.PlatformMessageId, cancellationToken);
                 _metrics.AlertDelivered(entry.Channel.Platform);
+                _lastAccepted[entry.Channel.Platform] = now;
                 if (ok.MovedTo is { } moved && moved != entry.Channel)
                 {
                     await _store.MoveChannelAsync(entry.ChannelId, moved, cancellationToken);
@@ -189,6 +221,13 @@ public sealed partial class DeliveryService
                 }
 
                 return (Outcome.Delivered, ok.PlatformMessageId);
+
+            case DeliveryResult.Retry { After: null } retry when ShouldPark(entry, retry.Rejected, now):
+                return await ParkAsync(entry, retry.Reason, now, cancellationToken);
+
+            case DeliveryResult.Unknown unknown when ShouldPark(entry, rejected: false, now):
+                _metrics.UnknownOutcome(entry.Channel.Platform);
+                return await ParkAsync(entry, unknown.Reason, now, cancellationToken);
 
             case DeliveryResult.Retry retry:
                 var wait = retry.After ?? Backoff(entry.Attempts);
@@ -223,6 +262,58 @@ public sealed partial class DeliveryService
         }
     }
 
+    /// <summary>The rule of the class remarks: the bound is reached and the failure is about this alert.</summary>
+    private bool ShouldPark(OutboxEntry entry, bool rejected, DateTimeOffset now)
+    {
+        var attempts = entry.Attempts + 1;
+        var bound = attempts >= _options.MaxAttempts || (attempts >= 2 && now - entry.CreatedAt >= _options.MaxAge);
+        if (!bound)
+        {
+            return false;
+        }
+
+        // Twice the longest backoff: one failing alert's attempts are never further apart, drain latency included.
+        var window = _options.RetryMaxDelay > TimeSpan.FromSeconds(30) ? 2 * _options.RetryMaxDelay : TimeSpan.FromMinutes(1);
+        return rejected || (_lastAccepted.TryGetValue(entry.Channel.Platform, out var last) && now - last <= window);
+    }
+
+    /// <summary>Sets the alert aside and tells its channel once, through the outbox like any notice.</summary>
+    private async Task<(Outcome, string?)> ParkAsync(OutboxEntry entry, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!await _store.ParkAsync(entry.Id, reason, now, cancellationToken))
+        {
+            return (Outcome.Retry, null);
+        }
+
+        _metrics.AlertFailed(entry.Channel.Platform, "parked");
+        _metrics.AlertParked(entry.Channel.Platform);
+        LogParked(entry.Id, entry.Channel, entry.Attempts + 1, reason);
+
+        // One notice per parked alert (its key is unique in the channel), and none about a notice that was parked.
+        if (!entry.ItemKey.StartsWith(ParkedNoticePrefix, StringComparison.Ordinal))
+        {
+            await _store.EnqueueAsync([new NewAlert(entry.ChannelId, ParkedNoticePrefix + entry.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ParkedNotice(entry, reason, now))], now, cancellationToken);
+        }
+
+        return (Outcome.Parked, null);
+    }
+
+    /// <summary>The item key prefix of the notice that tells a channel one of its alerts was parked.</summary>
+    public const string ParkedNoticePrefix = "notice:parked:";
+
+    internal static AlertMessage ParkedNotice(OutboxEntry entry, string reason, DateTimeOffset now) => new()
+    {
+        Title = "An alert could not be delivered: " + entry.Message.Title,
+        Link = entry.Message.Link,
+        Source = PollService.NoticeSource,
+        PublishedAt = now,
+        Sentences =
+        [
+            $"It failed {entry.Attempts + 1} times (last: {reason}), so it was set aside and the alerts after it go on. " +
+            "The bot's operator can send it again.",
+        ],
+    };
+
     /// <summary>Exponential from the base delay, doubling per attempt, capped, with ±20 % jitter.</summary>
     internal TimeSpan Backoff(int previousAttempts)
     {
@@ -249,6 +340,10 @@ public sealed partial class DeliveryService
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Channel {Channel} is gone ({Reason}): deactivated, {Closed} pending alerts closed as undeliverable")]
     private partial void LogChannelGone(ChannelRef channel, string reason, int closed);
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Alert {OutboxId} to {Channel} parked after {Attempts} failed attempts ({Reason}); its channel was told; alertbot outbox requeue puts it back")]
+    private partial void LogParked(long outboxId, ChannelRef channel, int attempts, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {OldChannel} moved to {NewChannel}")]
     private partial void LogChannelMoved(ChannelRef oldChannel, ChannelRef newChannel);

@@ -73,6 +73,17 @@ public sealed class DeliveryOptions
 
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "AlertBot:Delivery:RetryMaxDelay must be between 0 and 1 day.")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// An alert that failed this many times for a reason of its own (not a rate limit, not a platform outage) is
+    /// parked: set aside so its channel's later alerts flow, the channel is told, and an operator can re-queue it.
+    /// </summary>
+    [Range(1, 1000, ErrorMessage = "AlertBot:Delivery:MaxAttempts must be between 1 and 1000.")]
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>An alert this old that failed again for a reason of its own is parked even before <see cref="MaxAttempts"/>.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "AlertBot:Delivery:MaxAge must be between 1 minute and 30 days.")]
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(1);
 }
 
 /// <summary><c>AlertBot:Matching</c>: the operator-editable dictionaries.</summary>

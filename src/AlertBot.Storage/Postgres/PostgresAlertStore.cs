@@ -58,4 +58,6 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
 
     // A move and a claim both lock channel rows, so they cannot interleave on one channel.
     private protected override string LockRows => "FOR UPDATE";
+
+    private protected override string ReleaseClaim => ", " + NoClaim;
 }

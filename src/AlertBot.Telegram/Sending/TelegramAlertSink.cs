@@ -26,7 +26,7 @@ public sealed class TelegramAlertSink(TelegramSender sender) : IAlertSink
             var moved = new ChannelRef(Platforms.Telegram, migrated.NewChatId.ToString(CultureInfo.InvariantCulture));
             var resent = await sender.SendHtmlAsync(migrated.NewChatId, html, replyTo: null, cancellationToken);
             return resent is SendOutcome.Sent sentThere
-                ? new DeliveryResult.Delivered(sentThere.MessageId.ToString(CultureInfo.InvariantCulture), moved)
+                ? new DeliveryResult.Delivered(MessageIdText(sentThere), moved)
                 : ToResult(resent);
         }
 
@@ -55,15 +55,20 @@ public sealed class TelegramAlertSink(TelegramSender sender) : IAlertSink
 
     private static DeliveryResult ToResult(SendOutcome outcome) => outcome switch
     {
-        SendOutcome.Sent sent => new DeliveryResult.Delivered(sent.MessageId.ToString(CultureInfo.InvariantCulture)),
+        SendOutcome.Sent sent => new DeliveryResult.Delivered(MessageIdText(sent)),
         SendOutcome.RateLimited limited => new DeliveryResult.Retry(limited.Reason, limited.RetryAfter),
         SendOutcome.Forbidden forbidden => new DeliveryResult.ChannelGone(forbidden.Reason),
         SendOutcome.Migrated migrated => new DeliveryResult.Retry(
             string.Create(CultureInfo.InvariantCulture, $"chat moved again, to {migrated.NewChatId}")),
         SendOutcome.Failed failed => new DeliveryResult.Retry(failed.Reason),
+        SendOutcome.Rejected rejected => new DeliveryResult.Retry(rejected.Reason) { Rejected = true },
+        SendOutcome.Unknown unknown => new DeliveryResult.Unknown(unknown.Reason),
         SendOutcome.NotEditable notEditable => new DeliveryResult.Retry(notEditable.Reason),
         _ => new DeliveryResult.Retry("unknown outcome"),
     };
+
+    // Null when Telegram said "ok" in an answer that could not be read: a later update then goes as a follow-up.
+    private static string? MessageIdText(SendOutcome.Sent sent) => sent.MessageId?.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A numeric chat id, or an @channel user name.</summary>
     internal static ChatId? ParseChatId(string externalId)

@@ -15,7 +15,8 @@ public abstract record SendOutcome
     {
     }
 
-    public sealed record Sent(int MessageId) : SendOutcome;
+    /// <summary>Telegram accepted it. <paramref name="MessageId"/> is null when its answer said "ok" but could not be read.</summary>
+    public sealed record Sent(int? MessageId) : SendOutcome;
 
     /// <summary>429: the server's own wait.</summary>
     public sealed record RateLimited(TimeSpan RetryAfter, string Reason) : SendOutcome;
@@ -26,8 +27,14 @@ public abstract record SendOutcome
     /// <summary>400 with migrate_to_chat_id: the group became a supergroup with this id.</summary>
     public sealed record Migrated(long NewChatId) : SendOutcome;
 
-    /// <summary>Anything else: other 4xx, 5xx, timeouts, network errors.</summary>
+    /// <summary>Not posted: the request never reached Telegram (no connection), or Telegram answered 5xx.</summary>
     public sealed record Failed(string Reason) : SendOutcome;
+
+    /// <summary>Telegram answered and refused this message (a 4xx other than 403 and 429): sending it again will not help by itself.</summary>
+    public sealed record Rejected(int Code, string Reason) : SendOutcome;
+
+    /// <summary>The request went out and the answer was lost (a timeout, a connection cut, a 200 without a readable "ok"): it may have been posted.</summary>
+    public sealed record Unknown(string Reason) : SendOutcome;
 
     /// <summary>An edit of a message Telegram no longer has, or will not let the bot edit.</summary>
     public sealed record NotEditable(string Reason) : SendOutcome;
@@ -109,23 +116,39 @@ public sealed partial class TelegramSender
         }
         catch (ApiRequestException ex)
         {
+            // Only a 400 is passed up here: Telegram refused this edit.
             LogRefused(_logger, chat.ToString(), ex.ErrorCode, ex.Message);
-            return new SendOutcome.Failed(Describe(ex));
+            return new SendOutcome.Rejected(ex.ErrorCode, Describe(ex));
         }
     }
 
     /// <summary>One Bot API call through the limiter and the deadline, its answer turned into an outcome.</summary>
     /// <param name="rethrowBadRequest">A 400 that is not a migration goes to the caller, which knows what it means.</param>
+    /// <remarks>
+    /// Three ways a send ends: posted (<see cref="SendOutcome.Sent"/>), not posted (every outcome that carries
+    /// Telegram's refusal, and <see cref="SendOutcome.Failed"/> when the request never got an answer from Telegram itself
+    /// because no connection was made or a 5xx came back), or unknown (<see cref="SendOutcome.Unknown"/>: the request went
+    /// out and its answer was lost). An HTTP 200 whose JSON says <c>"ok": true</c> is posted whatever its
+    /// <c>result</c> holds: <see cref="BotApiAnswerRecorder"/> notes the flag before the library reads the result.
+    /// </remarks>
     private async Task<SendOutcome> CallAsync(
         ChatId chat, Func<ITelegramBotClient, CancellationToken, Task<int>> call, CancellationToken cancellationToken, bool rethrowBadRequest = false)
     {
         var key = chat.ToString();
+        using var lease = await _limiter.AcquireAsync(key, cancellationToken);
+        var answer = BotApiAnswerRecorder.Watch();
         try
         {
-            using var lease = await _limiter.AcquireAsync(key, cancellationToken);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(_options.RequestTimeout);
             return new SendOutcome.Sent(await call(_clients.Create(), deadline.Token));
+        }
+        catch (Exception ex) when (answer.Accepted && ex is not ApiRequestException)
+        {
+            // Posted: only the answer's body was beyond the library (or the deadline hit while it read it). The message id
+            // is lost, so a later story update is sent as a follow-up instead of an edit.
+            LogAcceptedUnreadable(_logger, key, ex);
+            return new SendOutcome.Sent(null);
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 429)
         {
@@ -147,7 +170,7 @@ public sealed partial class TelegramSender
         catch (ApiRequestException ex) when (!(rethrowBadRequest && ex.ErrorCode == 400))
         {
             LogRefused(_logger, key, ex.ErrorCode, ex.Message);
-            return new SendOutcome.Failed(Describe(ex));
+            return ex.ErrorCode is >= 400 and < 500 ? new SendOutcome.Rejected(ex.ErrorCode, Describe(ex)) : FromStatus(ex.ErrorCode, Describe(ex));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -156,14 +179,55 @@ public sealed partial class TelegramSender
         catch (OperationCanceledException ex)
         {
             LogSendFailed(_logger, key, ex);
-            return new SendOutcome.Failed("timed out");
+            return new SendOutcome.Unknown(string.Create(CultureInfo.InvariantCulture, $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s"));
+        }
+        catch (Exception ex) when (ex is RequestException and not ApiRequestException or HttpRequestException && NeverConnected(ex))
+        {
+            // No connection was made, so nothing was sent.
+            LogSendFailed(_logger, key, ex);
+            return new SendOutcome.Failed("network error: no connection to the Bot API server");
+        }
+        catch (RequestException ex) when (ex is not ApiRequestException && answer.Status is { } status and not 200)
+        {
+            // An error status whose body is not the Bot API's (a proxy's error page).
+            LogSendFailed(_logger, key, ex);
+            return FromStatus(status, string.Create(CultureInfo.InvariantCulture, $"HTTP {status} without a Bot API answer"));
         }
         catch (Exception ex) when (ex is RequestException and not ApiRequestException or HttpRequestException or IOException)
         {
+            // The request was (or may have been) sent and no usable answer came back.
             LogSendFailed(_logger, key, ex);
-            return new SendOutcome.Failed("network error: " + ex.GetType().Name);
+            return answer.Status is { } got
+                ? new SendOutcome.Unknown(string.Create(CultureInfo.InvariantCulture, $"HTTP {got} with an answer that could not be read"))
+                : new SendOutcome.Unknown("connection lost before the answer: " + ex.GetType().Name);
         }
     }
+
+    /// <summary>The request failed before a connection stood (refused, unresolvable, TLS or proxy set-up), so it never went out.</summary>
+    private static bool NeverConnected(Exception ex)
+    {
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is HttpRequestException http)
+            {
+                return http.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                    or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// An error status: 5xx means Telegram (or the proxy before it) did not post the message, except a gateway timeout,
+    /// which means the request went on and its fate is unknown; 4xx is a refusal of this request.
+    /// </summary>
+    private static SendOutcome FromStatus(int status, string reason) => status switch
+    {
+        504 => new SendOutcome.Unknown(reason),
+        >= 400 and < 500 => new SendOutcome.Rejected(status, reason),
+        _ => new SendOutcome.Failed(reason),
+    };
 
     private static string Describe(ApiRequestException ex) =>
         string.Create(CultureInfo.InvariantCulture, $"Telegram {ex.ErrorCode}: {ex.Message}");
@@ -182,4 +246,8 @@ public sealed partial class TelegramSender
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Sending to Telegram chat {Chat} failed")]
     private static partial void LogSendFailed(ILogger logger, string chat, Exception exception);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning,
+        Message = "Telegram accepted a message to chat {Chat} (\"ok\": true) but its answer could not be read; counted as delivered without a message id")]
+    private static partial void LogAcceptedUnreadable(ILogger logger, string chat, Exception exception);
 }

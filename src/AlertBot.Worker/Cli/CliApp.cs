@@ -65,6 +65,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         var feed = new Command("feed", "Feed tools.") { check };
         root.Subcommands.Add(feed);
         new DataCommands(this, overrides).AddTo(root, feed);
+        new OutboxCommands(this, overrides).AddTo(root);
 
         var text = new Option<string>("--text") { Description = "The text to match." };
         var file = new Option<string>("--file") { Description = "A file whose text to match." };

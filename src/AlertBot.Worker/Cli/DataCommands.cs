@@ -172,9 +172,14 @@ internal sealed class DataCommands(CliApp app, IReadOnlyDictionary<string, strin
         return 0;
     }
 
-    private async Task<Microsoft.AspNetCore.Builder.WebApplication> StartAsync(CancellationToken cancellationToken)
+    private Task<Microsoft.AspNetCore.Builder.WebApplication> StartAsync(CancellationToken cancellationToken) =>
+        StartStoreHostAsync(app.Output, overrides, cancellationToken);
+
+    /// <summary>A host in command mode (no jobs, no chat adapters running) with the database schema in place.</summary>
+    internal static async Task<Microsoft.AspNetCore.Builder.WebApplication> StartStoreHostAsync(
+        TextWriter output, IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken)
     {
-        var host = AlertBotHost.CreateBuilder(HostMode.Command, app.Output, overrides).Build();
+        var host = AlertBotHost.CreateBuilder(HostMode.Command, output, overrides).Build();
         await host.Services.GetRequiredService<IAlertStore>().MigrateAsync(cancellationToken);
         return host;
     }

@@ -98,6 +98,15 @@ public class DelegatingAlertStore(IAlertStore inner) : IAlertStore
     public virtual Task<int> MarkChannelUndeliverableAsync(long channelId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
         inner.MarkChannelUndeliverableAsync(channelId, reason, at, cancellationToken);
 
+    public virtual Task<bool> ParkAsync(long outboxId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        inner.ParkAsync(outboxId, reason, at, cancellationToken);
+
+    public virtual Task<IReadOnlyList<ParkedAlert>> ListParkedAsync(CancellationToken cancellationToken) =>
+        inner.ListParkedAsync(cancellationToken);
+
+    public virtual Task<int> RequeueParkedAsync(long? outboxId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.RequeueParkedAsync(outboxId, now, cancellationToken);
+
     public virtual Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken) =>
         inner.GetOutboxStatsAsync(channelId, cancellationToken);
 

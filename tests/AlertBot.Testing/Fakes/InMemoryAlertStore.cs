@@ -30,6 +30,7 @@ public sealed class InMemoryAlertStore : IAlertStore
         public string? PlatformMessageId { get; set; }
         public string? LastError { get; set; }
         public bool Undeliverable { get; set; }
+        public DateTimeOffset? ParkedAt { get; set; }
         public bool Pending => DeliveredAt is null && !Undeliverable;
     }
 
@@ -437,6 +438,53 @@ public sealed class InMemoryAlertStore : IAlertStore
             }
 
             return Task.FromResult(closed);
+        }
+    }
+
+    public Task<bool> ParkAsync(long outboxId, string reason, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_outbox.Find(r => r.Entry.Id == outboxId) is not { Pending: true } row)
+            {
+                return Task.FromResult(false);
+            }
+
+            row.Undeliverable = true;
+            row.ParkedAt = at;
+            row.LastError = reason;
+            row.Entry = row.Entry with { Attempts = row.Entry.Attempts + 1 };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<IReadOnlyList<ParkedAlert>> ListParkedAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<ParkedAlert>>(_outbox
+                .Where(r => r.Undeliverable && r.ParkedAt is not null)
+                .OrderBy(r => r.ParkedAt).ThenBy(r => r.Entry.Id)
+                .Select(r => new ParkedAlert(
+                    r.Entry.Id, r.Entry.Channel, r.Entry.ItemKey, r.Entry.Message.Title, r.Entry.Message.Link, r.Entry.Attempts, r.LastError, r.Entry.CreatedAt, r.ParkedAt!.Value))
+                .ToList());
+        }
+    }
+
+    public Task<int> RequeueParkedAsync(long? outboxId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var requeued = 0;
+            foreach (var row in _outbox.Where(r => r.Undeliverable && r.ParkedAt is not null && (outboxId is null || r.Entry.Id == outboxId)))
+            {
+                row.Undeliverable = false;
+                row.ParkedAt = null;
+                row.Entry = row.Entry with { Attempts = 0, NextAttemptAt = now };
+                requeued++;
+            }
+
+            return Task.FromResult(requeued);
         }
     }
 

@@ -46,6 +46,9 @@ public sealed class RecordingAlertSink(string platform = "test") : IAlertSink
         return this;
     }
 
+    /// <summary>Asked on every send the script does not answer: a result to return, or null to deliver as usual.</summary>
+    public Func<OutboxEntry, DeliveryResult?>? Rule { get; set; }
+
     public RecordingAlertSink GoneNext(string reason = "blocked by the user")
     {
         _script.Enqueue(_ => new DeliveryResult.ChannelGone(reason));
@@ -58,6 +61,11 @@ public sealed class RecordingAlertSink(string platform = "test") : IAlertSink
         if (_script.TryDequeue(out var scripted))
         {
             return Task.FromResult(scripted(entry));
+        }
+
+        if (Rule?.Invoke(entry) is { } ruled)
+        {
+            return Task.FromResult(ruled);
         }
 
         _delivered.Enqueue(entry);

@@ -53,6 +53,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private readonly Dictionary<long, TimeSpan> _lastByChat = [];
     private readonly Dictionary<long, Queue<TimeSpan>> _byGroup = [];
     private readonly Queue<TimeSpan> _global = new();
+    private readonly ConcurrentDictionary<string, int> _unreadable = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, (byte[] Content, long Size)> _files = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextUpdateId = 1000;
@@ -241,6 +242,14 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             _scripted429[chatId] = (times, retryAfterSeconds);
         }
     }
+
+    /// <summary>
+    /// The next <paramref name="times"/> successful calls of the method do their work and answer HTTP 200 with
+    /// <c>"ok": true</c>, but with a <c>result</c> whose <c>date</c> lies past the year 9999: valid JSON that Telegram.Bot
+    /// cannot read into a message, as an independent Bot API server may send.
+    /// </summary>
+    public void AnswerUnreadably(string method, int times = 1) =>
+        _unreadable.AddOrUpdate(method, times, (_, left) => left + times);
 
     /// <summary>The next calls of the method fail with this answer (queued after earlier scripted failures).</summary>
     public void FailNext(string method, int code, string description, int times = 1)
@@ -557,7 +566,25 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             return;
         }
 
+        if (answer.Item1 == 200 && answer.Item2["result"] is JsonObject result && TakeUnreadable(method))
+        {
+            result["date"] = 253_402_300_800; // 10000-01-01T00:00:00Z
+        }
+
         await AnswerAsync(http, method, body, answer);
+    }
+
+    private bool TakeUnreadable(string method)
+    {
+        while (_unreadable.TryGetValue(method, out var left) && left > 0)
+        {
+            if (_unreadable.TryUpdate(method, left - 1, left))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private (int, JsonObject) GetFile(JsonObject body)
