@@ -59,6 +59,13 @@ public sealed partial class TelegramOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:40", ErrorMessage = "AlertBot:Telegram:PollTimeout must be between 0 and 100 seconds.")]
     public TimeSpan PollTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The least time from one getUpdates call to the next when it brought nothing: a Bot API server (or proxy) that
+    /// ignores <see cref="PollTimeout"/> and answers at once must not be asked again in a tight loop.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "AlertBot:Telegram:MinPollInterval must be between 0 and 1 minute.")]
+    public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Deadline of every other Bot API call.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "AlertBot:Telegram:RequestTimeout must be between 1 second and 5 minutes.")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(20);

@@ -246,14 +246,44 @@ public sealed class TelegramReceiverTests
         var logged = await host.Logs.WaitForAsync(e => e.EventId.Id == 3302, TimeSpan.FromSeconds(10));
         Assert.Equal(LogLevel.Error, logged.Level);
         Assert.Contains("another instance is polling this token, or a webhook is set", logged.Message, StringComparison.Ordinal);
-        await Task.Delay(200);
-        Assert.Equal(1, fake.CallCount("getUpdates"));
+
+        // The clock is fake and stands still: the next call can come only once it moves past the first wait (at most
+        // 1 s), and the one after only past the second (at least 1 s more). A loop without backoff would have called
+        // again many times by the time the second conflict is logged.
+        time.Advance(TimeSpan.FromSeconds(1));
+        await host.Logs.WaitForAsync(e => e.EventId.Id == 3302 && host.Logs.Entries.Count(x => x.EventId.Id == 3302) >= 2, TimeSpan.FromSeconds(10));
+        Assert.Equal(2, fake.CallCount("getUpdates"));
 
         fake.ConflictOnGetUpdates = false;
-        time.Advance(TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(2));
         fake.SendText(5, 5, "/help");
         await ReplyTo(fake, 5, 1);
         Assert.True(fake.CallCount("getUpdates") >= 2);
+    }
+
+    [Fact]
+    public async Task A_server_that_answers_getUpdates_at_once_with_nothing_is_asked_at_most_once_per_min_poll_interval()
+    {
+        await using var fake = await StartFakeAsync();
+        await using var host = TelegramTestHost.Create(fake, settings: new Dictionary<string, string?>
+        {
+            ["AlertBot:Telegram:PollTimeout"] = "00:00:00", // the fake then answers at once, as a server ignoring the timeout would
+            ["AlertBot:Telegram:MinPollInterval"] = "00:00:00.500",
+        });
+        await host.StartReceiverAsync();
+        var first = await fake.WaitForCallAsync(c => c.Method == "getUpdates");
+
+        // Calls start at least 500 ms apart, so however fast or slow the machine, 2 s of the fake's own clock after
+        // the first call hold at most 5 of them (0, 0.5, 1, 1.5, 2 s). The upper bound needs no margin for speed.
+        var window = TimeSpan.FromSeconds(2);
+        await fake.WaitForCallAsync(c => c.Method == "getUpdates" && c.At - first.At > window, TimeSpan.FromSeconds(30));
+        var inWindow = fake.Calls.Count(c => c.Method == "getUpdates" && c.At - first.At <= window);
+
+        Assert.InRange(inWindow, 1, 5);
+
+        // Updates still come at once: the spacing applies to empty answers only.
+        fake.SendText(5, 5, "/help");
+        Assert.Contains("/watch add", (await ReplyTo(fake, 5, 1)).PlainText, StringComparison.Ordinal);
     }
 
     [Fact]

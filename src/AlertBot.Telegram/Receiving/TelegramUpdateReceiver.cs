@@ -161,6 +161,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         while (!stop.IsCancellationRequested)
         {
             Update[] updates;
+            var started = _time.GetTimestamp();
             try
             {
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -198,8 +199,15 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
                 continue;
             }
 
+            // A server that ignores the offset hands out what was already taken: nothing new, not something to redo.
+            if (offset is { } from)
+            {
+                updates = Array.FindAll(updates, u => u.Id >= from);
+            }
+
             if (updates.Length == 0)
             {
+                await SpaceEmptyPollAsync(started, stop);
                 continue;
             }
 
@@ -211,6 +219,27 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
             var next = updates.Max(u => u.Id) + 1;
             offset = next;
             await SaveOffsetAsync(next, stop);
+        }
+    }
+
+    /// <summary>
+    /// A long poll that returns empty ends when the server's wait did; one that returns empty at once (a server or
+    /// proxy ignoring the timeout) would otherwise be repeated in a tight loop, so it waits out the rest of
+    /// <see cref="TelegramOptions.MinPollInterval"/> from the start of the call.
+    /// </summary>
+    private async Task SpaceEmptyPollAsync(long started, CancellationToken stop)
+    {
+        var left = _options.MinPollInterval - _time.GetElapsedTime(started);
+        if (left > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(left, _time, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopping: the loop ends on its own check.
+            }
         }
     }
 
