@@ -210,11 +210,12 @@ public abstract partial class DapperAlertStore : IAlertStore
     }
 
     // Folds channel @Other into @Id; the term change bumps the watchlist version because the matcher's owners change.
+    // The moving channel's own settings (digest mode, pause, its terms' priority) win; terms only @Other had keep theirs.
     private const string MergeChannel = """
         INSERT INTO channel_feeds (channel_id, feed_id) SELECT @Id, feed_id FROM channel_feeds WHERE channel_id = @Other
         ON CONFLICT DO NOTHING;
-        INSERT INTO watch_terms (channel_id, text, text_key, created_at)
-        SELECT @Id, text, text_key, created_at FROM watch_terms WHERE channel_id = @Other ORDER BY id
+        INSERT INTO watch_terms (channel_id, text, text_key, created_at, priority)
+        SELECT @Id, text, text_key, created_at, priority FROM watch_terms WHERE channel_id = @Other ORDER BY id
         ON CONFLICT DO NOTHING;
         UPDATE counters SET value = value + 1
         WHERE name = 'watchlist_version' AND EXISTS (SELECT 1 FROM watch_terms WHERE channel_id = @Other);

@@ -1,6 +1,8 @@
 using AlertBot.Core.Channels;
 using AlertBot.Core.Feeds;
+using AlertBot.Core.Digests;
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Stories;
 
 namespace AlertBot.Storage.Tests;
 
@@ -115,6 +117,54 @@ public abstract class ChannelStoreTests(TestDatabase db) : StoreTests(db)
         var queue = await store.ClaimDueAsync(now, 10, None);
         Assert.Equal([("shared", "mine"), ("own", "Qaani visits Baghdad"), ("stray-only", "Qaani visits Baghdad")], queue.Select(e => (e.ItemKey, e.Message.Title)));
         Assert.All(queue, e => Assert.Equal((channelId, supergroupRef), (e.ChannelId, e.Channel)));
+    }
+
+    [StoreFact]
+    public async Task A_moved_channel_keeps_its_priority_terms_digest_mode_and_pause()
+    {
+        var (store, _, channelId) = await Samples.FeedAndChannelAsync(Db);
+        var stories = (IStoryStore)store;
+        var now = Db.Time.GetUtcNow();
+        await store.AddWatchTermAsync(channelId, "Qaani", now, None);
+        await store.AddWatchTermAsync(channelId, "Houthis", now, None);
+        await stories.SetTermPriorityAsync(channelId, "Qaani", true, None);
+        await stories.SetDigestModeAsync(channelId, DigestMode.Daily, None);
+        await store.SetChannelPausedAsync(channelId, true, None);
+        var supergroup = new ChannelRef(Platforms.Telegram, "-1009999999999");
+
+        await store.MoveChannelAsync(channelId, supergroup, None);
+
+        var moved = (await store.GetChannelAsync(supergroup, None))!;
+        Assert.Equal((channelId, true, true), (moved.Id, moved.Paused, moved.Active));
+        Assert.Equal([new PriorityTerm(channelId, "Qaani")], await stories.ListPriorityTermsAsync([channelId], None));
+        Assert.Equal(DigestMode.Daily, (await stories.GetDigestModesAsync([channelId], None))[channelId]);
+    }
+
+    [StoreFact]
+    public async Task Folding_a_stray_channel_into_a_moving_one_keeps_the_moving_ones_settings_and_the_strays_priority_terms()
+    {
+        var (store, _, channelId) = await Samples.FeedAndChannelAsync(Db);
+        var stories = (IStoryStore)store;
+        var now = Db.Time.GetUtcNow();
+        var supergroup = new ChannelRef(Platforms.Telegram, "-1009999999999");
+        var stray = await store.EnsureChannelAsync(supergroup, null, now, None);
+        await store.AddWatchTermAsync(channelId, "Qaani", now, None);
+        await stories.SetTermPriorityAsync(channelId, "Qaani", true, None);
+        await stories.SetDigestModeAsync(channelId, DigestMode.Hourly, None);
+        await store.SetChannelPausedAsync(channelId, true, None);
+        await store.AddWatchTermAsync(stray.Id, "Houthis", now, None);
+        await store.AddWatchTermAsync(stray.Id, "Red Sea", now, None);
+        await stories.SetTermPriorityAsync(stray.Id, "Houthis", true, None);
+
+        await store.MoveChannelAsync(channelId, supergroup, None);
+
+        var moved = (await store.GetChannelAsync(supergroup, None))!;
+        Assert.Equal((channelId, true), (moved.Id, moved.Paused));
+        Assert.Equal(
+            ["Houthis", "Qaani"],
+            (await stories.ListPriorityTermsAsync([channelId], None)).Select(t => t.Text).Order(StringComparer.Ordinal));
+        Assert.Equal(["Qaani", "Houthis", "Red Sea"], (await store.ListWatchTermsAsync(channelId, None)).Select(t => t.Text));
+        Assert.Equal(DigestMode.Hourly, (await stories.GetDigestModesAsync([channelId], None))[channelId]);
     }
 
     [StoreFact]
