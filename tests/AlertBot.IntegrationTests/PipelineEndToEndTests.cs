@@ -215,6 +215,24 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Alerts_from_one_poll_are_queued_oldest_first_by_date_then_by_the_feeds_order_reversed()
+    {
+        Serve(Old);
+        await using var sut = await PipelineHarness.StartAsync((_server.Url("/news"), 0));
+        await sut.AddChannelAsync("a", "Houthis", "Qaani", "Red Sea");
+        await sut.PollAllAsync();
+        var sameHourA = new SampleItem("Houthis claim a second strike", "https://news.example/second", "<p>The Houthis said so.</p>", Day.AddHours(3));
+        var sameHourB = new SampleItem("Houthis claim a third strike", "https://news.example/third", "<p>The Houthis said so again.</p>", Day.AddHours(3));
+
+        // Newest first, as feeds list them; the two items of one hour are in the feed's order B, A.
+        Serve(sameHourB, sameHourA, QaaniVisit, RedSeaAttack, Old);
+        await sut.PollAllAsync();
+        await sut.DeliverAsync();
+
+        Assert.Equal([RedSeaAttack.Title, QaaniVisit.Title, sameHourA.Title, sameHourB.Title], sut.TitlesFor("a"));
+    }
+
+    [Fact]
     public async Task A_failed_alert_holds_back_the_channels_later_alerts_so_order_is_kept()
     {
         Serve(Old);

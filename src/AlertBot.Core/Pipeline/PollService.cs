@@ -125,7 +125,7 @@ public sealed partial class PollService(
         var unseen = items.Where(i => !seen.Contains(i.Key)).ToList();
 
         // A new feed records what it already holds as a baseline and alerts only on its newest `Backfill` items.
-        var candidates = feed.BaselineDone ? unseen : Newest(unseen, feed.Backfill);
+        var candidates = OldestFirst(feed.BaselineDone ? unseen : Newest(unseen, feed.Backfill));
 
         var matched = new List<StoryCandidate>();
         if (candidates.Count > 0)
@@ -225,6 +225,19 @@ public sealed partial class PollService(
             : feed.Name;
         return item.SourceName == source ? item : item with { SourceName = source };
     }
+
+    /// <summary>
+    /// The order alerts are queued in, so a chat reads a burst of news in the order it happened: by date, oldest first,
+    /// and where dates tie or are missing, the feed's order reversed (feeds list newest first). Undated items, whose age
+    /// is unknown, go before dated ones, keeping that reversed order among themselves.
+    /// </summary>
+    internal static List<(string Key, NewsItem Item)> OldestFirst(List<(string Key, NewsItem Item)> items) =>
+        items
+            .Select((entry, index) => (entry, index))
+            .OrderBy(x => x.entry.Item.Published ?? x.entry.Item.Updated ?? DateTimeOffset.MinValue)
+            .ThenByDescending(x => x.index)
+            .Select(x => x.entry)
+            .ToList();
 
     /// <summary>The newest items by date; undated items keep the feed's order (feeds list newest first).</summary>
     private static List<(string Key, NewsItem Item)> Newest(List<(string Key, NewsItem Item)> items, int count) =>
