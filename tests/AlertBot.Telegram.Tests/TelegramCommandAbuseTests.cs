@@ -144,10 +144,13 @@ public sealed class TelegramCommandAbuseTests
         await ReplyTo(fake, Group, 1);
         var before = await SnapshotAsync(host, Group);
 
-        // Telegram cannot say whether this admin is one: unknown means no.
+        // Telegram cannot say whether this admin is one: unknown is not yes, and the user hears the check failed.
         fake.FailNext("getChatMember", 500, "Internal Server Error");
         fake.SendText(Group, AdminUser, "/watch add Hezbollah");
-        Assert.Contains("Only an admin", await ReplyTo(fake, Group, 2), StringComparison.Ordinal);
+        var unsure = await ReplyTo(fake, Group, 2);
+        Assert.Contains("Could not check", unsure, StringComparison.Ordinal);
+        Assert.Contains("try again", unsure, StringComparison.Ordinal);
+        Assert.DoesNotContain("Only an admin", unsure, StringComparison.Ordinal);
 
         // A message sent on behalf of some other channel (sender_chat is not this group) is not an anonymous admin.
         var message = fake.MessageJson(Group, AdminUser, "/unsubscribe");

@@ -74,4 +74,26 @@ public sealed class TelegramOpmlTests
         var urls = OpmlDocument.Parse(new MemoryStream(content)).Select(f => f.Url);
         Assert.Equal(["https://a.example/rss", "https://b.example/atom?x=1&y=2"], urls);
     }
+
+    [Fact]
+    public async Task An_export_whose_document_upload_fails_tells_the_user()
+    {
+        await using var fake = await FakeTelegramServer.StartAsync(limits: Fast);
+        await using var host = TelegramTestHost.Create(fake);
+        fake.SetMember(Group, AdminUser, "creator");
+        await host.StartReceiverAsync();
+        fake.SendText(Group, AdminUser, "/subscribe");
+        await ReplyTo(fake, Group, 1);
+        fake.SendDocument(Group, AdminUser, "/feeds import", "reader.opml", Subscriptions);
+        await ReplyTo(fake, Group, 2);
+        fake.FailNext("sendDocument", 400, "Bad Request: file must be non-empty");
+
+        fake.SendText(Group, AdminUser, "/feeds export");
+
+        Assert.Contains("as OPML", (await ReplyTo(fake, Group, 3)).PlainText, StringComparison.Ordinal);
+        var failed = await ReplyTo(fake, Group, 4);
+        Assert.Contains("could not be sent", failed.PlainText, StringComparison.Ordinal);
+        Assert.Contains("alertbot-feeds.opml", failed.PlainText, StringComparison.Ordinal);
+        Assert.Empty(fake.Documents);
+    }
 }

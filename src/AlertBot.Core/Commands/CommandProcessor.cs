@@ -76,6 +76,11 @@ public sealed partial class CommandProcessor : ICommandProcessor
         {
             throw;
         }
+        catch (AdminCheckFailedException)
+        {
+            // Asked before any change, so nothing changed; the adapter logged why the platform did not answer.
+            return Error("Could not check with the platform whether you are an admin of this chat, so nothing was changed. Please try again in a moment.");
+        }
         catch (Exception ex)
         {
             LogCommandFailed(_logger, command.Name, context.Channel.ToString(), ex);

@@ -10,7 +10,8 @@ namespace AlertBot.Core.Commands;
 /// <param name="AdminCheck">
 /// Asks the platform whether the user is an admin, when <paramref name="UserIsAdmin"/> is false and the answer costs
 /// a call (Telegram getChatMember). Called only by a command that changes settings, after the rate limit, so a flood
-/// never turns into a flood of platform calls. Unknown must answer false.
+/// never turns into a flood of platform calls. When the platform cannot answer, it throws
+/// <see cref="AdminCheckFailedException"/> (never answers true).
 /// </param>
 public sealed record CommandContext(
     ChannelRef Channel,
@@ -62,4 +63,25 @@ public interface ICommandProcessor
 {
     /// <param name="text">The command as typed, e.g. <c>/watch add "Red Sea"</c> or <c>/watch@AlertBot list</c>.</param>
     Task<CommandReply> ExecuteAsync(string text, CommandContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Thrown by a <see cref="CommandContext.AdminCheck"/> that could not get the platform's answer (a timeout, an error):
+/// the command is refused with "the check failed, try again" rather than "only an admin can".
+/// </summary>
+public sealed class AdminCheckFailedException : Exception
+{
+    public AdminCheckFailedException()
+    {
+    }
+
+    public AdminCheckFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public AdminCheckFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }

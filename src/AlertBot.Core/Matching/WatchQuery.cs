@@ -339,14 +339,17 @@ public sealed class WatchQuery
             }
             catch (ArgumentException ex)
             {
-                throw new QueryException($"invalid regex at column {lexeme.Column}: {ex.Message}");
+                throw new QueryException($"invalid regex at column {lexeme.Column}: {EngineWords(ex)}");
             }
             catch (NotSupportedException ex)
             {
                 // NonBacktracking refuses backreferences, lookarounds and atomic groups: the price of linear time.
-                throw new QueryException($"regex at column {lexeme.Column} is not supported: {ex.Message}");
+                throw new QueryException($"regex at column {lexeme.Column} is not supported: {EngineWords(ex)}");
             }
         }
+
+        // The engine's sentence without its closing period: the caller ends the sentence it is quoted in.
+        private static string EngineWords(Exception ex) => ex.Message.Trim().TrimEnd('.');
 
         private static bool StartsOperand(Kind kind) =>
             kind is Kind.Word or Kind.Phrase or Kind.Regex or Kind.Open or Kind.At or Kind.Field;

@@ -132,10 +132,21 @@ public sealed partial class TelegramUpdateHandler
             var outcome = await _sender.SendDocumentAsync(message.Chat.Id, file.FileName, Encoding.UTF8.GetBytes(content), message.Id, ct);
             if (outcome is not SendOutcome.Sent)
             {
+                // The text reply promised a file: say it did not come, rather than leave the user waiting for it.
                 LogReplyNotSent(_logger, message.Chat.Id, outcome.GetType().Name);
+                await ReplyAsync(message, $"The file {file.FileName} could not be sent ({DescribeFailure(outcome)}). Please try again in a moment.", ct);
             }
         }
     }
+
+    private static string DescribeFailure(SendOutcome outcome) => outcome switch
+    {
+        SendOutcome.RateLimited => "Telegram asked to slow down",
+        SendOutcome.Rejected rejected => rejected.Reason,
+        SendOutcome.Unknown => "Telegram did not answer in time",
+        SendOutcome.Failed => "Telegram could not be reached",
+        _ => "Telegram refused it",
+    };
 
     private static bool WantsFile(ParsedCommand? command) =>
         command is { Name: "feeds", Arguments: [{ Text: var action }, ..] } &&
@@ -197,9 +208,9 @@ public sealed partial class TelegramUpdateHandler
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            // Unknown means no: a refused change is safe, a wrongly allowed one is not.
+            // Unknown is not yes: the command is refused, and the user told the check failed (not that they are no admin).
             LogAdminCheckFailed(_logger, message.Chat.Id, ex);
-            return false;
+            throw new AdminCheckFailedException("Telegram did not answer getChatMember.", ex);
         }
     }
 

@@ -67,6 +67,30 @@ public sealed class CommandProcessorTests
     private async Task<string[]> FeedUrlsOf(ChannelRef channel) =>
         (await _store.ListChannelFeedsAsync((await ChannelOf(channel)).Id, CancellationToken.None)).Select(f => f.Url).ToArray();
 
+    [Fact]
+    public async Task An_admin_check_the_platform_could_not_answer_is_reported_as_failed_not_as_not_an_admin()
+    {
+        var unsure = Member with { AdminCheck = _ => throw new AdminCheckFailedException("getChatMember timed out") };
+
+        var reply = await Run("/subscribe", unsure);
+
+        Assert.True(reply.IsError);
+        Assert.Contains("Could not check", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("try again", reply.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Only an admin", reply.Text, StringComparison.Ordinal);
+        Assert.Null(await _store.GetChannelAsync(Group, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_regex_the_engine_refuses_gets_one_clean_sentence()
+    {
+        var reply = await Run("/watch add /(a/", Owner);
+
+        Assert.True(reply.IsError);
+        Assert.Contains("invalid regex at column 1", reply.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("..", reply.Text, StringComparison.Ordinal);
+    }
+
     // ---- subscribe / start / unsubscribe ---------------------------------------------------------------------
 
     [Fact]

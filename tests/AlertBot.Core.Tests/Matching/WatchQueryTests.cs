@@ -161,6 +161,17 @@ public sealed class WatchQueryTests
         Assert.StartsWith(expected, ParseError(query), StringComparison.Ordinal);
 
     [Theory]
+    [InlineData("/(a/")]
+    [InlineData("/(a)\\1/")]
+    public void A_regex_the_engine_refuses_is_quoted_without_its_closing_period(string query)
+    {
+        var error = ParseError(query);
+
+        Assert.False(error.EndsWith('.'), error);
+        Assert.True(error.Length > "invalid regex at column 1: ".Length, error);
+    }
+
+    [Theory]
     [InlineData("Houthis")]
     [InlineData("San’a")]
     [InlineData("Bab el-Mandeb")]
