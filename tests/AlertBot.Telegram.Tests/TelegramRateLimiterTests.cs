@@ -6,7 +6,7 @@ namespace AlertBot.Telegram.Tests;
 
 public sealed class TelegramRateLimiterTests
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+    private readonly ClockWatcher _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
 
     private TelegramRateLimiter CreateSut(TimeSpan perChat, int perGroup = 20, int global = 30) => new(
         Options.Create(new TelegramOptions { PerChatInterval = perChat, PerGroupPerMinute = perGroup, GlobalPerSecond = global }),
@@ -17,19 +17,89 @@ public sealed class TelegramRateLimiterTests
         using var lease = await limiter.AcquireAsync(chat, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
     }
 
-    /// <summary>Moves the clock in small steps (so timers fire) until the task completes; returns the time it took.</summary>
+    /// <summary>
+    /// Moves the clock in steps until the task completes; returns the time it took. The clock moves only while the
+    /// waiter is parked on it (one of its timers is pending), so a slow machine cannot let a step slip in between the
+    /// limiter reading the time and arming its timer: the result is the same on any machine, within one step.
+    /// </summary>
     private async Task<TimeSpan> AdvanceUntil(Task task, TimeSpan step, TimeSpan max)
     {
         var start = _time.GetUtcNow();
         while (!task.IsCompleted && _time.GetUtcNow() - start <= max)
         {
-            // Give the waiting continuation a chance to register its timer before time moves.
-            await Task.Delay(5);
+            var changed = _time.Changed;
+            if (_time.PendingTimers == 0)
+            {
+                await Task.WhenAny(task, changed).WaitAsync(TimeSpan.FromSeconds(30));
+                continue;
+            }
+
             _time.Advance(step);
         }
 
         await task.WaitAsync(TimeSpan.FromSeconds(5));
         return _time.GetUtcNow() - start;
+    }
+
+    /// <summary>A fake clock that tells how many of its timers are armed and not yet fired or disposed.</summary>
+    private sealed class ClockWatcher(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private int _pending;
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int PendingTimers => Volatile.Read(ref _pending);
+
+        /// <summary>Completes when a timer is next armed, fired or disposed.</summary>
+        public Task Changed => Volatile.Read(ref _changed).Task;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var watched = new WatchedTimer(this);
+            Interlocked.Increment(ref _pending);
+            watched.Inner = base.CreateTimer(
+                s =>
+                {
+                    watched.Ended();
+                    callback(s);
+                },
+                state,
+                dueTime,
+                period);
+            Signal();
+            return watched;
+        }
+
+        private void Signal() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+        private sealed class WatchedTimer(ClockWatcher owner) : ITimer
+        {
+            private int _ended;
+
+            public ITimer? Inner { get; set; }
+
+            public void Ended()
+            {
+                if (Interlocked.Exchange(ref _ended, 1) == 0)
+                {
+                    Interlocked.Decrement(ref owner._pending);
+                    owner.Signal();
+                }
+            }
+
+            public bool Change(TimeSpan dueTime, TimeSpan period) => Inner!.Change(dueTime, period);
+
+            public void Dispose()
+            {
+                Ended();
+                Inner?.Dispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
     }
 
     [Fact]
@@ -84,8 +154,8 @@ public sealed class TelegramRateLimiterTests
         var limiter = CreateSut(TimeSpan.Zero);
         var lease = await limiter.AcquireAsync("7", CancellationToken.None);
 
+        // AcquireAsync runs to its first wait before it returns: not completed now means parked until a release.
         var next = limiter.AcquireAsync("7", CancellationToken.None);
-        await Task.Delay(50);
         Assert.False(next.IsCompleted);
 
         lease.Dispose();
