@@ -1,12 +1,12 @@
 using AlertBot.Telegram.Sending;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
+using AlertBot.Testing.Fakes;
 
 namespace AlertBot.Telegram.Tests;
 
 public sealed class TelegramRateLimiterTests
 {
-    private readonly ClockWatcher _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+    private readonly WatchedTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
 
     private TelegramRateLimiter CreateSut(TimeSpan perChat, int perGroup = 20, int global = 30) => new(
         Options.Create(new TelegramOptions { PerChatInterval = perChat, PerGroupPerMinute = perGroup, GlobalPerSecond = global }),
@@ -39,67 +39,6 @@ public sealed class TelegramRateLimiterTests
 
         await task.WaitAsync(TimeSpan.FromSeconds(5));
         return _time.GetUtcNow() - start;
-    }
-
-    /// <summary>A fake clock that tells how many of its timers are armed and not yet fired or disposed.</summary>
-    private sealed class ClockWatcher(DateTimeOffset start) : FakeTimeProvider(start)
-    {
-        private int _pending;
-        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public int PendingTimers => Volatile.Read(ref _pending);
-
-        /// <summary>Completes when a timer is next armed, fired or disposed.</summary>
-        public Task Changed => Volatile.Read(ref _changed).Task;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var watched = new WatchedTimer(this);
-            Interlocked.Increment(ref _pending);
-            watched.Inner = base.CreateTimer(
-                s =>
-                {
-                    watched.Ended();
-                    callback(s);
-                },
-                state,
-                dueTime,
-                period);
-            Signal();
-            return watched;
-        }
-
-        private void Signal() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-
-        private sealed class WatchedTimer(ClockWatcher owner) : ITimer
-        {
-            private int _ended;
-
-            public ITimer? Inner { get; set; }
-
-            public void Ended()
-            {
-                if (Interlocked.Exchange(ref _ended, 1) == 0)
-                {
-                    Interlocked.Decrement(ref owner._pending);
-                    owner.Signal();
-                }
-            }
-
-            public bool Change(TimeSpan dueTime, TimeSpan period) => Inner!.Change(dueTime, period);
-
-            public void Dispose()
-            {
-                Ended();
-                Inner?.Dispose();
-            }
-
-            public ValueTask DisposeAsync()
-            {
-                Dispose();
-                return ValueTask.CompletedTask;
-            }
-        }
     }
 
     [Fact]

@@ -234,7 +234,7 @@ public sealed class TelegramReceiverTests
     public async Task A_409_conflict_is_logged_clearly_and_backed_off_not_hammered()
     {
         await using var fake = await StartFakeAsync();
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new WatchedTimeProvider(DateTimeOffset.UtcNow);
         await using var host = TelegramTestHost.Create(fake, time: time, settings: new Dictionary<string, string?>
         {
             ["AlertBot:Telegram:ErrorBackoffInitial"] = "00:00:01",
@@ -250,12 +250,12 @@ public sealed class TelegramReceiverTests
         // The clock is fake and stands still: the next call can come only once it moves past the first wait (at most
         // 1 s), and the one after only past the second (at least 1 s more). A loop without backoff would have called
         // again many times by the time the second conflict is logged.
-        time.Advance(TimeSpan.FromSeconds(1));
+        await time.AdvanceWhenParkedAsync(TimeSpan.FromSeconds(1));
         await host.Logs.WaitForAsync(e => e.EventId.Id == 3302 && host.Logs.Entries.Count(x => x.EventId.Id == 3302) >= 2, TimeSpan.FromSeconds(10));
         Assert.Equal(2, fake.CallCount("getUpdates"));
 
         fake.ConflictOnGetUpdates = false;
-        time.Advance(TimeSpan.FromSeconds(2));
+        await time.AdvanceWhenParkedAsync(TimeSpan.FromSeconds(2));
         fake.SendText(5, 5, "/help");
         await ReplyTo(fake, 5, 1);
         Assert.True(fake.CallCount("getUpdates") >= 2);
