@@ -19,6 +19,26 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Outbox_verbs_on_an_empty_database_say_so_and_refuse_an_unknown_id_or_a_missing_target()
+    {
+        var (listExit, list) = await RunAsync("outbox", "parked");
+        Assert.Equal((0, "No parked alerts."), (listExit, list.Trim()));
+        Assert.Equal("[]", (await RunAsync("outbox", "parked", "--json")).Output.Trim());
+
+        var (unknownExit, unknown) = await RunAsync("outbox", "requeue", "999");
+        Assert.Equal(1, unknownExit);
+        Assert.Contains("No parked alert 999", unknown, StringComparison.Ordinal);
+
+        var (missingExit, missing) = await RunAsync("outbox", "requeue");
+        Assert.NotEqual(0, missingExit);
+        Assert.Contains("Give exactly one of an id or --all.", missing, StringComparison.Ordinal);
+
+        var (allExit, all) = await RunAsync("outbox", "requeue", "--all");
+        Assert.Equal(0, allExit);
+        Assert.Contains("0 alert(s) re-queued", all, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_once_on_the_default_configuration_prints_the_seed_alert_and_a_second_run_prints_nothing_new()
     {
         var (exit, output) = await RunAsync("run", "--once");
