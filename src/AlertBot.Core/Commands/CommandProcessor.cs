@@ -613,11 +613,17 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
         // Bounded: many terms hitting one long sentence must not turn a 4000-character /test into a wall of replies.
         var reply = new StringBuilder("This would alert here:");
-        var distinct = hits.DistinctBy(h => (h.Term, h.Alias, h.Sentence)).ToList();
-        foreach (var hit in distinct.Take(MaxTestHitsShown))
+        // One line per query and sentence: a NEAR (or AND) query is one reason to alert, however many sides it has.
+        var distinct = hits.GroupBy(h => (h.Term, h.Sentence)).Select(g => g.DistinctBy(h => (h.Alias, h.MatchedText)).ToList()).ToList();
+        foreach (var parts in distinct.Take(MaxTestHitsShown))
         {
-            var alias = string.Equals(hit.Alias, hit.Term, StringComparison.OrdinalIgnoreCase) ? "" : $" (as \"{hit.Alias}\")";
-            reply.Append(CultureInfo.InvariantCulture, $"\n• {hit.Term}{alias}: \"{hit.MatchedText}\" in: {Excerpt(hit.Sentence, hit.MatchedText)}");
+            var hit = parts[0];
+            var found = parts.Count == 1
+                ? (string.Equals(hit.Alias, hit.Term, StringComparison.OrdinalIgnoreCase) ? "" : $" (as \"{hit.Alias}\")") + $": \"{hit.MatchedText}\""
+                : ": " + string.Join(", ", parts.Select(p => string.Equals(p.Alias, p.MatchedText, StringComparison.OrdinalIgnoreCase)
+                    ? $"\"{p.MatchedText}\""
+                    : $"\"{p.MatchedText}\" (as \"{p.Alias}\")"));
+            reply.Append(CultureInfo.InvariantCulture, $"\n• {hit.Term}{found} in: {Excerpt(hit.Sentence, hit.MatchedText)}");
         }
 
         if (distinct.Count > MaxTestHitsShown)

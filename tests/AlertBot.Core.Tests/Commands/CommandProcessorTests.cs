@@ -221,6 +221,9 @@ public sealed class CommandProcessorTests
         var near = await Run("/test Ansar Allah struck in the Red Sea overnight.", Owner);
         Assert.DoesNotContain("Nothing would alert", near.Text, StringComparison.Ordinal);
         Assert.Contains("Ansar Allah", near.Text, StringComparison.Ordinal);
+        var line = Assert.Single(near.Text.Split('\n'), l => l.Contains("NEAR/5", StringComparison.Ordinal));
+        Assert.Contains("\"Ansar Allah\"", line, StringComparison.Ordinal);
+        Assert.Contains("\"Red Sea\"", line, StringComparison.Ordinal);
         Assert.Contains("Nothing would alert", (await Run("/test Houthis, far from it all and from the sea lanes they threaten, said the Red Sea was calm.", Owner)).Text, StringComparison.Ordinal);
         Assert.Contains("Nothing would alert", (await Run("/test Qaani said Ansar Allah fired in the Red Sea.", Owner)).Text, StringComparison.Ordinal);
     }
