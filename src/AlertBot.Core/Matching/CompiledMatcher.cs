@@ -288,15 +288,15 @@ public sealed class CompiledMatcher
             return;
         }
 
-        var described = scan.Hits.Any(hit => hit.Entry.Description >= 0);
-        if (_needsWordIndices || described)
-        {
-            scan.NumberWords();
-        }
-
-        if (described)
+        // Descriptions first: a confirmed one spans its whole pattern, and that span is what NEAR counts from.
+        if (scan.Hits.Any(hit => hit.Entry.Description >= 0))
         {
             ConfirmDescriptions(scan);
+        }
+
+        if (_needsWordIndices)
+        {
+            scan.NumberWords();
         }
 
         // A spelling inside a longer false friend of its actor ("Hezbollah" in "Kataib Hezbollah") does not count.
@@ -324,36 +324,39 @@ public sealed class CompiledMatcher
             }
 
             var rule = _descriptions[hit.Entry.Description];
-            var span = hit.Span;
-            var sentenceEnd = scan.Field.SentenceEnd(span.CharStart);
-            for (var part = 1; part < rule.Gaps.Length && span.Start >= 0; part++)
+            var text = scan.Field.Text;
+            var (charStart, charEnd) = (hit.Span.CharStart, hit.Span.CharEnd);
+            var confirmed = true;
+            var sentenceEnd = rule.Gaps.Length > 1 ? scan.Field.SentenceEnd(charStart) : 0;
+            for (var part = 1; part < rule.Gaps.Length && confirmed; part++)
             {
+                // The earliest later part within the gap (the longest of those starting there), in the same sentence.
                 var mark = Mark(hit.Entry.Description, part);
-                var gap = rule.Gaps[part];
-                Span? next = null;
+                (int Start, int End)? next = null;
                 foreach (var (markSpan, id) in scan.Marks)
                 {
-                    if (id == mark && markSpan.Start >= span.End && markSpan.Start - span.End <= gap && markSpan.CharEnd <= sentenceEnd &&
-                        (next is not { } best || markSpan.Start < best.Start || (markSpan.Start == best.Start && markSpan.End > best.End)))
+                    if (id == mark && markSpan.CharStart >= charEnd && markSpan.CharEnd <= sentenceEnd &&
+                        (next is not { } best || markSpan.CharStart < best.Start || (markSpan.CharStart == best.Start && markSpan.CharEnd > best.End)) &&
+                        WordsBetween(text, charEnd, markSpan.CharStart, rule.Gaps[part]) <= rule.Gaps[part])
                     {
-                        next = markSpan;
+                        next = (markSpan.CharStart, markSpan.CharEnd);
                     }
                 }
 
-                span = next is { } found ? span with { End = found.End, CharEnd = found.CharEnd } : span with { Start = -1 };
+                confirmed = next is not null;
+                charEnd = next?.End ?? charEnd;
             }
 
-            if (span.Start >= 0 && rule.HasNear)
+            if (confirmed && rule.HasNear)
             {
                 var near = Mark(hit.Entry.Description, NearPart);
-                if (!scan.Marks.Any(m => m.Id == near &&
-                        (m.Span.End <= span.Start ? span.Start - m.Span.End : m.Span.Start >= span.End ? m.Span.Start - span.End : 0) <= rule.Window))
-                {
-                    span = span with { Start = -1 };
-                }
+                confirmed = scan.Marks.Any(m => m.Id == near && (
+                    m.Span.CharEnd <= charStart ? WordsBetween(text, m.Span.CharEnd, charStart, rule.Window) <= rule.Window
+                    : m.Span.CharStart < charEnd || WordsBetween(text, charEnd, m.Span.CharStart, rule.Window) <= rule.Window));
             }
 
-            if (span.Start < 0)
+            var span = hit.Span with { CharEnd = charEnd };
+            if (!confirmed)
             {
                 hits.RemoveAt(i);
                 continue;
@@ -363,6 +366,23 @@ public sealed class CompiledMatcher
             var alias = hit.Entry.Alias.Length > 0 ? hit.Entry.Alias : matched;
             hits[i] = new Found(span, hit.Entry with { Alias = alias }, matched, hit.Sentence);
         }
+    }
+
+    /// <summary>
+    /// How many words start in [<paramref name="from"/>, <paramref name="to"/>), <paramref name="from"/> being the end of
+    /// a word; counting stops past <paramref name="limit"/>, so the cost is that of the words a window allows, not of
+    /// the text.
+    /// </summary>
+    private static int WordsBetween(string text, int from, int to, int limit)
+    {
+        var count = 0;
+        var i = from;
+        while (count <= limit && Tokenizer.NextWord(text, ref i, out var start, out _) && start < to)
+        {
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>
@@ -831,11 +851,7 @@ public sealed class CompiledMatcher
         public void NumberWords()
         {
             var text = Field.Text;
-
-            // Hits (kind 0) and marks (kind 1) together, by where they start.
-            var byStart = Hits.Select((hit, index) => (hit.Span.CharStart, Kind: 0, index))
-                .Concat(Marks.Select((mark, index) => (mark.Span.CharStart, Kind: 1, index)))
-                .Order().ToArray();
+            var byStart = Hits.Select((hit, index) => (hit.Span.CharStart, index)).Order().ToArray();
             var next = 0;
             var word = 0;
             var i = 0;
@@ -843,23 +859,14 @@ public sealed class CompiledMatcher
             {
                 for (; next < byStart.Length && byStart[next].CharStart == wordStart; next++)
                 {
-                    var (_, kind, index) = byStart[next];
-                    var span = kind == 0 ? Hits[index].Span : Marks[index].Span;
+                    var hit = Hits[byStart[next].index];
                     var end = word + 1;
-                    for (var j = i; j < span.CharEnd && Tokenizer.NextWord(text, ref j, out _, out _);)
+                    for (var j = i; j < hit.Span.CharEnd && Tokenizer.NextWord(text, ref j, out _, out _);)
                     {
                         end++;
                     }
 
-                    span = span with { Start = word, End = end };
-                    if (kind == 0)
-                    {
-                        Hits[index] = Hits[index] with { Span = span };
-                    }
-                    else
-                    {
-                        Marks[index] = (span, Marks[index].Id);
-                    }
+                    Hits[byStart[next].index] = hit with { Span = hit.Span with { Start = word, End = end } };
                 }
 
                 word++;

@@ -48,7 +48,7 @@ internal static class WordForms
         // Names a transliteration rule could reach that belong to other people and places.
         "ghani", "ghanis", "qana", "kana", "qani", "irani", "eran", "iren", "eraq", "israil", "hamaas", "ashraf",
         // Arabic and Persian words one rule away from a name.
-        "حماسي", "حماسه", "الحماس", "الحماسي", "حماسها", "حماسات", "عراقي چي", "سپاهي", "پاسدار",
+        "حماسي", "حماسه", "الحماس", "الحماسي", "حماسها", "حماسات", "سپاهي", "پاسدار", "حزباللهي",
     }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Candidate forms of one alias (folded key), the alias's own key excluded, in a stable order.</summary>

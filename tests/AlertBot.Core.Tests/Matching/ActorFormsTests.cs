@@ -96,6 +96,16 @@ public sealed class ActorFormsTests
         Assert.Empty(Hits(text, "Houthis"));
 
     [Fact]
+    public void A_description_hit_counts_for_near_and_for_operators_like_any_alias()
+    {
+        var near = Hits("Yemen's rebels fired at a tanker.", "Houthis NEAR/3 tanker");
+        Assert.Equal(["Yemen's rebels", "tanker"], near.Select(h => h.MatchedText));
+        Assert.Equal("Yemen's rebels", near[0].Alias);
+        Assert.Empty(Hits("Yemen's rebels fired many missiles late on Sunday at a tanker.", "Houthis NEAR/3 tanker"));
+        Assert.Empty(Hits("Yemen's rebels fired at a tanker.", "Houthis -tanker"));
+    }
+
+    [Fact]
     public void An_exact_term_does_not_take_descriptions() =>
         Assert.Empty(Hits("Yemen's rebels fired a missile.", "=Houthis"));
 
