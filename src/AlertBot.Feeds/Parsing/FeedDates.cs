@@ -54,13 +54,7 @@ public static partial class FeedDates
 
         var fraction = m.Groups["f"].Success ? double.Parse("0." + m.Groups["f"].Value, CultureInfo.InvariantCulture) : 0;
         var offset = ParseNumericOrNamedZone(m.Groups["z"].Value);
-        return Build(
-            Int(m, "y"), m.Groups["mo"].Success ? Int(m, "mo") : 1, m.Groups["d"].Success ? Int(m, "d") : 1,
-            m.Groups["h"].Success ? Int(m, "h") : 0,
-            m.Groups["mi"].Success ? Int(m, "mi") : 0,
-            m.Groups["s"].Success ? Int(m, "s") : 0,
-            offset ?? 0,
-            fraction);
+        return BuildTime(m, Int(m, "y"), m.Groups["mo"].Success ? Int(m, "mo") : 1, m.Groups["d"].Success ? Int(m, "d") : 1, offset ?? 0, fraction);
     }
 
     private static DateTimeOffset? ParseRfc822(string s)
@@ -85,13 +79,7 @@ public static partial class FeedDates
         }
 
         var offset = m.Groups["z"].Success ? ParseNumericOrNamedZone(m.Groups["z"].Value) : 0;
-        return Build(
-            year, month, Int(m, "d"),
-            m.Groups["h"].Success ? Int(m, "h") : 0,
-            m.Groups["mi"].Success ? Int(m, "mi") : 0,
-            m.Groups["s"].Success ? Int(m, "s") : 0,
-            offset ?? 0,
-            0);
+        return BuildTime(m, year, month, Int(m, "d"), offset ?? 0, 0);
     }
 
     /// <summary>An ISO 8601 ordinal date: "2003-335" or "2003335", with an optional time as in the calendar form.</summary>
@@ -111,13 +99,7 @@ public static partial class FeedDates
         }
 
         var date = new DateTime(year, 1, 1).AddDays(day - 1);
-        return Build(
-            year, date.Month, date.Day,
-            m.Groups["h"].Success ? Int(m, "h") : 0,
-            m.Groups["mi"].Success ? Int(m, "mi") : 0,
-            m.Groups["s"].Success ? Int(m, "s") : 0,
-            ParseNumericOrNamedZone(m.Groups["z"].Value) ?? 0,
-            0);
+        return BuildTime(m, year, date.Month, date.Day, ParseNumericOrNamedZone(m.Groups["z"].Value) ?? 0, 0);
     }
 
     /// <summary>A date whose month is named, from a match with groups y, mo (a name), d, and optional h, mi, s, z.</summary>
@@ -130,25 +112,13 @@ public static partial class FeedDates
 
         var monthName = m.Groups["mo"].Value;
         var month = Array.FindIndex(Months, x => monthName.StartsWith(x, StringComparison.OrdinalIgnoreCase)) + 1;
-        return month == 0 ? null : Build(
-            Int(m, "y"), month, Int(m, "d"),
-            m.Groups["h"].Success ? Int(m, "h") : 0,
-            m.Groups["mi"].Success ? Int(m, "mi") : 0,
-            m.Groups["s"].Success ? Int(m, "s") : 0,
-            m.Groups["z"].Success ? ParseNumericOrNamedZone(m.Groups["z"].Value) ?? 0 : 0,
-            0);
+        return month == 0 ? null : BuildTime(m, Int(m, "y"), month, Int(m, "d"), m.Groups["z"].Success ? ParseNumericOrNamedZone(m.Groups["z"].Value) ?? 0 : 0, 0);
     }
 
     private static DateTimeOffset? ParsePerforce(string s)
     {
         var m = PerforcePattern().Match(s);
-        return !m.Success ? null : Build(
-            Int(m, "y"), Int(m, "mo"), Int(m, "d"),
-            m.Groups["h"].Success ? Int(m, "h") : 0,
-            m.Groups["mi"].Success ? Int(m, "mi") : 0,
-            m.Groups["s"].Success ? Int(m, "s") : 0,
-            m.Groups["z"].Success ? ParseNumericOrNamedZone(m.Groups["z"].Value) ?? 0 : 0,
-            0);
+        return !m.Success ? null : BuildTime(m, Int(m, "y"), Int(m, "mo"), Int(m, "d"), m.Groups["z"].Success ? ParseNumericOrNamedZone(m.Groups["z"].Value) ?? 0 : 0, 0);
     }
 
     private static DateTimeOffset? ParseFallback(string s) =>
@@ -212,6 +182,12 @@ public static partial class FeedDates
             .AddTicks((long)(fraction * TimeSpan.TicksPerSecond)) + extra;
         return new DateTimeOffset(local, TimeSpan.FromMinutes(offsetMinutes));
     }
+
+    /// <summary>The date with the match's optional h, mi and s groups as its time (0 where absent).</summary>
+    private static DateTimeOffset? BuildTime(Match m, int year, int month, int day, int offsetMinutes, double fraction) =>
+        Build(year, month, day, Optional(m, "h"), Optional(m, "mi"), Optional(m, "s"), offsetMinutes, fraction);
+
+    private static int Optional(Match m, string group) => m.Groups[group].Success ? Int(m, group) : 0;
 
     private static int Int(Match m, string group) => int.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
 
