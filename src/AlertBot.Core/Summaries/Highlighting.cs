@@ -96,12 +96,18 @@ public static class Highlighting
             {
                 if (chars.Length > 0 && chars[^1] != ' ' && c != '\0')
                 {
-                    // The space inside a matched phrase is part of it: "Red Sea" is one highlight, not two.
+                    // The space inside a matched phrase is part of it: "Red Sea" is one highlight, not two. Only
+                    // inside: a span that merely starts or ends on white space leaves that space plain.
                     chars.Append(' ');
-                    marks.Add(marked[i]);
+                    marks.Add(marked[i] && marks[^1]);
                 }
 
                 continue;
+            }
+
+            if (chars.Length > 0 && chars[^1] == ' ' && marks[^1] && !marked[i])
+            {
+                marks[^1] = false;
             }
 
             chars.Append(c);

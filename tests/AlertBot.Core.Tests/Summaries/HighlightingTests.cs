@@ -47,6 +47,9 @@ public sealed class HighlightingTests
         var html = Highlighting.Render(Highlighting.Segments(text, spans, 0), t => t, "<b>", "</b>");
 
         Assert.Equal("Ships in the <b>Red Sea</b> and the <b>red sea</b> lanes; the Red Seal plant.", html);
+        Assert.Equal(
+            "a <b>b c</b> d",
+            Highlighting.Render(Highlighting.Segments("a  b c  d", [new HighlightSpan(0, 1, 7)], 0), t => t, "<b>", "</b>"));
     }
 
     [Fact]
