@@ -320,8 +320,8 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return new CommandReply($"\"{term}\" is already on the watchlist.");
         }
 
-        var actor = _actors.Resolve(term!);
-        if (actor is not null && terms.FirstOrDefault(t => _actors.Resolve(t.Text)?.Name == actor.Name) is { } covering)
+        var actor = ActorNamedBy(term!);
+        if (actor is not null && terms.FirstOrDefault(t => ActorNamedBy(t.Text)?.Name == actor.Name) is { } covering)
         {
             return new CommandReply($"\"{term}\" is already covered: \"{covering.Text}\" on the watchlist matches every name of {actor.Name} ({string.Join(", ", actor.Aliases)}).");
         }
@@ -379,7 +379,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
                 text.Append(" (priority)");
             }
 
-            if (_actors.Resolve(term.Text) is { } actor)
+            if (ActorNamedBy(term.Text) is { } actor)
             {
                 text.Append(string.Equals(actor.Name, term.Text, StringComparison.OrdinalIgnoreCase) ? " — covers: " : $" — names {actor.Name}, covers: ")
                     .AppendJoin(", ", actor.Aliases);
@@ -388,6 +388,10 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
         return new CommandReply(text.ToString());
     }
+
+    /// <summary>The actor whose every spelling a term matches (not an exact <c>=Iran</c>, not a query of several parts).</summary>
+    private Actor? ActorNamedBy(string term) =>
+        WatchQuery.TryParse(term, _actors, out var query, out _) ? query.NamedActor : null;
 
     /// <summary>One term from the arguments: a quoted phrase, or the unquoted words joined by single spaces.</summary>
     private const string WatchAddUsage = "/watch add <term | \"phrase\" | query>";

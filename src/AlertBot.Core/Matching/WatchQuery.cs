@@ -61,6 +61,12 @@ public sealed class WatchQuery
     /// <summary>Whether the query is one word, phrase or actor with no operator: the plain watch term of old.</summary>
     public bool IsPlain => Root is LiteralNode { Field: null };
 
+    /// <summary>
+    /// The actor a plain term stands for with all its spellings (<c>Houthis</c>, <c>@"Ansar Allah"</c>); null for any
+    /// other query, and for an exact term (<c>=Iran</c>), which stands for its own word alone.
+    /// </summary>
+    public Actor? NamedActor => Root is LiteralNode { Field: null, Exact: false } literal ? literal.Actor : null;
+
     internal QueryNode Root { get; }
 
     /// <summary>The literals and regexes of the query; an atom's position here is its <see cref="AtomNode.Index"/>.</summary>

@@ -204,6 +204,12 @@ public sealed class CommandProcessorTests
         Assert.Contains("• Houthis — covers: Houthis, Huthi, Ansar Allah", list.Text, StringComparison.Ordinal);
         Assert.Contains("• Strait of Hormuz\n", list.Text + "\n", StringComparison.Ordinal);
         Assert.Contains("• Ghaani — names Qaani, covers: Qaani, Ghaani, Qa'ani", list.Text, StringComparison.Ordinal);
+
+        // An exact term stands for its own word: no "also matches", no "covers", and no "already covered" either way.
+        var exact = await Run("/watch add =Huthi", Owner);
+        Assert.Equal("Watching \"=Huthi\".", exact.Text);
+        var exactList = await Run("/watch list", Owner);
+        Assert.Contains("• =Huthi\n", exactList.Text + "\n", StringComparison.Ordinal);
     }
 
     [Fact]
