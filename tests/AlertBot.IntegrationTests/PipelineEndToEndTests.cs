@@ -1,4 +1,5 @@
 using AlertBot.Core.Alerts;
+using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
 using AlertBot.Testing.Feeds;
 
@@ -38,6 +39,22 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
 
     private void Serve(params SampleItem[] items) =>
         _server.Set("/news", LoopbackResponse.Text(SampleFeeds.Rss("Loopback News", items)));
+
+    [Fact]
+    public async Task A_feed_named_after_its_host_takes_its_own_title_once_known_and_an_operators_name_stays()
+    {
+        Serve(Old);
+        _server.Set("/other", LoopbackResponse.Text(SampleFeeds.Rss("Loopback Opinion", Old)));
+        await using var sut = await PipelineHarness.StartAsync((_server.Url("/news"), 0));
+        var host = new Uri(_server.Url("/other")).Host;
+        await sut.Store.UpsertFeedAsync(new FeedDefinition(_server.Url("/other"), host, TimeSpan.FromMinutes(5)), sut.Time.GetUtcNow(), CancellationToken.None);
+
+        await sut.PollAllAsync();
+
+        var names = (await sut.Store.ListFeedsAsync(CancellationToken.None)).ToDictionary(f => f.Url, f => f.Name);
+        Assert.Equal("Loopback Opinion", names[_server.Url("/other")]);
+        Assert.Equal("Feed 0", names[_server.Url("/news")]);
+    }
 
     [Fact]
     public async Task Each_matching_item_reaches_each_matching_channel_once_and_a_restart_sends_nothing_new()

@@ -36,6 +36,25 @@ public sealed class AlertHtmlRendererTests
     }
 
     [Fact]
+    public void A_matched_phrase_is_bold_as_one_phrase()
+    {
+        var sentence = "Yemen's Houthis fired at a tanker in the Red  Sea.";
+        var message = new AlertMessage
+        {
+            Title = "Tanker hit",
+            Source = "Wire",
+            Sentences = [sentence],
+            Highlights = Highlighting.Find(0, sentence, ["Red Sea", "Houthis"]),
+        };
+
+        var html = AlertHtmlRenderer.Render(message);
+
+        Assert.Contains("in the <b>Red Sea</b>.", html, StringComparison.Ordinal);
+        Assert.Contains("<b>Houthis</b>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>Red</b>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Links_other_than_http_are_not_made_into_anchors()
     {
         var html = AlertHtmlRenderer.Render(new AlertMessage { Title = "t", Source = "s", Link = "javascript:alert(1)" });

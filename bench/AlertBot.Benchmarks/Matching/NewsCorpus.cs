@@ -76,6 +76,36 @@ internal static class NewsCorpus
         return terms;
     }
 
+    /// <summary>
+    /// The ten real actor names of <see cref="Terms"/>, then made-up actors named only by description: each has a
+    /// pattern with an optional word, alternatives and a gap, and a context rule, most starting with the commonest
+    /// word of English ("the"), none found in the text. Shows what descriptions cost as their number grows.
+    /// </summary>
+    public static (IReadOnlyList<string> Terms, ActorDictionary Actors) DescribedTerms(int count)
+    {
+        var real = Actors.Actors.Take(Math.Min(count, 10)).ToList();
+        var terms = real.Select(a => a.Name).ToList();
+        var actors = new List<Actor>(Actors.Actors);
+        var names = new HashSet<string>(Actors.Actors.SelectMany(a => a.AllNames), StringComparer.OrdinalIgnoreCase);
+#pragma warning disable CA5394 // Not security: see Terms.
+        var random = new Random(20261207);
+        while (terms.Count < count)
+        {
+            var name = Word(random) + " " + Word(random);
+            if (!names.Add(name))
+            {
+                continue;
+            }
+
+            var pattern = $"(the|a)? {Word(random)} (rebels|militia|fighters|movement) ...4 (in|near|off) {Word(random)}";
+            actors.Add(new Actor(name, []) { Descriptions = [new ActorDescription(pattern) { Near = [Word(random)], Window = 12 }] });
+            terms.Add(name);
+        }
+#pragma warning restore CA5394
+
+        return (terms, new ActorDictionary(actors, Actors.FalseFriends));
+    }
+
 #pragma warning disable CA5394 // Not security: see Terms.
     private static string Word(Random random)
     {

@@ -325,8 +325,8 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return new CommandReply($"\"{term}\" is already on the watchlist.");
         }
 
-        var actor = _actors.Resolve(term!);
-        if (actor is not null && terms.FirstOrDefault(t => _actors.Resolve(t.Text)?.Name == actor.Name) is { } covering)
+        var actor = ActorNamedBy(term!);
+        if (actor is not null && terms.FirstOrDefault(t => ActorNamedBy(t.Text)?.Name == actor.Name) is { } covering)
         {
             return new CommandReply($"\"{term}\" is already covered: \"{covering.Text}\" on the watchlist matches every name of {actor.Name} ({string.Join(", ", actor.Aliases)}).");
         }
@@ -384,7 +384,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
                 text.Append(" (priority)");
             }
 
-            if (_actors.Resolve(term.Text) is { } actor)
+            if (ActorNamedBy(term.Text) is { } actor)
             {
                 text.Append(string.Equals(actor.Name, term.Text, StringComparison.OrdinalIgnoreCase) ? " — covers: " : $" — names {actor.Name}, covers: ")
                     .AppendJoin(", ", actor.Aliases);
@@ -393,6 +393,10 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
         return new CommandReply(text.ToString());
     }
+
+    /// <summary>The actor whose every spelling a term matches (not an exact <c>=Iran</c>, not a query of several parts).</summary>
+    private Actor? ActorNamedBy(string term) =>
+        WatchQuery.TryParse(term, _actors, out var query, out _) ? query.NamedActor : null;
 
     /// <summary>One term from the arguments: a quoted phrase, or the unquoted words joined by single spaces.</summary>
     private const string WatchAddUsage = "/watch add <term | \"phrase\" | query>";
@@ -618,11 +622,17 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
         // Bounded: many terms hitting one long sentence must not turn a 4000-character /test into a wall of replies.
         var reply = new StringBuilder("This would alert here:");
-        var distinct = hits.DistinctBy(h => (h.Term, h.Alias, h.Sentence)).ToList();
-        foreach (var hit in distinct.Take(MaxTestHitsShown))
+        // One line per query and sentence: a NEAR (or AND) query is one reason to alert, however many sides it has.
+        var distinct = hits.GroupBy(h => (h.Term, h.Sentence)).Select(g => g.DistinctBy(h => (h.Alias, h.MatchedText)).ToList()).ToList();
+        foreach (var parts in distinct.Take(MaxTestHitsShown))
         {
-            var alias = string.Equals(hit.Alias, hit.Term, StringComparison.OrdinalIgnoreCase) ? "" : $" (as \"{hit.Alias}\")";
-            reply.Append(CultureInfo.InvariantCulture, $"\n• {hit.Term}{alias}: \"{hit.MatchedText}\" in: {Excerpt(hit.Sentence, hit.MatchedText)}");
+            var hit = parts[0];
+            var found = parts.Count == 1
+                ? (string.Equals(hit.Alias, hit.Term, StringComparison.OrdinalIgnoreCase) ? "" : $" (as \"{hit.Alias}\")") + $": \"{hit.MatchedText}\""
+                : ": " + string.Join(", ", parts.Select(p => string.Equals(p.Alias, p.MatchedText, StringComparison.OrdinalIgnoreCase)
+                    ? $"\"{p.MatchedText}\""
+                    : $"\"{p.MatchedText}\" (as \"{p.Alias}\")"));
+            reply.Append(CultureInfo.InvariantCulture, $"\n• {hit.Term}{found} in: {Excerpt(hit.Sentence, hit.MatchedText)}");
         }
 
         if (distinct.Count > MaxTestHitsShown)

@@ -53,11 +53,15 @@ public sealed class CompiledMatcher
     /// <summary>Whether any query uses NEAR, the only thing that needs each hit's word positions.</summary>
     private readonly bool _needsWordIndices;
 
-    private CompiledMatcher(Node root, CompiledRule[] rules, RegexUse[] regexes)
+    /// <summary>The descriptions of the actors compiled in, by id: what a description hit must find around it.</summary>
+    private readonly DescriptionRule[] _descriptions;
+
+    private CompiledMatcher(Node root, CompiledRule[] rules, RegexUse[] regexes, DescriptionRule[] descriptions)
     {
         _root = root;
         _rules = rules;
         _regexes = regexes;
+        _descriptions = descriptions;
         _needsWordIndices = rules.Any(rule => UsesNear(rule.Query.Root));
         var firstWords = root.Children?.Keys ?? [];
         foreach (var word in firstWords)
@@ -125,7 +129,9 @@ public sealed class CompiledMatcher
         var seen = new HashSet<(long Owner, string Key)>();
         var compiled = new List<CompiledRule>();
         var faultList = new List<RuleFault>();
-        var actorSpellings = new Dictionary<Actor, List<(string Alias, string[] Path)>>(ReferenceEqualityComparer.Instance);
+        var actorSpellings = new Dictionary<Actor, IReadOnlyList<ActorSpelling>>(ReferenceEqualityComparer.Instance);
+        var actorDescriptions = new Dictionary<Actor, List<(int Id, DescriptionPaths Paths)>>(ReferenceEqualityComparer.Instance);
+        var descriptions = new List<DescriptionRule>();
         var actorIds = new Dictionary<Actor, int>(ReferenceEqualityComparer.Instance);
         var regexes = new Dictionary<string, RegexUse>(StringComparer.Ordinal);
         foreach (var rule in rules)
@@ -172,23 +178,65 @@ public sealed class CompiledMatcher
                 {
                     actorId = actorIds.Count;
                     actorIds.Add(actor, actorId);
-                    actorSpellings[actor] = Spellings(actor.AllNames);
-                    foreach (var (_, falseFriend) in Spellings(actor.FalseFriends))
+                    actorSpellings[actor] = actors.SpellingsOf(actor);
+                    foreach (var falseFriend in actors.FalseFriendPathsOf(actor))
                     {
                         root.Walk(falseFriend).Blocks.Add(actorId);
                     }
+
+                    // A description's later parts and context words are marks, not hits: they only confirm one.
+                    var compiledDescriptions = new List<(int, DescriptionPaths)>();
+                    foreach (var description in actors.DescriptionsOf(actor))
+                    {
+                        var id = descriptions.Count;
+                        descriptions.Add(DescriptionRule.From(description));
+                        compiledDescriptions.Add((id, description));
+                        for (var part = 1; part < description.Segments.Count; part++)
+                        {
+                            foreach (var path in description.Segments[part].Paths)
+                            {
+                                root.Walk([.. path]).Marks.Add(Mark(id, part));
+                            }
+                        }
+
+                        foreach (var path in description.Near)
+                        {
+                            root.Walk(path).Marks.Add(Mark(id, NearPart));
+                        }
+                    }
+
+                    actorDescriptions[actor] = compiledDescriptions;
+                }
+
+                if (literal.Exact)
+                {
+                    root.Walk(literal.Path).Add(new Found.Source(group, literal.Index, literal.Text, actorId));
+                    continue;
                 }
 
                 foreach (var (alias, aliasPath) in actorSpellings[actor])
                 {
                     root.Walk(aliasPath).Add(new Found.Source(group, literal.Index, alias, actorId));
                 }
+
+                foreach (var (id, description) in actorDescriptions[actor])
+                {
+                    foreach (var path in description.Segments[0].Paths)
+                    {
+                        root.Walk([.. path]).Add(new Found.Source(group, literal.Index, description.Description.Label ?? "", actorId, id));
+                    }
+                }
             }
         }
 
         faults = faultList;
-        return new CompiledMatcher(root.Freeze(), [.. compiled], [.. regexes.Values]);
+        return new CompiledMatcher(root.Freeze(), [.. compiled], [.. regexes.Values], [.. descriptions]);
     }
+
+    /// <summary>The part number of a description's context words (its segments are 1, 2, ...).</summary>
+    private const int NearPart = 63;
+
+    private static int Mark(int description, int part) => (description << 6) | part;
 
     public ItemMatches Match(NewsItem item)
     {
@@ -217,22 +265,6 @@ public sealed class CompiledMatcher
     public static IReadOnlyList<TermHit> MatchTerms(IEnumerable<string> terms, ActorDictionary actors, string text) =>
         Build(terms.Select(t => new MatchRule(0, t)), actors).MatchText(text).For(0);
 
-    private static List<(string Alias, string[] Path)> Spellings(IEnumerable<string> names)
-    {
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        var spellings = new List<(string, string[])>();
-        foreach (var name in names)
-        {
-            var path = Tokenizer.Tokenize(name).Select(t => t.Normalized).ToArray();
-            if (path.Length > 0 && keys.Add(string.Join(' ', path)))
-            {
-                spellings.Add((name, path));
-            }
-        }
-
-        return spellings;
-    }
-
     private void Scan(FieldText field, List<Found> found)
     {
         var text = field.Text;
@@ -256,6 +288,12 @@ public sealed class CompiledMatcher
             return;
         }
 
+        // Descriptions first: a confirmed one spans its whole pattern, and that span is what NEAR counts from.
+        if (scan.Hits.Any(hit => hit.Entry.Description >= 0))
+        {
+            ConfirmDescriptions(scan);
+        }
+
         if (_needsWordIndices)
         {
             scan.NumberWords();
@@ -268,6 +306,83 @@ public sealed class CompiledMatcher
             : scan.Hits.Where(hit => hit.Entry.ActorId < 0 || !blockers.Any(b =>
                 b.ActorId == hit.Entry.ActorId && b.Start <= hit.Span.CharStart && hit.Span.CharEnd <= b.End &&
                 b.End - b.Start > hit.Span.CharEnd - hit.Span.CharStart)));
+    }
+
+    /// <summary>
+    /// Keeps a description's hit only when the rest of its pattern follows within each gap, in the same sentence, and
+    /// (if it has a context rule) a context word stands within its window; the hit then spans the whole description.
+    /// </summary>
+    private void ConfirmDescriptions(FieldScan scan)
+    {
+        var hits = scan.Hits;
+        for (var i = hits.Count - 1; i >= 0; i--)
+        {
+            var hit = hits[i];
+            if (hit.Entry.Description < 0)
+            {
+                continue;
+            }
+
+            var rule = _descriptions[hit.Entry.Description];
+            var text = scan.Field.Text;
+            var (charStart, charEnd) = (hit.Span.CharStart, hit.Span.CharEnd);
+            var confirmed = true;
+            var sentenceEnd = rule.Gaps.Length > 1 ? scan.Field.SentenceEnd(charStart) : 0;
+            for (var part = 1; part < rule.Gaps.Length && confirmed; part++)
+            {
+                // The earliest later part within the gap (the longest of those starting there), in the same sentence.
+                var mark = Mark(hit.Entry.Description, part);
+                (int Start, int End)? next = null;
+                foreach (var (markSpan, id) in scan.Marks)
+                {
+                    if (id == mark && markSpan.CharStart >= charEnd && markSpan.CharEnd <= sentenceEnd &&
+                        (next is not { } best || markSpan.CharStart < best.Start || (markSpan.CharStart == best.Start && markSpan.CharEnd > best.End)) &&
+                        WordsBetween(text, charEnd, markSpan.CharStart, rule.Gaps[part]) <= rule.Gaps[part])
+                    {
+                        next = (markSpan.CharStart, markSpan.CharEnd);
+                    }
+                }
+
+                confirmed = next is not null;
+                charEnd = next?.End ?? charEnd;
+            }
+
+            if (confirmed && rule.HasNear)
+            {
+                var near = Mark(hit.Entry.Description, NearPart);
+                confirmed = scan.Marks.Any(m => m.Id == near && (
+                    m.Span.CharEnd <= charStart ? WordsBetween(text, m.Span.CharEnd, charStart, rule.Window) <= rule.Window
+                    : m.Span.CharStart < charEnd || WordsBetween(text, charEnd, m.Span.CharStart, rule.Window) <= rule.Window));
+            }
+
+            var span = hit.Span with { CharEnd = charEnd };
+            if (!confirmed)
+            {
+                hits.RemoveAt(i);
+                continue;
+            }
+
+            var matched = scan.Field.Text[span.CharStart..span.CharEnd];
+            var alias = hit.Entry.Alias.Length > 0 ? hit.Entry.Alias : matched;
+            hits[i] = new Found(span, hit.Entry with { Alias = alias }, matched, hit.Sentence);
+        }
+    }
+
+    /// <summary>
+    /// How many words start in [<paramref name="from"/>, <paramref name="to"/>), <paramref name="from"/> being the end of
+    /// a word; counting stops past <paramref name="limit"/>, so the cost is that of the words a window allows, not of
+    /// the text.
+    /// </summary>
+    private static int WordsBetween(string text, int from, int to, int limit)
+    {
+        var count = 0;
+        var i = from;
+        while (count <= limit && Tokenizer.NextWord(text, ref i, out var start, out _) && start < to)
+        {
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>
@@ -479,7 +594,7 @@ public sealed class CompiledMatcher
                 return;
             }
 
-            if (node.Entries.Length > 0 || node.Blocks.Length > 0)
+            if (node.Entries.Length > 0 || node.Blocks.Length > 0 || node.Marks.Length > 0)
             {
                 scan.Add(node, start, end);
             }
@@ -671,6 +786,13 @@ public sealed class CompiledMatcher
 
     private sealed record CompiledRule(long OwnerId, WatchQuery Query);
 
+    /// <summary>What a description's hit needs: the gap before each later part (index 0 unused) and its context rule.</summary>
+    private sealed record DescriptionRule(int[] Gaps, bool HasNear, int Window)
+    {
+        public static DescriptionRule From(DescriptionPaths paths) =>
+            new([.. paths.Segments.Select(s => s.GapBefore)], paths.Near.Count > 0, paths.Description.Window);
+    }
+
     /// <summary>A regex and the (rule, atom) pairs that asked for it.</summary>
     private sealed record RegexUse(Regex Regex, string Display, List<(int Group, int Atom)> Users);
 
@@ -695,6 +817,9 @@ public sealed class CompiledMatcher
         /// <summary>False friends found, by character positions.</summary>
         public List<Blocked> Blockers { get; } = [];
 
+        /// <summary>Later parts and context words of descriptions found (see <see cref="Mark"/>).</summary>
+        public List<(Span Span, int Id)> Marks { get; } = [];
+
         public void Add(Node node, int charStart, int charEnd)
         {
             if (node.Entries.Length > 0)
@@ -711,6 +836,11 @@ public sealed class CompiledMatcher
             foreach (var actorId in node.Blocks)
             {
                 Blockers.Add(new Blocked(charStart, charEnd, actorId));
+            }
+
+            foreach (var mark in node.Marks)
+            {
+                Marks.Add((new Span(Field.Field, Unnumbered, Unnumbered, charStart, charEnd), mark));
             }
         }
 
@@ -786,7 +916,7 @@ public sealed class CompiledMatcher
     /// <summary>A false friend of an actor found over characters [Start, End).</summary>
     private readonly record struct Blocked(int Start, int End, int ActorId);
 
-    private sealed class Node(FrozenDictionary<string, Node>? children, Found.Source[] entries, int[] blocks)
+    private sealed class Node(FrozenDictionary<string, Node>? children, Found.Source[] entries, int[] blocks, int[] marks)
     {
         public FrozenDictionary<string, Node>? Children { get; } = children;
 
@@ -798,6 +928,9 @@ public sealed class CompiledMatcher
 
         /// <summary>The actors for which this path is a false friend.</summary>
         public int[] Blocks { get; } = blocks;
+
+        /// <summary>The description parts and context words this path is (see <see cref="Mark"/>).</summary>
+        public int[] Marks { get; } = marks;
     }
 
     private sealed class NodeBuilder
@@ -806,6 +939,8 @@ public sealed class CompiledMatcher
         private readonly List<Found.Source> _entries = [];
 
         public HashSet<int> Blocks { get; } = [];
+
+        public HashSet<int> Marks { get; } = [];
 
         public NodeBuilder Walk(string[] path)
         {
@@ -828,7 +963,8 @@ public sealed class CompiledMatcher
         {
             // Two aliases of one actor may fold to the same path; the rule needs to be listed there once.
             // Rules are added one after another, so a repeat can only be the entry added last.
-            if (_entries.Count == 0 || _entries[^1].Group != entry.Group || _entries[^1].Atom != entry.Atom)
+            if (_entries.Count == 0 || _entries[^1].Group != entry.Group || _entries[^1].Atom != entry.Atom ||
+                _entries[^1].Description != entry.Description)
             {
                 _entries.Add(entry);
             }
@@ -837,6 +973,7 @@ public sealed class CompiledMatcher
         public Node Freeze() => new(
             _children.Count == 0 ? null : _children.ToFrozenDictionary(c => c.Key, c => c.Value.Freeze(), StringComparer.Ordinal),
             [.. _entries],
-            [.. Blocks]);
+            [.. Blocks],
+            [.. Marks]);
     }
 }

@@ -9,8 +9,11 @@ internal readonly record struct Span(MatchField Field, int Start, int End, int C
 /// <summary>One hit of one atom (literal or regex) of one rule's query, with the text and sentence it stands in.</summary>
 internal sealed record Found(Span Span, Found.Source Entry, string MatchedText, string Sentence)
 {
-    /// <summary>Which rule and atom the hit belongs to, the spelling that matched, and the actor (or -1).</summary>
-    internal sealed record Source(int Group, int Atom, string Alias, int ActorId);
+    /// <summary>
+    /// Which rule and atom the hit belongs to, the spelling that matched, the actor (or -1), and for the first part
+    /// of an actor's description, which description (or -1): such a hit stands only once the rest is confirmed.
+    /// </summary>
+    internal sealed record Source(int Group, int Atom, string Alias, int ActorId, int Description = -1);
 }
 
 /// <summary>

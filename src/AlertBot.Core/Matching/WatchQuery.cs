@@ -19,13 +19,15 @@ namespace AlertBot.Core.Matching;
 /// and     := unary (["AND"] unary)*          adjacent operands are ANDed ...
 /// unary   := "NOT" unary | "-" unary | near
 /// near    := operand ("NEAR" ["/" n] operand)* within n words (default 10), either order, same field
-/// operand := field ":" operand | "@" name | "(" or ")" | "phrase" | /regex/[i] | word word ...
+/// operand := field ":" operand | "@" name | "=" (word ... | "phrase") | "(" or ")" | "phrase" | /regex/[i] | word word ...
 /// </code>
 /// ... except bare words, which run together into one phrase as plain terms always did: <c>Red Sea</c> is the phrase,
 /// <c>Houthis "Red Sea"</c> is Houthis AND the phrase. Operators count only in upper case (<c>Bosnia and
 /// Herzegovina</c> stays a phrase). A prefix (<c>-</c>, <c>title:</c>, <c>body:</c>, <c>@</c>) takes the operand right
 /// after it, so <c>-Red Sea</c> excludes the phrase. Any word or phrase that is a name or alias of an actor matches
-/// all of that actor's spellings; <c>@name</c> insists on an actor and is an error when there is none.
+/// all of that actor's spellings (and forms, demonyms and descriptions); <c>@name</c> insists on an actor and is an
+/// error when there is none; <c>=word</c> asks for the word or phrase exactly as written (case and accents aside): no
+/// other spelling, generated form, demonym or description of an actor it names, whose false friends still count.
 /// A regex runs over the original text (what users see and copy), not the folded one: <c>/i</c> ignores case,
 /// and it runs with <see cref="RegexOptions.NonBacktracking"/> and a match timeout, so no pattern can stall matching.
 /// </remarks>
@@ -58,6 +60,12 @@ public sealed class WatchQuery
 
     /// <summary>Whether the query is one word, phrase or actor with no operator: the plain watch term of old.</summary>
     public bool IsPlain => Root is LiteralNode { Field: null };
+
+    /// <summary>
+    /// The actor a plain term stands for with all its spellings (<c>Houthis</c>, <c>@"Ansar Allah"</c>); null for any
+    /// other query, and for an exact term (<c>=Iran</c>), which stands for its own word alone.
+    /// </summary>
+    public Actor? NamedActor => Root is LiteralNode { Field: null, Exact: false } literal ? literal.Actor : null;
 
     internal QueryNode Root { get; }
 
@@ -125,6 +133,7 @@ public sealed class WatchQuery
         Near,
         Minus,
         At,
+        Exact,
         Field,
         End,
     }
@@ -274,6 +283,16 @@ public sealed class WatchQuery
                     var (nameText, nameColumn) = name.Kind == Kind.Phrase ? (_lexemes[_next++].Text, name.Column) : WordRun();
                     return Literal(nameText, nameColumn, field, mustBeActor: true);
 
+                case Kind.Exact:
+                    var exact = Peek;
+                    if (exact.Kind is not (Kind.Word or Kind.Phrase))
+                    {
+                        throw new QueryException($"expected a word or phrase after '=' at column {exact.Column}");
+                    }
+
+                    var (exactText, exactColumn) = exact.Kind == Kind.Phrase ? (_lexemes[_next++].Text, exact.Column) : WordRun();
+                    return Literal(exactText, exactColumn, field, mustBeActor: false, exact: true);
+
                 default:
                     _next--;
                     var (text, column) = WordRun();
@@ -294,7 +313,7 @@ public sealed class WatchQuery
             return (_text[first.Start..last.End], first.Column);
         }
 
-        private LiteralNode Literal(string text, int column, MatchField? field, bool mustBeActor)
+        private LiteralNode Literal(string text, int column, MatchField? field, bool mustBeActor, bool exact = false)
         {
             var path = Tokenizer.Tokenize(text).Select(t => t.Normalized).ToArray();
             if (path.Length == 0)
@@ -308,7 +327,7 @@ public sealed class WatchQuery
                 throw new QueryException($"unknown actor \"{text}\" at column {column}");
             }
 
-            return AddAtom(new LiteralNode(text.Trim(), path, actor, field, Atoms.Count));
+            return AddAtom(new LiteralNode(text.Trim(), path, actor, field, Atoms.Count) { Exact = exact });
         }
 
         private T AddAtom<T>(T atom)
@@ -352,7 +371,7 @@ public sealed class WatchQuery
         private static string EngineWords(Exception ex) => ex.Message.Trim().TrimEnd('.');
 
         private static bool StartsOperand(Kind kind) =>
-            kind is Kind.Word or Kind.Phrase or Kind.Regex or Kind.Open or Kind.At or Kind.Field;
+            kind is Kind.Word or Kind.Phrase or Kind.Regex or Kind.Open or Kind.At or Kind.Exact or Kind.Field;
 
         private static bool IsPositional(QueryNode node) => node switch
         {
@@ -404,9 +423,9 @@ public sealed class WatchQuery
             {
                 i = LexRegex(text, i, lexemes);
             }
-            else if (c is '-' or '@' && i + 1 < text.Length && StartsPrefixed(text[i + 1], c))
+            else if (c is '-' or '@' or '=' && i + 1 < text.Length && StartsPrefixed(text[i + 1], c))
             {
-                lexemes.Add(new Lexeme(c == '-' ? Kind.Minus : Kind.At, i, i + 1, c.ToString()));
+                lexemes.Add(new Lexeme(c switch { '-' => Kind.Minus, '@' => Kind.At, _ => Kind.Exact }, i, i + 1, c.ToString()));
                 i++;
             }
             else
@@ -419,10 +438,10 @@ public sealed class WatchQuery
         return lexemes;
     }
 
-    /// <summary>Whether a '-' or '@' before <paramref name="next"/> is a prefix rather than part of a word ("--").</summary>
+    /// <summary>Whether a '-', '@' or '=' before <paramref name="next"/> is a prefix rather than part of a word ("--").</summary>
     private static bool StartsPrefixed(char next, char prefix) =>
         char.IsLetterOrDigit(next) || QuoteChars.Contains(next, StringComparison.Ordinal) ||
-        (prefix == '-' && next is '(' or '@' or '/');
+        (prefix == '-' && next is '(' or '@' or '=' or '/');
 
     private static int LexRegex(string text, int start, List<Lexeme> lexemes)
     {
@@ -527,7 +546,10 @@ internal abstract record AtomNode(MatchField? Field, int Index) : QueryNode
 internal sealed record LiteralNode(string Text, string[] Path, Actor? Actor, MatchField? Field, int Index)
     : AtomNode(Field, Index)
 {
-    public override string Key => FieldKey + (Actor is null ? string.Join(' ', Path) : "\0" + Actor.Name);
+    /// <summary>Only this spelling (<c>=Iran</c>): none of the actor's other spellings, forms, demonyms or descriptions.</summary>
+    public bool Exact { get; init; }
+
+    public override string Key => FieldKey + (Exact ? "=" + string.Join(' ', Path) : Actor is null ? string.Join(' ', Path) : "\0" + Actor.Name);
 }
 
 internal sealed record RegexNode(string Pattern, Regex Regex, MatchField? Field, int Index) : AtomNode(Field, Index)

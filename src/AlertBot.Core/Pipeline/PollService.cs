@@ -43,6 +43,9 @@ public sealed partial class PollService(
     /// <summary>The source name of AlertBot's own notices (feed paused, feed back).</summary>
     public const string NoticeSource = "AlertBot";
 
+    /// <summary>A feed's own title longer than this is cut when it becomes the feed's name.</summary>
+    private const int MaxFeedNameLength = 120;
+
     public async Task<PollOutcome> PollAsync(long feedId, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -108,6 +111,8 @@ public sealed partial class PollService(
     private async Task<PollOutcome> ProcessAsync(
         FeedRecord feed, FeedReadResult.Success success, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        feed = await NameAfterTitleAsync(feed, success.FeedTitle, now, cancellationToken);
+
         // One key per item; a feed listing the same item twice counts it once (the first, as the feed ordered them).
         var items = new List<(string Key, NewsItem Item)>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -217,6 +222,27 @@ public sealed partial class PollService(
 
     private static string Describe(TimeSpan span) =>
         span.TotalDays >= 1 ? $"{span.TotalDays:0.#} day(s)" : span.TotalHours >= 1 ? $"{span.TotalHours:0.#} hour(s)" : $"{span.TotalMinutes:0.#} minute(s)";
+
+    /// <summary>
+    /// A feed added from chat is named after its host until its own title is known; two feeds of one site would
+    /// otherwise look the same in /feeds list. A name an operator gave (anything but the bare host) is kept.
+    /// </summary>
+    private async Task<FeedRecord> NameAfterTitleAsync(FeedRecord feed, string? feedTitle, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var title = feedTitle?.Trim();
+        if (string.IsNullOrEmpty(title) || title == feed.Name ||
+            !Uri.TryCreate(feed.Url, UriKind.Absolute, out var uri) || !string.Equals(feed.Name, uri.Host, StringComparison.OrdinalIgnoreCase))
+        {
+            return feed;
+        }
+
+        if (title.Length > MaxFeedNameLength)
+        {
+            title = title[..(MaxFeedNameLength - 1)].TrimEnd() + "…";
+        }
+
+        return await store.UpsertFeedAsync(new FeedDefinition(feed.Url, title, feed.Interval, feed.Backfill), now, cancellationToken);
+    }
 
     private static NewsItem WithSource(NewsItem item, FeedRecord feed, string? feedTitle)
     {

@@ -11,17 +11,21 @@ public readonly record struct TextSegment(string Text, bool Highlighted);
 /// </summary>
 public static class Highlighting
 {
-    /// <summary>Every whole-word occurrence of the words in <paramref name="text"/> (case-insensitive), in order, merged where they touch.</summary>
+    /// <summary>
+    /// Every whole-word occurrence of the words in <paramref name="text"/> (case-insensitive, any run of white space
+    /// standing for the space of a phrase), in order, merged where they touch: a phrase is one span.
+    /// </summary>
     public static IReadOnlyList<HighlightSpan> Find(int sentence, string text, IEnumerable<string> words)
     {
         var found = new List<(int Start, int End)>();
-        foreach (var word in words.Where(w => !string.IsNullOrWhiteSpace(w)).Distinct(StringComparer.OrdinalIgnoreCase))
+        foreach (var word in words.Where(w => !string.IsNullOrWhiteSpace(w)).Select(w => w.Trim()).Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            for (var at = text.IndexOf(word, StringComparison.OrdinalIgnoreCase); at >= 0;
-                 at = text.IndexOf(word, at + 1, StringComparison.OrdinalIgnoreCase))
+            var parts = word.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            for (var at = text.IndexOf(parts[0], StringComparison.OrdinalIgnoreCase); at >= 0;
+                 at = text.IndexOf(parts[0], at + 1, StringComparison.OrdinalIgnoreCase))
             {
-                var end = at + word.Length;
-                if ((at == 0 || !char.IsLetterOrDigit(text[at - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end])))
+                var end = PhraseEnd(text, at + parts[0].Length, parts);
+                if (end >= 0 && (at == 0 || !char.IsLetterOrDigit(text[at - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end])))
                 {
                     found.Add((at, end));
                 }
@@ -43,6 +47,28 @@ public static class Highlighting
         }
 
         return spans;
+    }
+
+    /// <summary>Where the rest of a phrase ends when its first part ends at <paramref name="at"/>, or -1.</summary>
+    private static int PhraseEnd(string text, int at, string[] parts)
+    {
+        for (var p = 1; p < parts.Length; p++)
+        {
+            var gap = at;
+            while (gap < text.Length && char.IsWhiteSpace(text[gap]))
+            {
+                gap++;
+            }
+
+            if (gap == at || string.Compare(text, gap, parts[p], 0, parts[p].Length, StringComparison.OrdinalIgnoreCase) != 0)
+            {
+                return -1;
+            }
+
+            at = gap + parts[p].Length;
+        }
+
+        return at;
     }
 
     /// <summary>
@@ -70,11 +96,18 @@ public static class Highlighting
             {
                 if (chars.Length > 0 && chars[^1] != ' ' && c != '\0')
                 {
+                    // The space inside a matched phrase is part of it: "Red Sea" is one highlight, not two. Only
+                    // inside: a span that merely starts or ends on white space leaves that space plain.
                     chars.Append(' ');
-                    marks.Add(false);
+                    marks.Add(marked[i] && marks[^1]);
                 }
 
                 continue;
+            }
+
+            if (chars.Length > 0 && chars[^1] == ' ' && marks[^1] && !marked[i])
+            {
+                marks[^1] = false;
             }
 
             chars.Append(c);

@@ -106,7 +106,7 @@ internal static partial class DocumentDecoder
 
     private static string? DeclaredEncoding(ReadOnlySpan<byte> bytes)
     {
-        var head = Encoding.ASCII.GetString(bytes[..Math.Min(bytes.Length, 512)]);
+        var head = Encoding.ASCII.GetString(bytes[..Math.Min(bytes.Length, 2048)]);
         var m = XmlDeclaration().Match(head);
         return m.Success ? m.Groups["enc"].Value : null;
     }
@@ -131,6 +131,6 @@ internal static partial class DocumentDecoder
         }
     }
 
-    [GeneratedRegex(@"^\s*<\?xml[^>]*?encoding\s*=\s*[""'](?<enc>[A-Za-z0-9._:\-]+)[""']", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:<!--(?:[^-]|-(?!->))*-->\s*)*<\?xml[^>]*?encoding\s*=\s*[""'](?<enc>[A-Za-z0-9._:\-]+)[""']", RegexOptions.CultureInvariant)]
     private static partial Regex XmlDeclaration();
 }

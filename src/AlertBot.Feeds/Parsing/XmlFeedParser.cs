@@ -47,7 +47,7 @@ internal static partial class XmlFeedParser
 
     public static ParsedFeed Parse(string text, Uri? documentUri)
     {
-        var root = XmlTreeReader.Read(EntityRewriter.Rewrite(text));
+        var root = XmlTreeReader.Read(EntityRewriter.Rewrite(SkipBeforeDeclaration(text)));
         return Key(root) switch
         {
             "rss" => ParseRss(root, FeedFormat.Rss091To20, documentUri),
@@ -61,6 +61,38 @@ internal static partial class XmlFeedParser
             "channel" => ParseRss(root, FeedFormat.Cdf, documentUri),
             _ => throw new FeedFormatException($"not a feed: unknown root element <{root.Name.LocalName}>"),
         };
+    }
+
+    /// <summary>
+    /// Comments and whitespace before the XML declaration (a CMS banner, a blank line from a template) make the document
+    /// ill-formed, yet feedparser reads it and so do readers: what precedes a declaration that follows only comments
+    /// is dropped. Anything else before it is left for the XML reader to reject.
+    /// </summary>
+    internal static string SkipBeforeDeclaration(string text)
+    {
+        var i = 0;
+        while (true)
+        {
+            while (i < text.Length && char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+
+            if (string.CompareOrdinal(text, i, "<!--", 0, 4) != 0)
+            {
+                break;
+            }
+
+            var end = text.IndexOf("-->", i + 4, StringComparison.Ordinal);
+            if (end < 0)
+            {
+                return text;
+            }
+
+            i = end + 3;
+        }
+
+        return i > 0 && string.CompareOrdinal(text, i, "<?xml", 0, 5) == 0 ? text[i..] : text;
     }
 
     /// <summary>The name a parser switches on: core elements by lower-case local name, modules as "prefix:local".</summary>
@@ -349,7 +381,9 @@ internal static partial class XmlFeedParser
             // Atom's type="html" says the content is escaped HTML; an element inside is a wrapper, and its text is that HTML.
             else if (element.HasElements && !(format == FeedFormat.Atom10 && typeAttr == "html"))
             {
-                value = InnerXml(element, stripWrapperDiv: format == FeedFormat.Atom10 && isXml);
+                // In an HTML field a CDATA block next to raw elements (Feedburner's <description><img/><![CDATA[<p>…]]>) is
+                // more of the same HTML; only in declared XHTML is CDATA text to escape.
+                value = InnerXml(element, stripWrapperDiv: format == FeedFormat.Atom10 && isXml, rawCData: !isXml);
                 if (typeAttr is null)
                 {
                     type = FeedTextTypes.Xhtml;
@@ -474,7 +508,7 @@ internal static partial class XmlFeedParser
     }
 
     /// <summary>Markup inside an element as a string, namespace declarations dropped, text re-escaped.</summary>
-    private static string InnerXml(XElement element, bool stripWrapperDiv)
+    private static string InnerXml(XElement element, bool stripWrapperDiv, bool rawCData)
     {
         IEnumerable<XNode> nodes = element.Nodes();
         var children = element.Elements().ToList();
@@ -487,16 +521,19 @@ internal static partial class XmlFeedParser
         var sb = new StringBuilder();
         foreach (var node in nodes)
         {
-            WriteNode(node, sb);
+            WriteNode(node, sb, rawCData);
         }
 
         return sb.ToString();
     }
 
-    private static void WriteNode(XNode node, StringBuilder sb)
+    private static void WriteNode(XNode node, StringBuilder sb, bool rawCData)
     {
         switch (node)
         {
+            case XCData cdata when rawCData:
+                sb.Append(cdata.Value);
+                break;
             case XText text:
                 sb.Append(text.Value.Replace("&", "&amp;", StringComparison.Ordinal)
                     .Replace("<", "&lt;", StringComparison.Ordinal)
@@ -526,7 +563,7 @@ internal static partial class XmlFeedParser
                 sb.Append('>');
                 foreach (var child in element.Nodes())
                 {
-                    WriteNode(child, sb);
+                    WriteNode(child, sb, rawCData);
                 }
 
                 sb.Append("</").Append(name).Append('>');

@@ -66,7 +66,8 @@ internal static class XmlTreeReader
                     case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
                         if (stack.TryPeek(out var owner))
                         {
-                            owner.Add(new XText(reader.Value));
+                            // CDATA is kept as such: next to raw elements in an HTML field it is markup, not text.
+                            owner.Add(reader.NodeType == XmlNodeType.CDATA ? new XCData(reader.Value) : new XText(reader.Value));
                         }
 
                         break;

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 
@@ -12,8 +13,19 @@ namespace AlertBot.Feeds.Text;
 /// appeared first on …" footer. AngleSharp does the HTML5 parsing so
 /// broken real-world markup reads the way a browser would read it.
 /// </summary>
-public sealed class HtmlText
+public sealed partial class HtmlText
 {
+    // The elements of HTML (and the obsolete ones feeds still carry). A '<' that opens none of them is text: a headline
+    // such as "Houthis strike <tanker>" keeps its word, as feedparser keeps it.
+    private const string KnownElements =
+        "a|abbr|acronym|address|area|article|aside|audio|b|base|basefont|bdi|bdo|big|blink|blockquote|body|br|button|" +
+        "canvas|caption|center|cite|code|col|colgroup|data|datalist|dd|del|details|dfn|dialog|dir|div|dl|dt|em|embed|" +
+        "fieldset|figcaption|figure|font|footer|form|frame|frameset|h[1-6]|head|header|hgroup|hr|html|i|iframe|img|" +
+        "input|ins|kbd|label|legend|li|link|main|map|mark|marquee|menu|meta|meter|nav|nobr|noembed|noframes|noscript|" +
+        "object|ol|optgroup|option|output|p|param|picture|pre|progress|q|rp|rt|ruby|s|samp|script|search|section|" +
+        "select|slot|small|source|span|strike|strong|style|sub|summary|sup|svg|math|table|tbody|td|template|textarea|" +
+        "tfoot|th|thead|time|title|tr|track|tt|u|ul|var|video|wbr|xmp";
+
     private static readonly HashSet<string> Dropped = new(StringComparer.OrdinalIgnoreCase)
     {
         "script", "style", "noscript", "template", "head", "title", "iframe", "object", "embed", "svg", "math", "select", "button",
@@ -49,12 +61,21 @@ public sealed class HtmlText
     /// <summary>Plain text with one line per block.</summary>
     public string ToText(string html)
     {
+        var text = Extract(html);
+
+        // Markup escaped twice (&amp;lt;p&amp;gt; in the source, or escaped HTML inside a CDATA block) is still
+        // markup after one decoding; a second pass reads it, so no tag and no link target reaches an alert.
+        return Markup().IsMatch(text) ? Extract(text) : text;
+    }
+
+    private string Extract(string html)
+    {
         if (!NeedsParsing(html))
         {
             return CollapseLines(html);
         }
 
-        var document = parser.ParseDocument(html);
+        var document = parser.ParseDocument(StrayAngle().Replace(html, "&lt;"));
         var sb = new StringBuilder(html.Length);
         if (document.Body is { } body)
         {
@@ -188,4 +209,12 @@ public sealed class HtmlText
 
         return sb.ToString();
     }
+
+    /// <summary>A '<' that opens no HTML element, end tag, comment, CDATA block or doctype: text to keep.</summary>
+    [GeneratedRegex("<(?!/?(?:" + KnownElements + @")(?=[\s/>])|!--|!\[CDATA\[|!doctype)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex StrayAngle();
+
+    /// <summary>A start or end tag of a known element, as it would read once its escaping is undone.</summary>
+    [GeneratedRegex("</?(?:" + KnownElements + @")(?:\s[^<>]*)?/?>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Markup();
 }

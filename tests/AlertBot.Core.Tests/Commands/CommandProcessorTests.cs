@@ -228,6 +228,12 @@ public sealed class CommandProcessorTests
         Assert.Contains("• Houthis — covers: Houthis, Huthi, Ansar Allah", list.Text, StringComparison.Ordinal);
         Assert.Contains("• Strait of Hormuz\n", list.Text + "\n", StringComparison.Ordinal);
         Assert.Contains("• Ghaani — names Qaani, covers: Qaani, Ghaani, Qa'ani", list.Text, StringComparison.Ordinal);
+
+        // An exact term stands for its own word: no "also matches", no "covers", and no "already covered" either way.
+        var exact = await Run("/watch add =Huthi", Owner);
+        Assert.Equal("Watching \"=Huthi\".", exact.Text);
+        var exactList = await Run("/watch list", Owner);
+        Assert.Contains("• =Huthi\n", exactList.Text + "\n", StringComparison.Ordinal);
     }
 
     [Fact]
@@ -245,6 +251,9 @@ public sealed class CommandProcessorTests
         var near = await Run("/test Ansar Allah struck in the Red Sea overnight.", Owner);
         Assert.DoesNotContain("Nothing would alert", near.Text, StringComparison.Ordinal);
         Assert.Contains("Ansar Allah", near.Text, StringComparison.Ordinal);
+        var line = Assert.Single(near.Text.Split('\n'), l => l.Contains("NEAR/5", StringComparison.Ordinal));
+        Assert.Contains("\"Ansar Allah\"", line, StringComparison.Ordinal);
+        Assert.Contains("\"Red Sea\"", line, StringComparison.Ordinal);
         Assert.Contains("Nothing would alert", (await Run("/test Houthis, far from it all and from the sea lanes they threaten, said the Red Sea was calm.", Owner)).Text, StringComparison.Ordinal);
         Assert.Contains("Nothing would alert", (await Run("/test Qaani said Ansar Allah fired in the Red Sea.", Owner)).Text, StringComparison.Ordinal);
     }

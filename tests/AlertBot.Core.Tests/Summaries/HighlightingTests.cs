@@ -39,6 +39,20 @@ public sealed class HighlightingTests
     }
 
     [Fact]
+    public void A_matched_phrase_is_one_highlight_even_across_a_run_of_white_space()
+    {
+        var text = "Ships in the Red  Sea and the red\nsea lanes; the Red Seal plant.";
+        var spans = Highlighting.Find(0, text, ["Red Sea"]);
+
+        var html = Highlighting.Render(Highlighting.Segments(text, spans, 0), t => t, "<b>", "</b>");
+
+        Assert.Equal("Ships in the <b>Red Sea</b> and the <b>red sea</b> lanes; the Red Seal plant.", html);
+        Assert.Equal(
+            "a <b>b c</b> d",
+            Highlighting.Render(Highlighting.Segments("a  b c  d", [new HighlightSpan(0, 1, 7)], 0), t => t, "<b>", "</b>"));
+    }
+
+    [Fact]
     public void Segments_collapse_white_space_and_cut_at_a_word_within_the_budget()
     {
         var text = "Esmail  Qaani\tvisited Baghdad and met Qaani's allies there.";

@@ -1,3 +1,4 @@
+using AlertBot.Core.Matching;
 using AlertBot.Core.Watchlists;
 
 namespace AlertBot.Core.Tests.Watchlists;
@@ -71,7 +72,43 @@ public sealed class ActorDictionaryTests
         Assert.Null(actors.Resolve("Africa"));
     }
 
+    [Fact]
+    public void Loads_demonyms_descriptions_stop_words_and_dictionary_false_friends()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("actors.json", """
+            {
+              "falseFriends": ["Kaani Street"],
+              "stopWords": ["Ghaani"],
+              "actors": [
+                { "name": "Qaani" },
+                { "name": "Sudan", "demonyms": ["Sudanese"], "aliases": ["السودان"] },
+                { "name": "RSF", "aliases": ["Rapid Support Forces"], "generateForms": false,
+                  "descriptions": [ { "pattern": "Sudan's (paramilitary|paramilitaries)", "label": "Sudan's paramilitaries" },
+                                    { "pattern": "paramilitary (fighters|forces)", "near": ["Darfur", "El Fasher"], "window": 5 } ] },
+              ]
+            }
+            """);
+
+        var actors = ActorDictionary.Load(path);
+        IReadOnlyList<TermHit> Hits(string term, string text) =>
+            CompiledMatcher.Build([new MatchRule(1, term)], actors).MatchText(text).For(1);
+
+        Assert.Single(Hits("Qaani", "Qaani spoke."));
+        Assert.Empty(Hits("Qaani", "Ghaani spoke.")); // a stop word of the file
+        Assert.Empty(Hits("Qaani", "Kaani spoke.")); // inside a false friend of the file
+        Assert.Single(Hits("Sudan", "Sudanese troops advanced."));
+        Assert.Single(Hits("Sudan", "قال مسؤولون سودانيون إن الهدنة صمدت."));
+        Assert.Empty(Hits("=Sudan", "Sudanese troops advanced."));
+        Assert.Equal("Sudan's paramilitaries", Assert.Single(Hits("RSF", "Sudan's paramilitaries took the town.")).Alias);
+        Assert.Single(Hits("RSF", "In El Fasher, paramilitary fighters shelled a camp."));
+        Assert.Empty(Hits("RSF", "Paramilitary forces paraded in Moscow."));
+    }
+
     [Theory]
+    [InlineData("{ \"actors\": [ { \"name\": \"X\", \"descriptions\": [ { \"pattern\": \"(a|b\" } ] } ] }", "actor \"X\": description pattern \"(a|b\"")]
+    [InlineData("{ \"actors\": [ { \"name\": \"X\", \"descriptions\": [ { \"label\": \"y\" } ] } ] }", "without a \"pattern\"")]
+    [InlineData("{ \"actors\": [ { \"name\": \"X\", \"descriptions\": [ { \"pattern\": \"a\", \"window\": 500 } ] } ] }", "window 500")]
     [InlineData("{ \"actors\": [ { \"name\": \"X\", ", "not valid")]
     [InlineData("{ \"actors\": [ { \"name\": \"X\", \"alises\": [\"Y\"] } ] }", "alises")]
     [InlineData("{ \"actors\": [ { \"aliases\": [\"Y\"] } ] }", "actors[0] has no \"name\"")]

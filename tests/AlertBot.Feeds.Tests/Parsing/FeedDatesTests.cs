@@ -22,6 +22,17 @@ public sealed class FeedDatesTests
     [InlineData("20031231T101455Z", "2003-12-31T10:14:55Z")]
     [InlineData("2003-12-31", "2003-12-31T00:00:00Z")]
     [InlineData("2003-12-31T10:14Z", "2003-12-31T10:14:00Z")]
+    [InlineData("2026-12-07T12:35:9+01:00", "2026-12-07T11:35:09Z")]
+    [InlineData("2026-12-07T1:5:9Z", "2026-12-07T01:05:09Z")]
+    [InlineData("Sun, 16 Dec 2012 1:2:3 GMT", "2012-12-16T01:02:03Z")]
+    [InlineData("2003-12", "2003-12-01T00:00:00Z")]
+    [InlineData("2003", "2003-01-01T00:00:00Z")]
+    [InlineData("2003-335", "2003-12-01T00:00:00Z")]
+    [InlineData("2004-060T10:00Z", "2004-02-29T10:00:00Z")]
+    [InlineData("Sun Jan  4 16:29:06 PST 2004", "2004-01-05T00:29:06Z")]
+    [InlineData("Sun Jan 4 16:29:06 2004", "2004-01-04T16:29:06Z")]
+    [InlineData("Thu, Jan 01 2004 19:48:21 GMT", "2004-01-01T19:48:21Z")]
+    [InlineData("Fri, 2006/09/15 08:19:53 EDT", "2006-09-15T12:19:53Z")]
     public void Parses_real_world_dates(string text, string expectedUtc)
     {
         var parsed = FeedDates.Parse(text);
@@ -35,5 +46,7 @@ public sealed class FeedDatesTests
     [InlineData("yesterday")]
     [InlineData("Thu, 31 Feb 2004 10:00:00 GMT")]
     [InlineData("2003-13-01T00:00:00Z")]
+    [InlineData("2003-366")]
+    [InlineData("2026-12-07T12:61:09Z")]
     public void Rejects_what_is_not_a_date(string text) => Assert.Null(FeedDates.Parse(text));
 }

@@ -13,7 +13,7 @@ namespace AlertBot.Core.Tests.Matching.Quality;
 /// </summary>
 public sealed class MatchingQualityTests(ITestOutputHelper output)
 {
-    private const double Threshold = 0.97;
+    private const double Threshold = 0.99;
 
     /// <summary>The terms the set is labelled for, written as a user would add them.</summary>
     private static readonly string[] Terms =
@@ -25,7 +25,7 @@ public sealed class MatchingQualityTests(ITestOutputHelper output)
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true };
 
     [Fact]
-    public void Precision_and_recall_are_at_least_97_percent_for_every_term()
+    public void Precision_and_recall_are_at_least_99_percent_for_every_term()
     {
         var set = LoadSet();
         var matcher = CompiledMatcher.Build(Terms.Select((term, i) => new MatchRule(i, term)), ShippedFiles.Actors, out var faults);
@@ -74,7 +74,8 @@ public sealed class MatchingQualityTests(ITestOutputHelper output)
     {
         var set = LoadSet();
 
-        Assert.True(set.Count >= 200, $"only {set.Count} sentences");
+        // 257 before descriptions, generated forms and demonyms; 70 sentences of those classes added, over half negatives.
+        Assert.True(set.Count >= 327, $"only {set.Count} sentences");
         Assert.All(set, s => Assert.All(s.Match, term => Assert.Contains(term, Terms)));
         Assert.All(Terms, term => Assert.True(set.Count(s => s.Match.Contains(term)) >= 8, $"too few positives for {term}"));
         Assert.Equal(set.Count, set.Select(s => s.Text).Distinct().Count());
