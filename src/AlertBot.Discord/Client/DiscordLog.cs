@@ -32,7 +32,7 @@ internal static partial class DiscordLog
         if (message.Exception is { } ex && IsExpected(ex))
         {
             var cause = Describe(ex);
-            LogOneLine(logger, level, message.Source, message.Message ?? "connection problem", cause);
+            LogOneLine(logger, level, message.Source, message.Message ?? "connection failed or lost (retrying)", cause);
         }
         else
         {

@@ -103,6 +103,23 @@ public sealed class DiscordAlertSinkTests
     }
 
     [Fact]
+    public async Task The_fake_refuses_fields_discord_does_not_know_such_as_a_computed_counted_length()
+    {
+        // Guards the embed assertions: the adapter once sent a computed "counted_length", which Discord answers with 400.
+        await using var server = await FakeDiscordServer.StartAsync();
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{server.ApiBaseUrl}/channels/{Channel}/messages");
+        request.Headers.TryAddWithoutValidation("Authorization", $"Bot {server.BotToken}");
+        request.Content = new StringContent("""{"embeds":[{"title":"t","counted_length":1}]}""", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("embeds.counted_length", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(server.MessagesIn(Channel));
+    }
+
+    [Fact]
     public async Task A_per_route_429_goes_back_to_the_outbox_with_its_retry_after_and_the_next_try_is_sent()
     {
         await using var host = await DiscordTestHost.StartAsync();
@@ -175,6 +192,47 @@ public sealed class DiscordAlertSinkTests
         Assert.Equal(message.Id, delivered.PlatformMessageId);
         Assert.Single(host.Server.Requests, r => r.Method == "POST");
         Assert.Single(host.Server.Requests, r => r.Method == "GET" && r.Path.StartsWith($"/api/v10/channels/{Channel}/messages", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_send_cut_off_after_discord_created_the_message_is_Unknown_and_its_retry_finds_the_message_instead_of_posting_again()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        host.Server.DropAfterCreate(Channel);
+        var entry = TestAlerts.Entry(7, DiscordTarget.Channel(Channel));
+
+        var first = await host.Sink.DeliverAsync(entry, CancellationToken.None);
+        var second = await host.Sink.DeliverAsync(entry with { Attempts = 1 }, CancellationToken.None);
+
+        Assert.IsType<DeliveryResult.Unknown>(first);
+        var delivered = Assert.IsType<DeliveryResult.Delivered>(second);
+        var message = Assert.Single(host.Server.MessagesIn(Channel));
+        Assert.Equal(message.Id, delivered.PlatformMessageId);
+        Assert.Single(host.Server.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task A_fresh_database_on_a_channel_holding_alerts_of_an_earlier_one_posts_its_new_alerts()
+    {
+        // The same outbox row ids (1, 2, 3) in two databases: the old nonce "alert-1" made Discord hand back the earlier
+        // database's message; the marker comes from the item, so only the same item in the same channel matches.
+        await using var host = await DiscordTestHost.StartAsync();
+        OutboxEntry Entry(long id, string item, int attempts) =>
+            TestAlerts.Entry(id, DiscordTarget.Channel(Channel)) with { ItemKey = item, Attempts = attempts };
+        foreach (var id in new[] { 1L, 2L, 3L })
+        {
+            Assert.IsType<DeliveryResult.Delivered>(await host.Sink.DeliverAsync(Entry(id, $"old-{id}", 0), CancellationToken.None));
+        }
+
+        // The new database's first try, and a retry after an unknown outcome: both post, neither finds an old message.
+        var fresh = await host.Sink.DeliverAsync(Entry(1, "new-1", 0), CancellationToken.None);
+        var retried = await host.Sink.DeliverAsync(Entry(2, "new-2", 1), CancellationToken.None);
+
+        var messages = host.Server.MessagesIn(Channel);
+        Assert.Equal(5, messages.Count);
+        Assert.Equal(messages[3].Id, Assert.IsType<DeliveryResult.Delivered>(fresh).PlatformMessageId);
+        Assert.Equal(messages[4].Id, Assert.IsType<DeliveryResult.Delivered>(retried).PlatformMessageId);
+        Assert.Equal(Entry(2, "new-2", 1).DeliveryMarker, Marker(messages[4].Body));
     }
 
     [Fact]

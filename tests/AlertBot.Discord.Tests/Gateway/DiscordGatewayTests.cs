@@ -82,6 +82,42 @@ public sealed class DiscordGatewayTests
     }
 
     [Fact]
+    public async Task A_refused_command_registration_logs_discords_field_errors()
+    {
+        await using var host = await DiscordTestHost.StartAsync(s => s.InjectInvalidFormBody(
+            $"applications/{FakeDiscordServer.ApplicationId}/commands", "0.options.1.description", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."));
+        await host.StartGatewayAsync();
+        var connection = await host.Server.AcceptGatewayAsync();
+        await connection.SendHelloAsync(41_250);
+        await connection.ExpectAsync(2);
+        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
+
+        var logged = await host.WaitForLogAsync(r => r.Message.StartsWith("Could not register Discord slash commands", StringComparison.Ordinal));
+
+        Assert.Equal(LogLevel.Error, logged.Level);
+        Assert.Contains("50035", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("BASE_TYPE_BAD_LENGTH Must be between 1 and 100 in length.", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("description", logged.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_gateway_that_cannot_be_reached_is_one_warning_line_without_a_stack_trace()
+    {
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var host = await DiscordTestHost.StartAsync(settings: new() { ["AlertBot:Discord:GatewayUrl"] = $"ws://127.0.0.1:{port}/gateway" });
+        await host.StartGatewayAsync();
+
+        var failed = await host.WaitForLogAsync(r => r.Level == LogLevel.Warning && r.Message.Contains("Connection refused", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+
+        Assert.Null(failed.Exception);
+        Assert.DoesNotContain("\n   at ", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Level >= LogLevel.Warning && r.Exception is not null);
+    }
+
+    [Fact]
     public async Task Heartbeats_carry_the_last_sequence_number()
     {
         var (host, connection) = await StartReadyAsync();
@@ -129,6 +165,64 @@ public sealed class DiscordGatewayTests
         Assert.Equal(new Core.Channels.ChannelRef("discord", "610000000000000002"), context.Channel);
         Assert.False(context.UserIsAdmin);
         Assert.Equal("done: /subscribe (admin=False)", (string?)edit.Json!["content"]);
+    }
+
+    [Fact]
+    public async Task With_two_shards_recommended_commands_from_guilds_on_both_shards_are_answered()
+    {
+        await using var host = await DiscordTestHost.StartAsync(s =>
+        {
+            s.Shards = 2;
+            s.MaxConcurrency = 2;
+        });
+        await host.StartGatewayAsync();
+
+        // One guild per shard, placed as Discord places them: (guild_id >> 22) % shard_count.
+        var guilds = new string[2];
+        for (var id = 600000000000000001UL; guilds.Any(g => g is null); id += 1UL << 22)
+        {
+            guilds[(int)((id >> 22) % 2)] ??= id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var shards = new FakeGatewayConnection[2];
+        for (var i = 0; i < 2; i++)
+        {
+            var connection = await host.Server.AcceptGatewayAsync(TimeSpan.FromSeconds(20));
+            await connection.SendHelloAsync(41_250);
+            var shard = (await connection.ExpectAsync(2, TimeSpan.FromSeconds(20)))["d"]!["shard"]!.AsArray();
+            var index = (int)shard[0]!;
+            Assert.Equal(2, (int)shard[1]!);
+            shards[index] = connection;
+            await connection.SendReadyAsync($"session-{index}", host.Server.ResumeGatewayUrl, new JsonArray(index, 2), [guilds[index]]);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            var channel = FakeGatewayConnection.ChannelOf(guilds[i]);
+            var interaction = FakeDiscordInteractions.SlashCommand("alerts", "status", guildId: guilds[i], channelId: channel);
+            await shards[i].SendDispatchAsync("INTERACTION_CREATE", interaction);
+            var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH" && r.Path.Contains((string)interaction["token"]!, StringComparison.Ordinal));
+            Assert.Equal("done: /status (admin=True)", (string?)edit.Json!["content"]);
+        }
+
+        Assert.Equal(
+            [FakeGatewayConnection.ChannelOf(guilds[0]), FakeGatewayConnection.ChannelOf(guilds[1])],
+            host.Commands.Calls.Select(c => c.Context.Channel.ExternalId));
+    }
+
+    [Fact]
+    public async Task A_direct_message_command_is_private_and_its_user_may_change_everything()
+    {
+        var (host, connection) = await StartReadyAsync();
+        await using var owned = host;
+
+        await connection.SendDispatchAsync("INTERACTION_CREATE", FakeDiscordInteractions.SlashCommand("alerts", "subscribe", permissions: null, channelId: "610000000000000077"));
+        await host.Server.WaitForRequestAsync(r => r.Method == "PATCH");
+
+        var (_, context) = Assert.Single(host.Commands.Calls);
+        Assert.True(context.IsPrivate);
+        Assert.True(context.UserIsAdmin);
+        Assert.Equal(FakeDiscordInteractions.UserId, context.UserId);
     }
 
     [Fact]

@@ -65,7 +65,8 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     private readonly Queue<TimeSpan> _globalWindow = new();
     private readonly Dictionary<string, TimeSpan> _bucketBlockedUntil = new(StringComparer.Ordinal);
     private readonly HashSet<string> _failAfterCreate = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Queue<int>> _injectedStatuses = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dropAfterCreate = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<(int Status, JsonObject? Body)>> _injectedStatuses = new(StringComparer.Ordinal);
     private readonly Channel<FakeGatewayConnection> _connections = Channel.CreateUnbounded<FakeGatewayConnection>();
     private readonly List<Waiter> _waiters = [];
     private readonly List<FakeGatewayConnection> _allConnections = [];
@@ -192,6 +193,15 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The next create-message on the channel is stored, then the connection is cut before any answer.</summary>
+    public void DropAfterCreate(string channelId)
+    {
+        lock (_lock)
+        {
+            _dropAfterCreate.Add(channelId);
+        }
+    }
+
     /// <summary>The next request whose path starts with <paramref name="pathPrefix"/> is answered with this status.</summary>
     public void InjectStatus(string pathPrefix, int status)
     {
@@ -199,10 +209,36 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         {
             if (!_injectedStatuses.TryGetValue(pathPrefix, out var queue))
             {
-                _injectedStatuses[pathPrefix] = queue = new Queue<int>();
+                _injectedStatuses[pathPrefix] = queue = new Queue<(int, JsonObject?)>();
             }
 
-            queue.Enqueue(status);
+            queue.Enqueue((status, null));
+        }
+    }
+
+    /// <summary>
+    /// The next request whose path starts with <paramref name="pathPrefix"/> is refused as Discord refuses a bad body:
+    /// 400, code 50035 "Invalid Form Body", and the offending field under <c>errors</c>.
+    /// </summary>
+    public void InjectInvalidFormBody(string pathPrefix, string field, string code, string message)
+    {
+        var body = new JsonObject
+        {
+            ["code"] = 50035,
+            ["message"] = "Invalid Form Body",
+            ["errors"] = new JsonObject
+            {
+                [field] = new JsonObject { ["_errors"] = new JsonArray(new JsonObject { ["code"] = code, ["message"] = message }) },
+            },
+        };
+        lock (_lock)
+        {
+            if (!_injectedStatuses.TryGetValue(pathPrefix, out var queue))
+            {
+                _injectedStatuses[pathPrefix] = queue = new Queue<(int, JsonObject?)>();
+            }
+
+            queue.Enqueue((400, body));
         }
     }
 
@@ -350,6 +386,13 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             return;
         }
 
+        if (reply.CutConnection)
+        {
+            Record(NewRequest(context, path, body, reply.Status, fault));
+            context.Abort();
+            return;
+        }
+
         context.Response.StatusCode = reply.Status;
         foreach (var (name, value) in reply.Headers)
         {
@@ -493,7 +536,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
 
             if (segments is ["applications", _, "commands"] or ["applications", _, "guilds", _, "commands"] && method == "PUT")
             {
-                return Authorized(authorization) ?? Limited(path, "cmds", segments[^2], now) ?? Ok(JsonNode.Parse(body)!);
+                return Authorized(authorization) ?? Limited(path, "cmds", segments[^2], now) ?? Injected(path) ?? Ok(JsonNode.Parse(body)!);
             }
 
             // Token-in-path routes.
@@ -552,8 +595,8 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         {
             if (path.StartsWith(prefix, StringComparison.Ordinal) && queue.Count > 0)
             {
-                var status = queue.Dequeue();
-                return Error(status, 0, $"injected {status}");
+                var (status, body) = queue.Dequeue();
+                return body is null ? Error(status, 0, $"injected {status}") : new Reply(status, body, []);
             }
         }
 
@@ -694,6 +737,11 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         if (_failAfterCreate.Remove(channelId))
         {
             return Error(500, 0, "500: Internal Server Error");
+        }
+
+        if (_dropAfterCreate.Remove(channelId))
+        {
+            return new Reply(200, null, []) { CutConnection = true };
         }
 
         return Ok(MessageObject(json, message.Id, channelId));
@@ -889,7 +937,11 @@ public sealed class FakeDiscordServer : IAsyncDisposable
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
-    private sealed record Reply(int Status, JsonNode? Body, Dictionary<string, string> Headers);
+    private sealed record Reply(int Status, JsonNode? Body, Dictionary<string, string> Headers)
+    {
+        /// <summary>The request was carried out, but the client never hears back.</summary>
+        public bool CutConnection { get; init; }
+    }
 
     private sealed class Waiter(Func<FakeDiscordRequest, bool> match)
     {
