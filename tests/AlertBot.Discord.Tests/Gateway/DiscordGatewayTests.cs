@@ -42,6 +42,9 @@ public sealed class DiscordGatewayTests
 
         var registration = await host.Server.WaitForRequestAsync(r => r.Method == "PUT");
         Assert.Equal($"/api/v10/applications/{FakeDiscordServer.ApplicationId}/commands", registration.Path);
+        var connected = await host.WaitForLogAsync(r => r.Message.StartsWith("Discord: connected as", StringComparison.Ordinal));
+        Assert.Equal("Discord: connected as AlertBot. Use /subscribe in a channel to start alerts.", connected.Message);
+        Assert.Equal(LogLevel.Information, connected.Level);
         var commands = registration.Json!.AsArray();
         Assert.Equal(["alerts", "watch", "feeds", "test", "actors", "help"], commands.Select(c => (string?)c!["name"]));
         Assert.Equal("16", commands.Single(c => (string?)c!["name"] == "watch")!["default_member_permissions"]?.ToString());
