@@ -33,7 +33,11 @@ public abstract record FeedReadResult
     {
     }
 
-    public sealed record Success(string? FeedTitle, IReadOnlyList<NewsItem> Items, FeedValidators Validators) : FeedReadResult;
+    public sealed record Success(string? FeedTitle, IReadOnlyList<NewsItem> Items, FeedValidators Validators) : FeedReadResult
+    {
+        /// <summary>Set when the address was a web page and this is the one feed it links to (feed autodiscovery).</summary>
+        public string? ReadFrom { get; init; }
+    }
 
     public sealed record NotModified(FeedValidators Validators) : FeedReadResult;
 

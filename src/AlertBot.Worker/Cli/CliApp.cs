@@ -209,9 +209,14 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         switch (result)
         {
             case FeedReadResult.Success ok when asJson:
-                await Output.WriteLineAsync(JsonSerializer.Serialize(new { ok = true, title = ok.FeedTitle, items = ok.Items }, Json));
+                await Output.WriteLineAsync(JsonSerializer.Serialize(new { ok = true, title = ok.FeedTitle, readFrom = ok.ReadFrom, items = ok.Items }, Json));
                 return 0;
             case FeedReadResult.Success ok:
+                if (ok.ReadFrom is not null)
+                {
+                    await Output.WriteLineAsync($"{source} is a web page; read the feed it links to: {ok.ReadFrom}");
+                }
+
                 await Output.WriteLineAsync($"{ok.FeedTitle ?? "(untitled feed)"}: {ok.Items.Count} items");
                 foreach (var item in ok.Items)
                 {

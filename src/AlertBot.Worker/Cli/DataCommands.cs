@@ -48,6 +48,12 @@ internal sealed class DataCommands(CliApp app)
         import.SetAction((parse, ct) => ImportFeedsAsync(parse.GetRequiredValue(file), parse.GetValue(channel), ct));
         feed.Subcommands.Add(import);
 
+        var addUrl = new Argument<string>("url") { Description = "The feed's http(s) address, or a web page that links to its feed." };
+        var addChannel = new Option<string?>("--channel") { Description = "Also attach it to this channel, e.g. telegram:-1001234567890." };
+        var add = new Command("add", "Read a feed once and add it (a web page is searched for the feed it links to).") { addUrl, addChannel };
+        add.SetAction((parse, ct) => AddFeedAsync(parse.GetRequiredValue(addUrl), parse.GetValue(addChannel), ct));
+        feed.Subcommands.Add(add);
+
         var list = new Command("list", "Every feed with its id, interval and health.");
         list.SetAction((_, ct) => ListFeedsAsync(ct));
         feed.Subcommands.Add(list);
@@ -165,6 +171,43 @@ internal sealed class DataCommands(CliApp app)
 
         var attachedText = channel is null ? "" : $"; {attached} newly attached to {channel.Ref}";
         await app.Output.WriteLineAsync($"{feeds.Count} feeds in the file, {added} new, {skipped} skipped{attachedText}.");
+        return ExitCodes.Ok;
+    }
+
+    private async Task<int> AddFeedAsync(string url, string? channelText, CancellationToken cancellationToken)
+    {
+        var channelRef = channelText is null ? (ChannelRef?)null : ParseChannel(channelText);
+        if (!IsHttp(url.Trim(), out var uri))
+        {
+            throw new OperatorException("feed add", $"'{url}' is not an http(s) URL. Give the feed's address, e.g. https://example.com/rss", ExitCodes.Usage);
+        }
+
+        await using var host = await StartAsync(cancellationToken);
+        var result = await host.Services.GetRequiredService<IFeedReader>().ReadAsync(uri.AbsoluteUri, FeedValidators.None, cancellationToken);
+        if (result is not FeedReadResult.Success ok)
+        {
+            var reason = result is FeedReadResult.Failure failure ? failure.Reason : "the server answered 'not modified' to a first read";
+            throw new OperatorException(
+                "feed add", $"{uri.AbsoluteUri} was not added: {reason.TrimEnd('.')}. Check the address (`alertbot feed check` shows what it serves)", ExitCodes.Failed);
+        }
+
+        var feedUrl = ok.ReadFrom ?? uri.AbsoluteUri;
+        if (ok.ReadFrom is not null)
+        {
+            await app.Output.WriteLineAsync($"{uri.AbsoluteUri} is a web page; using the feed it links to: {ok.ReadFrom}");
+        }
+
+        var store = host.Services.GetRequiredService<IAlertStore>();
+        var record = await store.FindFeedByUrlAsync(feedUrl, cancellationToken) ?? await store.UpsertFeedAsync(
+            new FeedDefinition(feedUrl, ok.FeedTitle ?? new Uri(feedUrl).Host, null), DateTimeOffset.UtcNow, cancellationToken);
+        if (channelRef is { } target)
+        {
+            var channel = await store.EnsureChannelAsync(target, null, DateTimeOffset.UtcNow, cancellationToken);
+            await store.AttachFeedAsync(channel.Id, record.Id, cancellationToken);
+        }
+
+        await app.Output.WriteLineAsync(
+            $"Feed {record.Id}: {record.Name} ({record.Url}), {ok.Items.Count} items now. Its first poll records them as a baseline; alerts start with newer ones.");
         return ExitCodes.Ok;
     }
 
