@@ -88,7 +88,9 @@ unwritable_dir=$(mktemp -d)
 chmod 755 "$unwritable_dir"
 unwritable_mount() {
   local out code
-  out=$(docker run --rm -v "$unwritable_dir:/data" "$image" run --once 2>&1 >/dev/null); code=$?
+  # Podman writes its own notices (systemd healthcheck timers) to the same stderr: they are the engine's, not ours.
+  out=$(docker run --rm --no-healthcheck -v "$unwritable_dir:/data" "$image" run --once 2>&1 >/dev/null); code=$?
+  out=$(printf '%s\n' "$out" | grep -v -E '^time="[^"]*" level=')
   echo "exit $code: $out"
   [ "$code" -eq 3 ] && [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] &&
     printf '%s' "$out" | grep -q '^alertbot: database: cannot open the SQLite database /data/alertbot.db' &&

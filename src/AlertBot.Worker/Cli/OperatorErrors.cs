@@ -19,6 +19,9 @@ public static class ExitCodes
     /// <summary>The machine around AlertBot is in the way: the database, a busy port, a path that cannot be written.</summary>
     public const int Environment = 3;
 
+    /// <summary>Stopped by a signal (Ctrl+C, SIGTERM) before a verb finished; 128 + SIGINT, as shells report it.</summary>
+    public const int Interrupted = 130;
+
     /// <summary>A fault AlertBot did not expect (a bug): run again with <c>--verbose</c> for the stack trace.</summary>
     public const int Unexpected = 70;
 }
@@ -45,6 +48,7 @@ public static partial class OperatorErrors
         return ex switch
         {
             OperatorException op => (Line(op.What, op.Message), op.ExitCode),
+            OperationCanceledException => (Line("stopped", "interrupted before the work was done. Run it again to finish"), ExitCodes.Interrupted),
             OptionsValidationException options => (
                 Line("configuration", $"{string.Join(" ", options.Failures.Select(f => Sentence(Unwrap(f))))} " +
                     "Correct the setting in config/appsettings.json or its environment variable (AlertBot__Section__Key)"),
