@@ -161,7 +161,7 @@ public sealed partial class FeedReader : IFeedReader
         {
             case 0:
                 return new FeedReadResult.Failure(
-                    FeedErrorKind.Malformed, "this is a web page, not a feed, and it links to no RSS, Atom or JSON feed");
+                    FeedErrorKind.Malformed, $"{FeedReasons.WebPage}, and it links to no RSS, Atom or JSON feed");
             case 1:
                 var result = await ReadCoreAsync(feeds[0].Url, validators, cancellationToken, discover: false);
                 return result switch
@@ -173,7 +173,7 @@ public sealed partial class FeedReader : IFeedReader
             default:
                 return new FeedReadResult.Failure(
                     FeedErrorKind.Malformed,
-                    $"this is a web page, not a feed; it links to {feeds.Count} feeds, add one of them: " +
+                    $"{FeedReasons.WebPage}; it links to {feeds.Count} feeds, add one of them: " +
                     string.Join(", ", feeds.Take(10).Select(f => f.Title is null ? f.Url : $"{f.Url} ({f.Title})")));
         }
     }

@@ -1,5 +1,10 @@
+using AlertBot.Core.Channels;
+using AlertBot.Core.Commands;
+using AlertBot.Core.Persistence;
 using AlertBot.Testing.Feeds;
 using AlertBot.Worker.Cli;
+using AlertBot.Worker.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AlertBot.IntegrationTests;
 
@@ -96,5 +101,30 @@ public sealed class FeedDiscoveryTests : IAsyncLifetime, IDisposable
         var (checkExit, checkOutput) = await RunAsync(Settings(), "feed", "check", _server.Url("/news/"));
         Assert.Equal(0, checkExit);
         Assert.Contains($"read the feed it links to: {_server.Url("/news/feed.xml")}", checkOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task In_chat_feeds_add_of_a_page_adds_the_feed_behind_it_and_refuses_a_page_without_one()
+    {
+        using var host = AlertBotHost.CreateBuilder(HostMode.Command, TextWriter.Null, Settings()).Build();
+        var store = host.Services.GetRequiredService<IAlertStore>();
+        await store.MigrateAsync(CancellationToken.None);
+        var processor = host.Services.GetRequiredService<ICommandProcessor>();
+        var chat = new CommandContext(new ChannelRef(Platforms.Telegram, "42"), "Desk", "42", UserIsAdmin: true, IsPrivate: true);
+        Assert.False((await processor.ExecuteAsync("/subscribe", chat, CancellationToken.None)).IsError);
+
+        var added = await processor.ExecuteAsync($"/feeds add {_server.Url("/news/")}", chat, CancellationToken.None);
+
+        Assert.False(added.IsError, added.Text);
+        Assert.Contains($"That address is a web page; it links to the feed {_server.Url("/news/feed.xml")}, added instead.", added.Text, StringComparison.Ordinal);
+        var channel = (await store.GetChannelAsync(chat.Channel, CancellationToken.None))!;
+        var feeds = (await store.ListChannelFeedsAsync(channel.Id, CancellationToken.None)).Select(f => f.Url).ToList();
+        Assert.Contains(_server.Url("/news/feed.xml"), feeds);
+        Assert.DoesNotContain(_server.Url("/news/"), feeds);
+
+        var refused = await processor.ExecuteAsync($"/feeds add {_server.Url("/plain")}", chat, CancellationToken.None);
+        Assert.True(refused.IsError);
+        Assert.StartsWith("Not added: this is a web page, not a feed, and it links to no RSS, Atom or JSON feed.", refused.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(_server.Url("/plain"), (await store.ListChannelFeedsAsync(channel.Id, CancellationToken.None)).Select(f => f.Url));
     }
 }

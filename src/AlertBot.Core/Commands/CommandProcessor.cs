@@ -27,6 +27,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     private readonly IAlertStore _store;
     private readonly IFeedUrlValidator? _urlValidator;
     private readonly IStoryStore? _stories;
+    private readonly IFeedReader? _reader;
     private readonly ActorDictionary _actors;
     private readonly WatchlistPresets _presets;
     private readonly CommandOptions _options;
@@ -43,8 +44,10 @@ public sealed partial class CommandProcessor : ICommandProcessor
         TimeProvider time,
         ILogger<CommandProcessor> logger,
         IFeedUrlValidator? urlValidator = null,
-        IStoryStore? stories = null)
+        IStoryStore? stories = null,
+        IFeedReader? reader = null)
     {
+        _reader = reader;
         _urlValidator = urlValidator;
         _stories = stories;
         _store = store;
@@ -525,13 +528,35 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return refused!;
         }
 
+        // A web page's address: the feed it links to is added instead, and said so; a page with none or several is
+        // refused with what it offers (feed autodiscovery). Any other read failure adds the feed as before: a feed that
+        // is down now may be up at the first poll, and /feeds list shows its health.
+        var note = "";
+        if (_reader is not null)
+        {
+            switch (await _reader.ReadAsync(uri.AbsoluteUri, FeedValidators.None, ct))
+            {
+                case FeedReadResult.Success { ReadFrom: { } found }:
+                    var (foundUri, foundProblem, _) = CheckFeedUrl(found);
+                    if (foundUri is null)
+                    {
+                        return Error($"That address is a web page; the feed it links to is not accepted: {foundProblem}");
+                    }
+
+                    (url, uri, note) = (found, foundUri, $"That address is a web page; it links to the feed {Shown(found)}, added instead. ");
+                    break;
+                case FeedReadResult.Failure failure when failure.Reason.StartsWith(FeedReasons.WebPage, StringComparison.Ordinal):
+                    return Error($"Not added: {CommandParser.Shorten(failure.Reason, 1000)}.");
+            }
+        }
+
         var current = (await _store.ListChannelFeedsAsync(channel.Id, ct)).ToList();
         var (feed, status) = await AddChannelFeedAsync(channel, url, uri, current, ct);
         return status switch
         {
             FeedAddStatus.AlreadyThere => new CommandReply($"This chat already reads {Shown(feed!.Url)} (#{feed.Id})."),
             FeedAddStatus.OverLimit => Error($"This chat already reads {current.Count} feeds, the limit: remove one with /feeds remove <id> first."),
-            _ => new CommandReply($"Added feed #{feed!.Id} {Shown(feed.Name)} ({Shown(feed.Url)}). " + (feed.BaselineDone
+            _ => new CommandReply(note + $"Added feed #{feed!.Id} {Shown(feed.Name)} ({Shown(feed.Url)}). " + (feed.BaselineDone
                 ? "It is already being polled; alerts come with its next new items."
                 : "The first poll records what the feed already holds as a baseline; alerts start with items that appear after that.")),
         };

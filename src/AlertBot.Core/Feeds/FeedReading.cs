@@ -26,6 +26,13 @@ public enum FeedErrorKind
     NotFound,
 }
 
+/// <summary>Reasons that callers recognise, not only show.</summary>
+public static class FeedReasons
+{
+    /// <summary>How every failure starts whose address is a web page with none or several feeds to offer.</summary>
+    public const string WebPage = "this is a web page, not a feed";
+}
+
 /// <summary>What one read of one feed produced. Never an exception: a failing feed is data.</summary>
 public abstract record FeedReadResult
 {
