@@ -23,9 +23,9 @@ if ! docker info >/dev/null 2>&1 || ! docker image exists mcr.microsoft.com/dotn
   fi
 fi
 
-image=alertbot:local
-port=18080
-container=alertbot-ci
+image=${ALERTBOT_CHECK_IMAGE:-alertbot:local}
+port=${ALERTBOT_CHECK_PORT:-18080}
+container=${ALERTBOT_CHECK_CONTAINER:-alertbot-ci}
 
 cleanup() {
   docker rm -f "$container" >/dev/null 2>&1
@@ -66,10 +66,42 @@ metrics() {
 }
 check "/metrics serves the pipeline's metrics (the seed alert delivered)" metrics
 check "the seed alert is printed in the container's output" sh -c "docker logs $container 2>/dev/null | grep -q 'Iranian commander visits Iraq'"
+
+# Backup without extra tools in the image: `alertbot backup` while the service runs, then the README's restore steps
+# (a fresh data folder, the copy as alertbot.db) give a worker that finds the data: the seed feed already polled.
+restore_dir=$(mktemp -d)
+backup_restores() {
+  docker exec "$container" dotnet /app/alertbot.dll backup /data/backup.db || return 1
+  docker cp "$container:/data/backup.db" "$restore_dir/alertbot.db" || return 1
+  chown -R 1654 "$restore_dir" 2>/dev/null || chmod -R a+rwX "$restore_dir"
+  local listing
+  listing=$(docker run --rm -v "$restore_dir:/data" "$image" feed list) || return 1
+  echo "$listing"
+  echo "$listing" | grep -q 'The National (seed)' && ! echo "$listing" | grep -q 'never polled yet'
+}
+check "alertbot backup inside the container produces a file that restores" backup_restores
+rm -rf "$restore_dir"
 docker rm -f "$container" >/dev/null 2>&1
 
+# A bind mount the container user (UID 1654) cannot write: one line that names the folder and the user, exit 3.
+unwritable_dir=$(mktemp -d)
+chmod 755 "$unwritable_dir"
+unwritable_mount() {
+  local out code
+  # Podman writes its own notices (systemd healthcheck timers) to the same stderr: they are the engine's, not ours.
+  out=$(docker run --rm --no-healthcheck -v "$unwritable_dir:/data" "$image" run --once 2>&1 >/dev/null); code=$?
+  out=$(printf '%s\n' "$out" | grep -v -E '^time="[^"]*" level=')
+  echo "exit $code: $out"
+  [ "$code" -eq 3 ] && [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] &&
+    printf '%s' "$out" | grep -q '^alertbot: database: cannot open the SQLite database /data/alertbot.db' &&
+    printf '%s' "$out" | grep -q 'The folder /data must exist and be writable' &&
+    printf '%s' "$out" | grep -q 'UID 1654' && ! printf '%s' "$out" | grep -q '^ *at '
+}
+check "an unwritable bind mount gives the one-line message" unwritable_mount
+rm -rf "$unwritable_dir"
+
 compose_up() {
-  ALERTBOT_PORT=$port docker compose up -d alertbot || return 1
+  ALERTBOT_PORT=$port docker compose up -d || return 1
   for _ in $(seq 1 60); do
     curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$port/readyz" | grep -q '"ready":true' && return 0
     sleep 1
@@ -77,8 +109,19 @@ compose_up() {
   return 1
 }
 check "docker compose up: the default service answers /healthz and /readyz" compose_up
+# `docker compose up -d` with no service named starts the one worker and nothing else (podman-compose ignores
+# profiles, so the PostgreSQL cluster lives in docker-compose.postgres.yml).
+only_default() {
+  local names project
+  # Compose names containers <project>_<service>_N (podman-compose) or <project>-<service>-N (Docker Compose).
+  project=$(basename "$PWD" | tr '[:upper:]' '[:lower:]' | tr -cd 'a-z0-9_-')
+  names=$(docker ps --format '{{.Names}}' | grep -E "^${project}[_-]")
+  echo "$names"
+  [ "$(echo "$names" | grep -c 'alertbot')" -eq 1 ] && ! echo "$names" | grep -q -E 'postgres|cluster'
+}
+check "docker compose up -d starts only the default service" only_default
 check "docker compose down" docker compose down -v
-check "the postgres profile is a valid compose file" sh -c "docker-compose --profile postgres config >/dev/null"
+check "docker-compose.postgres.yml is a valid compose file" sh -c "docker-compose -f docker-compose.postgres.yml config >/dev/null"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,5 +1,6 @@
 using System.Net;
 using AlertBot.Core.Feeds;
+using AlertBot.Feeds.Discovery;
 using AlertBot.Feeds.Fetching;
 using AlertBot.Feeds.Parsing;
 using AlertBot.Feeds.Ssrf;
@@ -122,7 +123,8 @@ public sealed partial class FeedReader : IFeedReader
         return result;
     }
 
-    private async Task<FeedReadResult> ReadCoreAsync(string source, FeedValidators validators, CancellationToken cancellationToken)
+    private async Task<FeedReadResult> ReadCoreAsync(
+        string source, FeedValidators validators, CancellationToken cancellationToken, bool discover = true)
     {
         var outcome = await fetcher.FetchAsync(source, validators, cancellationToken);
         if (outcome.Result is { } done)
@@ -138,12 +140,42 @@ public sealed partial class FeedReader : IFeedReader
         }
         catch (FeedFormatException ex)
         {
-            return new FeedReadResult.Failure(FeedErrorKind.Malformed, ex.Message);
+            return discover && FeedDiscovery.LooksLikeHtml(document.Body)
+                ? await DiscoverAsync(document, validators, cancellationToken)
+                : new FeedReadResult.Failure(FeedErrorKind.Malformed, ex.Message);
         }
 
         var items = new NewsItemMapper().Map(feed);
         var title = feed.Title is { } t ? (t.IsPlain ? HtmlText.Plain(t.Value, singleLine: true) : new HtmlText().ToLine(t.Value)) : null;
         return new FeedReadResult.Success(string.IsNullOrEmpty(title) ? null : title, items, document.Validators);
+    }
+
+    /// <summary>
+    /// A web page where a feed was expected: the one feed it links to is read instead (once, never a page's page), and
+    /// the result says where from; several are listed for the user to choose; none is said plainly.
+    /// </summary>
+    private async Task<FeedReadResult> DiscoverAsync(FetchedDocument page, FeedValidators validators, CancellationToken cancellationToken)
+    {
+        var feeds = FeedDiscovery.Find(page.Body, page.Charset, page.DocumentUri);
+        switch (feeds.Count)
+        {
+            case 0:
+                return new FeedReadResult.Failure(
+                    FeedErrorKind.Malformed, $"{FeedReasons.WebPage}, and it links to no RSS, Atom or JSON feed");
+            case 1:
+                var result = await ReadCoreAsync(feeds[0].Url, validators, cancellationToken, discover: false);
+                return result switch
+                {
+                    FeedReadResult.Success ok => ok with { ReadFrom = feeds[0].Url },
+                    FeedReadResult.Failure failed => failed with { Reason = $"the feed the page links to ({Redact(feeds[0].Url)}) failed: {failed.Reason}" },
+                    _ => result,
+                };
+            default:
+                return new FeedReadResult.Failure(
+                    FeedErrorKind.Malformed,
+                    $"{FeedReasons.WebPage}; it links to {feeds.Count} feeds, add one of them: " +
+                    string.Join(", ", feeds.Take(10).Select(f => f.Title is null ? f.Url : $"{f.Url} ({f.Title})")));
+        }
     }
 
     /// <summary>Feed URLs can carry access tokens in their query; logs get scheme, host and path only.</summary>

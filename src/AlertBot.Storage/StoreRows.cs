@@ -32,7 +32,7 @@ internal static class StoredTime
 internal sealed class FeedRow
 {
     public const string Columns =
-        "f.id AS Id, f.url AS Url, f.name AS Name, f.interval_ms AS IntervalMs, f.backfill AS Backfill, " +
+        "f.id AS Id, f.url AS Url, f.name AS Name, f.interval_ms AS IntervalMs, f.interval_explicit AS IntervalExplicit, f.backfill AS Backfill, " +
         "f.baseline_done AS BaselineDone, f.etag AS ETag, f.last_modified AS LastModified, f.last_polled_at AS LastPolledAt, " +
         "f.last_success_at AS LastSuccessAt, f.last_error AS LastError, f.consecutive_failures AS ConsecutiveFailures, " +
         "f.created_at AS CreatedAt";
@@ -41,6 +41,7 @@ internal sealed class FeedRow
     public string Url { get; set; } = "";
     public string Name { get; set; } = "";
     public long IntervalMs { get; set; }
+    public bool IntervalExplicit { get; set; }
     public long Backfill { get; set; }
     public bool BaselineDone { get; set; }
     public string? ETag { get; set; }
@@ -56,7 +57,7 @@ internal sealed class FeedRow
         Id = Id,
         Url = Url,
         Name = Name,
-        Interval = TimeSpan.FromMilliseconds(IntervalMs),
+        Interval = IntervalExplicit ? TimeSpan.FromMilliseconds(IntervalMs) : null,
         Backfill = checked((int)Backfill),
         BaselineDone = BaselineDone,
         ETag = ETag,

@@ -136,9 +136,9 @@ public sealed class CliTests : IDisposable
         var output = new StringWriter();
         var overrides = _cli.Settings;
         overrides["AlertBot:Delivery:BatchSize"] = "0";
-        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
-            () => new CliApp(output, overrides).RunAsync(["run", "--once"]));
-        Assert.Contains("AlertBot:Delivery:BatchSize", error.Message, StringComparison.Ordinal);
+        var exit = await new CliApp(output, overrides, output).RunAsync(["run", "--once"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("AlertBot:Delivery:BatchSize", output.ToString(), StringComparison.Ordinal);
     }
 
     private static int CountOccurrences(string text, string value)

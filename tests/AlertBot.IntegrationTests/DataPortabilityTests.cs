@@ -25,7 +25,7 @@ public sealed class DataPortabilityTests : IDisposable
         var (exit, output) = await RunAsync("feed", "import", PathOf("in.opml"), "--channel", "telegram:-100200300");
         Assert.Equal(0, exit);
         Assert.Contains("skipped (not an http(s) URL): file:///etc/passwd", output, StringComparison.Ordinal);
-        Assert.Contains("3 feeds in the file, 2 new, all attached to telegram:-100200300", output, StringComparison.Ordinal);
+        Assert.Contains("3 feeds in the file, 2 new, 1 skipped; 2 newly attached to telegram:-100200300", output, StringComparison.Ordinal);
 
         Assert.Equal(0, (await RunAsync("feed", "export", "--output", PathOf("out.opml"))).Exit);
         await using var exported = File.OpenRead(PathOf("out.opml"));
@@ -63,8 +63,8 @@ public sealed class DataPortabilityTests : IDisposable
     {
         await File.WriteAllTextAsync(PathOf("broken.opml"), "<opml><body><outline");
         var (exit, output) = await RunAsync("feed", "import", PathOf("broken.opml"));
-        Assert.Equal(1, exit);
-        Assert.StartsWith("import refused: not an OPML document", output, StringComparison.Ordinal);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"alertbot: feed import: {PathOf("broken.opml")} is not an OPML document", output, StringComparison.Ordinal);
 
         var (badChannel, why) = await RunAsync("watchlist", "export", "--channel", "nocolon");
         Assert.Equal(2, badChannel);

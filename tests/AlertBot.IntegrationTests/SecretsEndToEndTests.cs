@@ -185,7 +185,7 @@ public sealed class SecretsEndToEndTests : IAsyncLifetime
             Assert.DoesNotContain(secret, worker.StandardError, StringComparison.Ordinal);
         }
 
-        Assert.Contains("Telegram bot @AlertNewsBot started", worker.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Telegram: connected as @AlertNewsBot.", worker.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,6 +35,43 @@ public abstract class FeedStoreTests(TestDatabase db) : StoreTests(db)
     }
 
     [StoreFact]
+    public async Task A_feed_given_no_interval_follows_the_default_until_one_is_set_and_again_after_it_is_cleared()
+    {
+        var store = await CreateSut();
+        var now = Db.Time.GetUtcNow();
+
+        var feed = await store.UpsertFeedAsync(new FeedDefinition("https://example.test/d.xml", "D", null), now, None);
+        Assert.Null(feed.Interval);
+        Assert.Equal(TimeSpan.FromMinutes(7), feed.IntervalOr(TimeSpan.FromMinutes(7)));
+
+        var set = await store.UpsertFeedAsync(new FeedDefinition(feed.Url, "D", TimeSpan.FromMinutes(20)), now, None);
+        Assert.Equal(TimeSpan.FromMinutes(20), set.Interval);
+        Assert.Equal(TimeSpan.FromMinutes(20), set.IntervalOr(TimeSpan.FromMinutes(7)));
+
+        var cleared = await store.UpsertFeedAsync(new FeedDefinition(feed.Url, "D", null), now, None);
+        Assert.Null((await store.GetFeedAsync(cleared.Id, None))!.Interval);
+    }
+
+    [StoreFact]
+    public async Task Deleting_a_feed_detaches_it_from_its_channels_and_forgets_it()
+    {
+        var store = await CreateSut();
+        var now = Db.Time.GetUtcNow();
+        var feed = await store.UpsertFeedAsync(Samples.Feed(), now, None);
+        var other = await store.UpsertFeedAsync(new FeedDefinition("https://example.test/other.xml", "Other", null), now, None);
+        var channel = await store.EnsureChannelAsync(new AlertBot.Core.Channels.ChannelRef("telegram", "1"), null, now, None);
+        await store.AttachFeedAsync(channel.Id, feed.Id, None);
+        await store.AttachFeedAsync(channel.Id, other.Id, None);
+        await store.CommitPollAsync(new PollCommit(feed.Id, ["k1"], [], FeedValidators.None, now), None);
+
+        Assert.True(await store.DeleteFeedAsync(feed.Id, None));
+
+        Assert.Null(await store.GetFeedAsync(feed.Id, None));
+        Assert.Equal([other.Id], (await store.ListChannelFeedsAsync(channel.Id, None)).Select(f => f.Id));
+        Assert.False(await store.DeleteFeedAsync(feed.Id, None));
+    }
+
+    [StoreFact]
     public async Task Upserting_the_same_url_updates_the_definition_and_keeps_the_polling_state()
     {
         var store = await CreateSut();

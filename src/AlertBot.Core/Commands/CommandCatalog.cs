@@ -10,7 +10,7 @@ public static class CommandCatalog
     [
         new("start", "/start", "Welcome; re-activates a chat that was unsubscribed", ChangesSettings: true),
         new("help", "/help", "List the commands", ChangesSettings: false),
-        new("subscribe", "/subscribe [watchlist]", "Start alerts here (default feeds; preset terms if the watchlist is empty)", ChangesSettings: true),
+        new("subscribe", "/subscribe [watchlist | pack]", "Start alerts here (default feeds, or a feed pack too; preset terms if the watchlist is empty)", ChangesSettings: true),
         new("unsubscribe", "/unsubscribe", "Stop alerts here (the watchlist is kept)", ChangesSettings: true),
         new("watch", "/watch add <term | \"phrase\"> · /watch remove <term> · /watch list · /watch priority <term> · /watch normal <term>", "Edit or show the watchlist; priority terms alert at once even in digest mode", ChangesSettings: true),
         new("feeds", "/feeds list · /feeds add <url> · /feeds remove <id> · /feeds import (attach .opml) · /feeds export", "Edit or show the feeds this chat reads; import or export them as OPML", ChangesSettings: true),

@@ -27,6 +27,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     private readonly IAlertStore _store;
     private readonly IFeedUrlValidator? _urlValidator;
     private readonly IStoryStore? _stories;
+    private readonly IFeedReader? _reader;
     private readonly ActorDictionary _actors;
     private readonly WatchlistPresets _presets;
     private readonly CommandOptions _options;
@@ -43,8 +44,10 @@ public sealed partial class CommandProcessor : ICommandProcessor
         TimeProvider time,
         ILogger<CommandProcessor> logger,
         IFeedUrlValidator? urlValidator = null,
-        IStoryStore? stories = null)
+        IStoryStore? stories = null,
+        IFeedReader? reader = null)
     {
+        _reader = reader;
         _urlValidator = urlValidator;
         _stories = stories;
         _store = store;
@@ -142,7 +145,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     {
         if (command.Arguments.Count > 1)
         {
-            return Usage("Give at most one watchlist name.", "/subscribe [watchlist]");
+            return Usage("Give at most one watchlist or feed pack name.", "/subscribe [watchlist | pack]");
         }
 
         if (!await MayChangeAsync(context, ct))
@@ -155,11 +158,16 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
     private async Task<CommandReply> SubscribeCoreAsync(CommandContext context, string? presetName, string greeting, CancellationToken ct)
     {
-        var preset = _presets.Find(presetName ?? _options.DefaultWatchlist);
-        if (preset is null && presetName is not null)
+        // A feed pack (config/feeds/<name>.opml) of the same name brings its feeds too: /subscribe middle-east is the
+        // preset's terms and the pack's news sources in one step.
+        var pack = presetName is null ? null : FeedPacks.Find(presetName);
+        var preset = _presets.Find(presetName ?? _options.DefaultWatchlist)
+            ?? (pack is not null ? _presets.Find(_options.DefaultWatchlist) : null);
+        if (preset is null && pack is null && presetName is not null)
         {
             var names = _presets.Count == 0 ? "none are configured" : string.Join(", ", _presets.Select(p => p.Name));
-            return Error($"There is no watchlist named \"{Shorten(presetName)}\" (available: {names}). Nothing was changed.");
+            var packs = FeedPacks.Names() is { Count: > 0 } found ? $"; feed packs: {string.Join(", ", found)}" : "";
+            return Error($"There is no watchlist or feed pack named \"{Shorten(presetName)}\" (watchlists: {names}{packs}). Nothing was changed.");
         }
 
         var now = _time.GetUtcNow();
@@ -170,23 +178,20 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var attached = 0;
         var overCap = 0;
         var reading = (await _store.ListChannelFeedsAsync(channel.Id, ct)).Select(f => f.Url).ToHashSet(StringComparer.Ordinal);
-        foreach (var configured in _polling.Feeds)
+        var wanted = _polling.Feeds
+            .Select(f => new FeedDefinition(f.Url, string.IsNullOrWhiteSpace(f.Name) ? f.Url : f.Name, f.Interval, f.Backfill))
+            .Concat(pack is null ? [] : ReadPack(pack))
+            .DistinctBy(f => f.Url);
+        foreach (var definition in wanted)
         {
             // The default feeds count towards the cap like any other: a chat that filled it keeps its own choice.
-            if (!reading.Contains(configured.Url) && reading.Count >= _options.MaxFeedsPerChannel)
+            if (!reading.Contains(definition.Url) && reading.Count >= _options.MaxFeedsPerChannel)
             {
                 overCap++;
                 continue;
             }
 
-            var feed = await _store.FindFeedByUrlAsync(configured.Url, ct) ?? await _store.UpsertFeedAsync(
-                new FeedDefinition(
-                    configured.Url,
-                    string.IsNullOrWhiteSpace(configured.Name) ? configured.Url : configured.Name,
-                    configured.Interval ?? _polling.DefaultInterval,
-                    configured.Backfill),
-                now,
-                ct);
+            var feed = await _store.FindFeedByUrlAsync(definition.Url, ct) ?? await _store.UpsertFeedAsync(definition, now, ct);
             if (await _store.AttachFeedAsync(channel.Id, feed.Id, ct))
             {
                 attached++;
@@ -197,12 +202,12 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var reply = new StringBuilder(greeting).Append("Alerts are on for this chat.");
         if (attached > 0)
         {
-            reply.Append(CultureInfo.InvariantCulture, $" Added {Plural(attached, "default feed")}.");
+            reply.Append(CultureInfo.InvariantCulture, $" Added {Plural(attached, pack is null ? "default feed" : "feed")}.");
         }
 
         if (overCap > 0)
         {
-            reply.Append(CultureInfo.InvariantCulture, $" {Plural(overCap, "default feed")} not added: this chat reads {reading.Count} feeds, the limit.");
+            reply.Append(CultureInfo.InvariantCulture, $" {Plural(overCap, pack is null ? "default feed" : "feed")} not added: this chat reads {reading.Count} feeds, the limit.");
         }
 
         var terms = await _store.ListWatchTermsAsync(channel.Id, ct);
@@ -231,6 +236,27 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
         return new CommandReply(reply.Append("\n/watch list shows the terms, /feeds list the feeds.").ToString());
     }
+
+    /// <summary>
+    /// A pack's feeds, as trusted as configured feeds (the operator ships them): each follows the default interval
+    /// and starts with a baseline. A pack that cannot be read adds nothing; the reply's feed count shows it.
+    /// </summary>
+    private IEnumerable<FeedDefinition> ReadPack(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return [.. OpmlDocument.Parse(stream).Select(f => new FeedDefinition(f.Url, f.Title ?? f.Url, null))];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            LogPackUnreadable(_logger, path, ex.Message);
+            return [];
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed pack {Path} cannot be read: {Reason}")]
+    private static partial void LogPackUnreadable(ILogger logger, string path, string reason);
 
     private async Task<CommandReply> UnsubscribeAsync(CommandContext context, CancellationToken ct)
     {
@@ -511,13 +537,35 @@ public sealed partial class CommandProcessor : ICommandProcessor
             return refused!;
         }
 
+        // A web page's address: the feed it links to is added instead, and said so; a page with none or several is
+        // refused with what it offers (feed autodiscovery). Any other read failure adds the feed as before: a feed that
+        // is down now may be up at the first poll, and /feeds list shows its health.
+        var note = "";
+        if (_reader is not null)
+        {
+            switch (await _reader.ReadAsync(uri.AbsoluteUri, FeedValidators.None, ct))
+            {
+                case FeedReadResult.Success { ReadFrom: { } found }:
+                    var (foundUri, foundProblem, _) = CheckFeedUrl(found);
+                    if (foundUri is null)
+                    {
+                        return Error($"That address is a web page; the feed it links to is not accepted: {foundProblem}");
+                    }
+
+                    (url, uri, note) = (found, foundUri, $"That address is a web page; it links to the feed {Shown(found)}, added instead. ");
+                    break;
+                case FeedReadResult.Failure failure when failure.Reason.StartsWith(FeedReasons.WebPage, StringComparison.Ordinal):
+                    return Error($"Not added: {CommandParser.Shorten(failure.Reason, 1000)}.");
+            }
+        }
+
         var current = (await _store.ListChannelFeedsAsync(channel.Id, ct)).ToList();
         var (feed, status) = await AddChannelFeedAsync(channel, url, uri, current, ct);
         return status switch
         {
             FeedAddStatus.AlreadyThere => new CommandReply($"This chat already reads {Shown(feed!.Url)} (#{feed.Id})."),
             FeedAddStatus.OverLimit => Error($"This chat already reads {current.Count} feeds, the limit: remove one with /feeds remove <id> first."),
-            _ => new CommandReply($"Added feed #{feed!.Id} {Shown(feed.Name)} ({Shown(feed.Url)}). " + (feed.BaselineDone
+            _ => new CommandReply(note + $"Added feed #{feed!.Id} {Shown(feed.Name)} ({Shown(feed.Url)}). " + (feed.BaselineDone
                 ? "It is already being polled; alerts come with its next new items."
                 : "The first poll records what the feed already holds as a baseline; alerts start with items that appear after that.")),
         };
@@ -567,7 +615,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
 
         // A feed added from chat starts with a baseline: what it already holds is not news to anyone.
         var feed = existing ?? await _store.UpsertFeedAsync(
-            new FeedDefinition(uri.AbsoluteUri, uri.Host, _polling.DefaultInterval, Backfill: 0), _time.GetUtcNow(), ct);
+            new FeedDefinition(uri.AbsoluteUri, uri.Host, Interval: null, Backfill: 0), _time.GetUtcNow(), ct);
         await _store.AttachFeedAsync(channel.Id, feed.Id, ct);
         current.Add(feed);
         return (feed, FeedAddStatus.Added);
@@ -699,7 +747,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     private static async Task<bool> MayChangeAsync(CommandContext context, CancellationToken ct) =>
         context.IsPrivate || context.UserIsAdmin || (context.AdminCheck is { } check && await check(ct));
 
-    internal string Health(FeedRecord feed)
+    public string Health(FeedRecord feed)
     {
         if (feed.LastPolledAt is null)
         {

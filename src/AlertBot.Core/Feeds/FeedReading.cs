@@ -26,6 +26,13 @@ public enum FeedErrorKind
     NotFound,
 }
 
+/// <summary>Reasons that callers recognise, not only show.</summary>
+public static class FeedReasons
+{
+    /// <summary>How every failure starts whose address is a web page with none or several feeds to offer.</summary>
+    public const string WebPage = "this is a web page, not a feed";
+}
+
 /// <summary>What one read of one feed produced. Never an exception: a failing feed is data.</summary>
 public abstract record FeedReadResult
 {
@@ -33,7 +40,11 @@ public abstract record FeedReadResult
     {
     }
 
-    public sealed record Success(string? FeedTitle, IReadOnlyList<NewsItem> Items, FeedValidators Validators) : FeedReadResult;
+    public sealed record Success(string? FeedTitle, IReadOnlyList<NewsItem> Items, FeedValidators Validators) : FeedReadResult
+    {
+        /// <summary>Set when the address was a web page and this is the one feed it links to (feed autodiscovery).</summary>
+        public string? ReadFrom { get; init; }
+    }
 
     public sealed record NotModified(FeedValidators Validators) : FeedReadResult;
 

@@ -20,6 +20,10 @@ public interface IAlertStore
 
     Task<FeedRecord?> GetFeedAsync(long feedId, CancellationToken cancellationToken);
 
+    /// <summary>Deletes the feed with what hangs on it (which channels read it, its seen items); queued alerts stay.</summary>
+    /// <returns>False when there was no such feed.</returns>
+    Task<bool> DeleteFeedAsync(long feedId, CancellationToken cancellationToken);
+
     Task<FeedRecord?> FindFeedByUrlAsync(string url, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<FeedRecord>> ListFeedsAsync(CancellationToken cancellationToken);

@@ -7,7 +7,8 @@ using AlertBot.Core.Summaries;
 namespace AlertBot.Core.Persistence;
 
 /// <summary>A feed as configured or added from chat; <see cref="IAlertStore.UpsertFeedAsync"/> keys it by URL.</summary>
-public sealed record FeedDefinition(string Url, string Name, TimeSpan Interval, int Backfill = 0);
+/// <param name="Interval">Its own polling interval; null follows <c>AlertBot:Polling:DefaultInterval</c>, whatever it is then.</param>
+public sealed record FeedDefinition(string Url, string Name, TimeSpan? Interval, int Backfill = 0);
 
 /// <summary>A feed with its polling state.</summary>
 public sealed record FeedRecord
@@ -15,7 +16,8 @@ public sealed record FeedRecord
     public required long Id { get; init; }
     public required string Url { get; init; }
     public required string Name { get; init; }
-    public required TimeSpan Interval { get; init; }
+    /// <summary>Its own polling interval; null when it follows the configured default (see <see cref="IntervalOr"/>).</summary>
+    public required TimeSpan? Interval { get; init; }
 
     /// <summary>How many of the newest items the first poll alerts on; 0 = the first poll only records a baseline.</summary>
     public int Backfill { get; init; }
@@ -32,6 +34,9 @@ public sealed record FeedRecord
     public required DateTimeOffset CreatedAt { get; init; }
 
     public FeedValidators Validators => new(ETag, LastModified);
+
+    /// <summary>The interval this feed is polled at, given the configured default.</summary>
+    public TimeSpan IntervalOr(TimeSpan defaultInterval) => Interval ?? defaultInterval;
 }
 
 /// <summary>An alert to enqueue for one channel.</summary>

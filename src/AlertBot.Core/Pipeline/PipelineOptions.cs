@@ -20,7 +20,7 @@ public sealed class ConfiguredFeed
 }
 
 /// <summary><c>AlertBot:Polling</c>.</summary>
-public sealed class PollingOptions
+public sealed class PollingOptions : IValidatableObject
 {
     public const string Section = "AlertBot:Polling";
 
@@ -48,6 +48,33 @@ public sealed class PollingOptions
     /// <summary>How often a paused feed is tried again; the first success un-pauses it and says so.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "AlertBot:Polling:PausedRetryInterval must be between 1 second and 30 days.")]
     public TimeSpan PausedRetryInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The feeds' own settings, each named by its full key: data annotations do not look inside a list, and a bad
+    /// value here must stop the start like any other, not fail later in the database.
+    /// </summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        for (var i = 0; i < Feeds.Count; i++)
+        {
+            var feed = Feeds[i];
+            var key = $"{Section}:Feeds:{i}";
+            if (string.IsNullOrWhiteSpace(feed.Url))
+            {
+                yield return new ValidationResult($"{key}:Url is required.");
+            }
+
+            if (feed.Backfill is < 0 or > 1000)
+            {
+                yield return new ValidationResult($"{key}:Backfill must be between 0 and 1000 (got {feed.Backfill}).");
+            }
+
+            if (feed.Interval is { } interval && (interval < TimeSpan.FromSeconds(5) || interval > TimeSpan.FromDays(7)))
+            {
+                yield return new ValidationResult($"{key}:Interval must be between 5 seconds and 7 days (got {interval}).");
+            }
+        }
+    }
 }
 
 /// <summary><c>AlertBot:Delivery</c>.</summary>

@@ -192,7 +192,7 @@ public sealed partial class PollService(
 
         // 1 failure: the next scheduled poll goes ahead; each further one doubles the wait.
         var factor = Math.Pow(2, Math.Min(feed.ConsecutiveFailures - 1, 20));
-        var wait = TimeSpan.FromTicks((long)Math.Min(feed.Interval.Ticks * (factor - 1), settings.FailureBackoffMax.Ticks));
+        var wait = TimeSpan.FromTicks((long)Math.Min(feed.IntervalOr(settings.DefaultInterval).Ticks * (factor - 1), settings.FailureBackoffMax.Ticks));
         return last + wait;
     }
 

@@ -20,6 +20,7 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
     private readonly PostgresMigrator _migrator;
     private readonly ILogger _logger;
     private readonly TimeSpan _claimLease;
+    private readonly string _connectionString;
 
     /// <param name="connectionString">An Npgsql connection string. It may hold a password: it is never logged.</param>
     /// <param name="claimLease">How long an outbox claim holds without progress; <see cref="DefaultClaimLease"/> when null.</param>
@@ -37,6 +38,7 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _claimLease = claimLease ?? DefaultClaimLease;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_claimLease, TimeSpan.Zero, nameof(claimLease));
+        _connectionString = connectionString;
         _dataSource = PostgresDataSource.Create(connectionString);
         _migrator = new PostgresMigrator(_dataSource, timeProvider ?? TimeProvider.System, _logger);
         InstanceId = instanceId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
@@ -45,7 +47,18 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
     /// <summary>What this store writes into <c>outbox.claimed_by</c>.</summary>
     public string InstanceId { get; }
 
-    public override Task MigrateAsync(CancellationToken cancellationToken) => _migrator.MigrateAsync(cancellationToken);
+    /// <exception cref="StorageUnavailableException">Wrong login, missing database or schema, server out of reach.</exception>
+    public override async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _migrator.MigrateAsync(cancellationToken);
+        }
+        catch (NpgsqlException ex) when (PostgresErrors.Translate(ex, PostgresDataSource.Parse(_connectionString)) is { } operatorError)
+        {
+            throw operatorError;
+        }
+    }
 
     private protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);

@@ -36,7 +36,8 @@ internal sealed partial class PostgresMigrator(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
 
         // Advisory locks are per database; keyed by schema too, deployments in separate schemas migrate independently.
-        var schema = await connection.ExecuteScalarAsync<string>(Command("SELECT current_schema()", null, null, cancellationToken));
+        var schema = await connection.ExecuteScalarAsync<string>(Command("SELECT current_schema()", null, null, cancellationToken))
+            ?? throw PostgresErrors.NoSchema(new NpgsqlConnectionStringBuilder(connection.ConnectionString).SearchPath);
         var lockKey = AdvisoryLockKey.For($"migrations:{schema}");
         await connection.ExecuteAsync(Command("SELECT pg_advisory_lock(@Key)", new { Key = lockKey }, null, cancellationToken));
         try

@@ -27,7 +27,47 @@ public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
         _migrator = new SqliteMigrator(_connections, timeProvider ?? TimeProvider.System, logger ?? (ILogger)NullLogger.Instance);
     }
 
-    public override Task MigrateAsync(CancellationToken cancellationToken) => _migrator.MigrateAsync(cancellationToken);
+    /// <exception cref="StorageUnavailableException">The file cannot be opened or written, or is not a database.</exception>
+    public override async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _migrator.MigrateAsync(cancellationToken);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex) when (SqliteErrors.Translate(ex, _connections.FilePath) is { } operatorError)
+        {
+            throw operatorError;
+        }
+    }
+
+    /// <summary>
+    /// A consistent copy of the whole database into <paramref name="path"/> (replaced if it exists), made with SQLite's
+    /// online backup API while other connections keep reading and writing. The copy is a plain database file, not in
+    /// WAL mode, ready to be put in place of the original.
+    /// </summary>
+    public async Task BackupAsync(string path, CancellationToken cancellationToken)
+    {
+        var target = Path.GetFullPath(path);
+        if (_connections.FilePath is { } source && string.Equals(source, target, StringComparison.Ordinal))
+        {
+            throw new IOException("the backup cannot replace the database it copies");
+        }
+
+        var temporary = target + ".partial";
+        await using (var from = await _connections.OpenAsync(cancellationToken))
+        await using (var to = new Microsoft.Data.Sqlite.SqliteConnection(
+            new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = temporary, Pooling = false }.ToString()))
+        {
+            await to.OpenAsync(cancellationToken);
+            from.BackupDatabase(to);
+            await using var command = to.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode = DELETE;";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // Whole or not at all: a reader of the target never sees half a copy.
+        File.Move(temporary, target, overwrite: true);
+    }
 
     public void Dispose() => _connections.Dispose();
 

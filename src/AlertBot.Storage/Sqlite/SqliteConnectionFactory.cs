@@ -51,10 +51,18 @@ internal sealed class SqliteConnectionFactory : IDisposable
 
         if (!_inMemory)
         {
-            var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+            FilePath = Path.GetFullPath(builder.DataSource);
+            var directory = Path.GetDirectoryName(FilePath);
             if (!string.IsNullOrEmpty(directory))
             {
-                Directory.CreateDirectory(directory);
+                try
+                {
+                    Directory.CreateDirectory(directory);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw new StorageUnavailableException(SqliteErrors.FolderNotWritable(FilePath, ex.Message), ex);
+                }
             }
         }
 
@@ -65,6 +73,12 @@ internal sealed class SqliteConnectionFactory : IDisposable
             _keepAlive.Open();
         }
     }
+
+    /// <summary>The database file's full path; null for an in-memory database.</summary>
+    public string? FilePath { get; }
+
+    /// <summary>The connection string as opened (for the backup target's settings).</summary>
+    public string ConnectionString => _connectionString;
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -10,11 +10,15 @@ public sealed class TelegramReceiverStatus
     private long _startedUpTicks;
     private long _lastPollTicks;
     private volatile bool _webhook;
+    private volatile bool _tokenRefused;
 
     /// <summary>This instance's standing with the poller lease.</summary>
     public LeaseState Lease { get; } = new();
 
     public bool Webhook => _webhook;
+
+    /// <summary>The Bot API answered 401/404 (the token is wrong or revoked) and has not accepted it since.</summary>
+    public bool TokenRefusedNow => _tokenRefused;
 
     public DateTimeOffset? StartedUpAt => Read(ref _startedUpTicks);
 
@@ -23,11 +27,18 @@ public sealed class TelegramReceiverStatus
 
     internal void StartedUp(bool webhook, DateTimeOffset at)
     {
+        _tokenRefused = false;
         _webhook = webhook;
         Interlocked.Exchange(ref _startedUpTicks, at.UtcTicks);
     }
 
-    internal void Polled(DateTimeOffset at) => Interlocked.Exchange(ref _lastPollTicks, at.UtcTicks);
+    internal void Polled(DateTimeOffset at)
+    {
+        _tokenRefused = false;
+        Interlocked.Exchange(ref _lastPollTicks, at.UtcTicks);
+    }
+
+    internal void TokenRefused() => _tokenRefused = true;
 
     private static DateTimeOffset? Read(ref long ticks)
     {
@@ -52,6 +63,11 @@ public sealed class TelegramReadinessProbe(TelegramReceiverStatus status, IOptio
 
     private Readiness Check()
     {
+        if (status.TokenRefusedNow)
+        {
+            return new Readiness(false, "unauthorized: the token was refused (check AlertBot:Telegram:Token)");
+        }
+
         if (status.StartedUpAt is null)
         {
             return new Readiness(false, "starting: the Bot API has not answered yet");

@@ -128,7 +128,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
                 var me = await client.GetMe(stop);
                 _handler.BotUsername = me.Username;
                 await PublishMenuAsync(client, stop);
-                LogStarted(_logger, me.Username ?? "?", _options.Mode);
+                LogStarted(_logger, me.Username ?? "?");
                 _status.StartedUp(_options.Mode == TelegramMode.Webhook, _time.GetUtcNow());
                 _backoff.Reset();
                 return;
@@ -301,6 +301,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
                 LogConflict(_logger, conflict.Message, wait.TotalSeconds);
                 break;
             case ApiRequestException { ErrorCode: 401 or 404 } unauthorized:
+                _status.TokenRefused();
                 LogUnauthorized(_logger, unauthorized.ErrorCode, wait.TotalSeconds);
                 break;
             case ApiRequestException { ErrorCode: 429 } limited when limited.Parameters?.RetryAfter is { } after:
@@ -357,8 +358,10 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Telegram bot @{Bot} started in {Mode} mode")]
-    private static partial void LogStarted(ILogger logger, string bot, TelegramMode mode);
+    // The first line an operator looks for after `docker run`: who the bot is and what to do next.
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information,
+        Message = "Telegram: connected as @{Bot}. Send /subscribe in a chat to start alerts.")]
+    private static partial void LogStarted(ILogger logger, string bot);
 
     [LoggerMessage(EventId = 3302, Level = LogLevel.Error,
         Message = "Telegram getUpdates conflict: another instance is polling this token, or a webhook is set ({Reason}); retrying in {Seconds:0.0} s")]

@@ -11,6 +11,7 @@ using AlertBot.Core.Watchlists;
 using AlertBot.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
 
 namespace AlertBot.Worker.Cli;
@@ -29,28 +30,50 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
     public TextWriter Output { get; } = output;
 
-    public static async Task<int> RunMainAsync(string[] args)
+    /// <summary>Notes and progress beside the results, and the one-line failures.</summary>
+    public TextWriter Error { get; } = error ?? Console.Error;
+
+    public static Task<int> RunMainAsync(string[] args) => new CliApp(Console.Out).RunAsync(args);
+
+    /// <summary>
+    /// Runs one command line. Every failure ends here as one line on the error writer and an exit code
+    /// (<see cref="ExitCodes"/>); the stack trace follows only with <c>--verbose</c> or <c>ALERTBOT_VERBOSE=1</c>.
+    /// </summary>
+    public async Task<int> RunAsync(string[] args)
     {
+        var errors = Error;
         try
         {
-            return await new CliApp(Console.Out).RunAsync(args);
+            return await InvokeAsync(args, errors);
         }
-        catch (Exception ex) when (ex is OptionsValidationException or InvalidDataException or InvalidOperationException
-                                       or FileNotFoundException)
+        catch (Exception ex)
         {
-            // A bad configuration stops the process with one clear line naming the key or file, not a stack trace.
-            await Console.Error.WriteLineAsync($"alertbot: configuration error: {ex.Message}");
-            return 2;
+            var (line, exitCode) = OperatorErrors.Describe(ex);
+            await errors.WriteLineAsync(line);
+            if (Verbose(args))
+            {
+                await errors.WriteLineAsync(ex.ToString());
+            }
+
+            return exitCode;
         }
     }
 
-    public async Task<int> RunAsync(string[] args)
+    private static bool Verbose(string[] args) =>
+        args.Contains("--verbose", StringComparer.Ordinal) ||
+        Environment.GetEnvironmentVariable("ALERTBOT_VERBOSE") is "1" or "true" ||
+        Environment.GetEnvironmentVariable("Logging__LogLevel__Default") is { } level &&
+            (level.Equals("Debug", StringComparison.OrdinalIgnoreCase) || level.Equals("Trace", StringComparison.OrdinalIgnoreCase));
+
+    private async Task<int> InvokeAsync(string[] args, TextWriter errors)
     {
         var root = new RootCommand("AlertBot: news feeds matched against watchlists, explained alerts to Discord, Telegram or the console.");
+        root.Options.Add(new Option<bool>("--verbose") { Description = "On a failure, print the stack trace after the one-line message.", Recursive = true });
 
         var once = new Option<bool>("--once") { Description = "One poll of every feed and one delivery pass, then exit." };
         var run = new Command("run", "Run the service (the default when no command is given).") { once };
@@ -64,8 +87,8 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         check.SetAction((parse, ct) => FeedCheckAsync(parse.GetRequiredValue(source), parse.GetValue(json), ct));
         var feed = new Command("feed", "Feed tools.") { check };
         root.Subcommands.Add(feed);
-        new DataCommands(this, overrides).AddTo(root, feed);
-        new OutboxCommands(this, overrides).AddTo(root);
+        new DataCommands(this).AddTo(root, feed);
+        new OutboxCommands(this).AddTo(root);
 
         var text = new Option<string>("--text") { Description = "The text to match." };
         var file = new Option<string>("--file") { Description = "A file whose text to match." };
@@ -95,13 +118,35 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         healthCheck.SetAction((parse, ct) => HealthAsync(parse.GetValue(healthUrl)!, ct));
         root.Subcommands.Add(healthCheck);
 
-        // Exceptions are not turned into stack traces here: RunMainAsync reports configuration faults in one line.
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
+        {
+            // A usage mistake is one line too, and exit 2 like every other input the user must correct.
+            var verb = string.Join(' ', parsed.CommandResult.Command.Name == root.Name ? [] : CommandPath(parsed.CommandResult));
+            throw new OperatorException(
+                "usage",
+                $"{string.Join(" ", parsed.Errors.Select(e => e.Message.TrimEnd('.') + "."))} Run 'alertbot {verb}{(verb.Length > 0 ? " " : "")}--help' for the options",
+                ExitCodes.Usage);
+        }
+
+        // Exceptions are not turned into stack traces here: RunAsync reports each in one line.
+        return await parsed.InvokeAsync(new InvocationConfiguration
         {
             Output = Output,
-            Error = error ?? Console.Error,
+            Error = errors,
             EnableDefaultExceptionHandler = false,
         });
+    }
+
+    private static Stack<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new Stack<string>();
+        for (System.CommandLine.Parsing.SymbolResult? r = result; r is System.CommandLine.Parsing.CommandResult { Parent: not null } c; r = c.Parent)
+        {
+            names.Push(c.Command.Name);
+        }
+
+        return names;
     }
 
     private async Task<int> RunServiceAsync(CancellationToken cancellationToken)
@@ -113,13 +158,14 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
 
     private async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        using var host = AlertBotHost.CreateBuilder(HostMode.Command, Output, overrides).Build();
+        using var host = BuildCommandHost();
         var services = host.Services;
         await services.GetRequiredService<Bootstrapper>().RunAsync(cancellationToken);
         var store = services.GetRequiredService<IAlertStore>();
         var polls = services.GetRequiredService<PollService>();
         var failed = 0;
-        foreach (var feed in await store.ListFeedsAsync(cancellationToken))
+        var feeds = await store.ListFeedsAsync(cancellationToken);
+        foreach (var feed in feeds)
         {
             var outcome = await polls.PollAsync(feed.Id, cancellationToken);
             failed += outcome.Status == PollStatus.Failed ? 1 : 0;
@@ -127,17 +173,25 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
 
         var round = await services.GetRequiredService<DeliveryService>().DeliverAllDueAsync(cancellationToken);
         var pending = await store.GetOutboxStatsAsync(null, cancellationToken);
-        await Console.Error.WriteLineAsync(
-            $"run --once: {round.Delivered} alerts delivered, {pending.Pending} waiting for a retry, {failed} feeds failed.");
-        return 0;
+        await Error.WriteLineAsync(
+            $"run --once: {round.Delivered} alerts delivered, {pending.Pending} waiting for a retry, {failed} of {feeds.Count} feeds failed.");
+
+        // Non-zero when a feed failed, so cron and scripts notice; `alertbot feed list` shows each feed's error.
+        return failed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
     private async Task<int> HealthAsync(string url, CancellationToken cancellationToken)
     {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new OperatorException(
+                "health", $"'{url}' is not an http(s) URL. Give the endpoint's address, e.g. --url http://127.0.0.1:8080/healthz", ExitCodes.Usage);
+        }
+
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
-            using var response = await http.GetAsync(new Uri(url), cancellationToken);
+            using var response = await http.GetAsync(uri, cancellationToken);
             await Output.WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase}");
             return response.IsSuccessStatusCode ? 0 : 1;
         }
@@ -150,14 +204,20 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
 
     private async Task<int> FeedCheckAsync(string source, bool asJson, CancellationToken cancellationToken)
     {
-        using var host = AlertBotHost.CreateBuilder(HostMode.Command, Output, overrides).Build();
+        using var host = BuildCommandHost();
+        InputFiles.RequireLocalSource(source);
         var result = await host.Services.GetRequiredService<IFeedReader>().ReadAsync(source, FeedValidators.None, cancellationToken);
         switch (result)
         {
             case FeedReadResult.Success ok when asJson:
-                await Output.WriteLineAsync(JsonSerializer.Serialize(new { ok = true, title = ok.FeedTitle, items = ok.Items }, Json));
+                await Output.WriteLineAsync(JsonSerializer.Serialize(new { ok = true, title = ok.FeedTitle, readFrom = ok.ReadFrom, items = ok.Items }, Json));
                 return 0;
             case FeedReadResult.Success ok:
+                if (ok.ReadFrom is not null)
+                {
+                    await Output.WriteLineAsync($"{source} is a web page; read the feed it links to: {ok.ReadFrom}");
+                }
+
                 await Output.WriteLineAsync($"{ok.FeedTitle ?? "(untitled feed)"}: {ok.Items.Count} items");
                 foreach (var item in ok.Items)
                 {
@@ -181,13 +241,9 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
 
     private async Task<int> MatchAsync(string? text, string? file, string watchlistName, bool asJson, CancellationToken cancellationToken)
     {
-        using var host = AlertBotHost.CreateBuilder(HostMode.Command, Output, overrides).Build();
-        if (!TryGetMatcher(host.Services, watchlistName, out var matcher, out var terms))
-        {
-            return 2;
-        }
-
-        var body = text ?? await File.ReadAllTextAsync(file!, cancellationToken);
+        using var host = BuildCommandHost();
+        var (matcher, terms) = GetMatcher(host.Services, watchlistName);
+        var body = text ?? await InputFiles.ReadAllTextAsync(file!, cancellationToken);
         var hits = matcher.Match(new NewsItem { Id = "cli", Title = "", Text = body }).ByOwner.GetValueOrDefault(0) ?? [];
         if (asJson)
         {
@@ -221,12 +277,9 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
 
     private async Task<int> SummarizeAsync(string source, string watchlistName, CancellationToken cancellationToken)
     {
-        using var host = AlertBotHost.CreateBuilder(HostMode.Command, Output, overrides).Build();
-        if (!TryGetMatcher(host.Services, watchlistName, out var matcher, out _))
-        {
-            return 2;
-        }
-
+        using var host = BuildCommandHost();
+        var (matcher, _) = GetMatcher(host.Services, watchlistName);
+        InputFiles.RequireLocalSource(source);
         var result = await host.Services.GetRequiredService<IFeedReader>().ReadAsync(source, FeedValidators.None, cancellationToken);
         if (result is not FeedReadResult.Success ok)
         {
@@ -246,19 +299,46 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         return 0;
     }
 
-    private bool TryGetMatcher(IServiceProvider services, string watchlistName, out CompiledMatcher matcher, out IReadOnlyList<string> terms)
+    /// <summary>A host for a CLI verb, its options validated before the verb does anything (as the service's start does).</summary>
+    internal WebApplication BuildCommandHost()
     {
-        var preset = services.GetRequiredService<WatchlistPresets>().Find(watchlistName);
-        if (preset is null)
+        var host = AlertBotHost.CreateBuilder(HostMode.Command, Output, overrides).Build();
+        try
         {
-            Output.WriteLine($"No watchlist preset named '{watchlistName}'.");
-            matcher = null!;
-            terms = [];
-            return false;
+            host.Services.GetService<IStartupValidator>()?.Validate();
+            return host;
         }
+        catch
+        {
+            ((IDisposable)host).Dispose();
+            throw;
+        }
+    }
 
-        terms = preset.Terms;
-        matcher = CompiledMatcher.Build(preset.Terms.Select(t => new MatchRule(0, t)), services.GetRequiredService<ActorDictionary>());
-        return true;
+    /// <summary>A command host (no jobs, no chat adapters running) with the database schema in place.</summary>
+    internal async Task<WebApplication> StartStoreHostAsync(CancellationToken cancellationToken)
+    {
+        var host = BuildCommandHost();
+        try
+        {
+            await host.Services.GetRequiredService<IAlertStore>().MigrateAsync(cancellationToken);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static (CompiledMatcher Matcher, IReadOnlyList<string> Terms) GetMatcher(IServiceProvider services, string watchlistName)
+    {
+        var presets = services.GetRequiredService<WatchlistPresets>();
+        var preset = presets.Find(watchlistName)
+            ?? throw new OperatorException(
+                "watchlist",
+                $"no watchlist preset named '{watchlistName}'. Use one of: {string.Join(", ", presets.Select(p => p.Name))}",
+                ExitCodes.Usage);
+        return (CompiledMatcher.Build(preset.Terms.Select(t => new MatchRule(0, t)), services.GetRequiredService<ActorDictionary>()), preset.Terms);
     }
 }

@@ -1,10 +1,13 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using AlertBot.Core.Channels;
+using AlertBot.Core.Commands;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
-using AlertBot.Worker.Hosting;
+using AlertBot.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using YamlDotNet.Serialization;
@@ -21,35 +24,71 @@ public sealed class WatchlistFile
 }
 
 /// <summary>
-/// Moving data in and out: feeds as OPML (what every feed reader speaks), a channel's watchlist as YAML or JSON.
+/// The database from the command line: feeds listed, changed, removed, moved in and out as OPML (what every feed
+/// reader speaks); a channel's watchlist in and out as YAML or JSON; a backup of the SQLite file.
 /// </summary>
-internal sealed class DataCommands(CliApp app, IReadOnlyDictionary<string, string?>? overrides)
+internal sealed class DataCommands(CliApp app)
 {
+    private const int ProgressEvery = 250;
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private static readonly string[] ChannelPlatforms = [Platforms.Telegram, Platforms.Discord, Platforms.Console];
 
     public void AddTo(RootCommand root, Command feed)
     {
         var output = new Option<string?>("--output") { Description = "Write to this file instead of standard output." };
-        var export = new Command("export", "Every feed in the database as OPML.") { output };
+        var export = new Command("export", "Every http(s) feed in the database as OPML.") { output };
         export.SetAction((parse, ct) => ExportFeedsAsync(parse.GetValue(output), ct));
         feed.Subcommands.Add(export);
 
-        var file = new Argument<string>("file") { Description = "An OPML file." };
+        var file = new Argument<string>("file") { Description = "An OPML file, or the name of a feed pack in config/feeds (e.g. middle-east)." };
         var channel = new Option<string?>("--channel") { Description = "Also attach the feeds to this channel, e.g. telegram:-1001234567890." };
         var import = new Command("import", "Add the feeds of an OPML file (each records a baseline on its first poll).") { file, channel };
         import.SetAction((parse, ct) => ImportFeedsAsync(parse.GetRequiredValue(file), parse.GetValue(channel), ct));
         feed.Subcommands.Add(import);
 
+        var addUrl = new Argument<string>("url") { Description = "The feed's http(s) address, or a web page that links to its feed." };
+        var addChannel = new Option<string?>("--channel") { Description = "Also attach it to this channel, e.g. telegram:-1001234567890." };
+        var add = new Command("add", "Read a feed once and add it (a web page is searched for the feed it links to).") { addUrl, addChannel };
+        add.SetAction((parse, ct) => AddFeedAsync(parse.GetRequiredValue(addUrl), parse.GetValue(addChannel), ct));
+        feed.Subcommands.Add(add);
+
+        var list = new Command("list", "Every feed with its id, interval and health.");
+        list.SetAction((_, ct) => ListFeedsAsync(ct));
+        feed.Subcommands.Add(list);
+
+        var removeId = new Argument<long>("id") { Description = "The feed's id (see feed list)." };
+        var remove = new Command("remove", "Delete a feed: no channel reads it any more, its history goes with it.") { removeId };
+        remove.SetAction((parse, ct) => RemoveFeedAsync(parse.GetValue(removeId), ct));
+        feed.Subcommands.Add(remove);
+
+        var setId = new Argument<long>("id") { Description = "The feed's id (see feed list)." };
+        var interval = new Option<string>("--interval")
+        {
+            Description = "How often to poll it, e.g. 00:10:00 (5 s to 7 days), or 'default' to follow AlertBot:Polling:DefaultInterval.",
+            Required = true,
+        };
+        var set = new Command("set", "Change a feed's polling interval (the running service picks it up within a minute).") { setId, interval };
+        set.SetAction((parse, ct) => SetFeedAsync(parse.GetValue(setId), parse.GetRequiredValue(interval), ct));
+        feed.Subcommands.Add(set);
+
         var watchChannel = new Option<string>("--channel") { Description = "The channel, e.g. telegram:-1001234567890 or discord:123456789012345678.", Required = true };
         var format = new Option<string>("--format") { Description = "yaml or json.", DefaultValueFactory = _ => "yaml" };
+        format.AcceptOnlyFromAmong("yaml", "json");
         var watchOutput = new Option<string?>("--output") { Description = "Write to this file instead of standard output." };
         var watchExport = new Command("export", "A channel's watchlist as YAML or JSON.") { watchChannel, format, watchOutput };
         watchExport.SetAction((parse, ct) => ExportWatchlistAsync(parse.GetRequiredValue(watchChannel), parse.GetValue(format)!, parse.GetValue(watchOutput), ct));
 
         var watchFile = new Argument<string>("file") { Description = "A .yaml, .yml or .json watchlist file." };
-        var watchImport = new Command("import", "Add a watchlist file's terms to a channel (the channel is created if new).") { watchFile, watchChannel };
+        var watchImport = new Command("import", "Add a watchlist file's terms to a channel, with the checks of /watch add (the channel is created if new).") { watchFile, watchChannel };
         watchImport.SetAction((parse, ct) => ImportWatchlistAsync(parse.GetRequiredValue(watchFile), parse.GetRequiredValue(watchChannel), ct));
         root.Subcommands.Add(new Command("watchlist", "Watchlist tools.") { watchExport, watchImport });
+
+        var backupFile = new Argument<string>("file") { Description = "Where to write the copy, e.g. /data/backup.db." };
+        var backup = new Command("backup", "A consistent copy of the SQLite database, safe while the service runs (PostgreSQL: use pg_dump).") { backupFile };
+        backup.SetAction((parse, ct) => BackupAsync(parse.GetRequiredValue(backupFile), ct));
+        root.Subcommands.Add(backup);
     }
 
     private async Task<int> ExportFeedsAsync(string? output, CancellationToken cancellationToken)
@@ -57,72 +96,204 @@ internal sealed class DataCommands(CliApp app, IReadOnlyDictionary<string, strin
         await using var host = await StartAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
         var feeds = await store.ListFeedsAsync(cancellationToken);
-        var opml = OpmlDocument.Write("AlertBot feeds", feeds.Select(f => new OpmlFeed(f.Url, f.Name)), DateTimeOffset.UtcNow);
+
+        // Only what `feed import` takes back: local files are configuration (AlertBot:Polling:Feeds), not portable data.
+        var portable = feeds.Where(f => IsHttp(f.Url, out _)).ToList();
+        foreach (var local in feeds.Except(portable))
+        {
+            await app.Error.WriteLineAsync($"feed export: left out {local.Url} (a local file; it is configured in AlertBot:Polling:Feeds).");
+        }
+
+        var opml = OpmlDocument.Write("AlertBot feeds", portable.Select(f => new OpmlFeed(f.Url, f.Name)), DateTimeOffset.UtcNow);
         await WriteAsync(opml, output, cancellationToken);
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private async Task<int> ImportFeedsAsync(string file, string? channelText, CancellationToken cancellationToken)
     {
-        IReadOnlyList<OpmlFeed> feeds;
-        try
-        {
-            await using var stream = File.OpenRead(file);
-            feeds = OpmlDocument.Parse(stream);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            await app.Output.WriteLineAsync($"import refused: {ex.Message}");
-            return 1;
-        }
+        var channelRef = channelText is null ? (ChannelRef?)null : ParseChannel(channelText);
+        var path = FeedPacks.Resolve(file);
 
-        ChannelRef? channelRef = null;
-        if (channelText is not null && !TryParseChannel(channelText, out channelRef))
+        // A pack shipped in config/feeds is the operator's own, trusted like AlertBot:Polling:Feeds: it may name local
+        // files (the seed pack). Any other OPML file gives http(s) feeds only, as it would in chat.
+        var trusted = path != file;
+        IReadOnlyList<OpmlFeed> feeds;
+        await using (var stream = InputFiles.OpenRead(path))
         {
-            return 2;
+            try
+            {
+                feeds = OpmlDocument.Parse(stream);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new OperatorException(
+                    "feed import", $"{file} is {ex.Message.TrimEnd('.')}. Give an OPML file, as feed readers export", ExitCodes.Usage, ex);
+            }
         }
 
         await using var host = await StartAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
-        var interval = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value.DefaultInterval;
         var channel = channelRef is { } target ? await store.EnsureChannelAsync(target, null, DateTimeOffset.UtcNow, cancellationToken) : null;
-        var added = 0;
+        int added = 0, skipped = 0, attached = 0, done = 0;
         foreach (var feed in feeds)
         {
-            if (!Uri.TryCreate(feed.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            if (++done % ProgressEvery == 0)
+            {
+                // Progress goes with the logs to standard error; the result line stays on standard output.
+                await app.Error.WriteLineAsync($"feed import: {done} of {feeds.Count} feeds...");
+            }
+
+            string url, name;
+            if (IsHttp(feed.Url, out var uri))
+            {
+                (url, name) = (uri.AbsoluteUri, feed.Title ?? uri.Host);
+            }
+            else if (trusted)
+            {
+                (url, name) = (feed.Url, feed.Title ?? feed.Url);
+            }
+            else
             {
                 await app.Output.WriteLineAsync($"skipped (not an http(s) URL): {feed.Url}");
+                skipped++;
                 continue;
             }
 
-            var existing = await store.FindFeedByUrlAsync(uri.AbsoluteUri, cancellationToken);
+            var existing = await store.FindFeedByUrlAsync(url, cancellationToken);
             var record = existing ?? await store.UpsertFeedAsync(
-                new FeedDefinition(uri.AbsoluteUri, feed.Title ?? uri.Host, interval), DateTimeOffset.UtcNow, cancellationToken);
+                new FeedDefinition(url, name, null), DateTimeOffset.UtcNow, cancellationToken);
             added += existing is null ? 1 : 0;
-            if (channel is not null)
+            if (channel is not null && await store.AttachFeedAsync(channel.Id, record.Id, cancellationToken))
             {
-                await store.AttachFeedAsync(channel.Id, record.Id, cancellationToken);
+                attached++;
             }
         }
 
-        await app.Output.WriteLineAsync($"{feeds.Count} feeds in the file, {added} new{(channel is null ? "" : $", all attached to {channel.Ref}")}.");
-        return 0;
+        var attachedText = channel is null ? "" : $"; {attached} newly attached to {channel.Ref}";
+        await app.Output.WriteLineAsync($"{feeds.Count} feeds in the file, {added} new, {skipped} skipped{attachedText}.");
+        return ExitCodes.Ok;
     }
 
-    private async Task<int> ExportWatchlistAsync(string channelText, string format, string? output, CancellationToken cancellationToken)
+    private async Task<int> AddFeedAsync(string url, string? channelText, CancellationToken cancellationToken)
     {
-        if (!TryParseChannel(channelText, out var channelRef))
+        var channelRef = channelText is null ? (ChannelRef?)null : ParseChannel(channelText);
+        if (!IsHttp(url.Trim(), out var uri))
         {
-            return 2;
+            throw new OperatorException("feed add", $"'{url}' is not an http(s) URL. Give the feed's address, e.g. https://example.com/rss", ExitCodes.Usage);
+        }
+
+        await using var host = await StartAsync(cancellationToken);
+        var result = await host.Services.GetRequiredService<IFeedReader>().ReadAsync(uri.AbsoluteUri, FeedValidators.None, cancellationToken);
+        if (result is not FeedReadResult.Success ok)
+        {
+            var reason = result is FeedReadResult.Failure failure ? failure.Reason : "the server answered 'not modified' to a first read";
+            throw new OperatorException(
+                "feed add", $"{uri.AbsoluteUri} was not added: {reason.TrimEnd('.')}. Check the address (`alertbot feed check` shows what it serves)", ExitCodes.Failed);
+        }
+
+        var feedUrl = ok.ReadFrom ?? uri.AbsoluteUri;
+        if (ok.ReadFrom is not null)
+        {
+            await app.Output.WriteLineAsync($"{uri.AbsoluteUri} is a web page; using the feed it links to: {ok.ReadFrom}");
+        }
+
+        var store = host.Services.GetRequiredService<IAlertStore>();
+        var record = await store.FindFeedByUrlAsync(feedUrl, cancellationToken) ?? await store.UpsertFeedAsync(
+            new FeedDefinition(feedUrl, ok.FeedTitle ?? new Uri(feedUrl).Host, null), DateTimeOffset.UtcNow, cancellationToken);
+        if (channelRef is { } target)
+        {
+            var channel = await store.EnsureChannelAsync(target, null, DateTimeOffset.UtcNow, cancellationToken);
+            await store.AttachFeedAsync(channel.Id, record.Id, cancellationToken);
+        }
+
+        await app.Output.WriteLineAsync(
+            $"Feed {record.Id}: {record.Name} ({record.Url}), {ok.Items.Count} items now. Its first poll records them as a baseline; alerts start with newer ones.");
+        return ExitCodes.Ok;
+    }
+
+    private async Task<int> ListFeedsAsync(CancellationToken cancellationToken)
+    {
+        await using var host = await StartAsync(cancellationToken);
+        var store = host.Services.GetRequiredService<IAlertStore>();
+        var defaultInterval = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value.DefaultInterval;
+        var processor = host.Services.GetRequiredService<CommandProcessor>();
+        var feeds = await store.ListFeedsAsync(cancellationToken);
+        if (feeds.Count == 0)
+        {
+            await app.Output.WriteLineAsync("No feeds. Add some with `alertbot feed import <file.opml | pack>`.");
+            return ExitCodes.Ok;
+        }
+
+        foreach (var feed in feeds)
+        {
+            var interval = feed.Interval is { } own ? own.ToString("c", CultureInfo.InvariantCulture) : $"{defaultInterval.ToString("c", CultureInfo.InvariantCulture)} (default)";
+            await app.Output.WriteLineAsync($"{feed.Id,5}  {feed.Name}");
+            await app.Output.WriteLineAsync($"       {feed.Url}");
+            await app.Output.WriteLineAsync($"       every {interval}; {processor.Health(feed)}");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private async Task<int> RemoveFeedAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var host = await StartAsync(cancellationToken);
+        var store = host.Services.GetRequiredService<IAlertStore>();
+        var feed = await RequireFeedAsync(store, id, cancellationToken);
+        await store.DeleteFeedAsync(feed.Id, cancellationToken);
+        var configured = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value.Feeds.Any(f => f.Url == feed.Url);
+        await app.Output.WriteLineAsync($"Removed feed {feed.Id} ({feed.Name}, {feed.Url}).");
+        if (configured)
+        {
+            await app.Error.WriteLineAsync("feed remove: this feed is listed in AlertBot:Polling:Feeds and comes back at the next start unless removed there too.");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private async Task<int> SetFeedAsync(long id, string intervalText, CancellationToken cancellationToken)
+    {
+        TimeSpan? interval = null;
+        if (!intervalText.Equals("default", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!TimeSpan.TryParse(intervalText, CultureInfo.InvariantCulture, out var parsed) ||
+                parsed < TimeSpan.FromSeconds(5) || parsed > TimeSpan.FromDays(7))
+            {
+                throw new OperatorException(
+                    "feed set",
+                    $"'{intervalText}' is not an interval between 5 seconds and 7 days. Write it as hh:mm:ss (00:10:00) or d.hh:mm:ss, or 'default'",
+                    ExitCodes.Usage);
+            }
+
+            interval = parsed;
         }
 
         await using var host = await StartAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
-        if (await store.GetChannelAsync(channelRef!.Value, cancellationToken) is not { } channel)
+        var feed = await RequireFeedAsync(store, id, cancellationToken);
+        await store.UpsertFeedAsync(new FeedDefinition(feed.Url, feed.Name, interval, feed.Backfill), DateTimeOffset.UtcNow, cancellationToken);
+        var polling = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value;
+        var shown = interval is { } own ? own.ToString("c", CultureInfo.InvariantCulture) : $"the default ({polling.DefaultInterval.ToString("c", CultureInfo.InvariantCulture)})";
+        await app.Output.WriteLineAsync($"Feed {feed.Id} ({feed.Name}) is polled every {shown}.");
+        if (polling.Feeds.Any(f => f.Url == feed.Url))
         {
-            await app.Output.WriteLineAsync($"no channel {channelRef}");
-            return 1;
+            await app.Error.WriteLineAsync("feed set: this feed is listed in AlertBot:Polling:Feeds, whose Interval applies again at the next start.");
         }
+
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<FeedRecord> RequireFeedAsync(IAlertStore store, long id, CancellationToken cancellationToken) =>
+        await store.GetFeedAsync(id, cancellationToken)
+            ?? throw new OperatorException("feed", $"there is no feed {id}. `alertbot feed list` shows the ids", ExitCodes.Usage);
+
+    private async Task<int> ExportWatchlistAsync(string channelText, string format, string? output, CancellationToken cancellationToken)
+    {
+        var channelRef = ParseChannel(channelText);
+        await using var host = await StartAsync(cancellationToken);
+        var store = host.Services.GetRequiredService<IAlertStore>();
+        var channel = await store.GetChannelAsync(channelRef, cancellationToken)
+            ?? throw new OperatorException("watchlist export", $"there is no channel {channelRef}. Check the platform and id", ExitCodes.Usage);
 
         var file = new WatchlistFile
         {
@@ -133,56 +304,98 @@ internal sealed class DataCommands(CliApp app, IReadOnlyDictionary<string, strin
             ? JsonSerializer.Serialize(file, Json)
             : new SerializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Serialize(file);
         await WriteAsync(text, output, cancellationToken);
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private async Task<int> ImportWatchlistAsync(string path, string channelText, CancellationToken cancellationToken)
     {
-        if (!TryParseChannel(channelText, out var channelRef))
+        var channelRef = ParseChannel(channelText);
+        var text = await InputFiles.ReadAllTextAsync(path, cancellationToken);
+        var terms = ReadWatchlist(path, text);
+
+        await using var host = await StartAsync(cancellationToken);
+        var store = host.Services.GetRequiredService<IAlertStore>();
+        await store.EnsureChannelAsync(channelRef, null, DateTimeOffset.UtcNow, cancellationToken);
+
+        // Each term goes through /watch add itself, so the file meets exactly the checks a chat admin meets: length,
+        // count, query syntax, unknown actors, duplicates. The unthrottled processor: the operator is not a flood.
+        var processor = host.Services.GetRequiredService<CommandProcessor>();
+        var context = new CommandContext(channelRef, null, "cli", UserIsAdmin: true, IsPrivate: false);
+        int added = 0, refused = 0;
+        foreach (var term in terms)
         {
-            return 2;
+            var reply = await processor.ExecuteAsync($"/watch add {term}", context, cancellationToken);
+            if (reply.IsError)
+            {
+                refused++;
+                await app.Output.WriteLineAsync($"refused: {term}: {reply.Text.Split('\n')[0]}");
+            }
+            else if (reply.Text.StartsWith("Watching", StringComparison.Ordinal))
+            {
+                added++;
+            }
         }
 
+        await app.Output.WriteLineAsync($"{terms.Count} terms in the file, {added} added to {channelRef}, {refused} refused.");
+        return refused > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    /// <summary>The terms of a watchlist file; a file of another shape is one line saying what shape is expected.</summary>
+    private static List<string> ReadWatchlist(string path, string text)
+    {
+        const string Expected = "Expected a mapping with a list of strings under 'terms' (and optionally 'channel'), as `alertbot watchlist export` writes; see the README";
         WatchlistFile? file;
         try
         {
-            var text = await File.ReadAllTextAsync(path, cancellationToken);
             file = Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase)
                 ? JsonSerializer.Deserialize<WatchlistFile>(text, Json)
                 : new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).IgnoreUnmatchedProperties().Build()
                     .Deserialize<WatchlistFile>(text);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or YamlDotNet.Core.YamlException)
+        catch (JsonException ex)
         {
-            await app.Output.WriteLineAsync($"import refused: {ex.Message}");
-            return 1;
+            var where = ex.LineNumber is { } line ? $" (line {line + 1})" : "";
+            throw new OperatorException("watchlist import", $"{path} is not a watchlist file{where}. {Expected}", ExitCodes.Usage, ex);
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new OperatorException("watchlist import", $"{path} is not a watchlist file (line {ex.Start.Line}). {Expected}", ExitCodes.Usage, ex);
         }
 
-        var terms = (file?.Terms ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).ToList();
+        if (file?.Terms is not { Count: > 0 } terms)
+        {
+            throw new OperatorException("watchlist import", $"{path} lists no terms. {Expected}", ExitCodes.Usage);
+        }
+
+        return terms.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).ToList();
+    }
+
+    private async Task<int> BackupAsync(string file, CancellationToken cancellationToken)
+    {
         await using var host = await StartAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
-        var channel = await store.EnsureChannelAsync(channelRef!.Value, null, DateTimeOffset.UtcNow, cancellationToken);
-        var added = 0;
-        foreach (var term in terms)
+        if (store is not SqliteAlertStore sqlite)
         {
-            added += await store.AddWatchTermAsync(channel.Id, term, DateTimeOffset.UtcNow, cancellationToken) ? 1 : 0;
+            throw new OperatorException(
+                "backup",
+                "the database is PostgreSQL, which has its own tool. Run pg_dump (e.g. `pg_dump -Fc -d alertbot -f alertbot.dump`) and restore with pg_restore",
+                ExitCodes.Usage);
         }
 
-        await app.Output.WriteLineAsync($"{terms.Count} terms in the file, {added} added to {channel.Ref}.");
-        return 0;
+        try
+        {
+            await sqlite.BackupAsync(file, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            throw InputFiles.Unwritable(file, ex);
+        }
+
+        await app.Output.WriteLineAsync($"Backed up to {Path.GetFullPath(file)}. To restore: stop AlertBot, put this file in place of the database (delete its -wal and -shm files), start AlertBot.");
+        return ExitCodes.Ok;
     }
 
-    private Task<Microsoft.AspNetCore.Builder.WebApplication> StartAsync(CancellationToken cancellationToken) =>
-        StartStoreHostAsync(app.Output, overrides, cancellationToken);
-
-    /// <summary>A host in command mode (no jobs, no chat adapters running) with the database schema in place.</summary>
-    internal static async Task<Microsoft.AspNetCore.Builder.WebApplication> StartStoreHostAsync(
-        TextWriter output, IReadOnlyDictionary<string, string?>? overrides, CancellationToken cancellationToken)
-    {
-        var host = AlertBotHost.CreateBuilder(HostMode.Command, output, overrides).Build();
-        await host.Services.GetRequiredService<IAlertStore>().MigrateAsync(cancellationToken);
-        return host;
-    }
+    private Task<WebApplication> StartAsync(CancellationToken cancellationToken) => app.StartStoreHostAsync(cancellationToken);
 
     private async Task WriteAsync(string text, string? output, CancellationToken cancellationToken)
     {
@@ -192,21 +405,25 @@ internal sealed class DataCommands(CliApp app, IReadOnlyDictionary<string, strin
         }
         else
         {
-            await File.WriteAllTextAsync(output, text, cancellationToken);
+            await InputFiles.WriteAllTextAsync(output, text, cancellationToken);
         }
     }
 
-    private bool TryParseChannel(string text, out ChannelRef? channel)
+    private static bool IsHttp(string url, out Uri uri) =>
+        Uri.TryCreate(url, UriKind.Absolute, out uri!) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    private static ChannelRef ParseChannel(string text)
     {
         var colon = text.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0 || colon == text.Length - 1)
+        var platform = colon > 0 ? text[..colon].ToLowerInvariant() : "";
+        if (colon <= 0 || colon == text.Length - 1 || !ChannelPlatforms.Contains(platform))
         {
-            app.Output.WriteLine($"'{text}' is not a channel: write platform:id, e.g. telegram:-1001234567890.");
-            channel = null;
-            return false;
+            throw new OperatorException(
+                "channel",
+                $"'{text}' is not a channel: write platform:id, with platform {string.Join(", ", ChannelPlatforms)}, e.g. telegram:-1001234567890",
+                ExitCodes.Usage);
         }
 
-        channel = new ChannelRef(text[..colon].ToLowerInvariant(), text[(colon + 1)..]);
-        return true;
+        return new ChannelRef(platform, text[(colon + 1)..]);
     }
 }

@@ -12,7 +12,7 @@ namespace AlertBot.Worker.Cli;
 /// <c>outbox parked</c> lists them, <c>outbox requeue &lt;id&gt;</c> or <c>--all</c> puts them back in their channel's
 /// queue, where a running worker (or the next <c>run --once</c>) sends them before the channel's later alerts.
 /// </summary>
-internal sealed class OutboxCommands(CliApp app, IReadOnlyDictionary<string, string?>? overrides)
+internal sealed class OutboxCommands(CliApp app)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -44,7 +44,7 @@ internal sealed class OutboxCommands(CliApp app, IReadOnlyDictionary<string, str
 
     private async Task<int> ListAsync(bool json, CancellationToken cancellationToken)
     {
-        await using var host = await DataCommands.StartStoreHostAsync(app.Output, overrides, cancellationToken);
+        await using var host = await app.StartStoreHostAsync(cancellationToken);
         var parked = await host.Services.GetRequiredService<IAlertStore>().ListParkedAsync(cancellationToken);
         if (json)
         {
@@ -82,7 +82,7 @@ internal sealed class OutboxCommands(CliApp app, IReadOnlyDictionary<string, str
 
     private async Task<int> RequeueAsync(long? id, CancellationToken cancellationToken)
     {
-        await using var host = await DataCommands.StartStoreHostAsync(app.Output, overrides, cancellationToken);
+        await using var host = await app.StartStoreHostAsync(cancellationToken);
         var requeued = await host.Services.GetRequiredService<IAlertStore>().RequeueParkedAsync(id, host.Services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
         if (id is { } one && requeued == 0)
         {

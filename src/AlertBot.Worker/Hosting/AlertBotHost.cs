@@ -67,6 +67,10 @@ public static class AlertBotHost
         }
 
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+
+        // A start that fails ("Hosting failed to start") is told once, by the CLI's one-line message (CliApp.RunAsync),
+        // not a second time here with the stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

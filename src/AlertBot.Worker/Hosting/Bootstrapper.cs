@@ -40,7 +40,7 @@ public sealed partial class Bootstrapper(
         {
             var name = string.IsNullOrWhiteSpace(feed.Name) ? feed.Url : feed.Name;
             var record = await store.UpsertFeedAsync(
-                new FeedDefinition(feed.Url, name, feed.Interval ?? polling.Value.DefaultInterval, feed.Backfill),
+                new FeedDefinition(feed.Url, name, feed.Interval, feed.Backfill),
                 now,
                 cancellationToken);
             configured.Add(record);

@@ -102,7 +102,7 @@ public sealed partial class FeedScheduleService(
             var key = PollFeedJob.KeyFor(feed.Id);
             wanted.Add(key);
             var existing = await scheduler.GetJobDetail(key, cancellationToken);
-            if (existing is not null && IntervalOf(existing) == feed.Interval)
+            if (existing is not null && IntervalOf(existing) == feed.IntervalOr(polling.Value.DefaultInterval))
             {
                 continue;
             }
@@ -128,24 +128,26 @@ public sealed partial class FeedScheduleService(
 
     private async Task ScheduleFeedAsync(IScheduler scheduler, JobKey key, FeedRecord feed, bool replace, CancellationToken cancellationToken)
     {
+        var interval = feed.IntervalOr(polling.Value.DefaultInterval);
+
         // The first poll comes soon, spread over a jitter window so that a host with many feeds does not fire them all at once.
 #pragma warning disable CA5394 // Spreading load, not security.
-        var offset = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * feed.Interval.TotalMilliseconds * polling.Value.Jitter);
+        var offset = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * interval.TotalMilliseconds * polling.Value.Jitter);
 #pragma warning restore CA5394
         var job = JobBuilder.Create<PollFeedJob>()
             .WithIdentity(key)
             .UsingJobData(PollFeedJob.FeedIdKey, Text(feed.Id))
-            .UsingJobData(IntervalKey, Text(feed.Interval.Ticks))
+            .UsingJobData(IntervalKey, Text(interval.Ticks))
             .Build();
         var trigger = TriggerBuilder.Create()
             .WithIdentity(key.Name, PollFeedJob.Group)
             .ForJob(job)
             .StartAt(time.GetUtcNow() + offset)
-            .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(feed.Interval).RepeatForever())
+            .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(interval).RepeatForever())
             .Build();
         if (await AddOrReplaceAsync(scheduler, job, trigger, replace, cancellationToken))
         {
-            LogScheduled(feed.Id, feed.Name, feed.Interval, offset);
+            LogScheduled(feed.Id, feed.Name, interval, offset);
         }
     }
 

@@ -70,7 +70,7 @@ public sealed class CommandOpmlTests
         Assert.Contains("ftp://b.example/x", reply.Text, StringComparison.Ordinal);
         Assert.Equal([ConfiguredUrl, "https://a.example/rss", "https://c.example/atom"], await FeedUrlsOf(Group));
         var added = await _store.FindFeedByUrlAsync("https://a.example/rss", default);
-        Assert.Equal((TimeSpan.FromMinutes(5), 0, false), (added!.Interval, added.Backfill, added.BaselineDone));
+        Assert.Equal(((TimeSpan?)null, 0, false), (added!.Interval, added.Backfill, added.BaselineDone));
         Assert.Null(await _store.FindFeedByUrlAsync("http://10.0.0.5/feed", default));
 
         var again = await Run("/feeds import", With(Admin, "reader.opml", file));

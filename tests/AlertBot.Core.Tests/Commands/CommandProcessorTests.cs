@@ -109,7 +109,7 @@ public sealed class CommandProcessorTests
         Assert.Equal([ConfiguredUrl, SecondConfiguredUrl], await FeedUrlsOf(Group));
         Assert.Equal(known with { }, await _store.FindFeedByUrlAsync(ConfiguredUrl, default));
         var second = await _store.FindFeedByUrlAsync(SecondConfiguredUrl, default);
-        Assert.Equal(TimeSpan.FromMinutes(5), second!.Interval);
+        Assert.Null(second!.Interval); // follows AlertBot:Polling:DefaultInterval, whatever it is later
         Assert.Equal(["Qaani", "Houthis", "Red Sea"], await TermsOf(Group));
         Assert.Contains("Qaani, Houthis, Red Sea", reply.Text, StringComparison.Ordinal);
     }
@@ -377,7 +377,7 @@ public sealed class CommandProcessorTests
         Assert.Contains("baseline", reply.Text, StringComparison.Ordinal);
         var feed = await _store.FindFeedByUrlAsync("https://blog.example/rss?x=1", default);
         Assert.NotNull(feed);
-        Assert.Equal(TimeSpan.FromMinutes(5), feed.Interval);
+        Assert.Null(feed.Interval); // follows AlertBot:Polling:DefaultInterval, whatever it is later
         Assert.Equal(0, feed.Backfill);
         Assert.Contains(feed.Url, await FeedUrlsOf(Group));
         Assert.Contains("already", (await Run("/feeds add https://blog.example/rss?x=1", Admin)).Text, StringComparison.Ordinal);

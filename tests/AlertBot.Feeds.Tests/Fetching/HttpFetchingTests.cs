@@ -286,7 +286,7 @@ public sealed class HttpFetchingTests : IAsyncLifetime
         var failure = As<FeedReadResult.Failure>(await ReadAsync(CreateSut(), server.Url("/page")));
 
         Assert.Equal(FeedErrorKind.Malformed, failure.Kind);
-        Assert.Contains("<html>", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("this is a web page, not a feed", failure.Reason, StringComparison.Ordinal); // was the parser's "<html>": feed discovery now reads the page
     }
 
     [Fact]

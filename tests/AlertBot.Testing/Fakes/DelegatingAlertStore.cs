@@ -14,6 +14,9 @@ public class DelegatingAlertStore(IAlertStore inner) : IAlertStore
     public virtual Task<FeedRecord> UpsertFeedAsync(FeedDefinition feed, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.UpsertFeedAsync(feed, now, cancellationToken);
 
+    public virtual Task<bool> DeleteFeedAsync(long feedId, CancellationToken cancellationToken) =>
+        inner.DeleteFeedAsync(feedId, cancellationToken);
+
     public virtual Task<FeedRecord?> GetFeedAsync(long feedId, CancellationToken cancellationToken) =>
         inner.GetFeedAsync(feedId, cancellationToken);
 

@@ -63,6 +63,16 @@ public sealed class InMemoryAlertStore : IAlertStore
         }
     }
 
+    public Task<bool> DeleteFeedAsync(long feedId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _attachments.RemoveWhere(a => a.FeedId == feedId);
+            _seen.Remove(feedId);
+            return Task.FromResult(_feeds.RemoveAll(f => f.Id == feedId) > 0);
+        }
+    }
+
     public Task<FeedRecord?> GetFeedAsync(long feedId, CancellationToken cancellationToken)
     {
         lock (_gate)
