@@ -153,14 +153,14 @@ public sealed partial class TelegramSender
         {
             throw;
         }
-        catch (OperationCanceledException ex)
+        catch (OperationCanceledException)
         {
-            LogSendFailed(_logger, key, ex);
+            LogSendFailed(_logger, key, "timed out");
             return new SendOutcome.Failed("timed out");
         }
         catch (Exception ex) when (ex is RequestException and not ApiRequestException or HttpRequestException or IOException)
         {
-            LogSendFailed(_logger, key, ex);
+            LogSendFailed(_logger, key, Reason(ex));
             return new SendOutcome.Failed("network error: " + ex.GetType().Name);
         }
     }
@@ -180,6 +180,21 @@ public sealed partial class TelegramSender
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Telegram refused a message to chat {Chat} with {Code}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string chat, int code, string reason);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Sending to Telegram chat {Chat} failed")]
-    private static partial void LogSendFailed(ILogger logger, string chat, Exception exception);
+    /// <summary>
+    /// An expected failure in one line: each exception's type and message down the chain, never the stack trace (a
+    /// network error is expected and retried; a stack trace made its log line kilobytes long).
+    /// </summary>
+    internal static string Reason(Exception exception)
+    {
+        var parts = new List<string>();
+        for (var e = exception; e is not null && parts.Count < 4; e = e.InnerException)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}"));
+        }
+
+        return string.Join(" <- ", parts);
+    }
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Sending to Telegram chat {Chat} failed: {Reason}")]
+    private static partial void LogSendFailed(ILogger logger, string chat, string reason);
 }
