@@ -81,10 +81,19 @@ namespace AlertBot.LoadHarness
             Directory.CreateDirectory(_directory);
             await using var farm = await FeedFarm.StartAsync(options.Feeds, options.ChangeShare);
             var port = FreePort();
-            var config = WriteConfig(farm, port);
+            var config = WriteConfig(port);
             using var stop = new CancellationTokenSource();
             var burners = Enumerable.Range(0, options.Burners).Select(_ => Task.Factory.StartNew(
                 () => Burn(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
+
+            // The database first: schema and console channel by a run of the worker with no feeds, then the feeds.
+            using (var prepare = StartWorker(config, "--once"))
+            {
+                await prepare.StandardOutput.ReadToEndAsync();
+                await prepare.WaitForExitAsync();
+            }
+
+            AddFeeds(farm);
 
             var started = Environment.TickCount64;
             using var worker = StartWorker(config);
@@ -98,7 +107,7 @@ namespace AlertBot.LoadHarness
             {
                 await StopAsync(worker);
                 await stop.CancelAsync();
-                await Console.Error.WriteLineAsync("load: the worker exited or polled nothing within 60 s; its log is above.");
+                await Console.Error.WriteLineAsync("load: the worker exited or polled nothing within 15 minutes; its log is above.");
                 return 1;
             }
 
@@ -153,15 +162,37 @@ namespace AlertBot.LoadHarness
             return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
-        private string WriteConfig(FeedFarm farm, int port)
+        /// <summary>The farm's feeds, read by the console channel, in one transaction (as `feed import` would add them).</summary>
+        private void AddFeeds(FeedFarm farm)
         {
-            var repository = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(options.Worker)!, "config"));
-            var feeds = new JsonArray();
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "alertbot.db")}");
+            connection.Open();
+            using var transaction = connection.BeginTransaction();
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO feeds (url, name, interval_ms, created_at) VALUES ($url, $name, $interval, $now);
+                INSERT INTO channel_feeds (channel_id, feed_id)
+                SELECT id, last_insert_rowid() FROM channels WHERE platform = 'console' AND external_id = 'default';
+                """;
+            var url = insert.Parameters.Add("$url", Microsoft.Data.Sqlite.SqliteType.Text);
+            var name = insert.Parameters.Add("$name", Microsoft.Data.Sqlite.SqliteType.Text);
+            insert.Parameters.AddWithValue("$interval", (long)options.Interval.TotalMilliseconds);
+            insert.Parameters.AddWithValue("$now", DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
             for (var i = 0; i < options.Feeds; i++)
             {
-                feeds.Add(new JsonObject { ["Url"] = farm.Url(i), ["Name"] = $"Load feed {i}" });
+                url.Value = farm.Url(i);
+                name.Value = $"Load feed {i}";
+                insert.ExecuteNonQuery();
             }
 
+            transaction.Commit();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+
+        private string WriteConfig(int port)
+        {
+            var repository = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(options.Worker)!, "config"));
             var config = new JsonObject
             {
                 ["Logging"] = new JsonObject
@@ -177,7 +208,7 @@ namespace AlertBot.LoadHarness
                     ["Polling"] = new JsonObject
                     {
                         ["DefaultInterval"] = options.Interval.ToString("c", CultureInfo.InvariantCulture),
-                        ["Feeds"] = feeds,
+                        ["Feeds"] = new JsonArray(),
                     },
                     ["Fetch"] = new JsonObject { ["AllowedNetworks"] = new JsonArray("127.0.0.1/32") },
                     ["Health"] = new JsonObject { ["Urls"] = $"http://127.0.0.1:{port}" },
@@ -194,7 +225,7 @@ namespace AlertBot.LoadHarness
             return file;
         }
 
-        private Process StartWorker(string config)
+        private Process StartWorker(string config, params string[] extra)
         {
             var start = new ProcessStartInfo("dotnet")
             {
@@ -205,6 +236,11 @@ namespace AlertBot.LoadHarness
             };
             start.ArgumentList.Add(options.Worker);
             start.ArgumentList.Add("run");
+            foreach (var argument in extra)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
             start.Environment["ALERTBOT_CONFIG"] = config;
             start.Environment["DOTNET_ENVIRONMENT"] = "Production";
             return Process.Start(start) ?? throw new InvalidOperationException("could not start the worker");
@@ -243,7 +279,7 @@ namespace AlertBot.LoadHarness
 
         private static async Task<long?> FirstRequestAsync(FeedFarm farm, Process worker)
         {
-            var deadline = Environment.TickCount64 + 60_000;
+            var deadline = Environment.TickCount64 + 900_000; // 20,000 feeds listed in the configuration take minutes to upsert at start
             while (Environment.TickCount64 < deadline && !worker.HasExited)
             {
                 if (farm.Requests.TryPeek(out var first))

@@ -136,4 +136,29 @@ public sealed class PollTimingTests : IAsyncLifetime
         Assert.InRange(summary.WorstLateness, TimeSpan.FromMinutes(2), TimeSpan.FromHours(1));
         Assert.False(activity.TakeSummary().Behind); // a new period starts clean
     }
+
+    [Fact]
+    public async Task A_poll_later_than_a_tenth_of_its_interval_is_counted_late_and_one_within_it_is_not()
+    {
+        var services = CreateSut();
+        var activity = services.GetRequiredService<PollActivity>();
+        var timekeeper = services.GetRequiredService<PollTimekeeper>();
+        var job = JobBuilder.Create<PollFeedJob>().WithIdentity(PollFeedJob.KeyFor(11)).Build();
+        var due = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+        var trigger = FeedScheduleService.PollTrigger(job, Interval, due, TimeProvider.System);
+        var poll = new PollFeedJob(services.GetRequiredService<AlertBot.Core.Pipeline.PollService>());
+
+        // 20 s late on a 5-minute interval is within the tenth (30 s); 40 s is not.
+        foreach (var lateness in new[] { TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(40) })
+        {
+            var context = JobExecutionContextBuilder.For(poll).WithJob(job).WithTrigger(trigger).FiredAt(due + lateness, due).Build();
+            await timekeeper.TriggerFired(trigger, context);
+        }
+
+        var summary = activity.TakeSummary();
+        Assert.Equal(1, summary.Late);
+        Assert.Equal(0, summary.Missed);
+        Assert.Equal(TimeSpan.FromSeconds(40), summary.WorstLateness);
+        Assert.Equal("feed-11", summary.WorstLateFeed);
+    }
 }
