@@ -36,6 +36,7 @@ public static class ServiceCollectionExtensions
             WatchlistPresets.Load(FilePaths.Resolve(sp.GetRequiredService<IOptions<MatchingOptions>>().Value.WatchlistsFile)));
         services.AddMetrics();
         services.TryAddSingleton<AlertBotMetrics>();
+        services.TryAddSingleton<PollActivity>();
         services.TryAddSingleton<MatcherCache>();
         services.TryAddSingleton<Summarizer>();
         services.TryAddSingleton<StoryPlanner>();

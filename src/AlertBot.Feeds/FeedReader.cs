@@ -19,16 +19,19 @@ namespace AlertBot.Feeds;
 public sealed partial class FeedReader : IFeedReader
 {
     private readonly FeedFetcher fetcher;
+    private readonly HostConcurrency hosts;
     private readonly ILogger<FeedReader> logger;
 
     public FeedReader(
         HttpClient httpClient,
         IOptions<FetchOptions> options,
         IFeedUrlPolicy urlPolicy,
+        HostConcurrency hosts,
         TimeProvider timeProvider,
         ILogger<FeedReader> logger)
     {
         fetcher = new FeedFetcher(httpClient, options.Value, urlPolicy, timeProvider);
+        this.hosts = hosts;
         this.logger = logger;
     }
 
@@ -61,6 +64,7 @@ public sealed partial class FeedReader : IFeedReader
             client,
             Options.Create(options),
             urlPolicy ?? guard,
+            new HostConcurrency(options),
             timeProvider ?? TimeProvider.System,
             logger ?? NullLogger<FeedReader>.Instance);
     }
@@ -126,7 +130,12 @@ public sealed partial class FeedReader : IFeedReader
     private async Task<FeedReadResult> ReadCoreAsync(
         string source, FeedValidators validators, CancellationToken cancellationToken, bool discover = true)
     {
-        var outcome = await fetcher.FetchAsync(source, validators, cancellationToken);
+        FetchOutcome outcome;
+        using (await hosts.AcquireAsync(source, cancellationToken))
+        {
+            outcome = await fetcher.FetchAsync(source, validators, cancellationToken);
+        }
+
         if (outcome.Result is { } done)
         {
             return done;
@@ -184,7 +193,8 @@ public sealed partial class FeedReader : IFeedReader
             ? uri.GetLeftPart(UriPartial.Path)
             : source;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Source} failed ({Kind}): {Reason}")]
+    // Debug: the caller reports a failure once, with what it knows (the poll names the feed and counts failures).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Feed {Source} failed ({Kind}): {Reason}")]
     private static partial void LogFailed(ILogger logger, string source, FeedErrorKind kind, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error reading feed {Source}")]

@@ -25,6 +25,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IFeedUrlPolicy>(provider => provider.GetRequiredService<AddressGuard>());
         services.TryAddSingleton<IFeedUrlValidator, FeedUrlValidator>();
         services.TryAddSingleton<IHostResolver>(SystemHostResolver.Instance);
+        services.TryAddSingleton(provider => new HostConcurrency(provider.GetRequiredService<IOptions<FetchOptions>>().Value));
         services.TryAddSingleton(TimeProvider.System);
 
         // No resilience handler: a retry inside one read would blur the redirect count and the overall deadline;

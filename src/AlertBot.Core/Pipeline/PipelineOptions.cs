@@ -27,9 +27,21 @@ public sealed class PollingOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:05", "7.00:00:00", ErrorMessage = "AlertBot:Polling:DefaultInterval must be between 5 seconds and 7 days.")]
     public TimeSpan DefaultInterval { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Each poll moves by up to this fraction of its interval, so feeds on one host do not all fire at once.</summary>
+    /// <summary>
+    /// How polls are spread in time. Above 0 (the default), a feed that is new or overdue when the schedule is made
+    /// gets its first poll at a random point of its whole interval, so many feeds poll evenly rather than in a burst,
+    /// and a feed polled before waits until its next poll is due plus up to this fraction of its interval. 0 turns all
+    /// randomness off: new and overdue feeds poll at once (demos, tests), the others when due.
+    /// </summary>
     [Range(0.0, 0.5, ErrorMessage = "AlertBot:Polling:Jitter must be between 0 and 0.5.")]
     public double Jitter { get; set; } = 0.1;
+
+    /// <summary>
+    /// Polls that may run at once. A poll mostly waits on the network, so this is far above the number of cores; it
+    /// bounds memory and sockets. With 20,000 feeds every 5 minutes, about 67 polls start per second.
+    /// </summary>
+    [Range(1, 1000, ErrorMessage = "AlertBot:Polling:MaxConcurrentPolls must be between 1 and 1000.")]
+    public int MaxConcurrentPolls { get; set; } = 50;
 
     /// <summary>The default feeds: every channel that subscribes reads them.</summary>
     public List<ConfiguredFeed> Feeds { get; set; } = [];

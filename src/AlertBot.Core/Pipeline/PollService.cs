@@ -37,6 +37,7 @@ public sealed partial class PollService(
     StoryPlanner stories,
     IOptions<PollingOptions> options,
     AlertBotMetrics metrics,
+    PollActivity activity,
     TimeProvider time,
     ILogger<PollService> logger)
 {
@@ -55,6 +56,8 @@ public sealed partial class PollService(
             metrics.PollDuration(time.GetElapsedTime(started), outcome.Status.ToString());
         }
 
+        metrics.Polled(outcome.Status);
+        activity.Record(outcome);
         return outcome;
     }
 
@@ -125,7 +128,7 @@ public sealed partial class PollService(
             }
         }
 
-        metrics.ItemsFetched(items.Count, feed.Name);
+        metrics.ItemsFetched(items.Count);
         var seen = await store.FindSeenAsync(feed.Id, keys, cancellationToken);
         var unseen = items.Where(i => !seen.Contains(i.Key)).ToList();
 
@@ -169,7 +172,16 @@ public sealed partial class PollService(
 
         metrics.AlertsQueued(commit.AlertsEnqueued);
         var status = feed.BaselineDone ? PollStatus.Polled : PollStatus.Baseline;
-        LogPolled(feed.Id, feed.Name, items.Count, unseen.Count, commit.AlertsEnqueued, status);
+        // Routine polls are Debug (thousands per cycle; the periodic summary counts them); one that queued alerts is news.
+        if (commit.AlertsEnqueued > 0)
+        {
+            LogPolledWithAlerts(feed.Id, feed.Name, items.Count, unseen.Count, commit.AlertsEnqueued, status);
+        }
+        else
+        {
+            LogPolled(feed.Id, feed.Name, items.Count, unseen.Count, status);
+        }
+
         return new PollOutcome(feed.Id, status, items.Count, unseen.Count, commit.AlertsEnqueued);
     }
 
@@ -288,5 +300,8 @@ public sealed partial class PollService(
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Feed {FeedId} ({FeedName}): {Items} items, {NewItems} new, {Alerts} alerts queued ({Status})")]
-    private partial void LogPolled(long feedId, string feedName, int items, int newItems, int alerts, PollStatus status);
+    private partial void LogPolledWithAlerts(long feedId, string feedName, int items, int newItems, int alerts, PollStatus status);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Feed {FeedId} ({FeedName}): {Items} items, {NewItems} new ({Status})")]
+    private partial void LogPolled(long feedId, string feedName, int items, int newItems, PollStatus status);
 }

@@ -19,6 +19,12 @@ public sealed class FetchOptions
 
     public int MaxRedirects { get; set; } = 5;
 
+    /// <summary>
+    /// Reads of feeds on one host at a time; further reads of that host wait their turn. Politeness: a site with many
+    /// feeds subscribed is not fetched a hundred times at once.
+    /// </summary>
+    public int MaxConcurrentPerHost { get; set; } = 2;
+
     public string UserAgent { get; set; } = "AlertBot/1.0 (+self-hosted news alert bot)";
 
     /// <summary>
@@ -67,6 +73,11 @@ public sealed class FetchOptionsValidator : IValidateOptions<FetchOptions>
         if (options.MaxRedirects is < 0 or > 20)
         {
             errors.Add($"{prefix}MaxRedirects must be between 0 and 20 (was {options.MaxRedirects}).");
+        }
+
+        if (options.MaxConcurrentPerHost is < 1 or > 256)
+        {
+            errors.Add($"{prefix}MaxConcurrentPerHost must be between 1 and 256 (was {options.MaxConcurrentPerHost}).");
         }
 
         if (string.IsNullOrWhiteSpace(options.UserAgent) || options.UserAgent.Any(char.IsControl))

@@ -24,6 +24,11 @@ internal sealed class SqliteConnectionFactory : IDisposable
     private readonly SqliteConnection? _keepAlive;
     private int _walSet;
 
+    // Handles (pooled native connections) that already ran the per-connection pragmas; weak, so a handle the pool
+    // closes is forgotten.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = [];
+    private static readonly object Configured = new();
+
     public SqliteConnectionFactory(string connectionString)
     {
         SqliteConnectionStringBuilder builder;
@@ -86,6 +91,14 @@ internal sealed class SqliteConnectionFactory : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
+
+            // The pool hands back the same SQLite handle, whose settings outlive the SqliteConnection object: each
+            // handle is set up once, not on every open (that was three statements before every store call).
+            if (connection.Handle is { } handle && _configured.TryGetValue(handle, out _))
+            {
+                return connection;
+            }
+
             await using var command = connection.CreateCommand();
 
             // The journal mode is stored in the file, so it is set once per store rather than on every open.
@@ -95,6 +108,11 @@ internal sealed class SqliteConnectionFactory : IDisposable
             if (setWal)
             {
                 Volatile.Write(ref _walSet, 1);
+            }
+
+            if (connection.Handle is { } configured)
+            {
+                _configured.AddOrUpdate(configured, Configured);
             }
 
             return connection;

@@ -306,10 +306,14 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
                 break;
             case ApiRequestException { ErrorCode: 429 } limited when limited.Parameters?.RetryAfter is { } after:
                 wait = TimeSpan.FromSeconds(Math.Max(wait.TotalSeconds, after));
-                LogStepFailed(_logger, step, wait.TotalSeconds, ex);
+                LogStepFailed(_logger, step, Sending.TelegramSender.Reason(ex), wait.TotalSeconds);
+                break;
+            case RequestException or HttpRequestException or IOException or OperationCanceledException:
+                // Expected on a flaky network: one line with the cause, no stack trace.
+                LogStepFailed(_logger, step, Sending.TelegramSender.Reason(ex), wait.TotalSeconds);
                 break;
             default:
-                LogStepFailed(_logger, step, wait.TotalSeconds, ex);
+                LogStepFailedUnexpectedly(_logger, step, wait.TotalSeconds, ex);
                 break;
         }
 
@@ -371,8 +375,11 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         Message = "Telegram rejected the bot token ({Code}): check AlertBot:Telegram:Token; retrying in {Seconds:0.0} s")]
     private static partial void LogUnauthorized(ILogger logger, int code, double seconds);
 
-    [LoggerMessage(EventId = 3304, Level = LogLevel.Warning, Message = "Telegram {Step} failed; retrying in {Seconds:0.0} s")]
-    private static partial void LogStepFailed(ILogger logger, string step, double seconds, Exception exception);
+    [LoggerMessage(EventId = 3304, Level = LogLevel.Warning, Message = "Telegram {Step} failed: {Reason}; retrying in {Seconds:0.0} s")]
+    private static partial void LogStepFailed(ILogger logger, string step, string reason, double seconds);
+
+    [LoggerMessage(EventId = 3310, Level = LogLevel.Error, Message = "Telegram {Step} failed unexpectedly; retrying in {Seconds:0.0} s")]
+    private static partial void LogStepFailedUnexpectedly(ILogger logger, string step, double seconds, Exception exception);
 
     [LoggerMessage(EventId = 3305, Level = LogLevel.Warning, Message = "Could not store the Telegram update offset {Offset}")]
     private static partial void LogOffsetNotSaved(ILogger logger, int offset, Exception exception);

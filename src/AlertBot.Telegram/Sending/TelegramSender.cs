@@ -147,7 +147,7 @@ public sealed partial class TelegramSender
         {
             // Posted: only the answer's body was beyond the library (or the deadline hit while it read it). The message id
             // is lost, so a later story update is sent as a follow-up instead of an edit.
-            LogAcceptedUnreadable(_logger, key, ex);
+            LogAcceptedUnreadable(_logger, key, Reason(ex));
             return new SendOutcome.Sent(null);
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 429)
@@ -176,27 +176,27 @@ public sealed partial class TelegramSender
         {
             throw;
         }
-        catch (OperationCanceledException ex)
+        catch (OperationCanceledException)
         {
-            LogSendFailed(_logger, key, ex);
+            LogSendFailed(_logger, key, "timed out");
             return new SendOutcome.Unknown(string.Create(CultureInfo.InvariantCulture, $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s"));
         }
         catch (Exception ex) when (ex is RequestException and not ApiRequestException or HttpRequestException && NeverConnected(ex))
         {
             // No connection was made, so nothing was sent.
-            LogSendFailed(_logger, key, ex);
+            LogSendFailed(_logger, key, Reason(ex));
             return new SendOutcome.Failed("network error: no connection to the Bot API server");
         }
         catch (RequestException ex) when (ex is not ApiRequestException && answer.Status is { } status and not 200)
         {
             // An error status whose body is not the Bot API's (a proxy's error page).
-            LogSendFailed(_logger, key, ex);
+            LogSendFailed(_logger, key, Reason(ex));
             return FromStatus(status, string.Create(CultureInfo.InvariantCulture, $"HTTP {status} without a Bot API answer"));
         }
         catch (Exception ex) when (ex is RequestException and not ApiRequestException or HttpRequestException or IOException)
         {
             // The request was (or may have been) sent and no usable answer came back.
-            LogSendFailed(_logger, key, ex);
+            LogSendFailed(_logger, key, Reason(ex));
             return answer.Status is { } got
                 ? new SendOutcome.Unknown(string.Create(CultureInfo.InvariantCulture, $"HTTP {got} with an answer that could not be read"))
                 : new SendOutcome.Unknown("connection lost before the answer: " + ex.GetType().Name);
@@ -244,10 +244,25 @@ public sealed partial class TelegramSender
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Telegram refused a message to chat {Chat} with {Code}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string chat, int code, string reason);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Sending to Telegram chat {Chat} failed")]
-    private static partial void LogSendFailed(ILogger logger, string chat, Exception exception);
+    /// <summary>
+    /// An expected failure in one line: each exception's type and message down the chain, never the stack trace (a
+    /// network error is expected and retried; a stack trace made its log line kilobytes long).
+    /// </summary>
+    internal static string Reason(Exception exception)
+    {
+        var parts = new List<string>();
+        for (var e = exception; e is not null && parts.Count < 4; e = e.InnerException)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}"));
+        }
+
+        return string.Join(" <- ", parts);
+    }
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Sending to Telegram chat {Chat} failed: {Reason}")]
+    private static partial void LogSendFailed(ILogger logger, string chat, string reason);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning,
-        Message = "Telegram accepted a message to chat {Chat} (\"ok\": true) but its answer could not be read; counted as delivered without a message id")]
-    private static partial void LogAcceptedUnreadable(ILogger logger, string chat, Exception exception);
+        Message = "Telegram accepted a message to chat {Chat} (\"ok\": true) but its answer could not be read ({Reason}); counted as delivered without a message id")]
+    private static partial void LogAcceptedUnreadable(ILogger logger, string chat, string reason);
 }

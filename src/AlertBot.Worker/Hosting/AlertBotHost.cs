@@ -17,7 +17,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Quartz;
 
 namespace AlertBot.Worker.Hosting;
@@ -36,6 +38,9 @@ public static class AlertBotHost
 {
     /// <summary>Environment variable naming the configuration file (default: config/appsettings.json).</summary>
     public const string ConfigFileVariable = "ALERTBOT_CONFIG";
+
+    /// <summary>The OpenTelemetry service name (<c>service_name</c> in /metrics' target_info).</summary>
+    public const string ServiceName = "alertbot";
 
     /// <param name="alertOutput">Where the console channel prints alerts; standard output when null.</param>
     /// <param name="overrides">Configuration that wins over files and environment (tests).</param>
@@ -71,17 +76,11 @@ public static class AlertBotHost
         // A start that fails ("Hosting failed to start") is told once, by the CLI's one-line message (CliApp.RunAsync),
         // not a second time here with the stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-            o.UseUtcTimestamp = true;
-        });
-        // Logs go to standard error, so standard output carries alerts and command results only.
-        builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
-            o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        AddConsoleLogging(builder.Logging, builder.Configuration);
 
         var configuration = builder.Configuration;
+        builder.Services.AddOptions<LoggingOptions>().Bind(configuration.GetSection(LoggingOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services
             .AddAlertBotCore(configuration)
             .AddAlertBotFeeds(configuration)
@@ -109,9 +108,11 @@ public static class AlertBotHost
 
         builder.Services.AddSingleton<Bootstrapper>();
         builder.Services.AddSingleton<IReadinessProbe, DatabaseProbe>();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(AlertBotMetrics.MeterName)
-            .AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName))
+            .WithMetrics(metrics => metrics
+                .AddMeter(AlertBotMetrics.MeterName)
+                .AddPrometheusExporter());
         if (mode == HostMode.Command)
         {
             // A CLI verb never serves HTTP; the web host still wants a server registered to build and dispose.
@@ -136,9 +137,47 @@ public static class AlertBotHost
             builder.Services.AddAlertBotScheduler(configuration);
             builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
             builder.Services.AddHostedService<FeedScheduleService>();
+            builder.Services.AddHostedService<PollSummaryService>();
+            builder.Services.AddHostedService<MetricsWarmUp>();
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Console logging to standard error (standard output carries alerts and command results only): one line per
+    /// entry with a UTC date and time, or JSON lines with <c>AlertBot:Logging:Format=json</c> (or the standard
+    /// <c>Logging:Console:FormatterName</c>).
+    /// </summary>
+    private static void AddConsoleLogging(ILoggingBuilder logging, ConfigurationManager configuration)
+    {
+        logging.AddConsole();
+        logging.Services.Configure<SimpleConsoleFormatterOptions>(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+            o.UseUtcTimestamp = true;
+        });
+        logging.Services.Configure<JsonConsoleFormatterOptions>(o =>
+        {
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            o.UseUtcTimestamp = true;
+            o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+        });
+        var chosen = configuration[$"{LoggingOptions.Section}:Format"]?.Trim().ToLowerInvariant() switch
+        {
+            "json" => ConsoleFormatterNames.Json,
+            "simple" => ConsoleFormatterNames.Simple,
+            _ => null,
+        };
+
+        // After the configuration is bound; without a formatter name the console logger would fall back to its
+        // obsolete settings and drop the formatter options above.
+        logging.Services.PostConfigure<ConsoleLoggerOptions>(o =>
+        {
+            o.FormatterName = chosen ?? o.FormatterName ?? ConsoleFormatterNames.Simple;
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+        });
     }
 
     /// <summary>True when a Telegram token or a Discord bot token or webhook is configured.</summary>

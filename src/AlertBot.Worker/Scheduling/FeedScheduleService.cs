@@ -9,8 +9,9 @@ using Quartz;
 namespace AlertBot.Worker.Scheduling;
 
 /// <summary>
-/// Keeps Quartz's schedule equal to the feeds in the store: one poll job per feed on its own interval, starting at a
-/// random offset so feeds spread out; feeds added from chat are picked up within <see cref="SyncInterval"/>.
+/// Keeps Quartz's schedule equal to the feeds in the store: one poll job per feed on its own interval, first polls
+/// spread over the interval (<see cref="FirstPollDelay"/>); feeds added from chat are picked up within
+/// <see cref="SyncInterval"/>.
 /// Also schedules the delivery job.
 /// </summary>
 /// <remarks>
@@ -30,7 +31,15 @@ public sealed partial class FeedScheduleService(
     ILogger<FeedScheduleService> logger) : BackgroundService
 {
     internal static readonly TimeSpan SyncInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>Every this many syncs (about 10 minutes) the whole schedule is read back from Quartz.</summary>
+    internal const int FullReconcileEvery = 40;
+
     private const string IntervalKey = "intervalTicks";
+
+    // Only the sync loop touches these (one sync at a time).
+    private readonly Dictionary<long, TimeSpan> _scheduled = [];
+    private int _syncs;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -93,32 +102,55 @@ public sealed partial class FeedScheduleService(
         await AddOrReplaceAsync(scheduler, job, trigger, replace: existing is not null, cancellationToken);
     }
 
+    /// <summary>
+    /// Brings the schedule in line with the store. Incremental: a feed whose interval this instance already scheduled
+    /// costs a dictionary look-up, not a call into Quartz (which copies the job on every read); the scheduler itself is
+    /// read in full on the first sync and every <see cref="FullReconcileEvery"/>th, which also repairs anything changed
+    /// behind this instance's back.
+    /// </summary>
     internal async Task SyncAsync(IScheduler scheduler, CancellationToken cancellationToken)
     {
         var feeds = await store.ListFeedsAsync(cancellationToken);
-        var wanted = new HashSet<JobKey>();
+        var full = _syncs % FullReconcileEvery == 0;
+        _syncs++;
+        var now = time.GetUtcNow();
+        var wanted = new HashSet<long>(feeds.Count);
         foreach (var feed in feeds)
         {
-            var key = PollFeedJob.KeyFor(feed.Id);
-            wanted.Add(key);
-            var existing = await scheduler.GetJobDetail(key, cancellationToken);
-            if (existing is not null && IntervalOf(existing) == feed.IntervalOr(polling.Value.DefaultInterval))
+            wanted.Add(feed.Id);
+            var interval = IntervalOf(feed);
+            if (!full && _scheduled.TryGetValue(feed.Id, out var known) && known == interval)
             {
                 continue;
             }
 
-            await ScheduleFeedAsync(scheduler, key, feed, replace: existing is not null, cancellationToken);
+            var key = PollFeedJob.KeyFor(feed.Id);
+            var existing = await scheduler.GetJobDetail(key, cancellationToken);
+            if (existing is null || IntervalOf(existing) != interval)
+            {
+                await ScheduleFeedAsync(scheduler, key, feed, replace: existing is not null, FirstPollDelay(feed, now), cancellationToken);
+            }
+
+            _scheduled[feed.Id] = interval;
         }
 
-        foreach (var stale in (await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(PollFeedJob.Group), cancellationToken))
-                     .Where(k => !wanted.Contains(k)))
+        IEnumerable<JobKey> candidates = full
+            ? await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(PollFeedJob.Group), cancellationToken)
+            : _scheduled.Keys.Where(id => !wanted.Contains(id)).Select(PollFeedJob.KeyFor).ToList();
+        foreach (var stale in candidates)
         {
-            // Asked again, one feed at a time: another instance may have added it since this list was read.
-            if (PollFeedJob.FeedIdOf(stale) is { } feedId && await store.GetFeedAsync(feedId, cancellationToken) is not null)
+            if (PollFeedJob.FeedIdOf(stale) is not { } feedId || wanted.Contains(feedId))
             {
                 continue;
             }
 
+            // Asked again, one feed at a time: another instance may have added it since this list was read.
+            if (await store.GetFeedAsync(feedId, cancellationToken) is not null)
+            {
+                continue;
+            }
+
+            _scheduled.Remove(feedId);
             if (await scheduler.DeleteJob(stale, cancellationToken))
             {
                 LogUnscheduled(stale.Name);
@@ -126,30 +158,61 @@ public sealed partial class FeedScheduleService(
         }
     }
 
-    private async Task ScheduleFeedAsync(IScheduler scheduler, JobKey key, FeedRecord feed, bool replace, CancellationToken cancellationToken)
+    /// <summary>
+    /// When a feed's first poll of this schedule comes. A feed polled before keeps its rhythm: its next poll when due,
+    /// so restarts neither poll it early nor push it back. A new or overdue feed gets a random point of its whole
+    /// interval, so thousands of feeds spread evenly instead of crowding into a burst that every later cycle repeats.
+    /// With no jitter nothing is random: new and overdue feeds at once.
+    /// </summary>
+    internal TimeSpan FirstPollDelay(FeedRecord feed, DateTimeOffset now)
     {
-        var interval = feed.IntervalOr(polling.Value.DefaultInterval);
-
-        // The first poll comes soon, spread over a jitter window so that a host with many feeds does not fire them all at once.
+        var jitter = polling.Value.Jitter;
+        var interval = IntervalOf(feed);
 #pragma warning disable CA5394 // Spreading load, not security.
-        var offset = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * interval.TotalMilliseconds * polling.Value.Jitter);
+        if (feed.LastPolledAt is { } last && last <= now && last + interval > now)
+        {
+            var due = last + interval - now;
+            return due + interval * (jitter * Random.Shared.NextDouble());
+        }
+
+        return jitter == 0 ? TimeSpan.Zero : interval * Random.Shared.NextDouble();
 #pragma warning restore CA5394
+    }
+
+    /// <summary>The feed's own interval, or the configured default for a feed that was never given one.</summary>
+    private TimeSpan IntervalOf(FeedRecord feed) => feed.IntervalOr(polling.Value.DefaultInterval);
+
+    private async Task ScheduleFeedAsync(
+        IScheduler scheduler, JobKey key, FeedRecord feed, bool replace, TimeSpan offset, CancellationToken cancellationToken)
+    {
+        var interval = IntervalOf(feed);
         var job = JobBuilder.Create<PollFeedJob>()
             .WithIdentity(key)
             .UsingJobData(PollFeedJob.FeedIdKey, Text(feed.Id))
             .UsingJobData(IntervalKey, Text(interval.Ticks))
             .Build();
-        var trigger = TriggerBuilder.Create()
-            .WithIdentity(key.Name, PollFeedJob.Group)
-            .ForJob(job)
-            .StartAt(time.GetUtcNow() + offset)
-            .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(interval).RepeatForever())
-            .Build();
+        var trigger = PollTrigger(job, interval, time.GetUtcNow() + offset, time);
         if (await AddOrReplaceAsync(scheduler, job, trigger, replace, cancellationToken))
         {
             LogScheduled(feed.Id, feed.Name, interval, offset);
         }
     }
+
+    /// <summary>
+    /// A feed's poll trigger. A poll the scheduler could not start in time (a misfire) runs as soon as it can, and
+    /// the feed's rhythm restarts from then: the default for a repeating trigger skipped to the next interval, so on
+    /// a busy machine feeds went unpolled for whole intervals, silently.
+    /// </summary>
+    internal static ITrigger PollTrigger(IJobDetail job, TimeSpan interval, DateTimeOffset startAt, TimeProvider clock) =>
+        TriggerBuilder.Create(clock)
+            .WithIdentity(job.Key.Name, PollFeedJob.Group)
+            .ForJob(job)
+            .StartAt(startAt)
+            .WithSchedule(SimpleScheduleBuilder.Create()
+                .WithInterval(interval)
+                .RepeatForever()
+                .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithExistingCount))
+            .Build();
 
     /// <summary>
     /// Adds the job with its one trigger, or with <paramref name="replace"/> swaps both in one store transaction.
@@ -177,7 +240,8 @@ public sealed partial class FeedScheduleService(
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {FeedId} ({FeedName}) scheduled every {Interval}, first poll in {Offset}")]
+    // Debug: at start this is one line per feed, thousands of them.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Feed {FeedId} ({FeedName}) scheduled every {Interval}, first poll in {Offset}")]
     private partial void LogScheduled(long feedId, string feedName, TimeSpan interval, TimeSpan offset);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Poll job {Job} removed: its feed is gone")]

@@ -1,3 +1,4 @@
+using AlertBot.Core.Pipeline;
 using AlertBot.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +11,12 @@ public static class SchedulerRegistration
     /// <summary>The Quartz scheduler name every node of one deployment shares: the cluster is the rows under it.</summary>
     public const string SchedulerName = "AlertBot";
 
+    /// <summary>How late a trigger may fire before it counts as misfired: the database store's default.</summary>
+    internal static readonly TimeSpan MisfireThreshold = TimeSpan.FromMinutes(1);
+
+    /// <summary>Job slots beyond the polls: the delivery job, and one to spare.</summary>
+    private const int ExtraJobSlots = 2;
+
     /// <summary>
     /// Quartz with the store the storage provider calls for: on PostgreSQL the clustered ADO.NET job store in the
     /// same database (its tables created at start when missing), so any number of instances share one schedule and
@@ -21,11 +28,21 @@ public static class SchedulerRegistration
         services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         var options = configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
+        var polling = configuration.GetSection(PollingOptions.Section).Get<PollingOptions>() ?? new PollingOptions();
+        services.AddSingleton<PollTimekeeper>();
         services.AddQuartz(quartz =>
         {
             quartz.ConfigureScheduler(s => s.InstanceName = SchedulerName);
+
+            // Polls wait on the network, not on a core: Quartz's default of 10 jobs at once left thousands of feeds
+            // queued behind a few slow servers. The delivery job gets a slot of its own on top.
+            quartz.UseDefaultThreadPool(pool => pool.MaxConcurrency = Math.Max(1, polling.MaxConcurrentPolls) + ExtraJobSlots);
+            quartz.AddTriggerListener<PollTimekeeper>([GroupMatcher<TriggerKey>.GroupEquals(PollFeedJob.Group)]);
             if (!storage.IsPostgres)
             {
+                // A poll more than this overdue counts as missed (and then runs at once, see FeedScheduleService);
+                // the store's default of 5 s turned every short stall of a busy machine into a skipped poll.
+                quartz.UseInMemoryStore(store => store.MisfireThreshold = MisfireThreshold);
                 return;
             }
 
@@ -44,6 +61,7 @@ public static class SchedulerRegistration
 
                 // Creates only what is missing; several nodes starting at once is a race Quartz settles itself.
                 store.ProvisionSchema();
+                store.ConfigureStore(o => o.MisfireThreshold = MisfireThreshold);
                 store.UseClustering(c =>
                 {
                     c.CheckinInterval = options.ClusterCheckinInterval;
