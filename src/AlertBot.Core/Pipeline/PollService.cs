@@ -150,8 +150,9 @@ public sealed partial class PollService(
         }
 
         // Stories: a match whose story the channel already has becomes an "also: <outlet>" update of that alert, not
-        // a second alert. Deciding and committing happen under one lock, so two feeds polled at once cannot both
-        // find the story new; a poll without matches has nothing to decide and does not wait for it.
+        // a second alert. Deciding and committing happen while the matched channels' story decision is held (across
+        // instances on a shared database), so two feeds polled at once cannot both find the story new; a poll without
+        // matches has nothing to decide and does not wait for it.
         async Task<PollCommitResult> PlanAndCommitAsync()
         {
             var plan = await stories.PlanAsync(matched, now, cancellationToken);
@@ -160,7 +161,7 @@ public sealed partial class PollService(
                 cancellationToken);
         }
 
-        var commit = matched.Count == 0 ? await PlanAndCommitAsync() : await stories.ExclusiveAsync(PlanAndCommitAsync, cancellationToken);
+        var commit = await stories.ExclusiveAsync(matched, PlanAndCommitAsync, cancellationToken);
 
         metrics.AlertsQueued(commit.AlertsEnqueued);
         var status = feed.BaselineDone ? PollStatus.Polled : PollStatus.Baseline;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Microsoft.Data.Sqlite;
 
 namespace AlertBot.Storage.Sqlite;
@@ -72,6 +73,9 @@ internal sealed class SqliteConnectionFactory : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
+
+            // Story lookups compare SimHashes in SQL (SQLite has no popcount); 64-bit two's complement as stored.
+            connection.CreateFunction("alertbot_hamming", (long a, long b) => BitOperations.PopCount((ulong)(a ^ b)), isDeterministic: true);
             await using var command = connection.CreateCommand();
 
             // The journal mode is stored in the file, so it is set once per store rather than on every open.

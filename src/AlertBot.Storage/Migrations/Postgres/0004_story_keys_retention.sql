@@ -1,0 +1,8 @@
+-- AlertBot schema, version 4 (PostgreSQL): story candidates by indexed keys. The same indexes as SQLite's 0004.
+
+-- "Which of this channel's alerts could be this story": the link and the title are equality lookups; the SimHash
+-- distance is computed over the (channel_id, created_at) window of ix_outbox_story, which carries the hash.
+CREATE INDEX ix_outbox_story_url ON outbox (channel_id, story_url) WHERE story_url IS NOT NULL;
+CREATE INDEX ix_outbox_story_title ON outbox (channel_id, story_title) WHERE story_hash IS NOT NULL;
+DROP INDEX ix_outbox_story;
+CREATE INDEX ix_outbox_story ON outbox (channel_id, created_at) INCLUDE (story_hash) WHERE story_hash IS NOT NULL;
