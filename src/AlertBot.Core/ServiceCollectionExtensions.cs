@@ -1,6 +1,7 @@
 using AlertBot.Core.Configuration;
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Digests;
+using AlertBot.Core.Matching;
 using AlertBot.Core.Pipeline;
 using AlertBot.Core.Stories;
 using AlertBot.Core.Summaries;
@@ -37,6 +38,7 @@ public static class ServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<AlertBotMetrics>();
         services.TryAddSingleton<MatcherCache>();
+        services.TryAddSingleton<RegexTimeoutReporter>();
         services.TryAddSingleton<Summarizer>();
         services.TryAddSingleton<StoryPlanner>();
         services.TryAddSingleton<DigestService>();

@@ -18,6 +18,7 @@ public sealed class AlertBotMetrics
     private readonly Counter<long> _alertsFailed;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _unknownOutcomes;
+    private readonly Counter<long> _regexTimeouts;
     private readonly Histogram<double> _pollDuration;
     private long _oldestPendingTicks;
 
@@ -32,6 +33,8 @@ public sealed class AlertBotMetrics
         _alertsFailed = meter.CreateCounter<long>("alertbot.alerts.failed", "{attempt}", "Send attempts that will be retried, or closed as undeliverable");
         _unknownOutcomes = meter.CreateCounter<long>(
             "alertbot.alerts.unknown_outcome", "{attempt}", "Sends whose answer was lost: the platform may or may not have posted them");
+        _regexTimeouts = meter.CreateCounter<long>(
+            "alertbot.matching.regex_timeouts", "{run}", "Regex terms that ran out of their time budget on an item (the item is matched again next poll)");
         _rateLimited = meter.CreateCounter<long>("alertbot.rate_limited", "{response}", "Sends the platform told to wait (429)");
         _pollDuration = meter.CreateHistogram<double>("alertbot.poll.duration", "s", "Time to poll one feed, fetch to commit");
         meter.CreateObservableGauge(
@@ -44,6 +47,8 @@ public sealed class AlertBotMetrics
     public void FeedError(string kind) => _feedErrors.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void Matched(long count) => _matches.Add(count);
+
+    public void RegexTimedOut(long count) => _regexTimeouts.Add(count);
 
     public void AlertsQueued(long count) => _alertsQueued.Add(count);
 

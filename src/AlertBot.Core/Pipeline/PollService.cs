@@ -1,6 +1,7 @@
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Items;
+using AlertBot.Core.Matching;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Stories;
 using AlertBot.Core.Summaries;
@@ -33,6 +34,7 @@ public sealed partial class PollService(
     IFeedReader reader,
     IAlertStore store,
     MatcherCache matchers,
+    RegexTimeoutReporter regexTimeouts,
     Summarizer summarizer,
     StoryPlanner stories,
     IOptions<PollingOptions> options,
@@ -128,6 +130,10 @@ public sealed partial class PollService(
         var candidates = feed.BaselineDone ? unseen : Newest(unseen, feed.Backfill);
 
         var matched = new List<StoryCandidate>();
+
+        // Items a regex term ran out of time on: their hits may be incomplete, so they stay unseen and are matched
+        // again next poll (a channel that already got the item is not alerted twice: the outbox keeps one per pair).
+        var retry = new HashSet<string>(StringComparer.Ordinal);
         if (candidates.Count > 0)
         {
             var subscribers = (await store.ListDeliverableSubscribersAsync(feed.Id, cancellationToken)).ToHashSet();
@@ -138,6 +144,12 @@ public sealed partial class PollService(
                 {
                     var matches = matcher.Match(item);
                     metrics.Matched(matches.IsEmpty ? 0 : 1);
+                    if (!matches.IsComplete)
+                    {
+                        retry.Add(key);
+                        regexTimeouts.Report(matches.TimedOut, $"feed {feed.Id} ({feed.Name})");
+                    }
+
                     foreach (var (channelId, hits) in matches.ByOwner)
                     {
                         if (subscribers.Contains(channelId))
@@ -157,7 +169,7 @@ public sealed partial class PollService(
         {
             var plan = await stories.PlanAsync(matched, now, cancellationToken);
             return await store.CommitPollAsync(
-                new PollCommit(feed.Id, unseen.Select(i => i.Key).ToList(), plan.Alerts, success.Validators, now) { Updates = plan.Updates },
+                new PollCommit(feed.Id, unseen.Select(i => i.Key).Where(k => !retry.Contains(k)).ToList(), plan.Alerts, success.Validators, now) { Updates = plan.Updates },
                 cancellationToken);
         }
 
