@@ -19,6 +19,7 @@ public sealed class AlertBotMetrics
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _unknownOutcomes;
     private readonly Counter<long> _regexTimeouts;
+    private readonly Counter<long> _pruned;
     private readonly Histogram<double> _pollDuration;
     private long _oldestPendingTicks;
 
@@ -35,6 +36,7 @@ public sealed class AlertBotMetrics
             "alertbot.alerts.unknown_outcome", "{attempt}", "Sends whose answer was lost: the platform may or may not have posted them");
         _regexTimeouts = meter.CreateCounter<long>(
             "alertbot.matching.regex_timeouts", "{run}", "Regex terms that ran out of their time budget on an item (the item is matched again next poll)");
+        _pruned = meter.CreateCounter<long>("alertbot.retention.pruned", "{row}", "Rows retention deleted, by table (seen_items, outbox)");
         _rateLimited = meter.CreateCounter<long>("alertbot.rate_limited", "{response}", "Sends the platform told to wait (429)");
         _pollDuration = meter.CreateHistogram<double>("alertbot.poll.duration", "s", "Time to poll one feed, fetch to commit");
         meter.CreateObservableGauge(
@@ -49,6 +51,12 @@ public sealed class AlertBotMetrics
     public void Matched(long count) => _matches.Add(count);
 
     public void RegexTimedOut(long count) => _regexTimeouts.Add(count);
+
+    public void Pruned(long seenItems, long outboxRows)
+    {
+        _pruned.Add(seenItems, new KeyValuePair<string, object?>("table", "seen_items"));
+        _pruned.Add(outboxRows, new KeyValuePair<string, object?>("table", "outbox"));
+    }
 
     public void AlertsQueued(long count) => _alertsQueued.Add(count);
 

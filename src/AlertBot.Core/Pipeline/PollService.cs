@@ -169,7 +169,11 @@ public sealed partial class PollService(
         {
             var plan = await stories.PlanAsync(matched, now, cancellationToken);
             return await store.CommitPollAsync(
-                new PollCommit(feed.Id, unseen.Select(i => i.Key).Where(k => !retry.Contains(k)).ToList(), plan.Alerts, success.Validators, now) { Updates = plan.Updates },
+                new PollCommit(feed.Id, unseen.Select(i => i.Key).Where(k => !retry.Contains(k)).ToList(), plan.Alerts, success.Validators, now)
+                {
+                    Updates = plan.Updates,
+                    ListedKeys = [.. keys],
+                },
                 cancellationToken);
         }
 

@@ -1,3 +1,4 @@
+using AlertBot.Core.Retention;
 using AlertBot.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,9 +22,20 @@ public static class SchedulerRegistration
         services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         var options = configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
+        var retention = configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions();
         services.AddQuartz(quartz =>
         {
             quartz.ConfigureScheduler(s => s.InstanceName = SchedulerName);
+            if (retention.Enabled)
+            {
+                // Declared here rather than synced like the feeds: one job whose schedule only the configuration sets
+                // (in a cluster the last instance to start writes it, and one node runs each firing).
+                quartz.ScheduleJob<PruneJob>(
+                    trigger => trigger.WithIdentity(PruneJob.Key.Name, PruneJob.Key.Group).StartNow()
+                        .WithSimpleSchedule(s => s.WithInterval(retention.Interval).RepeatForever()),
+                    job => job.WithIdentity(PruneJob.Key));
+            }
+
             if (!storage.IsPostgres)
             {
                 return;
