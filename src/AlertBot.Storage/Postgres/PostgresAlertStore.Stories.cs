@@ -33,8 +33,7 @@ public sealed partial class PostgresAlertStore : IStoryStore
             $"""
             SELECT {StoryRow.Columns}
             FROM outbox o
-            WHERE o.channel_id = ANY(@Channels) AND o.story_hash IS NOT NULL
-              AND o.created_at >= @Since AND o.status <> 'undeliverable' AND o.kind IN ('alert', 'held')
+            WHERE o.channel_id = ANY(@Channels) AND o.created_at >= @Since AND {StoryRow.Joinable("o")}
             ORDER BY o.created_at, o.id
             """,
             new { Channels = channelIds.ToArray(), Since = PostgresTime.ToDb(since) },
@@ -63,7 +62,7 @@ public sealed partial class PostgresAlertStore : IStoryStore
                 SELECT c.id
                 FROM unnest(@Channels, @Urls, @Titles, @Hashes) AS p (channel_id, url, title, hash)
                 JOIN outbox c ON c.channel_id = p.channel_id
-                WHERE c.story_hash IS NOT NULL AND c.created_at >= @Since AND c.status <> 'undeliverable' AND c.kind IN ('alert', 'held')
+                WHERE c.created_at >= @Since AND {StoryRow.Joinable("c")}
                   AND (c.story_url = p.url OR c.story_title = p.title
                        OR (p.hash <> 0 AND c.story_hash <> 0 AND bit_count((c.story_hash # p.hash)::bit(64)) <= @MaxDistance)))
             ORDER BY o.created_at, o.id

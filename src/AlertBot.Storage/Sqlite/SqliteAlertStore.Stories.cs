@@ -26,8 +26,7 @@ public sealed partial class SqliteAlertStore : IStoryStore
             $"""
             SELECT {StoryRow.Columns}
             FROM outbox o
-            WHERE o.channel_id IN (SELECT value FROM json_each(@Channels)) AND o.story_hash IS NOT NULL
-              AND o.created_at >= @Since AND o.status <> 'undeliverable' AND o.kind IN ('alert', 'held')
+            WHERE o.channel_id IN (SELECT value FROM json_each(@Channels)) AND o.created_at >= @Since AND {StoryRow.Joinable("o")}
             ORDER BY o.created_at, o.id
             """,
             new { Channels = JsonSerializer.Serialize(channelIds), Since = SqliteTime.ToText(since) },
@@ -56,7 +55,7 @@ public sealed partial class SqliteAlertStore : IStoryStore
                 SELECT c.id
                 FROM json_each(@Probes) AS j
                 JOIN outbox c ON c.channel_id = json_extract(j.value, '$.c')
-                WHERE c.story_hash IS NOT NULL AND c.created_at >= @Since AND c.status <> 'undeliverable' AND c.kind IN ('alert', 'held')
+                WHERE c.created_at >= @Since AND {StoryRow.Joinable("c")}
                   AND (c.story_url = json_extract(j.value, '$.u') OR c.story_title = json_extract(j.value, '$.t')
                        OR (json_extract(j.value, '$.h') <> 0 AND c.story_hash <> 0
                            AND alertbot_hamming(c.story_hash, json_extract(j.value, '$.h')) <= @MaxDistance)))
