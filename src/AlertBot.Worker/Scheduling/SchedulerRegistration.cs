@@ -26,7 +26,7 @@ public static class SchedulerRegistration
         services.AddQuartz(quartz =>
         {
             quartz.ConfigureScheduler(s => s.InstanceName = SchedulerName);
-            if (retention.Enabled)
+            if (retention.Enabled && retention.Interval > TimeSpan.Zero) // a bad interval is reported by validation, by key
             {
                 // Declared here rather than synced like the feeds: one job whose schedule only the configuration sets
                 // (in a cluster the last instance to start writes it, and one node runs each firing).
