@@ -1,7 +1,9 @@
 using AlertBot.Core.Configuration;
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Digests;
+using AlertBot.Core.Matching;
 using AlertBot.Core.Pipeline;
+using AlertBot.Core.Retention;
 using AlertBot.Core.Stories;
 using AlertBot.Core.Summaries;
 using AlertBot.Core.Watchlists;
@@ -28,6 +30,8 @@ public static class ServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DigestOptions>().Bind(configuration.GetSection(DigestOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
@@ -38,11 +42,13 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AlertBotMetrics>();
         services.TryAddSingleton<PollActivity>();
         services.TryAddSingleton<MatcherCache>();
+        services.TryAddSingleton<RegexTimeoutReporter>();
         services.TryAddSingleton<Summarizer>();
         services.TryAddSingleton<StoryPlanner>();
         services.TryAddSingleton<DigestService>();
         services.TryAddSingleton<PollService>();
         services.TryAddSingleton<DeliveryService>();
+        services.TryAddSingleton<RetentionService>();
         return services;
     }
 }

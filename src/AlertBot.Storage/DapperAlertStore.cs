@@ -3,6 +3,7 @@ using System.Text.Json;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Retention;
 using AlertBot.Core.Watchlists;
 using AlertBot.Storage.Watchlists;
 using Dapper;
@@ -16,8 +17,17 @@ namespace AlertBot.Storage;
 /// Each provider (a sibling folder) supplies its connections, its timestamp format, its row types, its migrations and
 /// the outbox, where the dialects and the concurrency models really differ.
 /// </summary>
-public abstract partial class DapperAlertStore : IAlertStore
+public abstract partial class DapperAlertStore : IAlertStore, IRetentionStore
 {
+    /// <summary>
+    /// A seen item's "last listed" time is rewritten only when it is older than this: a feed polled every few minutes
+    /// rewrites each of its items about once an hour, not on every poll. Retention's margin follows from it.
+    /// </summary>
+    private protected static readonly TimeSpan SeenRefresh = TimeSpan.FromHours(1);
+
+    /// <summary>Rows deleted per retention transaction.</summary>
+    private const int PruneBatch = 2000;
+
     private readonly ILogger _logger;
 
     private protected DapperAlertStore(ILogger logger) => _logger = logger;
@@ -125,19 +135,73 @@ public abstract partial class DapperAlertStore : IAlertStore
     private protected async Task RecordPollCommittedAsync(
         DbConnection connection, DbTransaction transaction, PollCommit commit, CancellationToken cancellationToken)
     {
+        // The floor moves only when the commit says what the document listed (see SeenFloor).
+        var floor = commit.ListedKeys is null ? "seen_floor" : "@Floor";
         var feeds = await connection.ExecuteAsync(Command(
-            """
+            $"""
             UPDATE feeds SET etag = @ETag, last_modified = @LastModified, last_error = NULL, consecutive_failures = 0,
-                baseline_done = @Done, last_success_at = @At, last_polled_at = @At
+                baseline_done = @Done, last_success_at = @At, last_polled_at = @At, seen_floor = {floor}
             WHERE id = @FeedId
             """,
-            new { commit.FeedId, commit.Validators.ETag, commit.Validators.LastModified, At = ToDb(commit.At), Done = true },
+            new { commit.FeedId, commit.Validators.ETag, commit.Validators.LastModified, At = ToDb(commit.At), Done = true, Floor = ToDb(SeenFloor(commit.At)) },
             cancellationToken,
             transaction));
         if (feeds == 0)
         {
             throw new KeyNotFoundException($"Feed {commit.FeedId} does not exist; the poll was not committed.");
         }
+    }
+
+    /// <summary>
+    /// After a commit at <paramref name="at"/> that refreshed every listed item last seen before this, each listed item
+    /// was last seen at or after it; an item below it was not listed.
+    /// </summary>
+    private protected static DateTimeOffset SeenFloor(DateTimeOffset at) => at - SeenRefresh;
+
+    // ---- Retention ---------------------------------------------------------------------------------------------
+
+    public async Task<PruneResult> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        var param = new { OlderThan = ToDb(olderThan), Batch = PruneBatch };
+
+        // A seen item goes only when it is old and below its feed's floor: not in the feed's last document.
+        var seen = await PruneInBatchesAsync(
+            """
+            DELETE FROM seen_items WHERE (feed_id, item_key) IN (
+                SELECT s.feed_id, s.item_key FROM seen_items s JOIN feeds f ON f.id = s.feed_id
+                WHERE s.last_seen_at < @OlderThan AND f.seen_floor IS NOT NULL AND s.last_seen_at < f.seen_floor
+                LIMIT @Batch)
+            """,
+            param,
+            cancellationToken);
+
+        // An alert a pending update still edits stays until the update is done.
+        var outbox = await PruneInBatchesAsync(
+            """
+            DELETE FROM outbox WHERE id IN (
+                SELECT o.id FROM outbox o
+                WHERE ((o.status = 'delivered' AND o.delivered_at < @OlderThan) OR (o.status = 'undeliverable' AND o.closed_at < @OlderThan))
+                  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ref_id = o.id AND p.status = 'pending')
+                LIMIT @Batch)
+            """,
+            param,
+            cancellationToken);
+        return new PruneResult(seen, outbox);
+    }
+
+    private async Task<int> PruneInBatchesAsync(string sql, object param, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await InWriteTransactionAsync(
+                (connection, transaction) => connection.ExecuteAsync(Command(sql, param, cancellationToken, transaction)), cancellationToken);
+            total += deleted;
+        }
+        while (deleted == PruneBatch);
+
+        return total;
     }
 
     // ---- Channels ----------------------------------------------------------------------------------------------

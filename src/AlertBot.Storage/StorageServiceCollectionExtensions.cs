@@ -1,4 +1,5 @@
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Retention;
 using AlertBot.Core.Stories;
 using AlertBot.Storage.Leases;
 using AlertBot.Storage.Postgres;
@@ -40,6 +41,8 @@ public static class StorageServiceCollectionExtensions
         // Both providers keep stories across sources and digests in the same database (and outbox) as the store.
         services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<IAlertStore>() as IStoryStore
             ?? throw new InvalidOperationException("The configured store does not keep stories and digests."));
+        services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<IAlertStore>() as IRetentionStore
+            ?? throw new InvalidOperationException("The configured store cannot prune."));
 
         services.AddSingleton<ILeaseProvider>(sp =>
         {

@@ -148,6 +148,9 @@ internal sealed partial class StoryRow
         "o.id AS OutboxId, o.channel_id AS ChannelId, o.kind AS Kind, o.story_url AS StoryUrl, o.story_title AS StoryTitle, " +
         "o.story_hash AS StoryHash, o.payload AS Payload, o.created_at AS CreatedAt";
 
+    /// <summary>The rows of outbox <paramref name="o"/> a later copy of a story can join: alerts sent, queued or held, with a fingerprint.</summary>
+    public static string Joinable(string o) => $"{o}.story_hash IS NOT NULL AND {o}.status <> 'undeliverable' AND {o}.kind IN ('alert', 'held')";
+
     public long OutboxId { get; set; }
     public long ChannelId { get; set; }
     public string Kind { get; set; } = "";

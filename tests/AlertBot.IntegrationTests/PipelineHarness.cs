@@ -117,8 +117,14 @@ public sealed class PipelineHarness : IAsyncDisposable
         Services.GetRequiredService<DeliveryService>().DeliverAllDueAsync(CancellationToken.None);
 
     /// <summary>Everything in memory is dropped and built again on the same database file.</summary>
-    public async Task RestartAsync()
+    /// <param name="changes">Configuration to change for the new start (e.g. a limit), or null.</param>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string?>? changes = null)
     {
+        foreach (var (key, value) in changes ?? new Dictionary<string, string?>())
+        {
+            _config[key] = value;
+        }
+
         await _host.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _host = Build();

@@ -46,7 +46,16 @@ public sealed class ServiceModeTests
                 server.Set("/feed", LoopbackResponse.Text(SampleFeeds.Rss("Loopback", second, first)));
                 await WaitForAsync(() => output.ToString().Contains(second.Title, StringComparison.Ordinal));
 
+                // The sink prints before the delivery is recorded: wait (bounded) for the record, not for a fixed time.
                 var store = host.Services.GetRequiredService<IAlertStore>();
+                using (var recorded = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+                {
+                    while ((await store.GetOutboxStatsAsync(null, CancellationToken.None)).Pending > 0 && !recorded.IsCancellationRequested)
+                    {
+                        await Task.Delay(50, CancellationToken.None);
+                    }
+                }
+
                 Assert.Equal(0, (await store.GetOutboxStatsAsync(null, CancellationToken.None)).Pending);
                 Assert.True(server.RequestCount("/feed") >= 2);
 

@@ -146,6 +146,47 @@ public abstract class StoryStoreTests(TestDatabase db) : StoreTests(db)
         Assert.True(await stories.SetTermPriorityAsync(channel, "qaani", false, None));
         Assert.Empty(await stories.ListPriorityTermsAsync([channel], None));
     }
+
+    [StoreFact]
+    public async Task Story_candidates_are_the_channel_s_alerts_with_the_link_the_title_or_a_near_hash_in_the_window()
+    {
+        var (store, stories, feedId, channel) = await CreateSut();
+        var other = (await store.EnsureChannelAsync(Samples.Discord, "Other desk", T0, None)).Id;
+        const long Hash = 0x0123456789abcdef;
+        var byLink = new StoryFingerprint("https://a.example/1", "first story title here", 0x7000000000000000);
+        var byTitle = new StoryFingerprint("https://b.example/2", "qaani visits baghdad militia leaders", 0x0f0f0f0f0f0f0f0f);
+        var near = new StoryFingerprint("https://c.example/3", "a different headline entirely", Hash ^ 0b1011_0000_0001); // 4 bits away
+        var far = new StoryFingerprint("https://d.example/4", "unrelated", Hash ^ 0x00ff00ff00ff0000); // 32 bits away
+        var unhashed = new StoryFingerprint("https://e.example/5", "short", StoryText.NoHash);
+        await Commit(store, feedId, T0.AddHours(-3), [new NewAlert(channel, "old", Samples.Message()) { Story = byLink with { Url = "https://a.example/old" } }]);
+        await Commit(store, feedId, T0, [
+            new NewAlert(channel, "k1", Samples.Message("link")) { Story = byLink },
+            new NewAlert(channel, "k2", Samples.Message("title")) { Story = byTitle },
+            new NewAlert(channel, "k3", Samples.Message("near")) { Story = near },
+            new NewAlert(channel, "k4", Samples.Message("far")) { Story = far },
+            new NewAlert(channel, "k5", Samples.Message("unhashed")) { Story = unhashed },
+            new NewAlert(other, "k1", Samples.Message("other channel")) { Story = byLink },
+            new NewAlert(channel, "plain", Samples.Message("no story")),
+        ]);
+
+        var probe = new StoryFingerprint(byLink.Url, byTitle.TitleKey, Hash);
+        var found = await stories.FindStoryAlertsAsync([new StoryProbe(channel, probe)], T0.AddHours(-1), maxDistance: 12, None);
+        Assert.Equal(["link", "title", "near"], found.Select(f => f.Message.Title));
+        Assert.All(found, f => Assert.Equal(channel, f.ChannelId));
+
+        // The window, the distance bound and an unhashed probe are honoured; the other channel's probe finds its own.
+        Assert.Equal(["link", "title"], (await stories.FindStoryAlertsAsync(
+            [new StoryProbe(channel, probe with { SimHash = StoryText.NoHash })], T0.AddHours(-1), 12, None)).Select(f => f.Message.Title));
+        Assert.Equal(["link", "title"], (await stories.FindStoryAlertsAsync(
+            [new StoryProbe(channel, probe)], T0.AddHours(-1), maxDistance: 3, None)).Select(f => f.Message.Title));
+        Assert.Equal(["other channel"], (await stories.FindStoryAlertsAsync(
+            [new StoryProbe(other, probe)], T0.AddHours(-1), 12, None)).Select(f => f.Message.Title));
+        Assert.Empty(await stories.FindStoryAlertsAsync(
+            [new StoryProbe(channel, new StoryFingerprint(null, "", ~Hash))], T0.AddHours(-1), 12, None));
+        var oldLink = new StoryFingerprint("https://a.example/old", "x", StoryText.NoHash);
+        Assert.Empty(await stories.FindStoryAlertsAsync([new StoryProbe(channel, oldLink)], T0.AddHours(-1), 12, None));
+        Assert.Single(await stories.FindStoryAlertsAsync([new StoryProbe(channel, oldLink)], T0.AddHours(-4), 12, None));
+    }
 }
 
 public sealed class SqliteStoryStoreTests() : StoryStoreTests(new SqliteTestDatabase());
@@ -153,6 +194,27 @@ public sealed class SqliteStoryStoreTests() : StoryStoreTests(new SqliteTestData
 public sealed class PostgresStoryStoreTests() : StoryStoreTests(new PostgresTestDatabase()), IUsesPostgres
 {
     private PostgresTestDatabase Pg => (PostgresTestDatabase)Db;
+
+    [StoreFact]
+    public async Task A_channel_s_story_lock_held_by_one_instance_makes_another_wait_and_leaves_other_channels_free()
+    {
+        var (_, _, channel) = await Samples.FeedAndChannelAsync(Db);
+        var (a, b) = (Pg.NewInstance("a"), Pg.NewInstance("b"));
+        var held = await a.LockStoriesAsync([channel, channel + 1], None);
+
+        // Another channel is free at once; the held one waits on the server until the holder lets go.
+        await (await b.LockStoriesAsync([channel + 2], None)).DisposeAsync();
+        var waiting = b.LockStoriesAsync([channel], None);
+        while ((await Db.QueryAsync<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))[0] == 0)
+        {
+            Assert.False(waiting.IsCompleted, "the second instance took a channel the first one holds");
+            await Task.Delay(10);
+        }
+
+        Assert.False(waiting.IsCompleted);
+        await held.DisposeAsync();
+        await (await waiting.WaitAsync(TimeSpan.FromSeconds(30))).DisposeAsync();
+    }
 
     [StoreFact]
     public async Task An_update_waits_for_the_instance_delivering_its_channel_and_then_knows_the_posted_message()

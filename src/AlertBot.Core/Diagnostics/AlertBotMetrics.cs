@@ -38,6 +38,8 @@ public sealed class AlertBotMetrics
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _unknownOutcomes;
     private readonly Counter<long> _parked;
+    private readonly Counter<long> _regexTimeouts;
+    private readonly Counter<long> _pruned;
     private readonly Histogram<double> _pollDuration;
     private long _oldestPendingTicks;
 
@@ -60,6 +62,9 @@ public sealed class AlertBotMetrics
             "alertbot.alerts.unknown_outcome", "{attempt}", "Sends whose answer was lost: the platform may or may not have posted them");
         _parked = meter.CreateCounter<long>(
             "alertbot.alerts.parked", "{alert}", "Alerts set aside after failing repeatedly for a reason of their own; re-queue with 'alertbot outbox requeue'");
+        _regexTimeouts = meter.CreateCounter<long>(
+            "alertbot.matching.regex_timeouts", "{run}", "Regex terms that ran out of their time budget on an item (the item is matched again next poll)");
+        _pruned = meter.CreateCounter<long>("alertbot.retention.pruned", "{row}", "Rows retention deleted, by table (seen_items, outbox)");
         _rateLimited = meter.CreateCounter<long>("alertbot.rate_limited", "{response}", "Sends the platform told to wait (429)");
         _pollDuration = meter.CreateHistogram(
             "alertbot.poll.duration", "s", "Time to poll one feed, fetch to commit",
@@ -87,6 +92,9 @@ public sealed class AlertBotMetrics
         }
 
         _pollsLate.Add(0);
+        _regexTimeouts.Add(0);
+        _pruned.Add(0, Tag("table", "seen_items"));
+        _pruned.Add(0, Tag("table", "outbox"));
         _pollsMissed.Add(0);
         _itemsFetched.Add(0);
         _matches.Add(0);
@@ -115,6 +123,14 @@ public sealed class AlertBotMetrics
     public void FeedError(string kind) => _feedErrors.Add(1, Tag("kind", kind));
 
     public void Matched(long count) => _matches.Add(count);
+
+    public void RegexTimedOut(long count) => _regexTimeouts.Add(count);
+
+    public void Pruned(long seenItems, long outboxRows)
+    {
+        _pruned.Add(seenItems, Tag("table", "seen_items"));
+        _pruned.Add(outboxRows, Tag("table", "outbox"));
+    }
 
     public void AlertsQueued(long count) => _alertsQueued.Add(count);
 

@@ -121,7 +121,8 @@ public sealed class CompiledMatcher
     /// Builds the matcher from every owner's queries. Never throws on a bad query: a rule that does not parse is left
     /// out and listed in <paramref name="faults"/> with the parser's message.
     /// </summary>
-    public static CompiledMatcher Build(IEnumerable<MatchRule> rules, ActorDictionary actors, out IReadOnlyList<RuleFault> faults)
+    /// <param name="regexTimeout">How long one regex may run over one field; <see cref="WatchQuery.DefaultRegexTimeout"/> when null.</param>
+    public static CompiledMatcher Build(IEnumerable<MatchRule> rules, ActorDictionary actors, out IReadOnlyList<RuleFault> faults, TimeSpan? regexTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(actors);
@@ -159,7 +160,10 @@ public sealed class CompiledMatcher
                     var key = $"/{regex.Pattern}/{regex.Regex.Options}";
                     if (!regexes.TryGetValue(key, out var use))
                     {
-                        use = new RegexUse(regex.Regex, regex.Display, []);
+                        var run = regexTimeout is { } budget && budget != regex.Regex.MatchTimeout
+                            ? new Regex(regex.Pattern, regex.Regex.Options, budget)
+                            : regex.Regex;
+                        use = new RegexUse(run, regex.Display, []);
                         regexes.Add(key, use);
                     }
 
@@ -246,13 +250,16 @@ public sealed class CompiledMatcher
         var body = new FieldText(item.Text, MatchField.Body);
         Scan(title, found);
         Scan(body, found);
+        List<string>? timedOut = null;
         foreach (var regex in _regexes)
         {
-            RunRegex(regex, title, found);
-            RunRegex(regex, body, found);
+            if (!RunRegex(regex, title, found) | !RunRegex(regex, body, found))
+            {
+                (timedOut ??= []).Add(regex.Display);
+            }
         }
 
-        return Collect(found);
+        return Collect(found, timedOut);
     }
 
     /// <summary>Matches free text as an item body: what <c>/test</c> and <c>match --text</c> check.</summary>
@@ -629,13 +636,14 @@ public sealed class CompiledMatcher
 
     /// <summary>
     /// Runs one regex over one field's original text. NonBacktracking keeps it linear; the timeout and the cap on
-    /// matches bound it anyway, and a regex that times out simply finds nothing more in this field.
+    /// matches bound it anyway.
     /// </summary>
-    private static void RunRegex(RegexUse regex, FieldText field, List<Found> found)
+    /// <returns>False when the regex ran out of time: what it found before still stands, the rest of the field was not searched.</returns>
+    private static bool RunRegex(RegexUse regex, FieldText field, List<Found> found)
     {
         if (field.Text.Length == 0)
         {
-            return;
+            return true;
         }
 
         var count = 0;
@@ -658,21 +666,23 @@ public sealed class CompiledMatcher
 
                 if (++count == MaxRegexMatchesPerField)
                 {
-                    return;
+                    return true;
                 }
             }
+
+            return true;
         }
         catch (RegexMatchTimeoutException)
         {
-            // What it found before running out of time still stands; the rest of the field is not searched.
+            return false;
         }
     }
 
-    private ItemMatches Collect(List<Found> found)
+    private ItemMatches Collect(List<Found> found, List<string>? timedOut)
     {
         if (found.Count == 0)
         {
-            return ItemMatches.None;
+            return timedOut is null ? ItemMatches.None : new ItemMatches(new Dictionary<long, IReadOnlyList<TermHit>>(), timedOut);
         }
 
         // Rules are taken in the order they first hit, and so are owners (the order ByOwner lists them in).
@@ -781,7 +791,7 @@ public sealed class CompiledMatcher
             first = next;
         }
 
-        return new ItemMatches(byOwner);
+        return new ItemMatches(byOwner, timedOut);
     }
 
     private sealed record CompiledRule(long OwnerId, WatchQuery Query);

@@ -20,7 +20,20 @@ public sealed class ItemMatches
 {
     public static readonly ItemMatches None = new(new Dictionary<long, IReadOnlyList<TermHit>>());
 
-    public ItemMatches(IReadOnlyDictionary<long, IReadOnlyList<TermHit>> byOwner) => ByOwner = byOwner;
+    public ItemMatches(IReadOnlyDictionary<long, IReadOnlyList<TermHit>> byOwner, IReadOnlyList<string>? timedOut = null)
+    {
+        ByOwner = byOwner;
+        TimedOut = timedOut ?? [];
+    }
+
+    /// <summary>
+    /// The regexes (as written, e.g. <c>/houthi\w*/i</c>) that ran out of their time budget on this item: the hits may
+    /// be incomplete, so the item should be matched again rather than taken as answered.
+    /// </summary>
+    public IReadOnlyList<string> TimedOut { get; }
+
+    /// <summary>Whether every regex finished: the hits are all there are.</summary>
+    public bool IsComplete => TimedOut.Count == 0;
 
     /// <summary>Owner id → that owner's hits, every occurrence, title first, then body in text order.</summary>
     public IReadOnlyDictionary<long, IReadOnlyList<TermHit>> ByOwner { get; }

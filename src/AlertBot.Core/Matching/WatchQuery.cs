@@ -33,10 +33,16 @@ namespace AlertBot.Core.Matching;
 /// </remarks>
 public sealed class WatchQuery
 {
-    /// <summary>How long one regex may run over one field before it counts as not matching.</summary>
-    internal static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// How long one regex may run over one field by default (see <see cref="CompiledMatcher.Build(IEnumerable{MatchRule}, ActorDictionary, out IReadOnlyList{RuleFault}, TimeSpan?)"/>).
+    /// NonBacktracking is linear in the text, so a regex within <see cref="MaxRegexLength"/> over a whole feed item
+    /// takes milliseconds; the budget is generous so that a machine whose every core is busy (or the first match,
+    /// which builds the automaton) never runs out of it, and it costs nothing when the match is quick. It only stops
+    /// a run that would otherwise stall a poll, and a run it stops is reported, not taken as "no match".
+    /// </summary>
+    public static readonly TimeSpan DefaultRegexTimeout = TimeSpan.FromSeconds(5);
 
-    private const int MaxRegexLength = 200;
+    internal const int MaxRegexLength = 200;
     private const int MaxNearDistance = 1000;
     private const int DefaultNearDistance = 10;
     private const string QuoteChars = "\"“”„";
@@ -354,7 +360,7 @@ public sealed class WatchQuery
                           (lexeme.Number == 1 ? RegexOptions.IgnoreCase : RegexOptions.None);
             try
             {
-                return new Regex(lexeme.Text, options, RegexTimeout);
+                return new Regex(lexeme.Text, options, DefaultRegexTimeout);
             }
             catch (ArgumentException ex)
             {

@@ -65,6 +65,13 @@ public sealed record PollCommit(
 {
     /// <summary>Later copies of stories joining alerts already in the outbox (see <see cref="StoryUpdate"/>).</summary>
     public IReadOnlyList<StoryUpdate> Updates { get; init; } = [];
+
+    /// <summary>
+    /// Every item key the fetched document listed (seen before or not): their "last listed" time is kept fresh, so
+    /// retention never forgets an item a feed still carries. Null when unknown: nothing is refreshed, and retention
+    /// keeps treating the feed's previous document as its last.
+    /// </summary>
+    public IReadOnlyList<string>? ListedKeys { get; init; }
 }
 
 /// <param name="AlertsEnqueued">New outbox rows; an alert for a (channel, item) pair already in the outbox is not counted.</param>

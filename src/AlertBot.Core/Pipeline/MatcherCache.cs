@@ -2,6 +2,7 @@ using AlertBot.Core.Matching;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Watchlists;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AlertBot.Core.Pipeline;
 
@@ -9,7 +10,7 @@ namespace AlertBot.Core.Pipeline;
 /// Holds the one matcher compiled from every channel's terms, and rebuilds it only when the store's watchlist
 /// version has moved (a term was added or removed somewhere).
 /// </summary>
-public sealed partial class MatcherCache(IAlertStore store, ActorDictionary actors, ILogger<MatcherCache> logger)
+public sealed partial class MatcherCache(IAlertStore store, ActorDictionary actors, IOptions<MatchingOptions> options, ILogger<MatcherCache> logger)
 {
     // Two polls that see a new version at once may both rebuild; the result is the same and the last one wins.
     private volatile Snapshot? _current;
@@ -25,7 +26,8 @@ public sealed partial class MatcherCache(IAlertStore store, ActorDictionary acto
         }
 
         var terms = await store.ListAllWatchTermsAsync(cancellationToken);
-        var matcher = CompiledMatcher.Build(terms.Select(t => new MatchRule(t.ChannelId, t.Text)), actors, out var faults);
+        var matcher = CompiledMatcher.Build(
+            terms.Select(t => new MatchRule(t.ChannelId, t.Text)), actors, out var faults, options.Value.RegexTimeout);
         foreach (var fault in faults)
         {
             // A term stored before the query language (or edited in the database) that no longer parses: skipped, not fatal.

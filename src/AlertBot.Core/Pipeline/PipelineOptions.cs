@@ -137,4 +137,14 @@ public sealed class MatchingOptions
     /// <summary>The named watchlist presets channels subscribe with (JSON).</summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "AlertBot:Matching:WatchlistsFile is required.")]
     public string WatchlistsFile { get; set; } = "config/watchlists.json";
+
+    /// <summary>
+    /// How long one regex term may run over one field of one item. NonBacktracking regexes are linear, so the default
+    /// (5 s) is far beyond what a match takes even on a machine whose every core is busy; a run that exceeds it is
+    /// logged (once per term and hour), counted in <c>alertbot.matching.regex_timeouts</c>, and its item is matched
+    /// again at the next poll instead of being taken as "no match".
+    /// </summary>
+    /// <remarks>A budget of a tick makes every regex time out: how the tests reach that path.</remarks>
+    [Range(typeof(TimeSpan), "00:00:00.0000001", "00:05:00", ErrorMessage = "AlertBot:Matching:RegexTimeout must be positive and at most 5 minutes.")]
+    public TimeSpan RegexTimeout { get; set; } = Matching.WatchQuery.DefaultRegexTimeout;
 }

@@ -1,6 +1,7 @@
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Items;
+using AlertBot.Core.Matching;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Stories;
 using AlertBot.Core.Summaries;
@@ -33,6 +34,7 @@ public sealed partial class PollService(
     IFeedReader reader,
     IAlertStore store,
     MatcherCache matchers,
+    RegexTimeoutReporter regexTimeouts,
     Summarizer summarizer,
     StoryPlanner stories,
     IOptions<PollingOptions> options,
@@ -136,6 +138,10 @@ public sealed partial class PollService(
         var candidates = OldestFirst(feed.BaselineDone ? unseen : Newest(unseen, feed.Backfill));
 
         var matched = new List<StoryCandidate>();
+
+        // Items a regex term ran out of time on: their hits may be incomplete, so they stay unseen and are matched
+        // again next poll (a channel that already got the item is not alerted twice: the outbox keeps one per pair).
+        var retry = new HashSet<string>(StringComparer.Ordinal);
         if (candidates.Count > 0)
         {
             var subscribers = (await store.ListDeliverableSubscribersAsync(feed.Id, cancellationToken)).ToHashSet();
@@ -146,6 +152,12 @@ public sealed partial class PollService(
                 {
                     var matches = matcher.Match(item);
                     metrics.Matched(matches.IsEmpty ? 0 : 1);
+                    if (!matches.IsComplete)
+                    {
+                        retry.Add(key);
+                        regexTimeouts.Report(matches.TimedOut, $"feed {feed.Id} ({feed.Name})");
+                    }
+
                     foreach (var (channelId, hits) in matches.ByOwner)
                     {
                         if (subscribers.Contains(channelId))
@@ -158,17 +170,22 @@ public sealed partial class PollService(
         }
 
         // Stories: a match whose story the channel already has becomes an "also: <outlet>" update of that alert, not
-        // a second alert. Deciding and committing happen under one lock, so two feeds polled at once cannot both
-        // find the story new; a poll without matches has nothing to decide and does not wait for it.
+        // a second alert. Deciding and committing happen while the matched channels' story decision is held (across
+        // instances on a shared database), so two feeds polled at once cannot both find the story new; a poll without
+        // matches has nothing to decide and does not wait for it.
         async Task<PollCommitResult> PlanAndCommitAsync()
         {
             var plan = await stories.PlanAsync(matched, now, cancellationToken);
             return await store.CommitPollAsync(
-                new PollCommit(feed.Id, unseen.Select(i => i.Key).ToList(), plan.Alerts, success.Validators, now) { Updates = plan.Updates },
+                new PollCommit(feed.Id, unseen.Select(i => i.Key).Where(k => !retry.Contains(k)).ToList(), plan.Alerts, success.Validators, now)
+                {
+                    Updates = plan.Updates,
+                    ListedKeys = [.. keys],
+                },
                 cancellationToken);
         }
 
-        var commit = matched.Count == 0 ? await PlanAndCommitAsync() : await stories.ExclusiveAsync(PlanAndCommitAsync, cancellationToken);
+        var commit = await stories.ExclusiveAsync(matched, PlanAndCommitAsync, cancellationToken);
 
         metrics.AlertsQueued(commit.AlertsEnqueued);
         var status = feed.BaselineDone ? PollStatus.Polled : PollStatus.Baseline;

@@ -19,6 +19,9 @@ public sealed record StoryUpdate(long OriginalOutboxId, long ChannelId, string I
 /// <summary>A matched alert held for a channel's digest until <paramref name="Until"/>, the end of its period.</summary>
 public sealed record HeldAlert(long OutboxId, long ChannelId, string ItemKey, AlertMessage Message, DateTimeOffset Until);
 
+/// <summary>A new item's story, asked about one channel: which of the channel's alerts could be the same story.</summary>
+public sealed record StoryProbe(long ChannelId, StoryFingerprint Story);
+
 /// <summary>A watch term a channel marked as priority: it alerts at once even when the channel takes digests.</summary>
 public sealed record PriorityTerm(long ChannelId, string Text);
 
@@ -32,6 +35,24 @@ public interface IStoryStore
 {
     /// <summary>The alerts (sent, queued or held, not undeliverable) of these channels created at or after <paramref name="since"/> that have a story fingerprint, oldest first.</summary>
     Task<IReadOnlyList<StoryAlert>> ListStoryAlertsAsync(IReadOnlyCollection<long> channelIds, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The alerts (sent, queued or held, not undeliverable, created at or after <paramref name="since"/>) that could be
+    /// the same story as one of the probes of their channel, oldest first: those with the probe's canonical URL, its
+    /// non-empty title key, or a SimHash within <paramref name="maxDistance"/> bits of the probe's (neither being
+    /// <see cref="StoryText.NoHash"/>). Looked up by indexed keys, so the cost follows the candidates, not the channel's
+    /// alert volume; <see cref="StoryMatcher"/> decides among them.
+    /// </summary>
+    Task<IReadOnlyList<StoryAlert>> FindStoryAlertsAsync(
+        IReadOnlyList<StoryProbe> probes, DateTimeOffset since, int maxDistance, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Holds the "is this a new story?" decision of these channels until the result is disposed: no other holder, in
+    /// this process or (for a database several instances share) in any instance, holds any of them meanwhile. Taken
+    /// before <see cref="FindStoryAlertsAsync"/> and released after the plan is committed, so two feeds of one story
+    /// polled at once, here or elsewhere, cannot both find it new.
+    /// </summary>
+    Task<IAsyncDisposable> LockStoriesAsync(IReadOnlyCollection<long> channelIds, CancellationToken cancellationToken);
 
     /// <summary>Channels without a stored mode are <see cref="DigestMode.Off"/> and may be absent from the answer.</summary>
     Task<IReadOnlyDictionary<long, DigestMode>> GetDigestModesAsync(IReadOnlyCollection<long> channelIds, CancellationToken cancellationToken);

@@ -18,6 +18,13 @@ public sealed class StoryMatcher(StoryOptions options)
 {
     private const int MinTitleWords = 4;
 
+    /// <summary>
+    /// The most differing SimHash bits any rule accepts: what a store's candidate lookup must reach so that no
+    /// candidate this matcher would join is left out.
+    /// </summary>
+    public int MaxDistance { get; } =
+        (int)Math.Floor((64 * (1 - Math.Min(options.SimilarityThreshold, options.RelatedTitleSimilarityThreshold))) + 1e-9);
+
     public bool SameStory(StoryFingerprint a, StoryFingerprint b)
     {
         if (a.Url is not null && a.Url == b.Url)

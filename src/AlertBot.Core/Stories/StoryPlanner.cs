@@ -23,26 +23,24 @@ public sealed record StoryPlan(IReadOnlyList<NewAlert> Alerts, IReadOnlyList<Sto
 /// Without an <see cref="IStoryStore"/> (a storage provider that does not keep stories yet) every candidate is a new
 /// alert sent at once, as before stories existed.
 /// </remarks>
-public sealed class StoryPlanner(IOptions<StoryOptions> stories, IOptions<DigestOptions> digests, IStoryStore? store = null) : IDisposable
+public sealed class StoryPlanner(IOptions<StoryOptions> stories, IOptions<DigestOptions> digests, IStoryStore? store = null)
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly StoryMatcher _matcher = new(stories.Value);
 
     /// <summary>
-    /// Runs planning and the commit that writes the plan one at a time in this process, so two feeds polled at once
-    /// cannot both decide that the same story is new.
+    /// Runs planning and the commit that writes the plan while holding the story decision of the candidates' channels
+    /// (<see cref="IStoryStore.LockStoriesAsync"/>: across instances where the database is shared), so two feeds
+    /// polled at once cannot both decide that the same story is new. Polls for other channels do not wait.
     /// </summary>
-    public async Task<T> ExclusiveAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
+    public async Task<T> ExclusiveAsync<T>(IReadOnlyList<StoryCandidate> candidates, Func<Task<T>> work, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
-        try
+        if (store is null || candidates.Count == 0)
         {
             return await work();
         }
-        finally
-        {
-            _gate.Release();
-        }
+
+        await using var held = await store.LockStoriesAsync([.. candidates.Select(c => c.ChannelId).Distinct()], cancellationToken);
+        return await work();
     }
 
     public async Task<StoryPlan> PlanAsync(IReadOnlyList<StoryCandidate> candidates, DateTimeOffset now, CancellationToken cancellationToken)
@@ -63,9 +61,12 @@ public sealed class StoryPlanner(IOptions<StoryOptions> stories, IOptions<Digest
         var priority = (await store.ListPriorityTermsAsync(channels, cancellationToken))
             .ToLookup(p => p.ChannelId, p => p.Text.Trim());
         var known = new Dictionary<long, List<Known>>();
+        var fingerprints = candidates.Select(c => StoryFingerprint.Of(c.Item)).ToList();
         if (options.Enabled)
         {
-            foreach (var alert in await store.ListStoryAlertsAsync(channels, now - options.Window, cancellationToken))
+            // Only the alerts that could be one of these stories: looked up by link, title and SimHash, not read whole.
+            var probes = candidates.Select((c, i) => new StoryProbe(c.ChannelId, fingerprints[i])).Distinct().ToList();
+            foreach (var alert in await store.FindStoryAlertsAsync(probes, now - options.Window, _matcher.MaxDistance, cancellationToken))
             {
                 KnownOf(known, alert.ChannelId).Add(new Known(alert.Story, alert.Message, alert.OutboxId, alert.Held, NewIndex: -1));
             }
@@ -74,9 +75,10 @@ public sealed class StoryPlanner(IOptions<StoryOptions> stories, IOptions<Digest
         var alerts = new List<NewAlert>();
         var updates = new List<StoryUpdate>();
         var joined = 0;
-        foreach (var candidate in candidates)
+        for (var c = 0; c < candidates.Count; c++)
         {
-            var story = StoryFingerprint.Of(candidate.Item);
+            var candidate = candidates[c];
+            var story = fingerprints[c];
             var list = KnownOf(known, candidate.ChannelId);
             var same = options.Enabled ? list.FindLast(k => _matcher.SameStory(k.Story, story)) : null;
             if (same is not null)
@@ -110,8 +112,6 @@ public sealed class StoryPlanner(IOptions<StoryOptions> stories, IOptions<Digest
 
         return new StoryPlan(alerts, updates, joined);
     }
-
-    public void Dispose() => _gate.Dispose();
 
     private static List<Known> KnownOf(Dictionary<long, List<Known>> known, long channelId)
     {

@@ -32,6 +32,7 @@ public sealed partial class PostgresAlertStore
     {
         var at = PostgresTime.ToDb(commit.At);
         var keys = commit.SeenKeys.Distinct(StringComparer.Ordinal).ToArray();
+        var listed = (commit.ListedKeys ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var alerts = OutboxArrays.From(commit.Alerts, at);
 
         // Serialised before the transaction opens; in original order, so two instances updating the same alerts lock
@@ -49,13 +50,26 @@ public sealed partial class PostgresAlertStore
                 // order, so two instances committing overlapping keys of one feed queue up instead of deadlocking.
                 var marked = keys.Length == 0 ? 0 : await connection.ExecuteAsync(Command(
                     """
-                    INSERT INTO seen_items (feed_id, item_key, first_seen_at) SELECT @FeedId, k, @At FROM unnest(@Keys) AS k
+                    INSERT INTO seen_items (feed_id, item_key, first_seen_at, last_seen_at) SELECT @FeedId, k, @At, @At FROM unnest(@Keys) AS k
                     ORDER BY k
                     ON CONFLICT (feed_id, item_key) DO NOTHING
                     """,
                     new { commit.FeedId, Keys = keys, At = at },
                     cancellationToken,
                     transaction));
+
+                // Items the feed still lists stay "seen now" for retention; rewritten at most once per SeenRefresh.
+                if (listed.Length > 0)
+                {
+                    await connection.ExecuteAsync(Command(
+                        """
+                        UPDATE seen_items SET last_seen_at = @At
+                        WHERE feed_id = @FeedId AND item_key = ANY(@Listed) AND last_seen_at < @Floor
+                        """,
+                        new { commit.FeedId, Listed = listed, At = at, Floor = PostgresTime.ToDb(SeenFloor(commit.At)) },
+                        cancellationToken,
+                        transaction));
+                }
 
                 var enqueued = alerts.ChannelIds.Length == 0 ? 0 : await connection.ExecuteAsync(Command(InsertOutbox, alerts, cancellationToken, transaction));
                 foreach (var update in updates)

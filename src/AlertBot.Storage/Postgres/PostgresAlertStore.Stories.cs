@@ -11,11 +11,14 @@ using Microsoft.Extensions.Logging;
 namespace AlertBot.Storage.Postgres;
 
 /// <remarks>
-/// Deciding whether a match joins a story and committing it happen under the poll service's in-process story lock:
-/// two instances polling two feeds of one story at once can still both find it new (each then alerts once).
+/// Deciding whether a match joins a story and committing it happen under <see cref="LockStoriesAsync"/>: transaction
+/// advisory locks per channel, so two instances polling two feeds of one story at once queue, and the second finds
+/// the first's alert.
 /// </remarks>
 public sealed partial class PostgresAlertStore : IStoryStore
 {
+    private string? _schema;
+
     // ---- Stories -----------------------------------------------------------------------------------------------
 
     public async Task<IReadOnlyList<StoryAlert>> ListStoryAlertsAsync(
@@ -30,13 +33,94 @@ public sealed partial class PostgresAlertStore : IStoryStore
             $"""
             SELECT {StoryRow.Columns}
             FROM outbox o
-            WHERE o.channel_id = ANY(@Channels) AND o.story_hash IS NOT NULL
-              AND o.created_at >= @Since AND o.status <> 'undeliverable' AND o.kind IN ('alert', 'held')
+            WHERE o.channel_id = ANY(@Channels) AND o.created_at >= @Since AND {StoryRow.Joinable("o")}
             ORDER BY o.created_at, o.id
             """,
             new { Channels = channelIds.ToArray(), Since = PostgresTime.ToDb(since) },
             cancellationToken);
         return StoryRow.ToAlerts(rows, _logger);
+    }
+
+    /// <remarks>
+    /// The link and the title are equality lookups on their indexes; the SimHash distance is computed by the server
+    /// over the channel's window of the (channel, created_at) index, so only the candidates' payloads travel and are
+    /// read. bit_count needs PostgreSQL 14 or later.
+    /// </remarks>
+    public async Task<IReadOnlyList<StoryAlert>> FindStoryAlertsAsync(
+        IReadOnlyList<StoryProbe> probes, DateTimeOffset since, int maxDistance, CancellationToken cancellationToken)
+    {
+        if (probes.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await QueryAsync<StoryRow>(
+            $"""
+            SELECT {StoryRow.Columns}
+            FROM outbox o
+            WHERE o.id IN (
+                SELECT c.id
+                FROM unnest(@Channels, @Urls, @Titles, @Hashes) AS p (channel_id, url, title, hash)
+                JOIN outbox c ON c.channel_id = p.channel_id
+                WHERE c.created_at >= @Since AND {StoryRow.Joinable("c")}
+                  AND (c.story_url = p.url OR c.story_title = p.title
+                       OR (p.hash <> 0 AND c.story_hash <> 0 AND bit_count((c.story_hash # p.hash)::bit(64)) <= @MaxDistance)))
+            ORDER BY o.created_at, o.id
+            """,
+            new
+            {
+                Channels = probes.Select(p => p.ChannelId).ToArray(),
+                Urls = probes.Select(p => p.Story.Url).ToArray(),
+                Titles = probes.Select(p => p.Story.TitleKey.Length == 0 ? null : p.Story.TitleKey).ToArray(),
+                Hashes = probes.Select(p => p.Story.SimHash).ToArray(),
+                Since = PostgresTime.ToDb(since),
+                MaxDistance = maxDistance,
+            },
+            cancellationToken);
+        return StoryRow.ToAlerts(rows, _logger);
+    }
+
+    /// <remarks>
+    /// One connection holds a transaction with <c>pg_advisory_xact_lock</c> on a key per channel (and schema), taken in
+    /// key order so overlapping sets queue instead of deadlocking; disposing rolls it back, which releases them. If the
+    /// instance dies the session ends and the locks go with it. The plan's reads and the commit run on other pooled
+    /// connections: the commit is visible before the locks are released.
+    /// </remarks>
+    public async Task<IAsyncDisposable> LockStoriesAsync(IReadOnlyCollection<long> channelIds, CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            _schema ??= await connection.ExecuteScalarAsync<string>(Command("SELECT current_schema()", null, cancellationToken)) ?? "";
+            var keys = channelIds.Distinct().Select(c => AdvisoryLockKey.For($"story:{_schema}:{c}")).Order().ToArray();
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await connection.ExecuteAsync(Command(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest(@Keys) WITH ORDINALITY AS t (k, n) ORDER BY n",
+                new { Keys = keys },
+                cancellationToken,
+                transaction));
+            return new StoryLock(connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class StoryLock(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await transaction.DisposeAsync();
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>

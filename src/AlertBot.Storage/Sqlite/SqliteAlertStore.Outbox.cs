@@ -41,12 +41,25 @@ public sealed partial class SqliteAlertStore
                 // CHECK violations, which must fail the commit instead.
                 var marked = keys.Count == 0 ? 0 : await connection.ExecuteAsync(Command(
                     """
-                    INSERT INTO seen_items (feed_id, item_key, first_seen_at) VALUES (@FeedId, @ItemKey, @At)
+                    INSERT INTO seen_items (feed_id, item_key, first_seen_at, last_seen_at) VALUES (@FeedId, @ItemKey, @At, @At)
                     ON CONFLICT (feed_id, item_key) DO NOTHING
                     """,
                     keys,
                     cancellationToken,
                     transaction));
+
+                // Items the feed still lists stay "seen now" for retention; rewritten at most once per SeenRefresh.
+                if (commit.ListedKeys is { Count: > 0 } listed)
+                {
+                    await connection.ExecuteAsync(Command(
+                        """
+                        UPDATE seen_items SET last_seen_at = @At
+                        WHERE feed_id = @FeedId AND item_key IN (SELECT value FROM json_each(@Listed)) AND last_seen_at < @Floor
+                        """,
+                        new { commit.FeedId, Listed = JsonSerializer.Serialize(listed), At = at, Floor = SqliteTime.ToText(SeenFloor(commit.At)) },
+                        cancellationToken,
+                        transaction));
+                }
 
                 var enqueued = alerts.Count == 0 ? 0 : await connection.ExecuteAsync(Command(InsertOutbox, alerts, cancellationToken, transaction));
                 foreach (var update in updates)

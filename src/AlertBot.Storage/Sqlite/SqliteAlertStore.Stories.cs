@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using AlertBot.Core.Digests;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Stories;
@@ -25,14 +26,61 @@ public sealed partial class SqliteAlertStore : IStoryStore
             $"""
             SELECT {StoryRow.Columns}
             FROM outbox o
-            WHERE o.channel_id IN (SELECT value FROM json_each(@Channels)) AND o.story_hash IS NOT NULL
-              AND o.created_at >= @Since AND o.status <> 'undeliverable' AND o.kind IN ('alert', 'held')
+            WHERE o.channel_id IN (SELECT value FROM json_each(@Channels)) AND o.created_at >= @Since AND {StoryRow.Joinable("o")}
             ORDER BY o.created_at, o.id
             """,
             new { Channels = JsonSerializer.Serialize(channelIds), Since = SqliteTime.ToText(since) },
             cancellationToken);
         return StoryRow.ToAlerts(rows, _logger);
     }
+
+    /// <remarks>
+    /// The link and the title are equality lookups on their indexes; the SimHash distance is computed by SQLite (the
+    /// <c>alertbot_hamming</c> function every connection gets) over the channel's window of the (channel, created_at)
+    /// index, so only the candidates' payloads are read.
+    /// </remarks>
+    public async Task<IReadOnlyList<StoryAlert>> FindStoryAlertsAsync(
+        IReadOnlyList<StoryProbe> probes, DateTimeOffset since, int maxDistance, CancellationToken cancellationToken)
+    {
+        if (probes.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await QueryAsync<StoryRow>(
+            $"""
+            SELECT {StoryRow.Columns}
+            FROM outbox o
+            WHERE o.id IN (
+                SELECT c.id
+                FROM json_each(@Probes) AS j
+                JOIN outbox c ON c.channel_id = json_extract(j.value, '$.c')
+                WHERE c.created_at >= @Since AND {StoryRow.Joinable("c")}
+                  AND (c.story_url = json_extract(j.value, '$.u') OR c.story_title = json_extract(j.value, '$.t')
+                       OR (json_extract(j.value, '$.h') <> 0 AND c.story_hash <> 0
+                           AND alertbot_hamming(c.story_hash, json_extract(j.value, '$.h')) <= @MaxDistance)))
+            ORDER BY o.created_at, o.id
+            """,
+            new
+            {
+                Probes = JsonSerializer.Serialize(probes.Select(p => new ProbeJson(
+                    p.ChannelId, p.Story.Url, p.Story.TitleKey.Length == 0 ? null : p.Story.TitleKey, p.Story.SimHash))),
+                Since = SqliteTime.ToText(since),
+                MaxDistance = maxDistance,
+            },
+            cancellationToken);
+        return StoryRow.ToAlerts(rows, _logger);
+    }
+
+    private sealed record ProbeJson(
+        [property: JsonPropertyName("c")] long ChannelId,
+        [property: JsonPropertyName("u")] string? Url,
+        [property: JsonPropertyName("t")] string? Title,
+        [property: JsonPropertyName("h")] long Hash);
+
+    /// <summary>One process owns a SQLite database: in-process locks per channel suffice.</summary>
+    public Task<IAsyncDisposable> LockStoriesAsync(IReadOnlyCollection<long> channelIds, CancellationToken cancellationToken) =>
+        _storyLocks.LockAsync(channelIds, cancellationToken);
 
     /// <summary>
     /// Inside <see cref="CommitPollAsync"/>'s transaction: the original takes the new message; an alert (not a held

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Stories;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,6 +16,7 @@ public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
     private readonly SqliteConnectionFactory _connections;
     private readonly SqliteMigrator _migrator;
     private readonly ILogger _logger;
+    private readonly InProcessStoryLocks _storyLocks = new();
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string; the file's directory is created if missing.</param>
     /// <param name="timeProvider">Stamps what the callers give no time for (migration history); the system clock when null.</param>
@@ -69,7 +71,11 @@ public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
         File.Move(temporary, target, overwrite: true);
     }
 
-    public void Dispose() => _connections.Dispose();
+    public void Dispose()
+    {
+        _connections.Dispose();
+        _storyLocks.Dispose();
+    }
 
     private protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _connections.OpenAsync(cancellationToken);

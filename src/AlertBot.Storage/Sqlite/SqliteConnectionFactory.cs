@@ -1,3 +1,4 @@
+using System.Numerics;
 using Microsoft.Data.Sqlite;
 
 namespace AlertBot.Storage.Sqlite;
@@ -91,6 +92,10 @@ internal sealed class SqliteConnectionFactory : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
+
+            // Story lookups compare SimHashes in SQL (SQLite has no popcount); 64-bit two's complement as stored.
+            // Registered on every open: cheap, and it does not rely on a pooled handle keeping it.
+            connection.CreateFunction("alertbot_hamming", (long a, long b) => BitOperations.PopCount((ulong)(a ^ b)), isDeterministic: true);
 
             // The pool hands back the same SQLite handle, whose settings outlive the SqliteConnection object: each
             // handle is set up once, not on every open (that was three statements before every store call).

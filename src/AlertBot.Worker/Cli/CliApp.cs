@@ -244,17 +244,27 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         using var host = BuildCommandHost();
         var (matcher, terms) = GetMatcher(host.Services, watchlistName);
         var body = text ?? await InputFiles.ReadAllTextAsync(file!, cancellationToken);
-        var hits = matcher.Match(new NewsItem { Id = "cli", Title = "", Text = body }).ByOwner.GetValueOrDefault(0) ?? [];
+        var matches = matcher.Match(new NewsItem { Id = "cli", Title = "", Text = body });
+        var hits = matches.ByOwner.GetValueOrDefault(0) ?? [];
         if (asJson)
         {
-            await Output.WriteLineAsync(JsonSerializer.Serialize(new { watchlist = watchlistName, terms, hits }, Json));
-            return 0;
+            await Output.WriteLineAsync(JsonSerializer.Serialize(new { watchlist = watchlistName, terms, hits, timedOut = matches.TimedOut }, Json));
+            return matches.IsComplete ? ExitCodes.Ok : ExitCodes.Environment;
+        }
+
+        if (!matches.IsComplete)
+        {
+            // Never a quiet "no match": the answer is incomplete, and the exit code says so too.
+            var budget = host.Services.GetRequiredService<IOptions<MatchingOptions>>().Value.RegexTimeout;
+            await (error ?? Console.Error).WriteLineAsync(
+                $"alertbot: regex {string.Join(", ", matches.TimedOut)} ran out of its {budget.TotalSeconds:0.###} s budget " +
+                "(AlertBot:Matching:RegexTimeout); the result below may be incomplete.");
         }
 
         if (hits.Count == 0)
         {
             await Output.WriteLineAsync($"No match for watchlist '{watchlistName}' ({string.Join(", ", terms)}).");
-            return 0;
+            return matches.IsComplete ? ExitCodes.Ok : ExitCodes.Environment;
         }
 
         foreach (var group in hits.GroupBy(h => h.Term))
@@ -272,7 +282,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
             await Output.WriteLineAsync($"No match: {string.Join(", ", missing)}");
         }
 
-        return 0;
+        return matches.IsComplete ? ExitCodes.Ok : ExitCodes.Environment;
     }
 
     private async Task<int> SummarizeAsync(string source, string watchlistName, CancellationToken cancellationToken)
@@ -339,6 +349,11 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
                 "watchlist",
                 $"no watchlist preset named '{watchlistName}'. Use one of: {string.Join(", ", presets.Select(p => p.Name))}",
                 ExitCodes.Usage);
-        return (CompiledMatcher.Build(preset.Terms.Select(t => new MatchRule(0, t)), services.GetRequiredService<ActorDictionary>()), preset.Terms);
+        var matcher = CompiledMatcher.Build(
+            preset.Terms.Select(t => new MatchRule(0, t)),
+            services.GetRequiredService<ActorDictionary>(),
+            out _,
+            services.GetRequiredService<IOptions<MatchingOptions>>().Value.RegexTimeout);
+        return (matcher, preset.Terms);
     }
 }

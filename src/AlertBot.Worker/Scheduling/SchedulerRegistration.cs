@@ -1,4 +1,5 @@
 using AlertBot.Core.Pipeline;
+using AlertBot.Core.Retention;
 using AlertBot.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,7 @@ public static class SchedulerRegistration
             .ValidateDataAnnotations().ValidateOnStart();
         var options = configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
         var polling = configuration.GetSection(PollingOptions.Section).Get<PollingOptions>() ?? new PollingOptions();
+        var retention = configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions();
         services.AddSingleton<PollTimekeeper>();
         services.AddQuartz(quartz =>
         {
@@ -38,6 +40,17 @@ public static class SchedulerRegistration
             // queued behind a few slow servers. The delivery job gets a slot of its own on top.
             quartz.UseDefaultThreadPool(pool => pool.MaxConcurrency = Math.Max(1, polling.MaxConcurrentPolls) + ExtraJobSlots);
             quartz.AddTriggerListener<PollTimekeeper>([GroupMatcher<TriggerKey>.GroupEquals(PollFeedJob.Group)]);
+
+            if (retention.Enabled && retention.Interval > TimeSpan.Zero) // a bad interval is reported by validation, by key
+            {
+                // Declared here rather than synced like the feeds: one job whose schedule only the configuration sets
+                // (in a cluster the last instance to start writes it, and one node runs each firing).
+                quartz.ScheduleJob<PruneJob>(
+                    trigger => trigger.WithIdentity(PruneJob.Key.Name, PruneJob.Key.Group).StartNow()
+                        .WithSimpleSchedule(s => s.WithInterval(retention.Interval).RepeatForever()),
+                    job => job.WithIdentity(PruneJob.Key));
+            }
+
             if (!storage.IsPostgres)
             {
                 // A poll more than this overdue counts as missed (and then runs at once, see FeedScheduleService);

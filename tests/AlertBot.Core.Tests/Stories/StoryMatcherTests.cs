@@ -80,4 +80,32 @@ public sealed class StoryMatcherTests
     [InlineData("Réunion à Beyrouth: le Hezbollah répond", "reunion a beyrouth le hezbollah repond")]
     public void Title_keys_fold_case_diacritics_punctuation_prefixes_and_outlet_suffixes(string title, string expected) =>
         Assert.Equal(expected, StoryText.TitleKey(title));
+
+    [Theory]
+    [InlineData(0.80, 0.70, 19)]
+    [InlineData(0.80, 0.80, 12)]
+    [InlineData(0.75, 0.90, 16)]
+    public void No_pair_of_hashes_further_apart_than_MaxDistance_is_one_story_so_a_store_lookup_bounded_by_it_misses_nothing(
+        double similarity, double related, int expected)
+    {
+        var sut = new StoryMatcher(new StoryOptions { SimilarityThreshold = similarity, RelatedTitleSimilarityThreshold = related });
+        Assert.Equal(expected, sut.MaxDistance);
+
+        // Same title words (the related-title rule applies), different links and titles: only the hash decides.
+        var random = new Random(7);
+        for (var i = 0; i < 2000; i++)
+        {
+            var hash = random.NextInt64() | 1;
+            var distance = random.Next(0, 40);
+            var other = hash;
+            foreach (var bit in Enumerable.Range(0, 64).OrderBy(_ => random.Next()).Take(distance))
+            {
+                other ^= 1L << bit;
+            }
+
+            var a = new StoryFingerprint("https://a.example/1", "qaani visits baghdad today", hash);
+            var b = new StoryFingerprint("https://b.example/2", "qaani visits baghdad again", other == 0 ? 1 : other);
+            Assert.Equal(b.Distance(a) <= sut.MaxDistance, sut.SameStory(a, b));
+        }
+    }
 }

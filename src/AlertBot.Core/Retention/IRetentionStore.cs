@@ -1,0 +1,19 @@
+namespace AlertBot.Core.Retention;
+
+/// <summary>What one pruning removed.</summary>
+public sealed record PruneResult(int SeenItems, int OutboxRows);
+
+/// <summary>The store side of retention, beside <see cref="Persistence.IAlertStore"/> (the same database).</summary>
+public interface IRetentionStore
+{
+    /// <summary>
+    /// Deletes, in batches (each its own transaction, so writers are never held up for long):
+    /// <list type="bullet">
+    /// <item>seen items last listed before <paramref name="olderThan"/> that their feed's last fetched document did
+    /// not list (a feed still carrying an item keeps it seen, however old);</item>
+    /// <item>outbox rows delivered or closed as undeliverable before <paramref name="olderThan"/>, with the story
+    /// fingerprints they carry, unless a pending row still refers to them. Pending rows are never deleted.</item>
+    /// </list>
+    /// </summary>
+    Task<PruneResult> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken);
+}
