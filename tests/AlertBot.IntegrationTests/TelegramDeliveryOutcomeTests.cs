@@ -56,7 +56,7 @@ public sealed class TelegramDeliveryOutcomeTests : IAsyncLifetime
         // Sent once each, in order: a retry of the first would have come before the second.
         Assert.Equal(expected[Chat], Titles());
         Assert.Equal(3, _telegram.CallCount("sendMessage"));
-        Assert.Empty(unknown!.GetMeasurementSnapshot());
+        Assert.Equal(0, unknown!.GetMeasurementSnapshot().EvaluateAsCounter()); // series start at zero; none was added to
         Assert.Equal(
             [("delivered", (string?)null), ("delivered", "2"), ("delivered", "3")],
             await QueryAsync<(string, string?)>("SELECT status, platform_message_id FROM outbox ORDER BY id"));
