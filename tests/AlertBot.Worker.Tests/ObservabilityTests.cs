@@ -75,15 +75,18 @@ public sealed class ObservabilityTests : IAsyncLifetime
             Assert.DoesNotContain("unknown_service", first, StringComparison.Ordinal);
 
             // The first poll (at once: jitter 0) fails; it is counted, and the metrics carry no feed label.
-            string metrics;
-            using (var timeout = new CancellationTokenSource(Wait))
+            var metrics = first;
+            var deadline = DateTimeOffset.UtcNow + Wait;
+            while (!System.Text.RegularExpressions.Regex.IsMatch(metrics, @"alertbot_feed_errors(_total)?\{[^}]*kind=""HttpStatus""[^}]*\} 1"))
             {
-                do
+                if (DateTimeOffset.UtcNow > deadline)
                 {
-                    await Task.Delay(100, timeout.Token);
-                    metrics = await http.GetStringAsync("/metrics", timeout.Token);
+                    var logs = string.Join("\n", host.Services.GetFakeLogCollector().GetSnapshot().Select(r => $"{r.Level} {r.Category}: {r.Message} {r.Exception?.GetType().Name}"));
+                    Assert.Fail($"The failed poll was not counted within {Wait}. Metrics:\n{metrics}\nLogs:\n{logs}");
                 }
-                while (!System.Text.RegularExpressions.Regex.IsMatch(metrics, @"alertbot_feed_errors(_total)?\{[^}]*kind=""HttpStatus""[^}]*\} 1"));
+
+                await Task.Delay(100);
+                metrics = await http.GetStringAsync("/metrics");
             }
 
             Assert.DoesNotContain("feed=\"", metrics, StringComparison.Ordinal);
