@@ -128,6 +128,8 @@ public abstract partial class DapperAlertStore : IAlertStore
         {
             throw new KeyNotFoundException($"Feed {commit.FeedId} does not exist; the poll was not committed.");
         }
+
+        await RecordTermHitsAsync(connection, transaction, commit, cancellationToken);
     }
 
     // ---- Channels ----------------------------------------------------------------------------------------------

@@ -40,6 +40,8 @@ public static class StorageServiceCollectionExtensions
         // Both providers keep stories across sources and digests in the same database (and outbox) as the store.
         services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<IAlertStore>() as IStoryStore
             ?? throw new InvalidOperationException("The configured store does not keep stories and digests."));
+        services.AddSingleton<AlertBot.Core.Actions.IAlertActionStore>(sp => sp.GetRequiredService<IAlertStore>() as AlertBot.Core.Actions.IAlertActionStore
+            ?? throw new InvalidOperationException("The configured store does not keep alert actions."));
 
         services.AddSingleton<ILeaseProvider>(sp =>
         {

@@ -19,6 +19,7 @@ public static class CommandCatalog
         new("pause", "/pause", "Hold alerts (nothing is queued while paused)", ChangesSettings: true),
         new("resume", "/resume", "Send alerts again", ChangesSettings: true),
         new("digest", "/digest · /digest off · /digest hourly · /digest daily", "Alerts at once (off) or gathered into one message per hour or day", ChangesSettings: true),
+        new("escalate", "/escalate · /escalate <outlets> <minutes> · /escalate off · /escalate role <role id | none>", "When a story breaks (many outlets fast), post one \"Breaking\" reply to its alert", ChangesSettings: true),
         new("actors", "/actors list · /actors show <name>", "The named actors and the aliases each one matches", ChangesSettings: false),
     ];
 

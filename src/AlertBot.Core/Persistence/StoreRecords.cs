@@ -44,6 +44,9 @@ public sealed record NewAlert(long ChannelId, string ItemKey, AlertMessage Messa
 
     /// <summary>What the row is; <see cref="OutboxKind.Digest"/> for a digest.</summary>
     public OutboxKind Kind { get; init; } = OutboxKind.Alert;
+
+    /// <summary>An alert that answers an earlier one (an escalation): the sink posts it as a reply to that alert's message.</summary>
+    public long? RefersTo { get; init; }
 }
 
 /// <summary>
@@ -59,6 +62,9 @@ public sealed record PollCommit(
 {
     /// <summary>Later copies of stories joining alerts already in the outbox (see <see cref="StoryUpdate"/>).</summary>
     public IReadOnlyList<StoryUpdate> Updates { get; init; } = [];
+
+    /// <summary>Items that matched each channel's terms in this poll, added to the hourly trend counts in the same transaction.</summary>
+    public IReadOnlyList<Actions.TermHourCount> TermHits { get; init; } = [];
 }
 
 /// <param name="AlertsEnqueued">New outbox rows; an alert for a (channel, item) pair already in the outbox is not counted.</param>

@@ -1,3 +1,4 @@
+using AlertBot.Core.Actions;
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Items;
@@ -38,8 +39,11 @@ public sealed partial class PollService(
     IOptions<PollingOptions> options,
     AlertBotMetrics metrics,
     TimeProvider time,
-    ILogger<PollService> logger)
+    ILogger<PollService> logger,
+    AlertActionPlanner? actions = null)
 {
+    private readonly AlertActionPlanner _actions = actions ?? new AlertActionPlanner();
+
     /// <summary>The source name of AlertBot's own notices (feed paused, feed back).</summary>
     public const string NoticeSource = "AlertBot";
 
@@ -128,21 +132,31 @@ public sealed partial class PollService(
         var candidates = feed.BaselineDone ? unseen : Newest(unseen, feed.Backfill);
 
         var matched = new List<StoryCandidate>();
+        var termHits = new List<(long ChannelId, IReadOnlyList<Matching.TermHit> Hits)>();
         if (candidates.Count > 0)
         {
             var subscribers = (await store.ListDeliverableSubscribersAsync(feed.Id, cancellationToken)).ToHashSet();
             if (subscribers.Count > 0)
             {
                 var matcher = await matchers.GetAsync(cancellationToken);
+                var mutes = await _actions.TermMutesAsync(subscribers, now, cancellationToken);
                 foreach (var (key, item) in candidates)
                 {
                     var matches = matcher.Match(item);
                     metrics.Matched(matches.IsEmpty ? 0 : 1);
                     foreach (var (channelId, hits) in matches.ByOwner)
                     {
-                        if (subscribers.Contains(channelId))
+                        if (!subscribers.Contains(channelId))
                         {
-                            matched.Add(new StoryCandidate(channelId, key, item, hits, summarizer.Summarize(item, hits)));
+                            continue;
+                        }
+
+                        // Trends count what the news did; a muted term is counted but does not alert.
+                        termHits.Add((channelId, hits));
+                        var kept = mutes.Keep(channelId, hits);
+                        if (kept.Count > 0)
+                        {
+                            matched.Add(new StoryCandidate(channelId, key, item, kept, summarizer.Summarize(item, kept)));
                         }
                     }
                 }
@@ -154,9 +168,13 @@ public sealed partial class PollService(
         // find the story new; a poll without matches has nothing to decide and does not wait for it.
         async Task<PollCommitResult> PlanAndCommitAsync()
         {
-            var plan = await stories.PlanAsync(matched, now, cancellationToken);
+            var plan = await _actions.ApplyAsync(await stories.PlanAsync(matched, now, cancellationToken), now, cancellationToken);
             return await store.CommitPollAsync(
-                new PollCommit(feed.Id, unseen.Select(i => i.Key).ToList(), plan.Alerts, success.Validators, now) { Updates = plan.Updates },
+                new PollCommit(feed.Id, unseen.Select(i => i.Key).ToList(), plan.Alerts, success.Validators, now)
+                {
+                    Updates = plan.Updates,
+                    TermHits = AlertActionPlanner.CountTerms(termHits, now),
+                },
                 cancellationToken);
         }
 

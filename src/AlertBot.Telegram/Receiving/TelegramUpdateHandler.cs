@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AlertBot.Core.Actions;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
@@ -64,6 +65,10 @@ public sealed partial class TelegramUpdateHandler
             else if (update.MyChatMember is { } membership)
             {
                 await HandleMembershipAsync(membership, cancellationToken);
+            }
+            else if (update.CallbackQuery is { } press)
+            {
+                await HandleButtonAsync(press, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -183,22 +188,22 @@ public sealed partial class TelegramUpdateHandler
             return senderChat.Id == message.Chat.Id;
         }
 
-        if (message.From is not { } user)
-        {
-            return false;
-        }
+        return message.From is { } user && await IsAdminAsync(message.Chat.Id, user.Id, ct);
+    }
 
+    private async Task<bool> IsAdminAsync(long chatId, long userId, CancellationToken ct)
+    {
         try
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(_options.RequestTimeout);
-            var member = await _clients.Create().GetChatMember(message.Chat.Id, user.Id, deadline.Token);
+            var member = await _clients.Create().GetChatMember(chatId, userId, deadline.Token);
             return member.Status is ChatMemberStatus.Creator or ChatMemberStatus.Administrator;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             // Unknown means no: a refused change is safe, a wrongly allowed one is not.
-            LogAdminCheckFailed(_logger, message.Chat.Id, ex);
+            LogAdminCheckFailed(_logger, chatId, ex);
             return false;
         }
     }
@@ -226,6 +231,46 @@ public sealed partial class TelegramUpdateHandler
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// A button under an alert: run as the <c>/button</c> command through the same processor as typed commands (rate
+    /// limits, admin rights, the alert checked against this chat), then answered. Every press is answered, so the
+    /// user's app stops waiting; a Why? too long for the 200-character answer goes out as a reply to the alert.
+    /// </summary>
+    private async Task HandleButtonAsync(CallbackQuery press, CancellationToken ct)
+    {
+        if (press.Message is not { } message || AlertButtons.Parse(press.Data) is not { } decoded)
+        {
+            // An inline-mode message, or data AlertBot never wrote: nothing to run.
+            await _sender.AnswerCallbackAsync(press.Id, "This button no longer works. Nothing was changed.", showAlert: false, ct);
+            return;
+        }
+
+        var isPrivate = message.Chat.Type == ChatType.Private;
+        var context = new CommandContext(
+            ChannelOf(message.Chat.Id),
+            message.Chat.Title ?? message.Chat.Username ?? message.Chat.FirstName,
+            press.From.Id.ToString(CultureInfo.InvariantCulture),
+            UserIsAdmin: isPrivate,
+            IsPrivate: isPrivate,
+            AdminCheck: check => IsAdminAsync(message.Chat.Id, press.From.Id, check));
+        var reply = await _commands.ExecuteAsync(AlertButtons.CommandText(press.Data!), context, ct);
+        if (reply.Silent)
+        {
+            await _sender.AnswerCallbackAsync(press.Id, text: null, showAlert: false, ct);
+            return;
+        }
+
+        if (reply.Text.Length <= CommandProcessor.MaxButtonAnswerLength)
+        {
+            // Why? in a box the user dismisses; a settings change as a passing notice.
+            await _sender.AnswerCallbackAsync(press.Id, reply.Text, showAlert: decoded.Action == AlertAction.Why || reply.IsError, ct);
+            return;
+        }
+
+        await _sender.AnswerCallbackAsync(press.Id, decoded.Action == AlertAction.Why ? "The answer is below." : null, showAlert: false, ct);
+        await ReplyAsync(message, reply.Text, ct);
     }
 
     private async Task HandleMembershipAsync(ChatMemberUpdated membership, CancellationToken ct)

@@ -5,6 +5,7 @@ using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AlertBot.Telegram.Sending;
 
@@ -52,7 +53,8 @@ public sealed partial class TelegramSender
         _logger = logger;
     }
 
-    public Task<SendOutcome> SendHtmlAsync(ChatId chat, string html, int? replyTo, CancellationToken cancellationToken) =>
+    public Task<SendOutcome> SendHtmlAsync(
+        ChatId chat, string html, int? replyTo, CancellationToken cancellationToken, InlineKeyboardMarkup? buttons = null) =>
         CallAsync(
             chat,
             async (client, ct) => (await client.SendMessage(
@@ -60,9 +62,31 @@ public sealed partial class TelegramSender
                 text: html,
                 parseMode: ParseMode.Html,
                 replyParameters: replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
+                replyMarkup: buttons,
                 linkPreviewOptions: _options.DisableLinkPreview ? new LinkPreviewOptions { IsDisabled = true } : null,
                 cancellationToken: ct)).Id,
             cancellationToken);
+
+    /// <summary>
+    /// answerCallbackQuery: stops the pressed button's spinner and shows <paramref name="text"/> (at most 200
+    /// characters) to the user who pressed it. Not rate limited per chat (it posts nothing in the chat); a failure is
+    /// logged and the press is lost, as it would be if the user's app dropped it.
+    /// </summary>
+    public async Task<bool> AnswerCallbackAsync(string queryId, string? text, bool showAlert, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(_options.RequestTimeout);
+            await _clients.Create().AnswerCallbackQuery(queryId, text, showAlert, cancellationToken: deadline.Token);
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is RequestException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            LogCallbackNotAnswered(_logger, ex);
+            return false;
+        }
+    }
 
     /// <summary>sendDocument: a small file (an OPML export) uploaded from memory.</summary>
     public Task<SendOutcome> SendDocumentAsync(ChatId chat, string fileName, byte[] content, int? replyTo, CancellationToken cancellationToken) =>
@@ -179,6 +203,9 @@ public sealed partial class TelegramSender
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Telegram refused a message to chat {Chat} with {Code}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string chat, int code, string reason);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Answering a Telegram button press failed")]
+    private static partial void LogCallbackNotAnswered(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Sending to Telegram chat {Chat} failed")]
     private static partial void LogSendFailed(ILogger logger, string chat, Exception exception);

@@ -34,7 +34,7 @@ public sealed record SentMessage(long ChatId, int MessageId, string Html, string
 /// parse mode like Telegram, serves queued updates to getUpdates honouring offset and timeout (and answers a second
 /// concurrent poller with 409), and can be scripted to fail: 429 n times, 403 for a chat, 400 migrate_to_chat_id.
 /// </summary>
-public sealed class FakeTelegramServer : IAsyncDisposable
+public sealed partial class FakeTelegramServer : IAsyncDisposable
 {
     public const string DefaultToken = "123456789:AAHfakeTOKENfor-tests_only0123456789";
 
@@ -527,6 +527,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             "getchatmember" => GetChatMember(body),
             "sendmessage" => SendMessage(body),
             "editmessagetext" => EditMessageText(body),
+            "answercallbackquery" => AnswerCallbackQuery(body),
             "getfile" => GetFile(body),
             "senddocument" => await SendDocumentAsync(http.Request, body),
             "getupdates" => await GetUpdatesAsync(body, http.RequestAborted),
@@ -812,6 +813,11 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                 return Error(400, "Bad Request: message is too long");
             }
 
+            if (CheckReplyMarkup(body["reply_markup"]) is { } markupError)
+            {
+                return Error(400, "Bad Request: " + markupError);
+            }
+
             Record(chatId, now);
             var messageId = _nextMessageId++;
             var replyTo = body["reply_parameters"]?["message_id"] is { } r ? (int?)ReadLong(r) : null;
@@ -1002,6 +1008,8 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                         }
                     }
 
+                    RememberAllowedUpdates(body["allowed_updates"]);
+                    DropUnwantedUpdates();
                     if (_updates.Count > 0)
                     {
                         var batch = new JsonArray();
