@@ -177,4 +177,25 @@ public sealed class AlertButtonTests
         Assert.Empty(await db.Store.ListTermMutesAsync([theirs.ChannelId], DateTimeOffset.UtcNow, CancellationToken.None));
         Assert.Equal(4, fake.CallbackAnswers.Count);
     }
+
+    [Fact]
+    public async Task An_escalation_goes_out_as_a_reply_to_the_posted_alert_without_buttons()
+    {
+        using var db = await TempSqliteStore.CreateAsync();
+        await using var fake = await FakeTelegramServer.StartAsync();
+        await using var host = TelegramTestHost.Create(fake, db.Store);
+        var posted = await PostAlertAsync(host, db, Group, "item-1");
+        var breaking = AlertActionPlanner.Escalation(Alert, ["Wire One", "Wire Two", "Wire Three", "Wire Four", "Wire Five"], TimeSpan.FromMinutes(12), roleId: null);
+        var entry = new OutboxEntry(
+            posted.OutboxId + 1, posted.ChannelId, Ref(Group), "escalation:" + posted.OutboxId.ToString(CultureInfo.InvariantCulture), breaking, 0,
+            DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, OutboxKind.Alert, posted.OutboxId, posted.Message.MessageId.ToString(CultureInfo.InvariantCulture));
+
+        Assert.IsType<DeliveryResult.Delivered>(await host.Sink.DeliverAsync(entry, CancellationToken.None));
+
+        var sent = fake.SentTo(Group)[^1];
+        Assert.Equal(posted.Message.MessageId, sent.ReplyTo);
+        Assert.StartsWith("Breaking: 5 outlets in 12 minutes\n", sent.PlainText, StringComparison.Ordinal);
+        Assert.Contains("Outlets: Wire One, Wire Two, Wire Three, Wire Four, Wire Five", sent.PlainText, StringComparison.Ordinal);
+        Assert.Empty(FakeTelegramServer.Buttons(sent));
+    }
 }

@@ -87,7 +87,9 @@ public sealed class AlertActionPlanner(IAlertActionStore? store = null)
             }
 
             var original = await store.GetAlertAsync(update.OriginalOutboxId, cancellationToken);
-            if (original is null || original.Held || now - original.CreatedAt > rule.Window)
+            // Only a posted alert can be answered; one still queued goes out with every outlet listed anyway, and the
+            // next outlet after it is posted escalates if the story is still inside the window.
+            if (original is null || original.Held || original.PlatformMessageId is null || now - original.CreatedAt > rule.Window)
             {
                 continue;
             }
