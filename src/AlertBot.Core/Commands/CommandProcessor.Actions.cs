@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using AlertBot.Core.Actions;
 using AlertBot.Core.Summaries;
+using AlertBot.Core.Trends;
 
 namespace AlertBot.Core.Commands;
 
@@ -168,6 +169,75 @@ public sealed partial class CommandProcessor
         var settings = change((await _actions.GetEscalationAsync([target.Id], ct)).GetValueOrDefault(target.Id) ?? EscalationSettings.Default);
         await _actions.SetEscalationAsync(target.Id, settings, ct);
         return new CommandReply(Describe(settings));
+    }
+
+    private const string TrendUsage = "/trend [term] [24h | 7d | 30d]";
+    private const int TopStories = 5;
+
+    private async Task<CommandReply> TrendAsync(ParsedCommand command, CommandContext context, CancellationToken ct)
+    {
+        var args = command.Arguments.ToList();
+        var period = TrendPeriod.Default;
+        if (args.Count > 0 && !args[^1].Quoted && TrendPeriod.Find(args[^1].Text) is { } named)
+        {
+            period = named;
+            args.RemoveAt(args.Count - 1);
+        }
+
+        if (args.Count > 1 && args.Any(a => a.Quoted))
+        {
+            return Usage("One term at a time: put a phrase in quotes.", TrendUsage);
+        }
+
+        var wanted = args.Count == 0 ? null : string.Join(' ', args.Select(a => a.Text));
+        var channel = await _store.GetChannelAsync(context.Channel, ct);
+        var terms = channel is null ? [] : (await _store.ListWatchTermsAsync(channel.Id, ct)).Select(t => t.Text).ToList();
+        if (channel is null || terms.Count == 0)
+        {
+            return new CommandReply("There is nothing to chart: this chat's watchlist is empty. Add a term with /watch add <term>.");
+        }
+
+        if (wanted is not null)
+        {
+            var term = terms.FirstOrDefault(t => string.Equals(t.Trim(), wanted.Trim(), StringComparison.OrdinalIgnoreCase));
+            if (term is null)
+            {
+                return Error($"\"{Shorten(wanted)}\" is not on the watchlist; /watch list shows the terms.");
+            }
+
+            terms = [term];
+        }
+
+        if (_actions is null)
+        {
+            return Error("Trends need a storage provider that keeps term counts; this one does not.");
+        }
+
+        var now = _time.GetUtcNow();
+        var since = period.Start(now);
+        var series = TrendChart.Bucket(await _actions.ListTermCountsAsync(channel.Id, since, ct), terms, period, now);
+        var png = TrendChart.Render(series, period, now);
+
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Trend, last {period.Name}: ");
+        text.AppendJoin(", ", series.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Term} {s.Counts.Sum()}")));
+        text.Append(" matched items.");
+        if (_stories is not null)
+        {
+            var top = (await _stories.ListStoryAlertsAsync([channel.Id], since, ct))
+                .Where(a => wanted is null || a.Message.Matches.Any(m => string.Equals(m.Term.Trim(), terms[0].Trim(), StringComparison.OrdinalIgnoreCase)))
+                .OrderByDescending(a => 1 + a.Message.AlsoSources.Count)
+                .ThenByDescending(a => a.CreatedAt)
+                .Take(TopStories)
+                .ToList();
+            text.Append(top.Count == 0 ? "\nNo stories alerted here in that time." : "\nTop stories:");
+            for (var i = 0; i < top.Count; i++)
+            {
+                var outlets = 1 + top[i].Message.AlsoSources.Count;
+                text.Append(CultureInfo.InvariantCulture, $"\n{i + 1}. {Shown(top[i].Message.Title)} ({Plural(outlets, "outlet")}, {Stamp(top[i].CreatedAt)})");
+            }
+        }
+
+        return new CommandReply(text.ToString()) { Image = new CommandImage($"trend-{period.Name}.png", png) };
     }
 
     private static string Describe(EscalationSettings settings) =>

@@ -104,6 +104,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
             "actors" => Task.FromResult(Actors(command)),
             AlertButtons.CommandName => ButtonAsync(command, context, ct),
             "escalate" => EscalateAsync(command, context, ct),
+            "trend" => TrendAsync(command, context, ct),
             _ => Task.FromResult(Error($"Unknown command /{command.Name}.\n\n{HelpText()}")),
         };
 

@@ -23,6 +23,9 @@ public sealed partial class TelegramUpdateHandler
     // Room for the escaping that makes a plain reply longer than its text; replies longer than this are split.
     private const int ReplyChunk = 3500;
 
+    // Telegram's limit on a photo caption (plain text, no parse mode).
+    private const int MaxCaption = 1024;
+
     private readonly ICommandProcessor _commands;
     private readonly IAlertStore _store;
     private readonly TelegramSender _sender;
@@ -129,6 +132,22 @@ public sealed partial class TelegramUpdateHandler
         if (reply.Silent)
         {
             return;
+        }
+
+        if (reply.Image is { } image)
+        {
+            // The chart with its text as the caption when it fits Telegram's 1024 characters, else under it.
+            var fits = reply.Text.Length <= MaxCaption;
+            var photo = await _sender.SendPhotoAsync(message.Chat.Id, image.FileName, image.Png, fits ? reply.Text : null, message.Id, ct);
+            if (photo is not SendOutcome.Sent)
+            {
+                LogReplyNotSent(_logger, message.Chat.Id, photo.GetType().Name);
+            }
+
+            if (fits)
+            {
+                return;
+            }
         }
 
         await ReplyAsync(message, reply.Text, ct);

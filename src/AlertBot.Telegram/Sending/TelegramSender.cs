@@ -104,6 +104,22 @@ public sealed partial class TelegramSender
             },
             cancellationToken);
 
+    /// <summary>sendPhoto: a picture made in memory (a /trend chart) with a caption of at most 1024 characters.</summary>
+    public Task<SendOutcome> SendPhotoAsync(ChatId chat, string fileName, byte[] png, string? caption, int? replyTo, CancellationToken cancellationToken) =>
+        CallAsync(
+            chat,
+            async (client, ct) =>
+            {
+                await using var stream = new MemoryStream(png, writable: false);
+                return (await client.SendPhoto(
+                    chatId: chat,
+                    photo: InputFile.FromStream(stream, fileName),
+                    caption: caption,
+                    replyParameters: replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
+                    cancellationToken: ct)).Id;
+            },
+            cancellationToken);
+
     /// <summary>editMessageText: the message <paramref name="messageId"/> shows <paramref name="html"/> instead.</summary>
     public async Task<SendOutcome> EditHtmlAsync(ChatId chat, int messageId, string html, CancellationToken cancellationToken)
     {

@@ -197,3 +197,83 @@ public sealed partial class FakeTelegramServer
             return type is not null && UpdateTypes.Contains(type) && (_allowedUpdates is { } allowed ? !allowed.Contains(type) : NotByDefault.Contains(type));
         });
 }
+
+/// <summary>A photo the bot sent: the chat, the uploaded file's name and bytes, the caption and the message it replied to.</summary>
+public sealed record SentPhoto(long ChatId, string FileName, byte[] Content, string? Caption, int? ReplyTo);
+
+/// <summary>sendPhoto as multipart upload, as strict as Telegram: a real PNG or JPEG, at most 10 MB, caption ≤ 1024.</summary>
+public sealed partial class FakeTelegramServer
+{
+    public const int MaxCaptionLength = 1024;
+    private const long MaxPhotoBytes = 10 * 1024 * 1024;
+
+    private readonly List<SentPhoto> _photos = [];
+
+    public IReadOnlyList<SentPhoto> Photos
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _photos];
+            }
+        }
+    }
+
+    public Task<SentPhoto> WaitForPhotoAsync(long chatId, TimeSpan? timeout = null) =>
+        WaitAsync(() => Photos.FirstOrDefault(p => p.ChatId == chatId), timeout);
+
+    private async Task<(int, JsonObject)> SendPhotoAsync(Microsoft.AspNetCore.Http.HttpRequest request, JsonObject body)
+    {
+        var chat = ReadLong(body["chat_id"]);
+        var reference = body["photo"]?.GetValue<string>() ?? "";
+        var part = reference.StartsWith("attach://", StringComparison.Ordinal) ? reference["attach://".Length..] : "photo";
+        var file = request.HasFormContentType ? (await request.ReadFormAsync()).Files.GetFile(part) : null;
+        if (chat is null || file is null)
+        {
+            return Error(400, "Bad Request: there is no photo in the request");
+        }
+
+        var caption = body["caption"]?.GetValue<string>();
+        if (caption is { Length: > MaxCaptionLength })
+        {
+            return Error(400, "Bad Request: message caption is too long");
+        }
+
+        if (file.Length > MaxPhotoBytes)
+        {
+            return Error(400, "Bad Request: PHOTO_INVALID_DIMENSIONS");
+        }
+
+        using var buffer = new MemoryStream();
+        await file.CopyToAsync(buffer);
+        var bytes = buffer.ToArray();
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+        if (!bytes.AsSpan().StartsWith(png) && !bytes.AsSpan().StartsWith((byte[])[0xFF, 0xD8, 0xFF]))
+        {
+            return Error(400, "Bad Request: IMAGE_PROCESS_FAILED");
+        }
+
+        var replyTo = ReadLong(body["reply_parameters"] is { } r && r.GetValueKind() == System.Text.Json.JsonValueKind.String
+            ? JsonNode.Parse(r.GetValue<string>())?["message_id"]
+            : body["reply_parameters"]?["message_id"]);
+        var id = NextMessageId();
+        lock (_gate)
+        {
+            _photos.Add(new SentPhoto(chat.Value, file.FileName, bytes, caption, replyTo is { } to ? (int)to : null));
+            Signal();
+        }
+
+        return Ok(new JsonObject
+        {
+            ["message_id"] = id,
+            ["date"] = Now(),
+            ["chat"] = ChatJson(chat.Value, TypeOf(chat.Value), "Test group"),
+            ["photo"] = new JsonArray(new JsonObject
+            {
+                ["file_id"] = "photo" + id, ["file_unique_id"] = "uphoto" + id, ["width"] = 800, ["height"] = 400, ["file_size"] = bytes.Length,
+            }),
+            ["caption"] = caption,
+        });
+    }
+}

@@ -530,6 +530,7 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
             "answercallbackquery" => AnswerCallbackQuery(body),
             "getfile" => GetFile(body),
             "senddocument" => await SendDocumentAsync(http.Request, body),
+            "sendphoto" => await SendPhotoAsync(http.Request, body),
             "getupdates" => await GetUpdatesAsync(body, http.RequestAborted),
             _ => Error(404, "Not Found: method not found"),
         };
