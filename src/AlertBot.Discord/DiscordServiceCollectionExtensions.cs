@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Persistence;
@@ -6,7 +5,7 @@ using AlertBot.Discord.Alerts;
 using AlertBot.Discord.Configuration;
 using AlertBot.Discord.Gateway;
 using AlertBot.Discord.Interactions;
-using AlertBot.Discord.Rest;
+using AlertBot.Discord.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,7 +18,7 @@ public static class DiscordServiceCollectionExtensions
     internal const string UserAgent = "DiscordBot (https://github.com/alertbot/alertbot, 1.0)";
 
     /// <summary>
-    /// Discord options, REST client and limiter, the alert sink (when a token or a webhook is configured), and the
+    /// Discord options, Discord.Net's REST client and the global pace, the alert sink (when a token or a webhook is configured), and the
     /// gateway (slash commands) only when a bot token is set.
     /// </summary>
     public static IServiceCollection AddAlertBotDiscord(this IServiceCollection services, IConfiguration configuration)
@@ -29,17 +28,6 @@ public static class DiscordServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddHttpClient(DiscordRestClient.HttpClientName, (sp, http) =>
-            {
-                var options = sp.GetRequiredService<IOptions<DiscordOptions>>().Value;
-                http.BaseAddress = new Uri(options.ApiBaseUrl.TrimEnd('/') + "/");
-                http.Timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
-                http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
-                http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            })
-            // The factory's request logging prints URIs, and webhook and interaction URIs carry tokens.
-            .RemoveAllLoggers();
-
         services.AddHttpClient(InteractionDispatcher.FilesHttpClientName, (sp, http) =>
             {
                 http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<DiscordOptions>>().Value.RequestTimeoutSeconds);
@@ -48,10 +36,8 @@ public static class DiscordServiceCollectionExtensions
             // Attachment URLs carry signed query strings.
             .RemoveAllLoggers();
 
-        services.TryAddSingleton(sp => new DiscordRateLimiter(
-            sp.GetRequiredService<IOptions<DiscordOptions>>().Value.GlobalRequestsPerSecond,
-            sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<DiscordRestClient>();
+        services.TryAddSingleton<DiscordConnection>();
+        services.TryAddSingleton<DiscordRequests>();
         services.TryAddSingleton<DiscordWebhooks>();
 
         var configured = section.Get<DiscordOptions>() ?? new DiscordOptions();
@@ -62,9 +48,6 @@ public static class DiscordServiceCollectionExtensions
 
         if (configured.HasBotToken)
         {
-            services.TryAddSingleton<GatewayTimings>();
-            services.TryAddSingleton<GatewayEventQueue>();
-            services.TryAddSingleton<DiscordGatewayClient>();
             services.TryAddSingleton<InteractionDispatcher>();
             LeaseOptions.AddTo(services, configuration);
             services.TryAddSingleton<DiscordGatewayStatus>();

@@ -58,16 +58,6 @@ internal sealed class DiscordTestHost : IAsyncDisposable
         services.AddFakeLogging();
         services.AddSingleton<ICommandProcessor, RecordingCommandProcessor>();
 
-        // Registered first, so AddAlertBotDiscord's TryAdd keeps them: reconnects in milliseconds, not seconds.
-        services.AddSingleton(new GatewayTimings
-        {
-            BackoffBase = TimeSpan.FromMilliseconds(20),
-            BackoffCap = TimeSpan.FromMilliseconds(200),
-            InvalidSessionMinDelay = TimeSpan.FromMilliseconds(10),
-            InvalidSessionMaxDelay = TimeSpan.FromMilliseconds(50),
-            IdentifyWindow = TimeSpan.FromMilliseconds(50),
-            CloseTimeout = TimeSpan.FromSeconds(1),
-        });
         services.AddAlertBotDiscord(configuration);
         configureServices?.Invoke(services);
         return new DiscordTestHost(services.BuildServiceProvider(validateScopes: true), server);
@@ -102,6 +92,12 @@ internal sealed class DiscordTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Environment.GetEnvironmentVariable("ALERTBOT_TEST_LOG") is { Length: > 0 } logFile)
+        {
+            // Debugging aid: the host's log and the fake's requests, appended per test host.
+            await File.AppendAllTextAsync(logFile, AllLogText() + "\n" + string.Join('\n', Server.Requests.Select(r => $"{r.Method} {r.Path} {r.Status}")) + "\n----\n");
+        }
+
         if (_gateway is not null)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -10,7 +10,7 @@ namespace AlertBot.IntegrationTests;
 /// <summary>
 /// The whole worker against a loopback Discord: slash commands arrive as INTERACTION_CREATE on the gateway, go through
 /// the real Core command processor into the real SQLite store, are answered by a deferral then an edit of the
-/// original response, and the alert the pipeline finds is posted to the channel over REST with its nonce.
+/// original response, and the alert the pipeline finds is posted to the channel over REST with its delivery marker.
 /// </summary>
 public sealed class DiscordEndToEndTests : IAsyncLifetime
 {
@@ -56,7 +56,7 @@ public sealed class DiscordEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_member_with_Manage_Channels_subscribes_and_watches_a_member_without_is_refused_and_the_alert_is_posted_with_its_nonce()
+    public async Task A_member_with_Manage_Channels_subscribes_and_watches_a_member_without_is_refused_and_the_alert_is_posted_with_its_marker()
     {
         var host = await _harness.StartAsync();
         var store = host.Services.GetRequiredService<IAlertStore>();
@@ -101,9 +101,8 @@ public sealed class DiscordEndToEndTests : IAsyncLifetime
             TimeSpan.FromSeconds(20));
         Assert.Equal($"Bot {_discord.BotToken}", post.Authorization);
         var message = Assert.Single(_discord.MessagesIn(FakeDiscordInteractions.ChannelId));
-        Assert.Matches(@"^alert-\d+$", message.Nonce);
-        Assert.True((bool?)message.Body["enforce_nonce"]);
         var embed = message.Body["embeds"]![0]!;
+        Assert.Matches(@" · ab1-[0-9a-f]{20}$", (string?)embed["footer"]!["text"]);
         Assert.Equal(story.Title, (string?)embed["title"]);
         Assert.Equal(story.Link, (string?)embed["url"]);
         Assert.Contains("Houthis", embed.ToJsonString(), StringComparison.Ordinal);

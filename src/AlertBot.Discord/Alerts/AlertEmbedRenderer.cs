@@ -3,6 +3,7 @@ using System.Text;
 using AlertBot.Core.Matching;
 using AlertBot.Core.Stories;
 using AlertBot.Core.Summaries;
+using Discord;
 
 namespace AlertBot.Discord.Alerts;
 
@@ -12,11 +13,14 @@ internal static class AlertEmbedRenderer
     private const string MatchesFieldName = "Why this alerted";
     private const int SentenceInFieldMax = 300;
 
-    public static Embed Render(AlertMessage message)
+    /// <param name="marker">The alert's delivery marker, shown last in the footer so a later try can find the message.</param>
+    public static Embed Render(AlertMessage message, string marker)
     {
         var title = DiscordText.Shorten(DiscordText.EscapeMarkdown(Clean(message.Title)), DiscordText.EmbedTitleMax);
         var also = StoryMessages.AlsoLine(message);
-        var footer = DiscordText.Shorten(also.Length > 0 ? $"{Clean(message.Source)} · {also}" : Clean(message.Source), DiscordText.FooterTextMax);
+        var suffix = $" · {marker}";
+        var source = DiscordText.Shorten(also.Length > 0 ? $"{Clean(message.Source)} · {also}" : Clean(message.Source), DiscordText.FooterTextMax - suffix.Length);
+        var footer = source + suffix;
         var description = message.Digest.Count > 0 ? RenderDigest(message) : Highlighted(message);
         var fieldValue = RenderMatches(message.Matches);
 
@@ -28,15 +32,30 @@ internal static class AlertEmbedRenderer
             description = room > 1 ? DiscordText.Shorten(description, room) : "";
         }
 
-        return new Embed
+        var embed = new EmbedBuilder()
+            .WithTitle(title.Length > 0 ? title : "(untitled)")
+            .WithFooter(footer);
+        if (IsWebLink(message.Link))
         {
-            Title = title.Length > 0 ? title : "(untitled)",
-            Url = IsWebLink(message.Link) ? message.Link : null,
-            Description = description.Length > 0 ? description : null,
-            Fields = fieldValue is null ? null : [new EmbedField(MatchesFieldName, fieldValue, Inline: false)],
-            Footer = footer.Length > 0 ? new EmbedFooter(footer) : null,
-            Timestamp = message.PublishedAt?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'Z'", CultureInfo.InvariantCulture),
-        };
+            embed.WithUrl(message.Link);
+        }
+
+        if (description.Length > 0)
+        {
+            embed.WithDescription(description);
+        }
+
+        if (fieldValue is not null)
+        {
+            embed.AddField(MatchesFieldName, fieldValue, inline: false);
+        }
+
+        if (message.PublishedAt is { } published)
+        {
+            embed.WithTimestamp(published.ToUniversalTime());
+        }
+
+        return embed.Build();
     }
 
     /// <summary>
@@ -101,7 +120,7 @@ internal static class AlertEmbedRenderer
     }
 
     /// <summary>The fallback when Discord refuses the embed: title, link, summary and terms as plain message content.</summary>
-    public static string RenderPlain(AlertMessage message)
+    public static string RenderPlain(AlertMessage message, string marker)
     {
         var builder = new StringBuilder();
         builder.Append("**").Append(DiscordText.EscapeMarkdown(Clean(message.Title))).Append("**");
@@ -128,7 +147,8 @@ internal static class AlertEmbedRenderer
             builder.Append('\n').Append(DiscordText.EscapeMarkdown(summary));
         }
 
-        return DiscordText.Shorten(builder.ToString(), DiscordText.ContentMax);
+        var markerLine = $"\n-# {marker}";
+        return DiscordText.Shorten(builder.ToString(), DiscordText.ContentMax - markerLine.Length) + markerLine;
     }
 
     /// <summary>One line per matched term: term, the alias that matched, where, and the sentence; whole lines only.</summary>
@@ -186,27 +206,3 @@ internal static class AlertEmbedRenderer
         && Uri.TryCreate(link, UriKind.Absolute, out var uri)
         && uri.Scheme is "http" or "https";
 }
-
-internal sealed record Embed
-{
-    public string? Title { get; init; }
-
-    public string? Url { get; init; }
-
-    public string? Description { get; init; }
-
-    public IReadOnlyList<EmbedField>? Fields { get; init; }
-
-    public EmbedFooter? Footer { get; init; }
-
-    public string? Timestamp { get; init; }
-
-    /// <summary>The characters Discord counts towards the 6000 total.</summary>
-    public int CountedLength =>
-        (Title?.Length ?? 0) + (Description?.Length ?? 0) + (Footer?.Text.Length ?? 0)
-        + (Fields?.Sum(f => f.Name.Length + f.Value.Length) ?? 0);
-}
-
-internal sealed record EmbedField(string Name, string Value, bool Inline);
-
-internal sealed record EmbedFooter(string Text);

@@ -13,15 +13,13 @@ public sealed class DiscordOptions
 
     public string ApiBaseUrl { get; set; } = "https://discord.com/api/v10";
 
-    /// <summary>Overrides the URL from GET /gateway/bot (tests, proxies).</summary>
+    /// <summary>Overrides the URL from GET /gateway/bot (tests, proxies): Discord.Net's GatewayHost.</summary>
     public string? GatewayUrl { get; set; }
-
-    /// <summary>Learned from READY when not set.</summary>
-    public string? ApplicationId { get; set; }
 
     /// <summary>When set, slash commands are registered on this guild only, which takes effect at once.</summary>
     public string? DevelopmentGuildId { get; set; }
 
+    /// <summary>AlertBot's own pace across all REST calls: Discord.Net only learns the global limit from a 429.</summary>
     public int GlobalRequestsPerSecond { get; set; } = 50;
 
     /// <summary>Webhook URLs (https://discord.com/api/webhooks/{id}/{token}) that may receive alerts without a bot.</summary>
@@ -57,11 +55,6 @@ internal sealed class DiscordOptionsValidator : IValidateOptions<DiscordOptions>
         if (options.HasBotToken && (options.BotToken!.Any(char.IsWhiteSpace) || options.BotToken!.StartsWith("Bot ", StringComparison.Ordinal)))
         {
             failures.Add($"{Prefix}BotToken must be the bare token (no 'Bot ' prefix, no spaces).");
-        }
-
-        if (options.ApplicationId is { } app && !DiscordTarget.IsSnowflake(app))
-        {
-            failures.Add($"{Prefix}ApplicationId must be a numeric Discord id.");
         }
 
         if (options.DevelopmentGuildId is { } guild && !DiscordTarget.IsSnowflake(guild))

@@ -1,50 +1,61 @@
 using System.Collections.Concurrent;
+using System.Text;
+using System.Threading.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Discord.Alerts;
+using AlertBot.Discord.Client;
 using AlertBot.Discord.Configuration;
-using AlertBot.Discord.Gateway;
-using AlertBot.Discord.Rest;
+using Discord;
+using Discord.Net;
+using Discord.WebSocket;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AlertBot.Discord.Interactions;
 
+/// <summary>Work the gateway hands off so a shard's receive loop never waits on a handler.</summary>
+internal abstract record GatewayWork;
+
+/// <summary>A shard is ready: (re)register the slash commands once per session.</summary>
+internal sealed record CommandsToRegister(DiscordShardedClient Client) : GatewayWork;
+
+internal sealed record CommandReceived(SocketSlashCommand Command) : GatewayWork;
+
 /// <summary>
-/// The consumer side of the gateway queue: registers slash commands after READY and answers interactions. Every
-/// interaction is deferred at once (ephemeral, type 5) so the 3-second deadline never depends on the store, then the
-/// command runs and the reply replaces the deferral (PATCH @original). Interactions run side by side, a few at a time.
+/// The consumer side of the gateway: registers slash commands after READY and answers them. Every command is
+/// deferred at once (ephemeral) so Discord's 3-second deadline never depends on the store, then Core runs the command
+/// and the reply replaces the deferral in place; a returned file (an OPML export) follows as a real attachment.
+/// Commands run side by side, a few at a time.
 /// </summary>
 internal sealed partial class InteractionDispatcher : IDisposable
 {
     private const int MaxConcurrentInteractions = 8;
-    private const int Ephemeral = 64;
-    private const int DeferredChannelMessage = 5;
 
     /// <summary>Downloads of command attachments: no API base address, no bot token.</summary>
     public const string FilesHttpClientName = "AlertBot.Discord.Files";
 
-    private readonly GatewayEventQueue _events;
-    private readonly DiscordRestClient _rest;
+    private readonly Channel<GatewayWork> _work = Channel.CreateBounded<GatewayWork>(new BoundedChannelOptions(1000)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
     private readonly IServiceScopeFactory _scopes;
     private readonly DiscordOptions _options;
     private readonly ILogger<InteractionDispatcher> _logger;
     private readonly IHttpClientFactory _httpFactory;
     private readonly SemaphoreSlim _slots = new(MaxConcurrentInteractions, MaxConcurrentInteractions);
     private readonly ConcurrentDictionary<Task, byte> _running = new();
-    private string? _registeredFor;
+    private DiscordShardedClient? _registeredOn;
 
     public InteractionDispatcher(
-        GatewayEventQueue events,
-        DiscordRestClient rest,
         IServiceScopeFactory scopes,
         IOptions<DiscordOptions> options,
         IHttpClientFactory httpFactory,
         ILogger<InteractionDispatcher> logger)
     {
         _httpFactory = httpFactory;
-        _events = events;
-        _rest = rest;
         _scopes = scopes;
         _options = options.Value;
         _logger = logger;
@@ -52,20 +63,29 @@ internal sealed partial class InteractionDispatcher : IDisposable
 
     public void Dispose() => _slots.Dispose();
 
+    /// <summary>Queues work without waiting; a full queue drops it (waiting would stall the shard).</summary>
+    public void Enqueue(GatewayWork work)
+    {
+        if (!_work.Writer.TryWrite(work))
+        {
+            LogQueueFull();
+        }
+    }
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var item in _events.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var item in _work.Reader.ReadAllAsync(cancellationToken))
             {
                 switch (item)
                 {
-                    case GatewayReady ready:
-                        await RegisterCommandsAsync(_options.ApplicationId ?? ready.ApplicationId, cancellationToken);
+                    case CommandsToRegister register:
+                        await RegisterCommandsAsync(register.Client, cancellationToken);
                         break;
-                    case InteractionReceived received:
+                    case CommandReceived received:
                         await _slots.WaitAsync(cancellationToken);
-                        var task = HandleAsync(received, cancellationToken);
+                        var task = HandleAsync(received.Command, cancellationToken);
                         _running.TryAdd(task, 0);
                         _ = task.ContinueWith(
                             t =>
@@ -90,54 +110,57 @@ internal sealed partial class InteractionDispatcher : IDisposable
         }
     }
 
-    private async Task RegisterCommandsAsync(string? applicationId, CancellationToken cancellationToken)
+    private async Task RegisterCommandsAsync(DiscordShardedClient client, CancellationToken cancellationToken)
     {
-        if (applicationId is null || applicationId == _registeredFor)
+        if (ReferenceEquals(client, _registeredOn))
         {
             return;
         }
 
-        var route = DiscordRoute.BulkOverwriteCommands(applicationId, _options.DevelopmentGuildId);
-        var response = await _rest.SendAsync(route, SlashCommands.All, cancellationToken);
-        if (response.IsSuccess)
+        var commands = SlashCommands.Build();
+        var options = new RequestOptions { CancelToken = cancellationToken };
+        try
         {
-            _registeredFor = applicationId;
-            LogCommandsRegistered(SlashCommands.All.Count, _options.DevelopmentGuildId is null ? "globally" : $"on guild {_options.DevelopmentGuildId}");
+            if (_options.DevelopmentGuildId is { } guild)
+            {
+                await client.Rest.BulkOverwriteGuildCommands(commands, ulong.Parse(guild, System.Globalization.CultureInfo.InvariantCulture), options);
+            }
+            else
+            {
+                await client.Rest.BulkOverwriteGlobalCommands(commands, options);
+            }
+
+            _registeredOn = client;
+            LogCommandsRegistered(commands.Length, _options.DevelopmentGuildId is null ? "globally" : $"on guild {_options.DevelopmentGuildId}");
         }
-        else
+        catch (HttpException ex)
         {
-            LogCommandsNotRegistered(response.Reason);
+            LogCommandsNotRegistered(DiscordRequests.Describe(ex));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogCommandsNotRegistered(DiscordLog.Describe(ex));
         }
     }
 
-    private async Task HandleAsync(InteractionReceived received, CancellationToken cancellationToken)
+    private async Task HandleAsync(SocketSlashCommand command, CancellationToken cancellationToken)
     {
         await Task.Yield();
+        var options = new RequestOptions { CancelToken = cancellationToken };
         try
         {
-            if (!InteractionTranslator.TryReadRef(received.Interaction, out var reference))
+            try
             {
-                LogMalformedInteraction();
-                return;
+                await command.DeferAsync(ephemeral: true, options);
             }
-
-            if (reference.Type != InteractionTranslator.ApplicationCommand)
-            {
-                return;
-            }
-
-            var deferred = await _rest.SendAsync(
-                DiscordRoute.InteractionCallback(reference.Id, reference.Token),
-                new { type = DeferredChannelMessage, data = new { flags = Ephemeral } },
-                cancellationToken);
-            if (!deferred.IsSuccess)
+            catch (HttpException ex)
             {
                 // Unknown interaction (10062) usually means we were later than 3 s; nothing can be sent any more.
-                LogDeferFailed(reference.Id, deferred.Reason);
+                LogDeferFailed(command.Id, DiscordRequests.Describe(ex));
                 return;
             }
 
-            var reply = await ExecuteAsync(received, cancellationToken);
+            var reply = await ExecuteAsync(command, cancellationToken);
             if (reply.Silent)
             {
                 // A flood already told to slow down: no edit, so the flood costs no REST calls. The deferred reply
@@ -145,18 +168,30 @@ internal sealed partial class InteractionDispatcher : IDisposable
                 return;
             }
 
-            var edited = await _rest.SendAsync(
-                DiscordRoute.EditOriginalResponse(reference.ApplicationId, reference.Token),
-                new { content = DiscordText.Shorten(Content(reply), DiscordText.ContentMax), allowed_mentions = new { parse = Array.Empty<string>() } },
-                cancellationToken);
-            if (!edited.IsSuccess)
+            await command.ModifyOriginalResponseAsync(
+                p =>
+                {
+                    p.Content = DiscordText.Shorten(reply.Text.Length > 0 ? reply.Text : "Done.", DiscordText.ContentMax);
+                    p.AllowedMentions = DiscordAlertSink.NoMentions;
+                },
+                options);
+            if (reply.Attachment is { Text: { } file } attachment)
             {
-                LogReplyFailed(reference.Id, edited.Reason);
+                using var stream = new MemoryStream(Encoding.UTF8.GetBytes(file));
+                await command.FollowupWithFileAsync(
+                    new FileAttachment(stream, attachment.FileName),
+                    allowedMentions: DiscordAlertSink.NoMentions,
+                    ephemeral: true,
+                    options: options);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down.
+        }
+        catch (HttpException ex)
+        {
+            LogReplyFailed(command.Id, DiscordRequests.Describe(ex));
         }
         catch (Exception ex)
         {
@@ -164,9 +199,10 @@ internal sealed partial class InteractionDispatcher : IDisposable
         }
     }
 
-    private async Task<CommandReply> ExecuteAsync(InteractionReceived received, CancellationToken cancellationToken)
+    private async Task<CommandReply> ExecuteAsync(SocketSlashCommand command, CancellationToken cancellationToken)
     {
-        if (!InteractionTranslator.TryTranslate(received.Interaction, out var command, out var error))
+        var input = Input(command.Data);
+        if (!InteractionTranslator.TryTranslate(input, out var text, out var error))
         {
             return new CommandReply(error, IsError: true);
         }
@@ -180,33 +216,59 @@ internal sealed partial class InteractionDispatcher : IDisposable
 
         try
         {
-            var context = command.File is { } file
-                ? command.Context with { Attachment = await DownloadAsync(file, cancellationToken) }
-                : command.Context;
-            return await processor.ExecuteAsync(command.Text, context, cancellationToken);
+            var context = Context(command);
+            if (InteractionTranslator.Attachment(input) is { } file)
+            {
+                context = context with { Attachment = await DownloadAsync(file, cancellationToken) };
+            }
+
+            return await processor.ExecuteAsync(text, context, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogCommandFailed(command.Text.Split(' ')[0], ex);
+            LogCommandFailed(text.Split(' ')[0], ex);
             return new CommandReply("Something went wrong running that command; it has been logged.", IsError: true);
         }
     }
 
-    /// <summary>
-    /// The reply text, with a returned file (an OPML export) shown in a code block when the message has room: a file
-    /// upload would need a multipart follow-up, which this adapter does not send.
-    /// </summary>
-    internal static string Content(CommandReply reply)
+    private static SlashInput Input(SocketSlashCommandData data)
     {
-        if (reply.Attachment is not { Text: { } file })
+        var sub = data.Options.FirstOrDefault(o => o.Type is ApplicationCommandOptionType.SubCommand);
+        var values = (sub?.Options ?? data.Options)
+            .Where(o => o.Type is not (ApplicationCommandOptionType.SubCommand or ApplicationCommandOptionType.SubCommandGroup))
+            .ToDictionary(
+                o => o.Name,
+                o => o.Value is IAttachment a ? new AttachmentRef(a.Filename, a.Size, a.Url) : (object?)o.Value,
+                StringComparer.Ordinal);
+        return new SlashInput(data.Name, sub?.Name, values);
+    }
+
+    /// <summary>
+    /// Who is asking: in a server, an admin is a member with Manage Channels (or Administrator) in this channel,
+    /// resolved by Discord.Net from the cached guild's roles and the channel's overwrites; in a DM, the user.
+    /// </summary>
+    private static CommandContext Context(SocketSlashCommand command)
+    {
+        var channelId = command.ChannelId ?? command.Channel?.Id ?? 0;
+        var inGuild = command.GuildId is not null;
+        var isAdmin = !inGuild || (command.User is SocketGuildUser member && IsAdmin(member, command.Channel as IGuildChannel));
+        var title = (command.Channel as IChannel)?.Name;
+        return new CommandContext(
+            DiscordTarget.Channel(channelId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            title,
+            command.User.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            UserIsAdmin: isAdmin,
+            IsPrivate: !inGuild);
+    }
+
+    private static bool IsAdmin(SocketGuildUser member, IGuildChannel? channel)
+    {
+        if (member.GuildPermissions.Administrator)
         {
-            return reply.Text;
+            return true;
         }
 
-        var block = $"{reply.Text}\n```xml\n{file.Replace("```", "` ` `", StringComparison.Ordinal)}\n```";
-        return block.Length <= DiscordText.ContentMax
-            ? block
-            : $"{reply.Text}\nThe file is {file.Length} characters, too long for a Discord message; the command-line export writes it whole.";
+        return channel is not null ? member.GetPermissions(channel).ManageChannel : member.GuildPermissions.ManageChannels;
     }
 
     /// <summary>
@@ -237,16 +299,19 @@ internal sealed partial class InteractionDispatcher : IDisposable
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            LogAttachmentFailed(ex);
+            LogAttachmentFailed(DiscordLog.Describe(ex));
             return null;
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord gateway work queue is full; a slash command was dropped")]
+    private partial void LogQueueFull();
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused to download a command attachment from {Host}: not Discord's CDN")]
     private partial void LogAttachmentRefused(string host);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not download a command attachment")]
-    private partial void LogAttachmentFailed(Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not download a command attachment: {Cause}")]
+    private partial void LogAttachmentFailed(string cause);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Count} Discord slash commands {Scope}")]
     private partial void LogCommandsRegistered(int count, string scope);
@@ -254,14 +319,11 @@ internal sealed partial class InteractionDispatcher : IDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not register Discord slash commands: {Reason}")]
     private partial void LogCommandsNotRegistered(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord interaction without id, token or application id; ignored")]
-    private partial void LogMalformedInteraction();
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not acknowledge Discord interaction {InteractionId}: {Reason}")]
-    private partial void LogDeferFailed(string interactionId, string reason);
+    private partial void LogDeferFailed(ulong interactionId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the reply to Discord interaction {InteractionId}: {Reason}")]
-    private partial void LogReplyFailed(string interactionId, string reason);
+    private partial void LogReplyFailed(ulong interactionId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Discord interaction handling failed")]
     private partial void LogInteractionFailed(Exception exception);

@@ -14,7 +14,7 @@ public sealed class DiscordAlertSinkTests
     private const string Channel = "900000000000000001";
 
     [Fact]
-    public async Task Delivers_an_embed_with_nonce_and_no_mentions_as_the_bot()
+    public async Task Delivers_an_embed_with_its_marker_and_no_mentions_as_the_bot()
     {
         await using var host = await DiscordTestHost.StartAsync();
 
@@ -23,20 +23,21 @@ public sealed class DiscordAlertSinkTests
         var delivered = Assert.IsType<DeliveryResult.Delivered>(result);
         var message = Assert.Single(host.Server.MessagesIn(Channel));
         Assert.Equal(message.Id, delivered.PlatformMessageId);
-        var request = Assert.Single(host.Server.Requests);
+        var request = Assert.Single(host.Server.Requests, r => r.Method == "POST");
         Assert.Equal($"/api/v10/channels/{Channel}/messages", request.Path);
         Assert.Equal($"Bot {host.Server.BotToken}", request.Authorization);
         Assert.StartsWith("DiscordBot (", request.UserAgent, StringComparison.Ordinal);
         var body = request.Json!;
-        Assert.Equal("alert-42", (string?)body["nonce"]);
-        Assert.True((bool?)body["enforce_nonce"]);
+        Assert.Null(body["nonce"]);
         Assert.Empty(body["allowed_mentions"]!["parse"]!.AsArray());
         var embed = body["embeds"]![0]!;
         Assert.Equal("Qaani visits Baghdad", (string?)embed["title"]);
         Assert.Equal("https://example.org/news/qaani-baghdad", (string?)embed["url"]);
         Assert.Equal("Esmail Ghaani arrived in Baghdad on Tuesday. He met militia leaders.", (string?)embed["description"]);
-        Assert.Equal("Example News", (string?)embed["footer"]!["text"]);
-        Assert.Equal("2026-11-27T06:30:00Z", (string?)embed["timestamp"]);
+        var entry = TestAlerts.Entry(42, DiscordTarget.Channel(Channel));
+        Assert.Equal($"Example News · {entry.DeliveryMarker}", (string?)embed["footer"]!["text"]);
+        Assert.Null(embed["counted_length"]);
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 6, 30, 0, TimeSpan.Zero), DateTimeOffset.Parse((string)embed["timestamp"]!, System.Globalization.CultureInfo.InvariantCulture));
         var field = (string?)embed["fields"]![0]!["value"];
         Assert.Contains("**Qaani**", field, StringComparison.Ordinal);
         Assert.Contains("“Ghaani”", field, StringComparison.Ordinal);
@@ -71,12 +72,12 @@ public sealed class DiscordAlertSinkTests
 
         Assert.All(results.SelectMany(r => r), r => Assert.IsType<DeliveryResult.Delivered>(r));
         Assert.Empty(host.Server.RateLimits);
-        Assert.Equal(300, host.Server.Requests.Count);
+        Assert.Equal(300, host.Server.Requests.Count(r => r.Method == "POST"));
         foreach (var channel in channels)
         {
-            var nonces = host.Server.MessagesIn(channel).Select(m => m.Nonce).ToArray();
-            var expected = entries.Where(e => e.Channel.ExternalId == channel).Select(e => e.IdempotencyKey).ToArray();
-            Assert.Equal(expected, nonces);
+            var markers = host.Server.MessagesIn(channel).Select(m => Marker(m.Body)).ToArray();
+            var expected = entries.Where(e => e.Channel.ExternalId == channel).Select(e => e.DeliveryMarker).ToArray();
+            Assert.Equal(expected, markers);
         }
     }
 
@@ -102,37 +103,64 @@ public sealed class DiscordAlertSinkTests
     }
 
     [Fact]
-    public async Task A_per_route_429_is_waited_out_for_its_retry_after_and_then_sent()
+    public async Task The_fake_refuses_fields_discord_does_not_know_such_as_a_computed_counted_length()
+    {
+        // Guards the embed assertions: the adapter once sent a computed "counted_length", which Discord answers with 400.
+        await using var server = await FakeDiscordServer.StartAsync();
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{server.ApiBaseUrl}/channels/{Channel}/messages");
+        request.Headers.TryAddWithoutValidation("Authorization", $"Bot {server.BotToken}");
+        request.Content = new StringContent("""{"embeds":[{"title":"t","counted_length":1}]}""", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("embeds.counted_length", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(server.MessagesIn(Channel));
+    }
+
+    [Fact]
+    public async Task A_per_route_429_goes_back_to_the_outbox_with_its_retry_after_and_the_next_try_is_sent()
     {
         await using var host = await DiscordTestHost.StartAsync();
         host.Server.InjectRateLimit(Channel, TimeSpan.FromMilliseconds(400));
+        var entry = TestAlerts.Entry(1, DiscordTarget.Channel(Channel));
 
-        var result = await host.Sink.DeliverAsync(TestAlerts.Entry(1, DiscordTarget.Channel(Channel)), CancellationToken.None);
+        var first = await host.Sink.DeliverAsync(entry, CancellationToken.None);
+        var retry = Assert.IsType<DeliveryResult.Retry>(first);
+        Assert.InRange(retry.After!.Value, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
+        await Task.Delay(retry.After.Value);
+        var second = await host.Sink.DeliverAsync(entry with { Attempts = 1 }, CancellationToken.None);
 
-        Assert.IsType<DeliveryResult.Delivered>(result);
+        Assert.IsType<DeliveryResult.Delivered>(second);
         var hit = Assert.Single(host.Server.RateLimits);
         Assert.True(hit.Injected);
         Assert.False(hit.Global);
-        Assert.Equal(2, host.Server.Requests.Count);
+        Assert.Equal(2, host.Server.Requests.Count(r => r.Method == "POST"));
         Assert.Single(host.Server.MessagesIn(Channel));
     }
 
     [Fact]
-    public async Task A_global_429_pauses_every_route_until_retry_after()
+    public async Task A_global_429_goes_back_to_the_outbox_and_every_channel_is_delivered_after_it()
     {
         await using var host = await DiscordTestHost.StartAsync();
-        host.Server.InjectGlobalRateLimit(TimeSpan.FromMilliseconds(400));
         var channels = new[] { "920000000000000001", "920000000000000002", "920000000000000003" };
+        var entries = channels.Select((c, i) => TestAlerts.Entry(i + 1, DiscordTarget.Channel(c))).ToArray();
+        Assert.IsType<DeliveryResult.Delivered>(await host.Sink.DeliverAsync(TestAlerts.Entry(100, DiscordTarget.Channel(channels[0])), CancellationToken.None));
+        host.Server.InjectGlobalRateLimit(TimeSpan.FromMilliseconds(400));
 
-        var first = await host.Sink.DeliverAsync(TestAlerts.Entry(1, DiscordTarget.Channel(channels[0])), CancellationToken.None);
-        var rest = await Task.WhenAll(channels.Skip(1).Select((c, i) =>
-            host.Sink.DeliverAsync(TestAlerts.Entry(i + 2, DiscordTarget.Channel(c)), CancellationToken.None)));
+        var first = await host.Sink.DeliverAsync(entries[0], CancellationToken.None);
+        var retry = Assert.IsType<DeliveryResult.Retry>(first);
+        Assert.NotNull(retry.After);
+        await Task.Delay(retry.After!.Value);
+        var all = await Task.WhenAll(entries.Select(e => host.Sink.DeliverAsync(e with { Attempts = 1 }, CancellationToken.None)));
 
-        Assert.All(rest.Prepend(first), r => Assert.IsType<DeliveryResult.Delivered>(r));
+        Assert.All(all, r => Assert.IsType<DeliveryResult.Delivered>(r));
         var hit = Assert.Single(host.Server.RateLimits);
         Assert.True(hit.Global);
         Assert.True(hit.Injected);
-        Assert.All(channels, c => Assert.Single(host.Server.MessagesIn(c)));
+        Assert.Equal(2, host.Server.MessagesIn(channels[0]).Count);
+        Assert.All(channels.Skip(1), c => Assert.Single(host.Server.MessagesIn(c)));
     }
 
     [Fact]
@@ -145,7 +173,7 @@ public sealed class DiscordAlertSinkTests
 
         var retry = Assert.IsType<DeliveryResult.Retry>(result);
         Assert.InRange(retry.After!.Value, TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(31));
-        Assert.Single(host.Server.Requests);
+        Assert.Single(host.Server.Requests, r => r.Method == "POST");
     }
 
     [Fact]
@@ -162,7 +190,49 @@ public sealed class DiscordAlertSinkTests
         var delivered = Assert.IsType<DeliveryResult.Delivered>(second);
         var message = Assert.Single(host.Server.MessagesIn(Channel));
         Assert.Equal(message.Id, delivered.PlatformMessageId);
-        Assert.Equal(2, host.Server.Requests.Count);
+        Assert.Single(host.Server.Requests, r => r.Method == "POST");
+        Assert.Single(host.Server.Requests, r => r.Method == "GET" && r.Path.StartsWith($"/api/v10/channels/{Channel}/messages", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_send_cut_off_after_discord_created_the_message_is_Unknown_and_its_retry_finds_the_message_instead_of_posting_again()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        host.Server.DropAfterCreate(Channel);
+        var entry = TestAlerts.Entry(7, DiscordTarget.Channel(Channel));
+
+        var first = await host.Sink.DeliverAsync(entry, CancellationToken.None);
+        var second = await host.Sink.DeliverAsync(entry with { Attempts = 1 }, CancellationToken.None);
+
+        Assert.IsType<DeliveryResult.Unknown>(first);
+        var delivered = Assert.IsType<DeliveryResult.Delivered>(second);
+        var message = Assert.Single(host.Server.MessagesIn(Channel));
+        Assert.Equal(message.Id, delivered.PlatformMessageId);
+        Assert.Single(host.Server.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task A_fresh_database_on_a_channel_holding_alerts_of_an_earlier_one_posts_its_new_alerts()
+    {
+        // The same outbox row ids (1, 2, 3) in two databases: the old nonce "alert-1" made Discord hand back the earlier
+        // database's message; the marker comes from the item, so only the same item in the same channel matches.
+        await using var host = await DiscordTestHost.StartAsync();
+        OutboxEntry Entry(long id, string item, int attempts) =>
+            TestAlerts.Entry(id, DiscordTarget.Channel(Channel)) with { ItemKey = item, Attempts = attempts };
+        foreach (var id in new[] { 1L, 2L, 3L })
+        {
+            Assert.IsType<DeliveryResult.Delivered>(await host.Sink.DeliverAsync(Entry(id, $"old-{id}", 0), CancellationToken.None));
+        }
+
+        // The new database's first try, and a retry after an unknown outcome: both post, neither finds an old message.
+        var fresh = await host.Sink.DeliverAsync(Entry(1, "new-1", 0), CancellationToken.None);
+        var retried = await host.Sink.DeliverAsync(Entry(2, "new-2", 1), CancellationToken.None);
+
+        var messages = host.Server.MessagesIn(Channel);
+        Assert.Equal(5, messages.Count);
+        Assert.Equal(messages[3].Id, Assert.IsType<DeliveryResult.Delivered>(fresh).PlatformMessageId);
+        Assert.Equal(messages[4].Id, Assert.IsType<DeliveryResult.Delivered>(retried).PlatformMessageId);
+        Assert.Equal(Entry(2, "new-2", 1).DeliveryMarker, Marker(messages[4].Body));
     }
 
     [Fact]
@@ -234,9 +304,9 @@ public sealed class DiscordAlertSinkTests
         var delivered = Assert.IsType<DeliveryResult.Delivered>(result);
         var message = Assert.Single(host.Server.MessagesIn("webhook:950000000000000001"));
         Assert.Equal(message.Id, delivered.PlatformMessageId);
-        var request = Assert.Single(host.Server.Requests);
-        Assert.Equal("/api/v10/webhooks/950000000000000001/hook-secret_TOKEN?wait=true", request.Path);
-        Assert.Null(request.Authorization);
+        var request = Assert.Single(host.Server.Requests, r => r.Method == "POST");
+        Assert.StartsWith("/api/v10/webhooks/950000000000000001/hook-secret_TOKEN?wait=true", request.Path, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Server.BotToken, request.Authorization ?? "", StringComparison.Ordinal);
         Assert.Null(request.Json!["nonce"]);
         Assert.Empty(request.Json!["allowed_mentions"]!["parse"]!.AsArray());
     }
@@ -283,7 +353,7 @@ public sealed class DiscordAlertSinkTests
         var content = (string)message.Body["content"]!;
         Assert.StartsWith("**Qaani visits Baghdad** (Example News)\n<https://example.org/news/qaani-baghdad>", content, StringComparison.Ordinal);
         Assert.Contains("Matched: Qaani", content, StringComparison.Ordinal);
-        Assert.Equal("alert-8", message.Nonce);
+        Assert.EndsWith(TestAlerts.Entry(8, DiscordTarget.Channel(Channel)).DeliveryMarker, content, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -310,5 +380,13 @@ public sealed class DiscordAlertSinkTests
         var field = (string)embed["fields"]![0]!["value"]!;
         Assert.InRange(field.Length, 1, 1024);
         Assert.Contains("more", field, StringComparison.Ordinal);
+    }
+
+    /// <summary>The delivery marker a posted alert carries (embed footer, or the plain text's last line).</summary>
+    internal static string? Marker(System.Text.Json.Nodes.JsonNode body)
+    {
+        var text = (string?)body["embeds"]?[0]?["footer"]?["text"] ?? (string?)body["content"] ?? "";
+        var at = text.LastIndexOf(DeliveryMarkers.Prefix, StringComparison.Ordinal);
+        return at < 0 ? null : text[at..];
     }
 }

@@ -50,14 +50,18 @@ public sealed class DiscordTextTests
     }
 
     [Fact]
-    public void A_nonce_never_exceeds_25_characters_and_is_stable()
+    public void The_delivery_marker_ends_the_footer_and_the_plain_text_even_when_the_source_is_huge()
     {
-        Assert.Equal("alert-9223372036854775807", DiscordAlertSink.Nonce("alert-9223372036854775807"));
-        var longKey = new string('k', 40);
+        const string Marker = "ab1-0123456789abcdef0123";
+        var message = TestAlerts.Message() with { Source = new string('S', 5000) };
 
-        Assert.Equal(25, DiscordAlertSink.Nonce(longKey).Length);
-        Assert.Equal(DiscordAlertSink.Nonce(longKey), DiscordAlertSink.Nonce(new string('k', 40)));
-        Assert.NotEqual(DiscordAlertSink.Nonce(longKey), DiscordAlertSink.Nonce(new string('k', 41)));
+        var embed = AlertEmbedRenderer.Render(message, Marker);
+        var plain = AlertEmbedRenderer.RenderPlain(message with { Sentences = [new string('x', 5000)] }, Marker);
+
+        Assert.EndsWith(" · " + Marker, embed.Footer!.Value.Text, StringComparison.Ordinal);
+        Assert.InRange(embed.Footer!.Value.Text.Length, 1, DiscordText.FooterTextMax);
+        Assert.EndsWith("\n-# " + Marker, plain, StringComparison.Ordinal);
+        Assert.InRange(plain.Length, 1, DiscordText.ContentMax);
     }
 
     [Theory]

@@ -8,7 +8,8 @@ namespace AlertBot.Discord.Tests.Gateway;
 
 public sealed class DiscordGatewayTests
 {
-    private const int FastBeatMs = 150;
+    // Discord.Net reconnects when no frame came within one interval: short, but not so short that a busy machine trips it.
+    private const int FastBeatMs = 1000;
 
     /// <summary>Host started, first connection accepted, Hello sent, Identify checked, READY sent.</summary>
     private static async Task<(DiscordTestHost Host, FakeGatewayConnection Connection)> StartReadyAsync(
@@ -31,19 +32,22 @@ public sealed class DiscordGatewayTests
 
         var connection = await host.Server.AcceptGatewayAsync();
         Assert.Equal("/gateway", connection.Path);
-        Assert.Equal("?v=10&encoding=json", connection.Query);
+        Assert.Equal("?v=10&encoding=json&compress=zlib-stream", connection.Query);
         await connection.SendHelloAsync(FastBeatMs);
         var identify = (await connection.ExpectAsync(2))["d"]!;
         Assert.Equal(host.Server.BotToken, (string?)identify["token"]);
         Assert.Equal(1, (int?)identify["intents"]);
-        Assert.NotNull(identify["properties"]?["os"]);
+        Assert.NotNull(identify["properties"]?["$os"] ?? identify["properties"]?["os"]);
         await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
 
         var registration = await host.Server.WaitForRequestAsync(r => r.Method == "PUT");
         Assert.Equal($"/api/v10/applications/{FakeDiscordServer.ApplicationId}/commands", registration.Path);
+        var connected = await host.WaitForLogAsync(r => r.Message.StartsWith("Discord: connected as", StringComparison.Ordinal));
+        Assert.Equal("Discord: connected as AlertBot. Use /subscribe in a channel to start alerts.", connected.Message);
+        Assert.Equal(LogLevel.Information, connected.Level);
         var commands = registration.Json!.AsArray();
         Assert.Equal(["alerts", "watch", "feeds", "test", "actors", "help"], commands.Select(c => (string?)c!["name"]));
-        Assert.Equal("16", (string?)commands.Single(c => (string?)c!["name"] == "watch")!["default_member_permissions"]);
+        Assert.Equal("16", commands.Single(c => (string?)c!["name"] == "watch")!["default_member_permissions"]?.ToString());
         Assert.Null(commands.Single(c => (string?)c!["name"] == "help")!["default_member_permissions"]);
 
         var interaction = FakeDiscordInteractions.SlashCommand("watch", "add", new Dictionary<string, JsonNode?> { ["term"] = "Red Sea" });
@@ -81,21 +85,57 @@ public sealed class DiscordGatewayTests
     }
 
     [Fact]
+    public async Task A_refused_command_registration_logs_discords_field_errors()
+    {
+        await using var host = await DiscordTestHost.StartAsync(s => s.InjectInvalidFormBody(
+            $"applications/{FakeDiscordServer.ApplicationId}/commands", "0.options.1.description", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."));
+        await host.StartGatewayAsync();
+        var connection = await host.Server.AcceptGatewayAsync();
+        await connection.SendHelloAsync(41_250);
+        await connection.ExpectAsync(2);
+        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
+
+        var logged = await host.WaitForLogAsync(r => r.Message.StartsWith("Could not register Discord slash commands", StringComparison.Ordinal));
+
+        Assert.Equal(LogLevel.Error, logged.Level);
+        Assert.Contains("50035", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("BASE_TYPE_BAD_LENGTH Must be between 1 and 100 in length.", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("description", logged.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_gateway_that_cannot_be_reached_is_one_warning_line_without_a_stack_trace()
+    {
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var host = await DiscordTestHost.StartAsync(settings: new() { ["AlertBot:Discord:GatewayUrl"] = $"ws://127.0.0.1:{port}/gateway" });
+        await host.StartGatewayAsync();
+
+        var failed = await host.WaitForLogAsync(r => r.Level == LogLevel.Warning && r.Message.Contains("Connection refused", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+
+        Assert.Null(failed.Exception);
+        Assert.DoesNotContain("\n   at ", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Level >= LogLevel.Warning && r.Exception is not null);
+    }
+
+    [Fact]
     public async Task Heartbeats_carry_the_last_sequence_number()
     {
         var (host, connection) = await StartReadyAsync();
         await using var owned = host;
-        await connection.SendDispatchAsync("GUILD_CREATE", new JsonObject { ["id"] = FakeDiscordInteractions.GuildId });
+        await connection.SendDispatchAsync("TYPING_START", new JsonObject { ["channel_id"] = FakeDiscordInteractions.ChannelId, ["user_id"] = FakeDiscordInteractions.UserId, ["timestamp"] = 1 });
 
-        // Beats sent before the dispatch arrived may still say 1; one of the next ones must say 2.
+        // READY was 1 and GUILD_CREATE 2; beats sent before the dispatch arrived may still say 2, a later one says 3.
         JsonNode beat;
         do
         {
             beat = await connection.NextHeartbeatAsync();
         }
-        while ((long?)beat["d"] != 2);
+        while ((long?)beat["d"] != 3);
 
-        Assert.Equal(2, (long?)beat["d"]);
+        Assert.Equal(3, (long?)beat["d"]);
     }
 
     [Fact]
@@ -115,11 +155,84 @@ public sealed class DiscordGatewayTests
     }
 
     [Fact]
+    public async Task A_command_from_a_channel_missing_from_the_cache_is_answered_and_counts_as_not_admin_without_roles()
+    {
+        var (host, connection) = await StartReadyAsync();
+        await using var owned = host;
+        var interaction = FakeDiscordInteractions.SlashCommand("alerts", "subscribe", permissions: "3072", channelId: "610000000000000002");
+
+        await connection.SendDispatchAsync("INTERACTION_CREATE", interaction);
+        var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH");
+
+        var (_, context) = Assert.Single(host.Commands.Calls);
+        Assert.Equal(new Core.Channels.ChannelRef("discord", "610000000000000002"), context.Channel);
+        Assert.False(context.UserIsAdmin);
+        Assert.Equal("done: /subscribe (admin=False)", (string?)edit.Json!["content"]);
+    }
+
+    [Fact]
+    public async Task With_two_shards_recommended_commands_from_guilds_on_both_shards_are_answered()
+    {
+        await using var host = await DiscordTestHost.StartAsync(s =>
+        {
+            s.Shards = 2;
+            s.MaxConcurrency = 2;
+        });
+        await host.StartGatewayAsync();
+
+        // One guild per shard, placed as Discord places them: (guild_id >> 22) % shard_count.
+        var guilds = new string[2];
+        for (var id = 600000000000000001UL; guilds.Any(g => g is null); id += 1UL << 22)
+        {
+            guilds[(int)((id >> 22) % 2)] ??= id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var shards = new FakeGatewayConnection[2];
+        for (var i = 0; i < 2; i++)
+        {
+            var connection = await host.Server.AcceptGatewayAsync(TimeSpan.FromSeconds(20));
+            await connection.SendHelloAsync(41_250);
+            var shard = (await connection.ExpectAsync(2, TimeSpan.FromSeconds(20)))["d"]!["shard"]!.AsArray();
+            var index = (int)shard[0]!;
+            Assert.Equal(2, (int)shard[1]!);
+            shards[index] = connection;
+            await connection.SendReadyAsync($"session-{index}", host.Server.ResumeGatewayUrl, new JsonArray(index, 2), [guilds[index]]);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            var channel = FakeGatewayConnection.ChannelOf(guilds[i]);
+            var interaction = FakeDiscordInteractions.SlashCommand("alerts", "status", guildId: guilds[i], channelId: channel);
+            await shards[i].SendDispatchAsync("INTERACTION_CREATE", interaction);
+            var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH" && r.Path.Contains((string)interaction["token"]!, StringComparison.Ordinal));
+            Assert.Equal("done: /status (admin=True)", (string?)edit.Json!["content"]);
+        }
+
+        Assert.Equal(
+            [FakeGatewayConnection.ChannelOf(guilds[0]), FakeGatewayConnection.ChannelOf(guilds[1])],
+            host.Commands.Calls.Select(c => c.Context.Channel.ExternalId));
+    }
+
+    [Fact]
+    public async Task A_direct_message_command_is_private_and_its_user_may_change_everything()
+    {
+        var (host, connection) = await StartReadyAsync();
+        await using var owned = host;
+
+        await connection.SendDispatchAsync("INTERACTION_CREATE", FakeDiscordInteractions.SlashCommand("alerts", "subscribe", permissions: null, channelId: "610000000000000077"));
+        await host.Server.WaitForRequestAsync(r => r.Method == "PATCH");
+
+        var (_, context) = Assert.Single(host.Commands.Calls);
+        Assert.True(context.IsPrivate);
+        Assert.True(context.UserIsAdmin);
+        Assert.Equal(FakeDiscordInteractions.UserId, context.UserId);
+    }
+
+    [Fact]
     public async Task A_lost_heartbeat_ack_closes_the_zombie_without_1000_and_resumes_on_the_resume_url()
     {
         var (host, first) = await StartReadyAsync();
         await using var owned = host;
-        await first.SendDispatchAsync("GUILD_CREATE", new JsonObject { ["id"] = FakeDiscordInteractions.GuildId });
         first.AutoAck = false;
 
         var code = await first.Closed.WaitAsync(TimeSpan.FromSeconds(10));
@@ -139,37 +252,31 @@ public sealed class DiscordGatewayTests
         await first.SendAsync(new JsonObject { ["op"] = 7, ["d"] = null });
 
         Assert.NotEqual(WebSocketCloseStatus.NormalClosure, await first.Closed.WaitAsync(TimeSpan.FromSeconds(10)));
-        await AssertResumesAsync(host, expectedSeq: 1);
+        await AssertResumesAsync(host, expectedSeq: 2);
     }
 
-    [Fact]
-    public async Task Op_9_resumable_resumes_the_session()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Op_9_invalid_session_identifies_anew_and_the_new_session_answers_commands(bool resumable)
     {
-        var (host, first) = await StartReadyAsync();
+        // Discord.Net answers op 9 with a fresh identify on the same connection whatever d says (allowed by Discord:
+        // a resumable session may also be replaced). It first waits out the identify pause (seconds), so the beat
+        // interval here is Discord's own, not the fast one.
+        var (host, first) = await StartReadyAsync(heartbeatMs: 41_250);
         await using var owned = host;
 
-        await first.SendAsync(new JsonObject { ["op"] = 9, ["d"] = true });
+        await first.SendAsync(new JsonObject { ["op"] = 9, ["d"] = resumable });
 
-        await AssertResumesAsync(host, expectedSeq: 1);
+        Assert.Equal(host.Server.BotToken, (string?)(await first.ExpectAsync(2, TimeSpan.FromSeconds(15)))["d"]!["token"]);
+        await first.SendReadyAsync("session-2", host.Server.ResumeGatewayUrl);
+        await first.SendDispatchAsync("INTERACTION_CREATE", FakeDiscordInteractions.SlashCommand("help", null));
+        var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH");
+        Assert.Equal("done: /help (admin=True)", (string?)edit.Json!["content"]);
     }
 
     [Fact]
-    public async Task Op_9_not_resumable_starts_a_new_session_with_identify()
-    {
-        var (host, first) = await StartReadyAsync();
-        await using var owned = host;
-
-        await first.SendAsync(new JsonObject { ["op"] = 9, ["d"] = false });
-
-        var second = await host.Server.AcceptGatewayAsync();
-        Assert.Equal("/gateway", second.Path);
-        await second.SendHelloAsync(FastBeatMs);
-        await second.ExpectAsync(2);
-        Assert.Equal(2, host.Server.Requests.Count(r => r.Path == "/api/v10/gateway/bot"));
-    }
-
-    [Fact]
-    public async Task A_dropped_connection_without_a_close_code_resumes_and_a_resume_that_fails_re_identifies()
+    public async Task A_dropped_connection_resumes_and_a_resume_that_fails_re_identifies()
     {
         var (host, first) = await StartReadyAsync();
         await using var owned = host;
@@ -178,13 +285,11 @@ public sealed class DiscordGatewayTests
         var second = await host.Server.AcceptGatewayAsync();
         Assert.Equal("/resume-gateway", second.Path);
         await second.SendHelloAsync(FastBeatMs);
-        await second.ExpectAsync(6);
-        await second.CloseAsync(4009, "session timed out");
+        Assert.Equal("session-1", (string?)(await second.ExpectAsync(6))["d"]!["session_id"]);
 
-        var third = await host.Server.AcceptGatewayAsync();
-        Assert.Equal("/gateway", third.Path);
-        await third.SendHelloAsync(FastBeatMs);
-        await third.ExpectAsync(2);
+        // The session is gone: Discord says so with op 9, and the client identifies on the same connection.
+        await second.SendAsync(new JsonObject { ["op"] = 9, ["d"] = false });
+        Assert.Equal(host.Server.BotToken, (string?)(await second.ExpectAsync(2, TimeSpan.FromSeconds(15)))["d"]!["token"]);
     }
 
     [Fact]
@@ -198,13 +303,14 @@ public sealed class DiscordGatewayTests
 
         await connection.CloseAsync(4004, "Authentication failed.");
 
-        var fatal = await host.WaitForLogAsync(r => r.Level == LogLevel.Critical);
-        Assert.Contains("4004 authentication failed", fatal.Message, StringComparison.Ordinal);
+        var fatal = await host.WaitForLogAsync(r => r.Level == LogLevel.Critical && r.Message.Contains("4004", StringComparison.Ordinal));
+        Assert.Contains("token was refused", fatal.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(host.Server.BotToken, host.AllLogText(), StringComparison.Ordinal);
+        var probe = host.Services.GetServices<Core.Diagnostics.IReadinessProbe>().Single(p => p.Name == "discord-gateway");
+        Assert.Equal("unauthorized: the token was refused", (await probe.CheckAsync(CancellationToken.None)).Detail);
 
-        // The client logs the fatal close after deciding not to reconnect, so no connection can be on its way.
+        // The shards are stopped before the fatal line is written, so no connection can be on its way.
         Assert.False(host.Server.TryAcceptGateway(out _));
-        Assert.Single(host.Server.Requests, r => r.Path == "/api/v10/gateway/bot");
     }
 
     [Fact]
@@ -226,7 +332,7 @@ public sealed class DiscordGatewayTests
         Assert.Equal("done: /help (admin=True)", (string?)edit.Json!["content"]);
         Assert.False(connection.Closed.IsCompleted);
         Assert.False(host.Server.TryAcceptGateway(out _));
-        Assert.Equal(4, host.Logs.GetSnapshot().Count(r => r.Message.Contains("skipped", StringComparison.Ordinal)));
+        Assert.Equal(3, host.Logs.GetSnapshot().Count(r => r.Message.Contains("skipped", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -239,8 +345,15 @@ public sealed class DiscordGatewayTests
 
         await connection.SendAsync(new JsonObject { ["op"] = 1, ["d"] = null });
 
-        var beat = await connection.NextHeartbeatAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(1, (long?)beat["d"]);
+        // Discord.Net beats once on Hello, before READY; the answer to op 1 carries READY's and GUILD_CREATE's sequence.
+        JsonNode beat;
+        do
+        {
+            beat = await connection.NextHeartbeatAsync(TimeSpan.FromSeconds(5));
+        }
+        while ((long?)beat["d"] is null or 0);
+
+        Assert.Equal(2, (long?)beat["d"]);
     }
 
     [Fact]
@@ -271,12 +384,11 @@ public sealed class DiscordGatewayTests
     {
         var next = await host.Server.AcceptGatewayAsync();
         Assert.Equal("/resume-gateway", next.Path);
-        Assert.Equal("?v=10&encoding=json", next.Query);
+        Assert.Equal("?v=10&encoding=json&compress=zlib-stream", next.Query);
         await next.SendHelloAsync(FastBeatMs);
         var resume = (await next.ExpectAsync(6))["d"]!;
         Assert.Equal("session-1", (string?)resume["session_id"]);
         Assert.Equal(expectedSeq, (long?)resume["seq"]);
         Assert.Equal(host.Server.BotToken, (string?)resume["token"]);
-        Assert.Single(host.Server.Requests, r => r.Path == "/api/v10/gateway/bot");
     }
 }

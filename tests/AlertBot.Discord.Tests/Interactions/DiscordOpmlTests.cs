@@ -79,9 +79,16 @@ public sealed class DiscordOpmlTests
         Assert.Contains("too big", await RunAsync(host, connection, Import("700000000000000003", "huge.opml", 100, huge)), StringComparison.Ordinal);
         Assert.Equal(2, host.Server.AttachmentDownloads);
 
-        var exported = await RunAsync(host, connection, FakeDiscordInteractions.SlashCommand("feeds", "export", permissions: Admin));
+        // The export is a real .opml file, sent as an ephemeral follow-up to the reply.
+        var export = FakeDiscordInteractions.SlashCommand("feeds", "export", permissions: Admin);
+        var exported = await RunAsync(host, connection, export);
         Assert.Contains("2 feeds as OPML", exported, StringComparison.Ordinal);
-        Assert.Contains("```xml\n<?xml", exported, StringComparison.Ordinal);
-        Assert.Contains("xmlUrl=\"https://b.example/feed\"", exported, StringComparison.Ordinal);
+        var followUp = await host.Server.WaitForRequestAsync(r => r.Method == "POST" && r.Path.Contains((string)export["token"]!, StringComparison.Ordinal) && r.Files.Count > 0);
+        Assert.Equal(200, followUp.Status);
+        var (fileName, content) = Assert.Single(followUp.Files);
+        Assert.EndsWith(".opml", fileName, StringComparison.Ordinal);
+        Assert.StartsWith("<?xml", content, StringComparison.Ordinal);
+        Assert.Contains("xmlUrl=\"https://b.example/feed\"", content, StringComparison.Ordinal);
+        Assert.Equal(64, (int?)followUp.Json!["flags"]);
     }
 }

@@ -1,20 +1,18 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using AlertBot.Core.Commands;
 using AlertBot.Discord.Interactions;
-using AlertBot.Testing.Discord;
+using Discord;
 
 namespace AlertBot.Discord.Tests.Interactions;
 
 public sealed class InteractionTranslatorTests
 {
-    private static TranslatedCommand Translate(JsonObject interaction)
+    private static string Translate(string name, string? sub, Dictionary<string, object?>? values = null)
     {
-        using var doc = JsonDocument.Parse(interaction.ToJsonString());
-        Assert.True(InteractionTranslator.TryTranslate(doc.RootElement.Clone(), out var command, out var error), error);
-        return command;
+        Assert.True(InteractionTranslator.TryTranslate(new SlashInput(name, sub, values ?? []), out var text, out var error), error);
+        return text;
     }
 
-    private static Dictionary<string, JsonNode?> Opt(string name, JsonNode value) => new() { [name] = value };
+    private static Dictionary<string, object?> Opt(string name, object value) => new() { [name] = value };
 
     [Theory]
     [InlineData("alerts", "subscribe", "/subscribe")]
@@ -27,62 +25,44 @@ public sealed class InteractionTranslatorTests
     [InlineData("alerts", "digest", "/digest")]
     [InlineData("actors", "list", "/actors list")]
     public void Subcommands_without_options_map_to_core_commands(string name, string sub, string expected) =>
-        Assert.Equal(expected, Translate(FakeDiscordInteractions.SlashCommand(name, sub)).Text);
+        Assert.Equal(expected, Translate(name, sub));
 
     [Fact]
     public void Options_become_arguments_and_multiword_terms_are_quoted()
     {
-        Assert.Equal("/watch add Qaani", Translate(FakeDiscordInteractions.SlashCommand("watch", "add", Opt("term", "Qaani"))).Text);
-        Assert.Equal("/watch add \"Ansar Allah\"", Translate(FakeDiscordInteractions.SlashCommand("watch", "add", Opt("term", "  Ansar Allah "))).Text);
-        Assert.Equal("/watch remove \"say \\\"hi\\\"\"", Translate(FakeDiscordInteractions.SlashCommand("watch", "remove", Opt("term", "say \"hi\""))).Text);
-        Assert.Equal("/feeds add https://example.org/rss.xml", Translate(FakeDiscordInteractions.SlashCommand("feeds", "add", Opt("url", "https://example.org/rss.xml"))).Text);
-        Assert.Equal("/feeds remove 12", Translate(FakeDiscordInteractions.SlashCommand("feeds", "remove", Opt("id", 12))).Text);
-        Assert.Equal("/test Houthis attack ship near Hodeidah", Translate(FakeDiscordInteractions.SlashCommand("test", null, Opt("text", "Houthis attack ship\nnear Hodeidah"))).Text);
-        Assert.Equal("/help", Translate(FakeDiscordInteractions.SlashCommand("help", null)).Text);
-        Assert.Equal("/digest hourly", Translate(FakeDiscordInteractions.SlashCommand("alerts", "digest", Opt("mode", "hourly"))).Text);
-        Assert.Equal("/watch priority Qaani", Translate(FakeDiscordInteractions.SlashCommand("watch", "priority", Opt("term", "Qaani"))).Text);
-        Assert.Equal("/watch normal \"Ansar Allah\"", Translate(FakeDiscordInteractions.SlashCommand("watch", "normal", Opt("term", "Ansar Allah"))).Text);
-        Assert.Equal("/actors show \"Esmail Qaani\"", Translate(FakeDiscordInteractions.SlashCommand("actors", "show", Opt("name", "Esmail Qaani"))).Text);
+        Assert.Equal("/watch add Qaani", Translate("watch", "add", Opt("term", "Qaani")));
+        Assert.Equal("/watch add \"Ansar Allah\"", Translate("watch", "add", Opt("term", "  Ansar Allah ")));
+        Assert.Equal("/feeds add https://example.org/rss.xml", Translate("feeds", "add", Opt("url", "https://example.org/rss.xml")));
+        Assert.Equal("/feeds remove 12", Translate("feeds", "remove", Opt("id", 12L)));
+        Assert.Equal("/test Houthis attack ship near Hodeidah", Translate("test", null, Opt("text", "Houthis attack ship\nnear Hodeidah")));
+        Assert.Equal("/help", Translate("help", null));
+        Assert.Equal("/digest hourly", Translate("alerts", "digest", Opt("mode", "hourly")));
+        Assert.Equal("/watch priority Qaani", Translate("watch", "priority", Opt("term", "Qaani")));
+        Assert.Equal("/watch normal \"Ansar Allah\"", Translate("watch", "normal", Opt("term", "Ansar Allah")));
+        Assert.Equal("/actors show \"Esmail Qaani\"", Translate("actors", "show", Opt("name", "Esmail Qaani")));
     }
 
     [Theory]
-    [InlineData("16", true)] // MANAGE_CHANNELS
-    [InlineData("8", true)] // ADMINISTRATOR
-    [InlineData("2147483647", true)]
-    [InlineData("3072", false)] // VIEW_CHANNEL | SEND_MESSAGES
-    [InlineData("0", false)]
-    [InlineData("garbage", false)]
-    public void Admin_comes_from_the_members_channel_permissions(string permissions, bool admin)
+    [InlineData("\"Red Sea\"", "Red Sea", true)]
+    [InlineData("Houthi AND \"Red Sea\"", "Houthi", false)]
+    [InlineData("«Ansar Allah»", "Ansar Allah", true)]
+    public void A_term_with_double_quotes_reaches_cores_parser_as_the_user_wrote_it(string term, string firstArgument, bool quoted)
     {
-        var context = Translate(FakeDiscordInteractions.SlashCommand("alerts", "subscribe", permissions: permissions)).Context;
+        var text = Translate("watch", "add", Opt("term", term));
 
-        Assert.Equal(admin, context.UserIsAdmin);
-        Assert.False(context.IsPrivate);
-        Assert.Equal(FakeDiscordInteractions.UserId, context.UserId);
-    }
-
-    [Fact]
-    public void A_direct_message_is_private_and_belongs_to_its_user()
-    {
-        var context = Translate(FakeDiscordInteractions.SlashCommand("alerts", "subscribe", permissions: null)).Context;
-
-        Assert.True(context.IsPrivate);
-        Assert.True(context.UserIsAdmin);
-        Assert.Equal(FakeDiscordInteractions.UserId, context.UserId);
+        var parsed = CommandParser.Parse(text);
+        Assert.True(parsed.Success, parsed.Error);
+        Assert.Equal("watch", parsed.Command!.Name);
+        Assert.Equal(new CommandArgument(firstArgument, quoted), parsed.Command.Arguments[1]);
+        Assert.Equal(term, parsed.Command.RawArguments["add ".Length..]);
     }
 
     [Fact]
     public void An_unknown_command_or_a_missing_option_is_refused_with_a_reason()
     {
-        foreach (var interaction in new[]
+        foreach (var input in new[] { new SlashInput("shutdown", null, new Dictionary<string, object?>()), new SlashInput("watch", "add", new Dictionary<string, object?>()), new SlashInput("alerts", "explode", new Dictionary<string, object?>()) })
         {
-            FakeDiscordInteractions.SlashCommand("shutdown", null),
-            FakeDiscordInteractions.SlashCommand("watch", "add"),
-            FakeDiscordInteractions.SlashCommand("alerts", "explode"),
-        })
-        {
-            using var doc = JsonDocument.Parse(interaction.ToJsonString());
-            Assert.False(InteractionTranslator.TryTranslate(doc.RootElement, out _, out var error));
+            Assert.False(InteractionTranslator.TryTranslate(input, out _, out var error));
             Assert.Contains("/help", error, StringComparison.Ordinal);
         }
     }
@@ -96,10 +76,11 @@ public sealed class InteractionTranslatorTests
             Assert.InRange(description.Length, 1, 100);
         }
 
-        foreach (var command in SlashCommands.All)
+        var commands = SlashCommands.Build().Cast<SlashCommandProperties>().ToArray();
+        foreach (var command in commands)
         {
-            Check(command.Name, command.Description);
-            foreach (var option in command.Options ?? [])
+            Check(command.Name.Value, command.Description.Value);
+            foreach (var option in command.Options.GetValueOrDefault([]))
             {
                 Check(option.Name, option.Description);
                 var inner = option.Options ?? [];
@@ -109,10 +90,12 @@ public sealed class InteractionTranslatorTests
                 }
 
                 // Required options must come before optional ones.
-                Assert.Equal(inner.OrderByDescending(o => o.Required == true).Select(o => o.Name), inner.Select(o => o.Name));
+                Assert.Equal(inner.OrderByDescending(o => o.IsRequired == true).Select(o => o.Name), inner.Select(o => o.Name));
             }
         }
 
-        Assert.All(SlashCommands.All.Where(c => c.Name is "alerts" or "watch" or "feeds"), c => Assert.Equal("16", c.DefaultMemberPermissions));
+        Assert.All(
+            commands.Where(c => c.Name.Value is "alerts" or "watch" or "feeds"),
+            c => Assert.Equal(GuildPermission.ManageChannels, c.DefaultMemberPermissions.Value));
     }
 }

@@ -9,12 +9,19 @@ public static class FakeDiscordInteractions
     public const string GuildId = "600000000000000001";
     public const string ChannelId = "610000000000000001";
     public const string UserId = "620000000000000001";
+    public const string OwnerId = "620000000000000099";
 
-    private static long _nextId = 630_000_000_000_000_000;
+    /// <summary>Roles of the test guild: one with Manage Channels (16), one with Administrator (8).</summary>
+    public const string ManagerRoleId = "660000000000000016";
+    public const string AdminRoleId = "660000000000000008";
+
+    private static long _sequence;
 
     /// <param name="subcommand">Null for a command without subcommands (/test, /help).</param>
     /// <param name="permissions">member.permissions; null means a DM (no guild, no member).</param>
-    public static JsonObject SlashCommand(string name, string? subcommand, IReadOnlyDictionary<string, JsonNode?>? options = null, string? permissions = "16")
+    public static JsonObject SlashCommand(
+        string name, string? subcommand, IReadOnlyDictionary<string, JsonNode?>? options = null, string? permissions = "16",
+        string guildId = GuildId, string channelId = ChannelId)
     {
         var values = new JsonArray();
         foreach (var (key, value) in options ?? new Dictionary<string, JsonNode?>())
@@ -27,7 +34,7 @@ public static class FakeDiscordInteractions
             ? values
             : new JsonArray(new JsonObject { ["type"] = 1, ["name"] = subcommand, ["options"] = values });
 
-        var id = Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
+        var id = Snowflake().ToString(CultureInfo.InvariantCulture);
         var interaction = new JsonObject
         {
             ["id"] = id,
@@ -35,19 +42,47 @@ public static class FakeDiscordInteractions
             ["type"] = 2,
             ["token"] = $"interaction-token-{id}",
             ["version"] = 1,
-            ["channel_id"] = ChannelId,
-            ["channel"] = new JsonObject { ["id"] = ChannelId, ["name"] = "alerts", ["type"] = 0 },
+            ["channel_id"] = channelId,
+            ["channel"] = permissions is null
+                ? new JsonObject { ["id"] = channelId, ["type"] = 1, ["last_message_id"] = null, ["flags"] = 0 }
+                : new JsonObject
+                {
+                    ["id"] = channelId, ["type"] = 0, ["guild_id"] = guildId, ["name"] = "alerts", ["position"] = 0,
+                    ["permission_overwrites"] = new JsonArray(), ["nsfw"] = false, ["parent_id"] = null, ["topic"] = null,
+                    ["last_message_id"] = null, ["rate_limit_per_user"] = 0, ["flags"] = 0, ["permissions"] = permissions,
+                },
             ["data"] = data,
+            ["locale"] = "en-US",
+            ["entitlements"] = new JsonArray(),
+            ["authorizing_integration_owners"] = new JsonObject { ["0"] = permissions is null ? UserId : guildId },
+            ["context"] = permissions is null ? 1 : 0,
+            ["attachment_size_limit"] = 10_485_760,
+            ["app_permissions"] = "2248473465835073",
         };
-        var user = new JsonObject { ["id"] = UserId, ["username"] = "analyst" };
+        var user = new JsonObject { ["id"] = UserId, ["username"] = "analyst", ["discriminator"] = "0", ["global_name"] = null, ["avatar"] = null };
         if (permissions is null)
         {
             interaction["user"] = user;
+            interaction["channel"]!["recipients"] = new JsonArray(user.DeepClone());
         }
         else
         {
-            interaction["guild_id"] = GuildId;
-            interaction["member"] = new JsonObject { ["user"] = user, ["permissions"] = permissions, ["roles"] = new JsonArray() };
+            // Discord sends the member's roles and their computed permissions; the roles are what the guild cache
+            // resolves, so they are chosen to grant exactly the permissions asked for.
+            interaction["guild_id"] = guildId;
+            interaction["guild_locale"] = "en-US";
+            var roles = permissions switch
+            {
+                "16" => new JsonArray(ManagerRoleId),
+                "8" or "2147483647" => new JsonArray(AdminRoleId),
+                _ => new JsonArray(),
+            };
+            interaction["member"] = new JsonObject
+            {
+                ["user"] = user, ["permissions"] = permissions, ["roles"] = roles, ["joined_at"] = "2026-01-01T00:00:00.000000+00:00",
+                ["deaf"] = false, ["mute"] = false, ["flags"] = 0, ["pending"] = false, ["nick"] = null, ["avatar"] = null,
+                ["premium_since"] = null, ["communication_disabled_until"] = null,
+            };
         }
 
         return interaction;
@@ -80,5 +115,79 @@ public static class FakeDiscordInteractions
             },
         };
         return interaction;
+    }
+
+    /// <summary>
+    /// A snowflake made now, as Discord's are: milliseconds since 2015 in the high bits. Clients read an interaction's
+    /// age from its id (Discord.Net refuses to answer one older than 3 seconds).
+    /// </summary>
+    public static long Snowflake()
+    {
+        var sinceEpoch = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1_420_070_400_000;
+        return (sinceEpoch << 22) | (Interlocked.Increment(ref _sequence) & 0xFFF);
+    }
+
+    /// <summary>A GUILD_CREATE payload as Discord sends it to a bot with the guilds intent.</summary>
+    public static JsonObject Guild(string guildId, string channelId)
+    {
+        JsonObject Role(string id, string roleName, string permissions, int position) => new()
+        {
+            ["id"] = id, ["name"] = roleName, ["color"] = 0, ["colors"] = new JsonObject { ["primary_color"] = 0, ["secondary_color"] = null, ["tertiary_color"] = null },
+            ["hoist"] = false, ["icon"] = null, ["unicode_emoji"] = null, ["position"] = position, ["permissions"] = permissions,
+            ["managed"] = false, ["mentionable"] = false, ["flags"] = 0,
+        };
+
+        return new JsonObject
+        {
+            ["id"] = guildId,
+            ["name"] = "Newsroom",
+            ["icon"] = null,
+            ["splash"] = null,
+            ["discovery_splash"] = null,
+            ["owner_id"] = OwnerId,
+            ["afk_channel_id"] = null,
+            ["afk_timeout"] = 300,
+            ["verification_level"] = 1,
+            ["default_message_notifications"] = 1,
+            ["explicit_content_filter"] = 0,
+            ["roles"] = new JsonArray(
+                Role(guildId, "@everyone", "3072", 0),
+                Role(ManagerRoleId, "Editors", "16", 1),
+                Role(AdminRoleId, "Admins", "8", 2)),
+            ["emojis"] = new JsonArray(),
+            ["features"] = new JsonArray(),
+            ["mfa_level"] = 0,
+            ["application_id"] = null,
+            ["system_channel_id"] = null,
+            ["system_channel_flags"] = 0,
+            ["rules_channel_id"] = null,
+            ["vanity_url_code"] = null,
+            ["description"] = null,
+            ["banner"] = null,
+            ["premium_tier"] = 0,
+            ["premium_subscription_count"] = 0,
+            ["preferred_locale"] = "en-US",
+            ["public_updates_channel_id"] = null,
+            ["nsfw_level"] = 0,
+            ["premium_progress_bar_enabled"] = false,
+            ["stickers"] = new JsonArray(),
+            ["joined_at"] = "2026-01-01T00:00:00.000000+00:00",
+            ["large"] = false,
+            ["unavailable"] = false,
+            ["member_count"] = 2,
+            ["voice_states"] = new JsonArray(),
+            ["members"] = new JsonArray(),
+            ["channels"] = new JsonArray(new JsonObject
+            {
+                ["id"] = channelId, ["type"] = 0, ["guild_id"] = guildId, ["name"] = "alerts", ["position"] = 0,
+                ["permission_overwrites"] = new JsonArray(), ["nsfw"] = false, ["parent_id"] = null, ["topic"] = null,
+                ["last_message_id"] = null, ["rate_limit_per_user"] = 0, ["flags"] = 0,
+            }),
+            ["threads"] = new JsonArray(),
+            ["presences"] = new JsonArray(),
+            ["stage_instances"] = new JsonArray(),
+            ["guild_scheduled_events"] = new JsonArray(),
+            ["soundboard_sounds"] = new JsonArray(),
+        };
     }
 }

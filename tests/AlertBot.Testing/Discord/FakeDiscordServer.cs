@@ -31,6 +31,9 @@ public sealed record FakeDiscordRequest(
     TimeSpan At = default)
 {
     public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
+
+    /// <summary>Files of a multipart request (file name → text); the JSON part is <see cref="Body"/>.</summary>
+    public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>A message the fake accepted into a channel or through a webhook.</summary>
@@ -62,7 +65,8 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     private readonly Queue<TimeSpan> _globalWindow = new();
     private readonly Dictionary<string, TimeSpan> _bucketBlockedUntil = new(StringComparer.Ordinal);
     private readonly HashSet<string> _failAfterCreate = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Queue<int>> _injectedStatuses = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dropAfterCreate = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<(int Status, JsonObject? Body)>> _injectedStatuses = new(StringComparer.Ordinal);
     private readonly Channel<FakeGatewayConnection> _connections = Channel.CreateUnbounded<FakeGatewayConnection>();
     private readonly List<Waiter> _waiters = [];
     private readonly List<FakeGatewayConnection> _allConnections = [];
@@ -90,6 +94,9 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     public ConcurrentDictionary<string, string> Webhooks { get; } = new(StringComparer.Ordinal);
 
     public int SessionStartRemaining { get; set; } = 1000;
+
+    /// <summary>The shard count /gateway/bot recommends.</summary>
+    public int Shards { get; set; } = 1;
 
     /// <summary>
     /// Spoils a share of create-message calls (5xx, 429 with retry_after, answers held past the client's timeout, cut
@@ -186,6 +193,15 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The next create-message on the channel is stored, then the connection is cut before any answer.</summary>
+    public void DropAfterCreate(string channelId)
+    {
+        lock (_lock)
+        {
+            _dropAfterCreate.Add(channelId);
+        }
+    }
+
     /// <summary>The next request whose path starts with <paramref name="pathPrefix"/> is answered with this status.</summary>
     public void InjectStatus(string pathPrefix, int status)
     {
@@ -193,10 +209,36 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         {
             if (!_injectedStatuses.TryGetValue(pathPrefix, out var queue))
             {
-                _injectedStatuses[pathPrefix] = queue = new Queue<int>();
+                _injectedStatuses[pathPrefix] = queue = new Queue<(int, JsonObject?)>();
             }
 
-            queue.Enqueue(status);
+            queue.Enqueue((status, null));
+        }
+    }
+
+    /// <summary>
+    /// The next request whose path starts with <paramref name="pathPrefix"/> is refused as Discord refuses a bad body:
+    /// 400, code 50035 "Invalid Form Body", and the offending field under <c>errors</c>.
+    /// </summary>
+    public void InjectInvalidFormBody(string pathPrefix, string field, string code, string message)
+    {
+        var body = new JsonObject
+        {
+            ["code"] = 50035,
+            ["message"] = "Invalid Form Body",
+            ["errors"] = new JsonObject
+            {
+                [field] = new JsonObject { ["_errors"] = new JsonArray(new JsonObject { ["code"] = code, ["message"] = message }) },
+            },
+        };
+        lock (_lock)
+        {
+            if (!_injectedStatuses.TryGetValue(pathPrefix, out var queue))
+            {
+                _injectedStatuses[pathPrefix] = queue = new Queue<(int, JsonObject?)>();
+            }
+
+            queue.Enqueue((400, body));
         }
     }
 
@@ -291,8 +333,24 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             return;
         }
 
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync();
+        string body;
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (context.Request.HasFormContentType)
+        {
+            // Uploads: the message JSON is the payload_json part, the files are parts of their own.
+            var form = await context.Request.ReadFormAsync();
+            body = form["payload_json"].ToString();
+            foreach (var file in form.Files)
+            {
+                using var fileReader = new StreamReader(file.OpenReadStream(), Encoding.UTF8);
+                files[file.FileName] = await fileReader.ReadToEndAsync();
+            }
+        }
+        else
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            body = await reader.ReadToEndAsync();
+        }
         var route = path.StartsWith("/api/v10/", StringComparison.Ordinal) ? path["/api/v10/".Length..] : path;
         var fault = Faults is { } faults && context.Request.Method == "POST" && route.Split('/') is ["channels", _, "messages"]
             ? faults.Next()
@@ -328,13 +386,20 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             return;
         }
 
+        if (reply.CutConnection)
+        {
+            Record(NewRequest(context, path, body, reply.Status, fault));
+            context.Abort();
+            return;
+        }
+
         context.Response.StatusCode = reply.Status;
         foreach (var (name, value) in reply.Headers)
         {
             context.Response.Headers[name] = value;
         }
 
-        Record(NewRequest(context, path, body, reply.Status, fault));
+        Record(NewRequest(context, path, body, reply.Status, fault) with { Files = files });
 
         if (reply.Body is not null)
         {
@@ -392,12 +457,65 @@ public sealed class FakeDiscordServer : IAsyncDisposable
                 return Authorized(authorization) ?? Ok(new JsonObject
                 {
                     ["url"] = GatewayUrl,
-                    ["shards"] = 1,
+                    ["shards"] = Shards,
                     ["session_start_limit"] = new JsonObject
                     {
                         ["total"] = 1000, ["remaining"] = SessionStartRemaining, ["reset_after"] = 3_600_000, ["max_concurrency"] = MaxConcurrency,
                     },
                 });
+            }
+
+            if (segments is ["users", "@me"] && method == "GET")
+            {
+                return Authorized(authorization) ?? Ok(BotUser());
+            }
+
+            if (segments is ["oauth2", "applications", "@me"] && method == "GET")
+            {
+                return Authorized(authorization) ?? Ok(new JsonObject
+                {
+                    ["id"] = ApplicationId, ["name"] = "AlertBot", ["icon"] = null, ["description"] = "", ["bot_public"] = true,
+                    ["bot_require_code_grant"] = false, ["verify_key"] = "00", ["flags"] = 0,
+                });
+            }
+
+            if (segments is ["channels", var getChannel] && method == "GET")
+            {
+                return Authorized(authorization) ?? (GoneChannels.Contains(getChannel)
+                    ? Error(404, 10003, "Unknown Channel")
+                    : Ok(new JsonObject
+                    {
+                        ["id"] = getChannel, ["type"] = 0, ["guild_id"] = FakeDiscordInteractions.GuildId, ["name"] = "alerts",
+                        ["position"] = 0, ["permission_overwrites"] = new JsonArray(), ["nsfw"] = false, ["parent_id"] = null,
+                    }));
+            }
+
+            if (segments is ["channels", var listChannel, "messages"] && method == "GET")
+            {
+                if (Authorized(authorization) is { } refused)
+                {
+                    return refused;
+                }
+
+                var stored = _messages.GetValueOrDefault(listChannel) ?? [];
+                var page = new JsonArray();
+                foreach (var m in Enumerable.Reverse(stored).Take(100))
+                {
+                    page.Add(MessageObject(m.Body, m.Id, listChannel));
+                }
+
+                return Ok(page);
+            }
+
+            if (segments is ["webhooks", var getHook, var getToken] && method == "GET")
+            {
+                return Webhooks.TryGetValue(getHook, out var known) && known == getToken
+                    ? Ok(new JsonObject
+                    {
+                        ["id"] = getHook, ["type"] = 1, ["token"] = getToken, ["name"] = "AlertBot hook",
+                        ["channel_id"] = "610000000000000009", ["guild_id"] = FakeDiscordInteractions.GuildId, ["avatar"] = null, ["application_id"] = null,
+                    })
+                    : Error(404, 10015, "Unknown Webhook");
             }
 
             if (segments is ["channels", var channelId, "messages"] && method == "POST")
@@ -418,7 +536,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
 
             if (segments is ["applications", _, "commands"] or ["applications", _, "guilds", _, "commands"] && method == "PUT")
             {
-                return Authorized(authorization) ?? Limited(path, "cmds", segments[^2], now) ?? Ok(JsonNode.Parse(body)!);
+                return Authorized(authorization) ?? Limited(path, "cmds", segments[^2], now) ?? Injected(path) ?? Ok(JsonNode.Parse(body)!);
             }
 
             // Token-in-path routes.
@@ -429,7 +547,15 @@ public sealed class FakeDiscordServer : IAsyncDisposable
 
             if (segments is ["webhooks", var appId, _, "messages", "@original"] && method == "PATCH")
             {
-                return Injected(path) ?? (appId == ApplicationId ? Ok(WithId(JsonNode.Parse(body)!)) : Error(404, 10015, "Unknown Webhook"));
+                return Injected(path) ?? (appId == ApplicationId
+                    ? Ok(MessageObject(JsonNode.Parse(body)!, NextId(), FakeDiscordInteractions.ChannelId))
+                    : Error(404, 10015, "Unknown Webhook"));
+            }
+
+            if (segments is ["webhooks", var followApp, var followToken] && followApp == ApplicationId && method == "POST")
+            {
+                // Create Followup Message (an interaction token, not a webhook's): stored under the interaction token.
+                return Injected(path) ?? CreateMessage($"followup:{followToken}", FakeDiscordInteractions.ChannelId, body, enforceNonceAllowed: false);
             }
 
             if (segments is ["webhooks", var hookId, var hookToken, "messages", var hookMessage] && hookMessage != "@original" && method == "PATCH")
@@ -469,8 +595,8 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         {
             if (path.StartsWith(prefix, StringComparison.Ordinal) && queue.Count > 0)
             {
-                var status = queue.Dequeue();
-                return Error(status, 0, $"injected {status}");
+                var (status, body) = queue.Dequeue();
+                return body is null ? Error(status, 0, $"injected {status}") : new Reply(status, body, []);
             }
         }
 
@@ -517,6 +643,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         {
             ["X-RateLimit-Limit"] = BucketLimit.ToString(CultureInfo.InvariantCulture),
             ["X-RateLimit-Remaining"] = (BucketLimit - count - 1).ToString(CultureInfo.InvariantCulture),
+            ["X-RateLimit-Reset"] = ResetAt(resetAfter),
             ["X-RateLimit-Reset-After"] = Seconds(resetAfter),
             ["X-RateLimit-Bucket"] = hash,
         };
@@ -541,6 +668,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         {
             headers["X-RateLimit-Limit"] = BucketLimit.ToString(CultureInfo.InvariantCulture);
             headers["X-RateLimit-Remaining"] = "0";
+            headers["X-RateLimit-Reset"] = ResetAt(retryAfter);
             headers["X-RateLimit-Reset-After"] = Seconds(retryAfter);
             headers["X-RateLimit-Bucket"] = hash;
         }
@@ -611,11 +739,42 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             return Error(500, 0, "500: Internal Server Error");
         }
 
-        var result = json.DeepClone();
-        result["id"] = message.Id;
-        result["channel_id"] = channelId;
-        return Ok(result);
+        if (_dropAfterCreate.Remove(channelId))
+        {
+            return new Reply(200, null, []) { CutConnection = true };
+        }
+
+        return Ok(MessageObject(json, message.Id, channelId));
     }
+
+    /// <summary>A message object as Discord returns it: the sent fields plus author, timestamps and empty lists.</summary>
+    private static JsonObject MessageObject(JsonNode sent, string id, string channelId)
+    {
+        var result = new JsonObject
+        {
+            ["id"] = id,
+            ["channel_id"] = channelId.Contains('/', StringComparison.Ordinal) ? "610000000000000009" : channelId,
+            ["type"] = 0,
+            ["author"] = BotUser(),
+            ["content"] = sent["content"]?.DeepClone() ?? "",
+            ["timestamp"] = "2026-12-07T06:00:00.000000+00:00",
+            ["edited_timestamp"] = null,
+            ["tts"] = false,
+            ["mention_everyone"] = false,
+            ["mentions"] = new JsonArray(),
+            ["mention_roles"] = new JsonArray(),
+            ["attachments"] = new JsonArray(),
+            ["embeds"] = sent["embeds"]?.DeepClone() ?? new JsonArray(),
+            ["pinned"] = false,
+            ["flags"] = 0,
+        };
+        return result;
+    }
+
+    private static JsonObject BotUser() => new()
+    {
+        ["id"] = ApplicationId, ["username"] = "AlertBot", ["discriminator"] = "0", ["global_name"] = null, ["avatar"] = null, ["bot"] = true,
+    };
 
     /// <summary>Every accepted edit, in order: the message as it reads after the edit.</summary>
     public IReadOnlyList<FakeDiscordMessage> Edits
@@ -670,15 +829,17 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         var edited = list[index] with { Body = merged };
         list[index] = edited;
         _edits.Add(edited);
-        var result = merged.DeepClone();
-        result["id"] = messageId;
-        result["channel_id"] = channelId;
-        return Ok(result);
+        return Ok(MessageObject(merged, messageId, channelId));
     }
 
     /// <summary>Discord's documented limits, so a client that overflows them sees the same 400 it would in production.</summary>
     private static string? CheckLimits(JsonNode json)
     {
+        if (UnknownField(json) is { } unknown)
+        {
+            return $"unknown field {unknown}";
+        }
+
         if ((json["content"]?.GetValue<string>().Length ?? 0) > 2000)
         {
             return "content longer than 2000";
@@ -718,12 +879,6 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         return new Reply(200, body, headers);
     }
 
-    private JsonNode WithId(JsonNode body)
-    {
-        body["id"] = NextId();
-        return body;
-    }
-
     private string NextId() => (++_nextId).ToString(CultureInfo.InvariantCulture);
 
     private Reply Error(int status, int code, string message)
@@ -736,9 +891,57 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     private static string Seconds(TimeSpan span) =>
         (Math.Ceiling(Math.Max(0, span.TotalMilliseconds)) / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
 
+    private static readonly HashSet<string> MessageFields =
+    [
+        "content", "nonce", "tts", "embeds", "allowed_mentions", "message_reference", "components", "sticker_ids", "attachments",
+        "flags", "enforce_nonce", "poll", "username", "avatar_url", "thread_name", "applied_tags",
+    ];
+
+    private static readonly HashSet<string> EmbedFields =
+        ["title", "type", "description", "url", "timestamp", "color", "footer", "image", "thumbnail", "video", "provider", "author", "fields"];
+
+    /// <summary>Discord rejects fields it does not know (50035 Invalid Form Body); so does the fake.</summary>
+    private static string? UnknownField(JsonNode json)
+    {
+        if (json is not JsonObject message)
+        {
+            return null;
+        }
+
+        foreach (var (name, value) in message)
+        {
+            if (!MessageFields.Contains(name) && name is not ("id" or "channel_id" or "type" or "author" or "timestamp" or "edited_timestamp"
+                or "mention_everyone" or "mentions" or "mention_roles" or "pinned"))
+            {
+                return name;
+            }
+        }
+
+        foreach (var embed in message["embeds"]?.AsArray() ?? [])
+        {
+            foreach (var (name, _) in embed?.AsObject() ?? [])
+            {
+                if (!EmbedFields.Contains(name))
+                {
+                    return $"embeds.{name}";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>X-RateLimit-Reset: epoch seconds with milliseconds, as Discord sends it.</summary>
+    private static string ResetAt(TimeSpan after) =>
+        ((DateTimeOffset.UtcNow + after).ToUnixTimeMilliseconds() / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
+
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
-    private sealed record Reply(int Status, JsonNode? Body, Dictionary<string, string> Headers);
+    private sealed record Reply(int Status, JsonNode? Body, Dictionary<string, string> Headers)
+    {
+        /// <summary>The request was carried out, but the client never hears back.</summary>
+        public bool CutConnection { get; init; }
+    }
 
     private sealed class Waiter(Func<FakeDiscordRequest, bool> match)
     {

@@ -44,16 +44,57 @@ public sealed class FakeGatewayConnection : IDisposable
     public Task SendHelloAsync(int heartbeatIntervalMs) =>
         SendAsync(new JsonObject { ["op"] = 10, ["d"] = new JsonObject { ["heartbeat_interval"] = heartbeatIntervalMs } });
 
-    public Task SendReadyAsync(string sessionId, string resumeGatewayUrl) =>
-        SendDispatchAsync("READY", new JsonObject
+    /// <summary>
+    /// READY as Discord sends it to a bot (user, session, resume URL, shard, its guilds marked unavailable), then, as
+    /// Discord does, a GUILD_CREATE for each guild: by default the one test guild, so READY is sequence 1 and the
+    /// guild 2.
+    /// </summary>
+    public async Task SendReadyAsync(string sessionId, string resumeGatewayUrl, JsonArray? shard = null, IReadOnlyList<string>? guildIds = null)
+    {
+        guildIds ??= [FakeDiscordInteractions.GuildId];
+        var guilds = new JsonArray();
+        foreach (var id in guildIds)
+        {
+            guilds.Add(new JsonObject { ["id"] = id, ["unavailable"] = true });
+        }
+
+        var ready = new JsonObject
         {
             ["v"] = 10,
             ["session_id"] = sessionId,
+            ["session_type"] = "normal",
             ["resume_gateway_url"] = resumeGatewayUrl,
-            ["user"] = new JsonObject { ["id"] = FakeDiscordServer.ApplicationId, ["username"] = "AlertBot", ["bot"] = true },
-            ["guilds"] = new JsonArray(),
+            ["user"] = new JsonObject
+            {
+                ["id"] = FakeDiscordServer.ApplicationId, ["username"] = "AlertBot", ["discriminator"] = "0", ["global_name"] = null,
+                ["avatar"] = null, ["bot"] = true, ["verified"] = true, ["flags"] = 0, ["mfa_enabled"] = false,
+            },
+            ["guilds"] = guilds,
+            ["private_channels"] = new JsonArray(),
+            ["relationships"] = new JsonArray(),
+            ["presences"] = new JsonArray(),
+            ["guild_join_requests"] = new JsonArray(),
+            ["geo_ordered_rtc_regions"] = new JsonArray("us-east"),
             ["application"] = new JsonObject { ["id"] = FakeDiscordServer.ApplicationId, ["flags"] = 0 },
-        });
+        };
+        if (shard is not null)
+        {
+            ready["shard"] = shard;
+        }
+
+        await SendDispatchAsync("READY", ready);
+        foreach (var id in guildIds)
+        {
+            await SendGuildCreateAsync(id, id == FakeDiscordInteractions.GuildId ? FakeDiscordInteractions.ChannelId : ChannelOf(id));
+        }
+    }
+
+    /// <summary>The text channel of a test guild other than the default one: the guild id with its last digit 9.</summary>
+    public static string ChannelOf(string guildId) => guildId[..^1] + "9";
+
+    /// <summary>GUILD_CREATE for a test guild: roles that grant nothing, Manage Channels or Administrator, and one text channel.</summary>
+    public Task SendGuildCreateAsync(string guildId = FakeDiscordInteractions.GuildId, string channelId = FakeDiscordInteractions.ChannelId) =>
+        SendDispatchAsync("GUILD_CREATE", FakeDiscordInteractions.Guild(guildId, channelId));
 
     public Task SendDispatchAsync(string type, JsonNode data)
     {

@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Threading.RateLimiting;
+using AlertBot.Core.Alerts;
+using AlertBot.Discord.Configuration;
+using Discord;
+using Discord.Net;
+using Microsoft.Extensions.Options;
+
+namespace AlertBot.Discord.Client;
+
+/// <summary>
+/// Runs one Discord.Net REST call the way the outbox needs it: inside the configured global pace, never retried by
+/// the library (a timed-out create may have posted), with a 429 handed back as <see cref="DeliveryResult.Retry"/>
+/// carrying Discord's wait. A bucket the library already knows to be empty (it refuses the call before sending) is
+/// waited out here when the wait is short, cancellably; longer waits go back to the outbox too.
+/// </summary>
+internal sealed class DiscordRequests : IDisposable
+{
+    /// <summary>Bucket waits up to this long are waited here; Discord's message bucket resets within seconds.</summary>
+    private static readonly TimeSpan ShortWait = TimeSpan.FromSeconds(2);
+
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _timeout;
+    private readonly TokenBucketRateLimiter _global;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _bucketResets = new(StringComparer.Ordinal);
+
+    public DiscordRequests(IOptions<DiscordOptions> options, TimeProvider time)
+    {
+        _time = time;
+        _timeout = TimeSpan.FromSeconds(options.Value.RequestTimeoutSeconds);
+
+        // At most GlobalRequestsPerSecond in any one-second window: a burst of a fifth, then 70 % of the rate.
+        var perSecond = options.Value.GlobalRequestsPerSecond;
+        _global = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, perSecond / 5),
+            TokensPerPeriod = Math.Max(1, perSecond * 7 / 100),
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+    }
+
+    public void Dispose() => _global.Dispose();
+
+    /// <param name="bucketKey">The route's major parameter (channel or webhook id): its bucket's reset is remembered.</param>
+    public async Task<DiscordCallResult<T>> SendAsync<T>(string bucketKey, Func<RequestOptions, Task<T>> call, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var lease = await _global.AcquireAsync(1, cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_timeout);
+            var seen = new TaskCompletionSource<IRateLimitInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+            IRateLimitInfo? limited = null;
+            var options = new RequestOptions
+            {
+                RetryMode = RetryMode.AlwaysFail,
+                CancelToken = timeout.Token,
+                Timeout = (int)_timeout.TotalMilliseconds,
+                RatelimitCallback = info =>
+                {
+                    Remember(bucketKey, info);
+                    seen.TrySetResult(info);
+                    if (IsTooManyRequests(info))
+                    {
+                        // Discord.Net would wait this 429 out and send again inside the call (for a bucket it has just
+                        // learned); cancelling hands the wait back to the outbox instead.
+                        Volatile.Write(ref limited, info);
+                        CancelQuietly(timeout);
+                    }
+
+                    return Task.CompletedTask;
+                },
+            };
+            try
+            {
+                return DiscordCallResult<T>.Success(await call(options));
+            }
+            catch (Exception) when (Volatile.Read(ref limited) is { } hit && !cancellationToken.IsCancellationRequested)
+            {
+                return DiscordCallResult<T>.Failed(TooMany(hit));
+            }
+            catch (RateLimitedException)
+            {
+                // The answer's headers reach the callback on the thread pool: give them a moment to arrive.
+                var info = await WaitBrieflyAsync(seen.Task, cancellationToken);
+                if (info is not null && IsTooManyRequests(info))
+                {
+                    return DiscordCallResult<T>.Failed(TooMany(info));
+                }
+
+                var wait = BucketWait(bucketKey);
+                if (wait > ShortWait || attempt >= 20)
+                {
+                    return DiscordCallResult<T>.Failed(new DeliveryResult.Retry("Discord rate limit bucket is empty", wait));
+                }
+
+                // Real time: a bucket resets on Discord's clock, whatever clock the host runs on.
+                await Task.Delay(wait, cancellationToken);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Our timeout: the request went out and no answer came, so it may have been carried out.
+                return DiscordCallResult<T>.Failed(new DeliveryResult.Unknown($"Discord did not answer within {_timeout.TotalSeconds:0} s"));
+            }
+            catch (TimeoutException)
+            {
+                return DiscordCallResult<T>.Failed(new DeliveryResult.Unknown($"Discord did not answer within {_timeout.TotalSeconds:0} s"));
+            }
+            catch (HttpRequestException ex)
+            {
+                // The connection failed; whether the request had reached Discord cannot be told from here.
+                return DiscordCallResult<T>.Failed(new DeliveryResult.Unknown($"Discord connection failed: {DiscordLog.Describe(ex)}"));
+            }
+            catch (HttpException ex)
+            {
+                return DiscordCallResult<T>.Error(ex);
+            }
+        }
+    }
+
+    // Retry-After (and the global flag) come only with a 429.
+    private static bool IsTooManyRequests(IRateLimitInfo info) => info.RetryAfter is not null || info.IsGlobal;
+
+    private static DeliveryResult.Retry TooMany(IRateLimitInfo info)
+    {
+        var after = info.ResetAfter ?? TimeSpan.FromSeconds(info.RetryAfter ?? 1);
+        return new DeliveryResult.Retry($"Discord rate limit{(info.IsGlobal ? " (global)" : "")}: retry after {after.TotalSeconds:0.###} s", after);
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call already ended.
+        }
+    }
+
+    private void Remember(string bucketKey, IRateLimitInfo info)
+    {
+        if (info.Remaining == 0 && info.ResetAfter is { } resetAfter)
+        {
+            _bucketResets[bucketKey] = _time.GetUtcNow() + resetAfter;
+        }
+    }
+
+    private TimeSpan BucketWait(string bucketKey)
+    {
+        var wait = _bucketResets.TryGetValue(bucketKey, out var resetAt) ? resetAt - _time.GetUtcNow() : TimeSpan.Zero;
+        return wait > TimeSpan.FromMilliseconds(20) ? wait : TimeSpan.FromMilliseconds(50);
+    }
+
+    private static async Task<IRateLimitInfo?> WaitBrieflyAsync(Task<IRateLimitInfo> seen, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await seen.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Discord's complaint in one line, with its field errors (Invalid Form Body names the offending fields).</summary>
+    public static string Describe(HttpException ex)
+    {
+        var text = $"{(int)ex.HttpCode} {ex.Reason ?? ex.HttpCode.ToString()}";
+        if (ex.DiscordCode is { } code)
+        {
+            text += $" (code {(int)code})";
+        }
+
+        if (ex.Errors is { Count: > 0 } errors)
+        {
+            text += ": " + string.Join("; ", errors.Select(e => $"{e.Path}: {string.Join(", ", e.Errors.Select(d => $"{d.Code} {d.Message}"))}"));
+        }
+
+        return text;
+    }
+}
+
+/// <summary>A call's value, or what the outbox should make of its failure, or Discord's HTTP error to map.</summary>
+internal sealed record DiscordCallResult<T>(T? Value, DeliveryResult? Failure, HttpException? HttpError)
+{
+    public bool Succeeded => Failure is null && HttpError is null;
+
+    public static DiscordCallResult<T> Success(T value) => new(value, null, null);
+
+    public static DiscordCallResult<T> Failed(DeliveryResult failure) => new(default, failure, null);
+
+    public static DiscordCallResult<T> Error(HttpException error) => new(default, null, error);
+
+    public HttpStatusCode? Status => HttpError?.HttpCode;
+}
