@@ -22,6 +22,9 @@ internal sealed record CommandsToRegister(DiscordShardedClient Client) : Gateway
 
 internal sealed record CommandReceived(SocketSlashCommand Command) : GatewayWork;
 
+/// <summary>A button under an alert was pressed (a message component interaction).</summary>
+internal sealed record ButtonPressed(SocketMessageComponent Component) : GatewayWork;
+
 /// <summary>
 /// The consumer side of the gateway: registers slash commands after READY and answers them. Every command is
 /// deferred at once (ephemeral) so Discord's 3-second deadline never depends on the store, then Core runs the command
@@ -83,9 +86,11 @@ internal sealed partial class InteractionDispatcher : IDisposable
                     case CommandsToRegister register:
                         await RegisterCommandsAsync(register.Client, cancellationToken);
                         break;
-                    case CommandReceived received:
+                    case CommandReceived or ButtonPressed:
                         await _slots.WaitAsync(cancellationToken);
-                        var task = HandleAsync(received.Command, cancellationToken);
+                        var task = item is CommandReceived received
+                            ? HandleAsync(received.Command, cancellationToken)
+                            : HandleButtonAsync(((ButtonPressed)item).Component, cancellationToken);
                         _running.TryAdd(task, 0);
                         _ = task.ContinueWith(
                             t =>
@@ -199,6 +204,62 @@ internal sealed partial class InteractionDispatcher : IDisposable
         }
     }
 
+    /// <summary>
+    /// A button under an alert: deferred at once (ephemeral), run as Core's <c>/button</c> command with the same
+    /// rights as a slash command, and answered in place, visible only to the presser.
+    /// </summary>
+    private async Task HandleButtonAsync(SocketMessageComponent component, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var options = new RequestOptions { CancelToken = cancellationToken };
+        try
+        {
+            try
+            {
+                await component.DeferAsync(ephemeral: true, options);
+            }
+            catch (HttpException ex)
+            {
+                LogDeferFailed(component.Id, DiscordRequests.Describe(ex));
+                return;
+            }
+
+            CommandReply reply;
+            await using (var scope = _scopes.CreateAsyncScope())
+            {
+                var processor = scope.ServiceProvider.GetService<ICommandProcessor>();
+                reply = processor is null || AlertBot.Core.Actions.AlertButtons.Parse(component.Data.CustomId) is null
+                    ? new CommandReply("This button no longer works. Nothing was changed.", IsError: true)
+                    : await processor.ExecuteAsync(AlertBot.Core.Actions.AlertButtons.CommandText(component.Data.CustomId), Context(component), cancellationToken);
+            }
+
+            if (reply.Silent)
+            {
+                return;
+            }
+
+            await component.ModifyOriginalResponseAsync(
+                p =>
+                {
+                    p.Content = DiscordText.Shorten(reply.Text.Length > 0 ? reply.Text : "Done.", DiscordText.ContentMax);
+                    p.AllowedMentions = DiscordAlertSink.NoMentions;
+                },
+                options);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        catch (HttpException ex)
+        {
+            LogReplyFailed(component.Id, DiscordRequests.Describe(ex));
+        }
+        catch (Exception ex)
+        {
+            LogInteractionFailed(ex);
+        }
+    }
+
     private async Task<CommandReply> ExecuteAsync(SocketSlashCommand command, CancellationToken cancellationToken)
     {
         var input = Input(command.Data);
@@ -247,7 +308,7 @@ internal sealed partial class InteractionDispatcher : IDisposable
     /// Who is asking: in a server, an admin is a member with Manage Channels (or Administrator) in this channel,
     /// resolved by Discord.Net from the cached guild's roles and the channel's overwrites; in a DM, the user.
     /// </summary>
-    private static CommandContext Context(SocketSlashCommand command)
+    private static CommandContext Context(SocketInteraction command)
     {
         var channelId = command.ChannelId ?? command.Channel?.Id ?? 0;
         var inGuild = command.GuildId is not null;

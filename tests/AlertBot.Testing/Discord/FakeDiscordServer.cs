@@ -765,6 +765,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             ["mention_roles"] = new JsonArray(),
             ["attachments"] = new JsonArray(),
             ["embeds"] = sent["embeds"]?.DeepClone() ?? new JsonArray(),
+            ["components"] = sent["components"]?.DeepClone() ?? new JsonArray(),
             ["pinned"] = false,
             ["flags"] = 0,
         };
@@ -838,6 +839,11 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         if (UnknownField(json) is { } unknown)
         {
             return $"unknown field {unknown}";
+        }
+
+        if (FakeDiscordInteractions.CheckComponents(json["components"]) is { } badComponent)
+        {
+            return badComponent;
         }
 
         if ((json["content"]?.GetValue<string>().Length ?? 0) > 2000)
