@@ -180,6 +180,19 @@ internal sealed partial class InteractionDispatcher : IDisposable
                     p.AllowedMentions = DiscordAlertSink.NoMentions;
                 },
                 options);
+            if (reply.Image is { } image)
+            {
+                // The chart as an attachment shown in an embed, under the reply that holds the totals and top stories.
+                using var png = new MemoryStream(image.Png, writable: false);
+                var embed = new EmbedBuilder().WithImageUrl($"attachment://{image.FileName}").Build();
+                await command.FollowupWithFileAsync(
+                    new FileAttachment(png, image.FileName),
+                    embed: embed,
+                    allowedMentions: DiscordAlertSink.NoMentions,
+                    ephemeral: true,
+                    options: options);
+            }
+
             if (reply.Attachment is { Text: { } file } attachment)
             {
                 using var stream = new MemoryStream(Encoding.UTF8.GetBytes(file));

@@ -113,4 +113,33 @@ public sealed class DiscordButtonTests : IDisposable
         var garbage = await PressAsync(host, connection, "something-else", posted.Id, Admin);
         Assert.Equal("This button no longer works. Nothing was changed.", garbage);
     }
+
+    [Fact]
+    public async Task Trend_answers_with_the_png_chart_as_an_attachment_in_an_embed()
+    {
+        var (host, connection) = await StartAsync();
+        await using var owned = host;
+        var now = DateTimeOffset.UtcNow;
+        var channel = await _store.EnsureChannelAsync(DiscordTarget.Channel(FakeDiscordInteractions.ChannelId), "alerts", now, CancellationToken.None);
+        await _store.AddWatchTermAsync(channel.Id, "Qaani", now, CancellationToken.None);
+        var feed = await _store.UpsertFeedAsync(new FeedDefinition("https://feed.example/rss", "Feed", TimeSpan.FromMinutes(5)), now, CancellationToken.None);
+        await _store.CommitPollAsync(
+            new PollCommit(feed.Id, [], [], new Core.Feeds.FeedValidators(null, null), now)
+            {
+                TermHits = [new TermHourCount(channel.Id, "Qaani", AlertActionPlanner.HourOf(now), 5)],
+            },
+            CancellationToken.None);
+
+        var interaction = FakeDiscordInteractions.SlashCommand("trend", null, new Dictionary<string, System.Text.Json.Nodes.JsonNode?> { ["period"] = "24h" }, Member);
+        var token = (string)interaction["token"]!;
+        await connection.SendDispatchAsync("INTERACTION_CREATE", interaction);
+
+        var text = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH" && r.Path.Contains(token, StringComparison.Ordinal));
+        Assert.StartsWith("Trend, last 24h: Qaani 5 matched items.", (string)text.Json!["content"]!, StringComparison.Ordinal);
+        var upload = await host.Server.WaitForRequestAsync(r => r.Method == "POST" && r.Path.Contains(token, StringComparison.Ordinal) && r.FileBytes.Count > 0);
+        Assert.Equal("attachment://trend-24h.png", (string)upload.Json!["embeds"]![0]!["image"]!["url"]!);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(upload.FileBytes["trend-24h.png"]);
+        Assert.Equal((800, 400), (bitmap.Width, bitmap.Height));
+        Assert.True(Enumerable.Range(0, 100).Select(i => bitmap.GetPixel(i * 8, i * 4)).Distinct().Count() > 3, "the chart is blank");
+    }
 }
