@@ -142,4 +142,24 @@ public sealed class DiscordButtonTests : IDisposable
         Assert.Equal((800, 400), (bitmap.Width, bitmap.Height));
         Assert.True(Enumerable.Range(0, 100).Select(i => bitmap.GetPixel(i * 8, i * 4)).Distinct().Count() > 3, "the chart is blank");
     }
+
+    [Fact]
+    public async Task An_escalation_replies_to_the_alert_and_mentions_only_the_chosen_role()
+    {
+        await using var host = await DiscordTestHost.StartAsync();
+        var target = DiscordTarget.Channel(FakeDiscordInteractions.ChannelId);
+        var alert = Assert.IsType<DeliveryResult.Delivered>(await host.Sink.DeliverAsync(TestAlerts.Entry(1, target), CancellationToken.None));
+        var breaking = AlertActionPlanner.Escalation(TestAlerts.Message(), ["A", "B", "C", "D"], TimeSpan.FromMinutes(9), roleId: "670000000000000001");
+        var entry = TestAlerts.Entry(2, target, breaking) with { RefersTo = 1, RefersToMessageId = alert.PlatformMessageId };
+
+        Assert.IsType<DeliveryResult.Delivered>(await host.Sink.DeliverAsync(entry, CancellationToken.None));
+
+        var sent = host.Server.MessagesIn(FakeDiscordInteractions.ChannelId)[^1].Body;
+        Assert.Equal(alert.PlatformMessageId, (string?)sent["message_reference"]!["message_id"]);
+        Assert.Equal("<@&670000000000000001>", (string?)sent["content"]);
+        Assert.Equal(["670000000000000001"], sent["allowed_mentions"]!["roles"]!.AsArray().Select(r => (string?)r));
+        Assert.Empty(sent["allowed_mentions"]!["parse"]?.AsArray() ?? []);
+        Assert.Equal("Breaking: 4 outlets in 9 minutes", (string?)sent["embeds"]![0]!["title"]);
+        Assert.Null(sent["components"]);
+    }
 }
