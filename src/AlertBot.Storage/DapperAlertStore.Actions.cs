@@ -141,6 +141,17 @@ public abstract partial class DapperAlertStore : IAlertActionStore
         .Select(r => new TermHourCount(r.ChannelId, r.Term, StoredTime.Read(r.Hour), checked((int)r.Count)))
         .ToList();
 
+    public Task<int> PruneActionsAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        InWriteTransactionAsync(
+            async (connection, transaction) =>
+            {
+                var at = new { Before = ToDb(before) };
+                return await connection.ExecuteAsync(Command("DELETE FROM term_counts WHERE hour < @Before", at, cancellationToken, transaction))
+                    + await connection.ExecuteAsync(Command("DELETE FROM story_mutes WHERE muted_at < @Before", at, cancellationToken, transaction))
+                    + await connection.ExecuteAsync(Command("DELETE FROM term_mutes WHERE until < @Before", at, cancellationToken, transaction));
+            },
+            cancellationToken);
+
     /// <summary>Inside the poll's transaction: adds the poll's matches to the hourly term counts.</summary>
     private protected async Task RecordTermHitsAsync(
         System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, PollCommit commit, CancellationToken cancellationToken)

@@ -46,6 +46,13 @@ public interface IAlertActionStore
 
     Task SetEscalationAsync(long channelId, EscalationSettings settings, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Retention: deletes the hourly term counts of hours before <paramref name="before"/>, story mutes made before it
+    /// and term mutes that ran out before it. For the data-retention job, beside pruning the outbox.
+    /// </summary>
+    /// <returns>How many rows were deleted.</returns>
+    Task<int> PruneActionsAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
     /// <summary>How many fetched items matched each of the channel's terms per hour, for hours at or after <paramref name="since"/>.</summary>
     Task<IReadOnlyList<TermHourCount>> ListTermCountsAsync(long channelId, DateTimeOffset since, CancellationToken cancellationToken);
 }
