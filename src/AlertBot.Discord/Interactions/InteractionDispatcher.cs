@@ -89,8 +89,8 @@ internal sealed partial class InteractionDispatcher : IDisposable
                     case CommandReceived or ButtonPressed:
                         await _slots.WaitAsync(cancellationToken);
                         var task = item is CommandReceived received
-                            ? HandleAsync(received.Command, cancellationToken)
-                            : HandleButtonAsync(((ButtonPressed)item).Component, cancellationToken);
+                            ? HandleAsync(received.Command, ct => ExecuteAsync(received.Command, ct), cancellationToken)
+                            : HandleAsync(((ButtonPressed)item).Component, ct => ExecuteButtonAsync(((ButtonPressed)item).Component, ct), cancellationToken);
                         _running.TryAdd(task, 0);
                         _ = task.ContinueWith(
                             t =>
@@ -148,7 +148,12 @@ internal sealed partial class InteractionDispatcher : IDisposable
         }
     }
 
-    private async Task HandleAsync(SocketSlashCommand command, CancellationToken cancellationToken)
+    /// <summary>
+    /// One interaction (slash command or button): deferred at once (ephemeral), run, and answered in place; a file or
+    /// chart the reply carries follows as an attachment.
+    /// </summary>
+    private async Task HandleAsync(
+        SocketInteraction command, Func<CancellationToken, Task<CommandReply>> execute, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var options = new RequestOptions { CancelToken = cancellationToken };
@@ -165,7 +170,7 @@ internal sealed partial class InteractionDispatcher : IDisposable
                 return;
             }
 
-            var reply = await ExecuteAsync(command, cancellationToken);
+            var reply = await execute(cancellationToken);
             if (reply.Silent)
             {
                 // A flood already told to slow down: no edit, so the flood costs no REST calls. The deferred reply
@@ -217,60 +222,14 @@ internal sealed partial class InteractionDispatcher : IDisposable
         }
     }
 
-    /// <summary>
-    /// A button under an alert: deferred at once (ephemeral), run as Core's <c>/button</c> command with the same
-    /// rights as a slash command, and answered in place, visible only to the presser.
-    /// </summary>
-    private async Task HandleButtonAsync(SocketMessageComponent component, CancellationToken cancellationToken)
+    /// <summary>A button under an alert: Core's <c>/button</c> command, with the same rights as a slash command.</summary>
+    private async Task<CommandReply> ExecuteButtonAsync(SocketMessageComponent component, CancellationToken cancellationToken)
     {
-        await Task.Yield();
-        var options = new RequestOptions { CancelToken = cancellationToken };
-        try
-        {
-            try
-            {
-                await component.DeferAsync(ephemeral: true, options);
-            }
-            catch (HttpException ex)
-            {
-                LogDeferFailed(component.Id, DiscordRequests.Describe(ex));
-                return;
-            }
-
-            CommandReply reply;
-            await using (var scope = _scopes.CreateAsyncScope())
-            {
-                var processor = scope.ServiceProvider.GetService<ICommandProcessor>();
-                reply = processor is null || AlertBot.Core.Actions.AlertButtons.Parse(component.Data.CustomId) is null
-                    ? new CommandReply("This button no longer works. Nothing was changed.", IsError: true)
-                    : await processor.ExecuteAsync(AlertBot.Core.Actions.AlertButtons.CommandText(component.Data.CustomId), Context(component), cancellationToken);
-            }
-
-            if (reply.Silent)
-            {
-                return;
-            }
-
-            await component.ModifyOriginalResponseAsync(
-                p =>
-                {
-                    p.Content = DiscordText.Shorten(reply.Text.Length > 0 ? reply.Text : "Done.", DiscordText.ContentMax);
-                    p.AllowedMentions = DiscordAlertSink.NoMentions;
-                },
-                options);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-        catch (HttpException ex)
-        {
-            LogReplyFailed(component.Id, DiscordRequests.Describe(ex));
-        }
-        catch (Exception ex)
-        {
-            LogInteractionFailed(ex);
-        }
+        await using var scope = _scopes.CreateAsyncScope();
+        var processor = scope.ServiceProvider.GetService<ICommandProcessor>();
+        return processor is null || AlertBot.Core.Actions.AlertButtons.Parse(component.Data.CustomId) is null
+            ? new CommandReply("This button no longer works. Nothing was changed.", IsError: true)
+            : await processor.ExecuteAsync(AlertBot.Core.Actions.AlertButtons.CommandText(component.Data.CustomId), Context(component), cancellationToken);
     }
 
     private async Task<CommandReply> ExecuteAsync(SocketSlashCommand command, CancellationToken cancellationToken)
