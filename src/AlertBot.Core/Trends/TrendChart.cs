@@ -66,7 +66,7 @@ public static class TrendChart
     {
         var start = period.Start(now);
         using var plot = new Plot();
-        var xs = Enumerable.Range(0, period.Buckets).Select(i => (start + (period.Bucket * i)).UtcDateTime.ToOADate()).ToArray();
+        var xs = Enumerable.Range(0, period.Buckets).Select(i => (double)i).ToArray();
         foreach (var term in series)
         {
             var line = plot.Add.Scatter(xs, term.Counts.Select(c => (double)c).ToArray());
@@ -75,7 +75,14 @@ public static class TrendChart
             line.MarkerSize = period.Buckets <= 31 ? 5 : 0;
         }
 
-        plot.Axes.DateTimeTicksBottom();
+        // One labelled tick per bucket (thinned to about eight), dates read worldwide: MM-dd, or HH:00 for a day.
+        var every = Math.Max(1, (int)Math.Ceiling(period.Buckets / 8.0));
+        var ticks = Enumerable.Range(0, period.Buckets).Where(i => (period.Buckets - 1 - i) % every == 0).ToArray();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            [.. ticks.Select(i => (double)i)],
+            [.. ticks.Select(i => (start + (period.Bucket * i)).ToString(period.Hourly ? "HH:00" : "MM-dd", CultureInfo.InvariantCulture))]);
+        plot.Axes.SetLimitsX(-0.5, period.Buckets - 0.5);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Axes.SetLimitsY(0, Math.Max(1, series.SelectMany(s => s.Counts).DefaultIfEmpty(0).Max()) * 1.1);
         plot.Title(string.Create(CultureInfo.InvariantCulture, $"Matched items per {(period.Hourly ? "hour" : "day")}, last {period.Name} (UTC)"));
         plot.YLabel("items");
