@@ -46,6 +46,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<Summarizer>();
         services.TryAddSingleton<StoryPlanner>();
         services.TryAddSingleton<DigestService>();
+        services.TryAddSingleton<Actions.AlertActionPlanner>();
         services.TryAddSingleton<PollService>();
         services.TryAddSingleton<DeliveryService>();
         services.TryAddSingleton<RetentionService>();

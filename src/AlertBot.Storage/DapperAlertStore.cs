@@ -150,6 +150,8 @@ public abstract partial class DapperAlertStore : IAlertStore, IRetentionStore
         {
             throw new KeyNotFoundException($"Feed {commit.FeedId} does not exist; the poll was not committed.");
         }
+
+        await RecordTermHitsAsync(connection, transaction, commit, cancellationToken);
     }
 
     /// <summary>

@@ -43,6 +43,8 @@ public static class StorageServiceCollectionExtensions
             ?? throw new InvalidOperationException("The configured store does not keep stories and digests."));
         services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<IAlertStore>() as IRetentionStore
             ?? throw new InvalidOperationException("The configured store cannot prune."));
+        services.AddSingleton<AlertBot.Core.Actions.IAlertActionStore>(sp => sp.GetRequiredService<IAlertStore>() as AlertBot.Core.Actions.IAlertActionStore
+            ?? throw new InvalidOperationException("The configured store does not keep alert actions."));
 
         services.AddSingleton<ILeaseProvider>(sp =>
         {

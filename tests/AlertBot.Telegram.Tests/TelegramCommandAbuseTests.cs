@@ -108,6 +108,7 @@ public sealed class TelegramCommandAbuseTests
             ["feeds"] = ["/feeds add https://evil.example/rss", $"/feeds remove {feedId}", $"/feeds rm #{feedId}", $"/feeds delete {feedId}"],
             ["pause"] = ["/pause", "/pause@AlertNewsBot"],
             ["resume"] = ["/resume"],
+            ["escalate"] = ["/escalate 3 10", "/escalate off", "/escalate role 123456789012345678"],
         };
         Assert.Equal(
             CommandCatalog.All.Where(c => c.ChangesSettings).Select(c => c.Name).Order(),

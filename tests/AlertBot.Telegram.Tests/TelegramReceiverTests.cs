@@ -40,7 +40,7 @@ public sealed class TelegramReceiverTests
         Assert.Contains(fake.Commands, c => c.Command == "watch");
         Assert.Contains(fake.Commands, c => c.Command == "digest");
         Assert.Contains(fake.Commands, c => c.Command == "actors");
-        Assert.Equal(12, fake.Commands.Count);
+        Assert.Equal(14, fake.Commands.Count);
 
         fake.SendText(Group, AdminUser, "/subscribe@AlertNewsBot");
         var subscribed = await ReplyTo(fake, Group, 1);

@@ -89,6 +89,10 @@ public sealed class TelegramTestHost : IAsyncDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs.AsProvider()));
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(store);
+        if (store is AlertBot.Core.Actions.IAlertActionStore actions)
+        {
+            services.AddSingleton(actions);
+        }
         if (leases is not null)
         {
             services.AddSingleton(leases);

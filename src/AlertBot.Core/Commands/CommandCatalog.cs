@@ -19,6 +19,8 @@ public static class CommandCatalog
         new("pause", "/pause", "Hold alerts (nothing is queued while paused)", ChangesSettings: true),
         new("resume", "/resume", "Send alerts again", ChangesSettings: true),
         new("digest", "/digest · /digest off · /digest hourly · /digest daily", "Alerts at once (off) or gathered into one message per hour or day", ChangesSettings: true),
+        new("escalate", "/escalate · /escalate <outlets> <minutes> · /escalate off · /escalate role <role id | none>", "When a story breaks (many outlets fast), post one \"Breaking\" reply to its alert", ChangesSettings: true),
+        new("trend", "/trend [term] [24h | 7d | 30d]", "A chart of how many items matched each term per day (per hour for 24h), with the top stories", ChangesSettings: false),
         new("actors", "/actors list · /actors show <name>", "The named actors and the aliases each one matches", ChangesSettings: false),
     ];
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AlertBot.Core.Actions;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Items;
@@ -28,6 +29,7 @@ public sealed partial class CommandProcessor : ICommandProcessor
     private readonly IFeedUrlValidator? _urlValidator;
     private readonly IStoryStore? _stories;
     private readonly IFeedReader? _reader;
+    private readonly IAlertActionStore? _actions;
     private readonly ActorDictionary _actors;
     private readonly WatchlistPresets _presets;
     private readonly CommandOptions _options;
@@ -45,9 +47,11 @@ public sealed partial class CommandProcessor : ICommandProcessor
         ILogger<CommandProcessor> logger,
         IFeedUrlValidator? urlValidator = null,
         IStoryStore? stories = null,
-        IFeedReader? reader = null)
+        IFeedReader? reader = null,
+        IAlertActionStore? actions = null)
     {
         _reader = reader;
+        _actions = actions;
         _urlValidator = urlValidator;
         _stories = stories;
         _store = store;
@@ -106,6 +110,9 @@ public sealed partial class CommandProcessor : ICommandProcessor
             "resume" => SetPausedAsync(context, paused: false, ct),
             "digest" => DigestAsync(command, context, ct),
             "actors" => Task.FromResult(Actors(command)),
+            AlertButtons.CommandName => ButtonAsync(command, context, ct),
+            "escalate" => EscalateAsync(command, context, ct),
+            "trend" => TrendAsync(command, context, ct),
             _ => Task.FromResult(Error($"Unknown command /{command.Name}.\n\n{HelpText()}")),
         };
 
@@ -402,12 +409,19 @@ public sealed partial class CommandProcessor : ICommandProcessor
         var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Watching {Plural(terms.Count, "term")} (of {_options.MaxTermsPerChannel}):");
         var priority = channel is null || _stories is null ? [] : (await _stories.ListPriorityTermsAsync([channel.Id], ct))
             .Select(p => p.Text).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var mutes = channel is null || _actions is null ? [] : (await _actions.ListTermMutesAsync([channel.Id], _time.GetUtcNow(), ct))
+            .ToDictionary(m => m.Term, m => m.Until, StringComparer.OrdinalIgnoreCase);
         foreach (var term in terms)
         {
             text.Append("\n• ").Append(term.Text);
             if (priority.Contains(term.Text))
             {
                 text.Append(" (priority)");
+            }
+
+            if (mutes.TryGetValue(term.Text.Trim(), out var mutedUntil))
+            {
+                text.Append(" (muted until ").Append(Stamp(mutedUntil)).Append(')');
             }
 
             if (ActorNamedBy(term.Text) is { } actor)

@@ -52,7 +52,13 @@ public sealed record CommandReply(string Text, bool IsError = false)
 
     /// <summary>A file to send with the text (the adapter sends it as a document / file upload).</summary>
     public CommandAttachment? Attachment { get; init; }
+
+    /// <summary>A picture that is the answer (the /trend chart): a photo on Telegram, an embed's image on Discord; the text goes under it.</summary>
+    public CommandImage? Image { get; init; }
 }
+
+/// <summary>A PNG made by a command, with its file name.</summary>
+public sealed record CommandImage(string FileName, byte[] Png);
 
 /// <summary>
 /// The platform-neutral command set (/subscribe, /watch, /feeds, /test, /status, ...): parse, check permission,

@@ -50,6 +50,9 @@ public sealed record NewAlert(long ChannelId, string ItemKey, AlertMessage Messa
 
     /// <summary>What the row is; <see cref="OutboxKind.Digest"/> for a digest.</summary>
     public OutboxKind Kind { get; init; } = OutboxKind.Alert;
+
+    /// <summary>An alert that answers an earlier one (an escalation): the sink posts it as a reply to that alert's message.</summary>
+    public long? RefersTo { get; init; }
 }
 
 /// <summary>
@@ -72,6 +75,9 @@ public sealed record PollCommit(
     /// keeps treating the feed's previous document as its last.
     /// </summary>
     public IReadOnlyList<string>? ListedKeys { get; init; }
+
+    /// <summary>Items that matched each channel's terms in this poll, added to the hourly trend counts in the same transaction.</summary>
+    public IReadOnlyList<Actions.TermHourCount> TermHits { get; init; } = [];
 }
 
 /// <param name="AlertsEnqueued">New outbox rows; an alert for a (channel, item) pair already in the outbox is not counted.</param>

@@ -1,3 +1,4 @@
+using AlertBot.Core.Actions;
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Items;
@@ -41,8 +42,11 @@ public sealed partial class PollService(
     AlertBotMetrics metrics,
     PollActivity activity,
     TimeProvider time,
-    ILogger<PollService> logger)
+    ILogger<PollService> logger,
+    AlertActionPlanner? actions = null)
 {
+    private readonly AlertActionPlanner _actions = actions ?? new AlertActionPlanner();
+
     /// <summary>The source name of AlertBot's own notices (feed paused, feed back).</summary>
     public const string NoticeSource = "AlertBot";
 
@@ -142,12 +146,14 @@ public sealed partial class PollService(
         // Items a regex term ran out of time on: their hits may be incomplete, so they stay unseen and are matched
         // again next poll (a channel that already got the item is not alerted twice: the outbox keeps one per pair).
         var retry = new HashSet<string>(StringComparer.Ordinal);
+        var termHits = new List<(long ChannelId, IReadOnlyList<Matching.TermHit> Hits)>();
         if (candidates.Count > 0)
         {
             var subscribers = (await store.ListDeliverableSubscribersAsync(feed.Id, cancellationToken)).ToHashSet();
             if (subscribers.Count > 0)
             {
                 var matcher = await matchers.GetAsync(cancellationToken);
+                var mutes = await _actions.TermMutesAsync(subscribers, now, cancellationToken);
                 foreach (var (key, item) in candidates)
                 {
                     var matches = matcher.Match(item);
@@ -160,9 +166,17 @@ public sealed partial class PollService(
 
                     foreach (var (channelId, hits) in matches.ByOwner)
                     {
-                        if (subscribers.Contains(channelId))
+                        if (!subscribers.Contains(channelId))
                         {
-                            matched.Add(new StoryCandidate(channelId, key, item, hits, summarizer.Summarize(item, hits)));
+                            continue;
+                        }
+
+                        // Trends count what the news did; a muted term is counted but does not alert.
+                        termHits.Add((channelId, hits));
+                        var kept = mutes.Keep(channelId, hits);
+                        if (kept.Count > 0)
+                        {
+                            matched.Add(new StoryCandidate(channelId, key, item, kept, summarizer.Summarize(item, kept)));
                         }
                     }
                 }
@@ -175,12 +189,13 @@ public sealed partial class PollService(
         // matches has nothing to decide and does not wait for it.
         async Task<PollCommitResult> PlanAndCommitAsync()
         {
-            var plan = await stories.PlanAsync(matched, now, cancellationToken);
+            var plan = await _actions.ApplyAsync(await stories.PlanAsync(matched, now, cancellationToken), now, cancellationToken);
             return await store.CommitPollAsync(
                 new PollCommit(feed.Id, unseen.Select(i => i.Key).Where(k => !retry.Contains(k)).ToList(), plan.Alerts, success.Validators, now)
                 {
                     Updates = plan.Updates,
                     ListedKeys = [.. keys],
+                    TermHits = AlertActionPlanner.CountTerms(termHits, now),
                 },
                 cancellationToken);
         }

@@ -36,6 +36,9 @@ public sealed record AlertMessage
 
     /// <summary>For a digest: the stories it gathers, oldest first. Empty for an ordinary alert.</summary>
     public IReadOnlyList<DigestEntry> Digest { get; init; } = [];
+
+    /// <summary>For an escalation on Discord: the role the channel's admins chose to mention (see /escalate role).</summary>
+    public string? EscalationRoleId { get; init; }
 }
 
 /// <summary>An outlet that carried a story, with its own link to it.</summary>

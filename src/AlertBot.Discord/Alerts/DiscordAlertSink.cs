@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using AlertBot.Core.Actions;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Stories;
@@ -189,9 +190,45 @@ internal sealed partial class DiscordAlertSink : IAlertSink, IDisposable
         return await PostAsync(
             entry,
             target,
-            async (embed, text, o) => (await channel.SendMessageAsync(text, embed: embed, allowedMentions: NoMentions, options: o)).Id,
+            async (embed, text, o) => (await channel.SendMessageAsync(
+                Mention(entry) is { } role ? $"<@&{role}> {text}".TrimEnd() : text,
+                embed: embed,
+                allowedMentions: Mention(entry) is { } mentioned ? new AllowedMentions { RoleIds = [mentioned] } : NoMentions,
+                messageReference: ReplyTo(entry),
+                components: Buttons(entry),
+                options: o)).Id,
             cancellationToken);
     }
+
+    /// <summary>The alert's buttons (Why?, Mute story, Mute term 24 h) as one action row; custom ids are Core's button data.</summary>
+    internal static MessageComponent? Buttons(OutboxEntry entry)
+    {
+        var buttons = AlertButtons.For(entry);
+        if (buttons.Count == 0)
+        {
+            return null;
+        }
+
+        var row = new ActionRowBuilder();
+        foreach (var button in buttons)
+        {
+            row.WithButton(button.Label, button.Data, button.Data.StartsWith(AlertButtons.Prefix + "w:", StringComparison.Ordinal) ? ButtonStyle.Primary : ButtonStyle.Secondary);
+        }
+
+        return new ComponentBuilder().AddRow(row).Build();
+    }
+
+    /// <summary>An escalation answers its story's alert: a reply to the posted message (or a message of its own when it is gone).</summary>
+    private static MessageReference? ReplyTo(OutboxEntry entry) =>
+        entry.Kind == OutboxKind.Alert && ulong.TryParse(entry.RefersToMessageId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? new MessageReference(id, failIfNotExists: false)
+            : null;
+
+    /// <summary>The role an escalation mentions (<c>/escalate role</c>); nothing else ever mentions anyone.</summary>
+    private static ulong? Mention(OutboxEntry entry) =>
+        entry.RefersTo is not null && ulong.TryParse(entry.Message.EscalationRoleId, NumberStyles.None, CultureInfo.InvariantCulture, out var role)
+            ? role
+            : null;
 
     /// <summary>
     /// Posts the alert as an embed; if Discord refuses the embed (some URL or field it would not take), posts the same

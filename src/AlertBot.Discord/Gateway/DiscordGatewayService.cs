@@ -130,6 +130,11 @@ internal sealed partial class DiscordGatewayService : BackgroundService
             _dispatcher.Enqueue(new CommandReceived(command));
             return Task.CompletedTask;
         };
+        client.ButtonExecuted += component =>
+        {
+            _dispatcher.Enqueue(new ButtonPressed(component));
+            return Task.CompletedTask;
+        };
 
         _status.Client = client;
         int? fatalCode = null;

@@ -22,6 +22,9 @@ internal sealed record CommandsToRegister(DiscordShardedClient Client) : Gateway
 
 internal sealed record CommandReceived(SocketSlashCommand Command) : GatewayWork;
 
+/// <summary>A button under an alert was pressed (a message component interaction).</summary>
+internal sealed record ButtonPressed(SocketMessageComponent Component) : GatewayWork;
+
 /// <summary>
 /// The consumer side of the gateway: registers slash commands after READY and answers them. Every command is
 /// deferred at once (ephemeral) so Discord's 3-second deadline never depends on the store, then Core runs the command
@@ -83,9 +86,11 @@ internal sealed partial class InteractionDispatcher : IDisposable
                     case CommandsToRegister register:
                         await RegisterCommandsAsync(register.Client, cancellationToken);
                         break;
-                    case CommandReceived received:
+                    case CommandReceived or ButtonPressed:
                         await _slots.WaitAsync(cancellationToken);
-                        var task = HandleAsync(received.Command, cancellationToken);
+                        var task = item is CommandReceived received
+                            ? HandleAsync(received.Command, ct => ExecuteAsync(received.Command, ct), cancellationToken)
+                            : HandleAsync(((ButtonPressed)item).Component, ct => ExecuteButtonAsync(((ButtonPressed)item).Component, ct), cancellationToken);
                         _running.TryAdd(task, 0);
                         _ = task.ContinueWith(
                             t =>
@@ -143,7 +148,12 @@ internal sealed partial class InteractionDispatcher : IDisposable
         }
     }
 
-    private async Task HandleAsync(SocketSlashCommand command, CancellationToken cancellationToken)
+    /// <summary>
+    /// One interaction (slash command or button): deferred at once (ephemeral), run, and answered in place; a file or
+    /// chart the reply carries follows as an attachment.
+    /// </summary>
+    private async Task HandleAsync(
+        SocketInteraction command, Func<CancellationToken, Task<CommandReply>> execute, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var options = new RequestOptions { CancelToken = cancellationToken };
@@ -160,7 +170,7 @@ internal sealed partial class InteractionDispatcher : IDisposable
                 return;
             }
 
-            var reply = await ExecuteAsync(command, cancellationToken);
+            var reply = await execute(cancellationToken);
             if (reply.Silent)
             {
                 // A flood already told to slow down: no edit, so the flood costs no REST calls. The deferred reply
@@ -175,6 +185,19 @@ internal sealed partial class InteractionDispatcher : IDisposable
                     p.AllowedMentions = DiscordAlertSink.NoMentions;
                 },
                 options);
+            if (reply.Image is { } image)
+            {
+                // The chart as an attachment shown in an embed, under the reply that holds the totals and top stories.
+                using var png = new MemoryStream(image.Png, writable: false);
+                var embed = new EmbedBuilder().WithImageUrl($"attachment://{image.FileName}").Build();
+                await command.FollowupWithFileAsync(
+                    new FileAttachment(png, image.FileName),
+                    embed: embed,
+                    allowedMentions: DiscordAlertSink.NoMentions,
+                    ephemeral: true,
+                    options: options);
+            }
+
             if (reply.Attachment is { Text: { } file } attachment)
             {
                 using var stream = new MemoryStream(Encoding.UTF8.GetBytes(file));
@@ -197,6 +220,16 @@ internal sealed partial class InteractionDispatcher : IDisposable
         {
             LogInteractionFailed(ex);
         }
+    }
+
+    /// <summary>A button under an alert: Core's <c>/button</c> command, with the same rights as a slash command.</summary>
+    private async Task<CommandReply> ExecuteButtonAsync(SocketMessageComponent component, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var processor = scope.ServiceProvider.GetService<ICommandProcessor>();
+        return processor is null || AlertBot.Core.Actions.AlertButtons.Parse(component.Data.CustomId) is null
+            ? new CommandReply("This button no longer works. Nothing was changed.", IsError: true)
+            : await processor.ExecuteAsync(AlertBot.Core.Actions.AlertButtons.CommandText(component.Data.CustomId), Context(component), cancellationToken);
     }
 
     private async Task<CommandReply> ExecuteAsync(SocketSlashCommand command, CancellationToken cancellationToken)
@@ -247,7 +280,7 @@ internal sealed partial class InteractionDispatcher : IDisposable
     /// Who is asking: in a server, an admin is a member with Manage Channels (or Administrator) in this channel,
     /// resolved by Discord.Net from the cached guild's roles and the channel's overwrites; in a DM, the user.
     /// </summary>
-    private static CommandContext Context(SocketSlashCommand command)
+    private static CommandContext Context(SocketInteraction command)
     {
         var channelId = command.ChannelId ?? command.Channel?.Id ?? 0;
         var inGuild = command.GuildId is not null;

@@ -35,6 +35,9 @@ internal static class InteractionTranslator
             ("feeds", "list") => "/feeds list",
             ("feeds", "import" or "export") => $"/feeds {input.SubCommand}",
             ("test", null) when Value(input, "text") is { Length: > 0 } sample => $"/test {sample}",
+            ("escalate", null) => Value(input, "setting") is { Length: > 0 } setting ? $"/escalate {setting}" : "/escalate",
+            ("trend", null) => string.Join(' ', new[] { "/trend", Value(input, "term") is { Length: > 0 } t ? Argument(t) : null, Value(input, "period") }
+                .Where(p => !string.IsNullOrEmpty(p))),
             ("help", null) => "/help",
             _ => null,
         };

@@ -46,6 +46,15 @@ internal static class SlashCommands
             .AddOption(Sub("list", "List the named actors"))
             .AddOption(Sub("show", "Show one actor's aliases and notes").AddOption(Text("name", "Name or alias", true, 200)))
             .Build(),
+        Command("escalate", "One \"Breaking\" reply when a story gathers many outlets fast", manage: true)
+            .AddOption(Text("setting", "'5 30' (outlets, minutes), 'off', or 'role <role id|none>'; empty shows it", required: false, maxLength: 60))
+            .Build(),
+        Command("trend", "A chart of matched items per term, with the top stories", manage: false)
+            .AddOption(Text("term", "One term of the watchlist (empty: all)", required: false, maxLength: 200))
+            .AddOption(new SlashCommandOptionBuilder().WithName("period").WithDescription("24h, 7d (default) or 30d")
+                .WithType(ApplicationCommandOptionType.String).WithRequired(false)
+                .AddChoice("24h", "24h").AddChoice("7d", "7d").AddChoice("30d", "30d"))
+            .Build(),
         Command("help", "What AlertBot does and how to use it", manage: false).Build(),
     ];
 

@@ -90,10 +90,10 @@ public sealed partial class PostgresAlertStore
     // whatever the number of rows; ON CONFLICT tolerates only the (channel, item) duplicate. A held row (digest) is
     // due when its period ends: next_attempt_at carries that time, and the claim skips it.
     private const string InsertOutbox = """
-        INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at, kind, story_url, story_title, story_hash)
-        SELECT a.channel_id, a.item_key, a.payload::json, @At, a.next_attempt_at, a.kind, a.story_url, a.story_title, a.story_hash
-        FROM unnest(@ChannelIds, @ItemKeys, @Payloads, @NextAttemptAts, @Kinds, @StoryUrls, @StoryTitles, @StoryHashes) WITH ORDINALITY
-            AS a (channel_id, item_key, payload, next_attempt_at, kind, story_url, story_title, story_hash, n)
+        INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at, kind, story_url, story_title, story_hash, ref_id)
+        SELECT a.channel_id, a.item_key, a.payload::json, @At, a.next_attempt_at, a.kind, a.story_url, a.story_title, a.story_hash, a.ref_id
+        FROM unnest(@ChannelIds, @ItemKeys, @Payloads, @NextAttemptAts, @Kinds, @StoryUrls, @StoryTitles, @StoryHashes, @RefIds) WITH ORDINALITY
+            AS a (channel_id, item_key, payload, next_attempt_at, kind, story_url, story_title, story_hash, ref_id, n)
         ORDER BY a.n
         ON CONFLICT (channel_id, item_key) DO NOTHING
         """;
@@ -110,6 +110,7 @@ public sealed partial class PostgresAlertStore
         string?[] StoryUrls,
         string?[] StoryTitles,
         long?[] StoryHashes,
+        long?[] RefIds,
         DateTime At)
     {
         public static OutboxArrays From(IReadOnlyList<NewAlert> alerts, DateTime at) => new(
@@ -121,6 +122,7 @@ public sealed partial class PostgresAlertStore
             alerts.Select(a => a.Story?.Url).ToArray(),
             alerts.Select(a => a.Story?.TitleKey).ToArray(),
             alerts.Select(a => a.Story?.SimHash).ToArray(),
+            alerts.Select(a => a.RefersTo).ToArray(),
             at);
     }
 
@@ -196,7 +198,7 @@ public sealed partial class PostgresAlertStore
                         ORDER BY o.created_at, o.id
                         LIMIT @Max)
                     UPDATE outbox o SET claimed_by = @Me, claimed_until = @Until
-                    FROM due JOIN channels c ON c.id = due.channel_id LEFT JOIN outbox r ON r.id = due.ref_id AND due.kind = 'update'
+                    FROM due JOIN channels c ON c.id = due.channel_id LEFT JOIN outbox r ON r.id = due.ref_id AND due.kind IN ('update', 'alert')
                     WHERE o.id = due.id AND o.status = 'pending'
                     RETURNING {OutboxRow.Columns}, {OutboxRow.StoryColumns}
                     """,

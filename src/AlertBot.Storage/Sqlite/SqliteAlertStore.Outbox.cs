@@ -86,8 +86,8 @@ public sealed partial class SqliteAlertStore
     // A held row (digest) is due when its period ends: next_attempt_at carries that time, and the claim skips it.
     private const string InsertOutbox =
         """
-        INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at, kind, story_url, story_title, story_hash)
-        VALUES (@ChannelId, @ItemKey, @Payload, @At, coalesce(@HoldUntil, @At), @Kind, @StoryUrl, @StoryTitle, @StoryHash)
+        INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at, kind, story_url, story_title, story_hash, ref_id)
+        VALUES (@ChannelId, @ItemKey, @Payload, @At, coalesce(@HoldUntil, @At), @Kind, @StoryUrl, @StoryTitle, @StoryHash, @RefersTo)
         ON CONFLICT (channel_id, item_key) DO NOTHING
         """;
 
@@ -101,10 +101,11 @@ public sealed partial class SqliteAlertStore
             a.HoldUntil is not null ? "held" : OutboxKinds.ToText(a.Kind),
             a.Story?.Url,
             a.Story?.TitleKey,
-            a.Story?.SimHash)).ToList();
+            a.Story?.SimHash,
+            a.RefersTo)).ToList();
 
     private sealed record OutboxInsert(
-        long ChannelId, string ItemKey, string Payload, string At, string? HoldUntil, string Kind, string? StoryUrl, string? StoryTitle, long? StoryHash);
+        long ChannelId, string ItemKey, string Payload, string At, string? HoldUntil, string Kind, string? StoryUrl, string? StoryTitle, long? StoryHash, long? RefersTo);
 
     public override async Task<IReadOnlyList<OutboxEntry>> ClaimDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
@@ -117,7 +118,7 @@ public sealed partial class SqliteAlertStore
         var rows = await QueryAsync<OutboxRow>(
             $"""
             SELECT {OutboxRow.Columns}, {OutboxRow.StoryColumns}
-            FROM outbox o JOIN channels c ON c.id = o.channel_id LEFT JOIN outbox r ON r.id = o.ref_id AND o.kind = 'update'
+            FROM outbox o JOIN channels c ON c.id = o.channel_id LEFT JOIN outbox r ON r.id = o.ref_id AND o.kind IN ('update', 'alert')
             WHERE o.status = 'pending' AND o.kind <> 'held' AND o.next_attempt_at <= @Now AND c.active = 1
               AND NOT EXISTS (
                   SELECT 1 FROM outbox w

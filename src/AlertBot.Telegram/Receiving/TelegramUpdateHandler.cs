@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AlertBot.Core.Actions;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
@@ -21,6 +22,9 @@ public sealed partial class TelegramUpdateHandler
 {
     // Room for the escaping that makes a plain reply longer than its text; replies longer than this are split.
     private const int ReplyChunk = 3500;
+
+    // Telegram's limit on a photo caption (plain text, no parse mode).
+    private const int MaxCaption = 1024;
 
     private readonly ICommandProcessor _commands;
     private readonly IAlertStore _store;
@@ -64,6 +68,10 @@ public sealed partial class TelegramUpdateHandler
             else if (update.MyChatMember is { } membership)
             {
                 await HandleMembershipAsync(membership, cancellationToken);
+            }
+            else if (update.CallbackQuery is { } press)
+            {
+                await HandleButtonAsync(press, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -124,6 +132,22 @@ public sealed partial class TelegramUpdateHandler
         if (reply.Silent)
         {
             return;
+        }
+
+        if (reply.Image is { } image)
+        {
+            // The chart with its text as the caption when it fits Telegram's 1024 characters, else under it.
+            var fits = reply.Text.Length <= MaxCaption;
+            var photo = await _sender.SendPhotoAsync(message.Chat.Id, image.FileName, image.Png, fits ? reply.Text : null, message.Id, ct);
+            if (photo is not SendOutcome.Sent)
+            {
+                LogReplyNotSent(_logger, message.Chat.Id, photo.GetType().Name);
+            }
+
+            if (fits)
+            {
+                return;
+            }
         }
 
         await ReplyAsync(message, reply.Text, ct);
@@ -194,22 +218,22 @@ public sealed partial class TelegramUpdateHandler
             return senderChat.Id == message.Chat.Id;
         }
 
-        if (message.From is not { } user)
-        {
-            return false;
-        }
+        return message.From is { } user && await IsAdminAsync(message.Chat.Id, user.Id, ct);
+    }
 
+    private async Task<bool> IsAdminAsync(long chatId, long userId, CancellationToken ct)
+    {
         try
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(_options.RequestTimeout);
-            var member = await _clients.Create().GetChatMember(message.Chat.Id, user.Id, deadline.Token);
+            var member = await _clients.Create().GetChatMember(chatId, userId, deadline.Token);
             return member.Status is ChatMemberStatus.Creator or ChatMemberStatus.Administrator;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             // Unknown is not yes: the command is refused, and the user told the check failed (not that they are no admin).
-            LogAdminCheckFailed(_logger, message.Chat.Id, ex);
+            LogAdminCheckFailed(_logger, chatId, ex);
             throw new AdminCheckFailedException("Telegram did not answer getChatMember.", ex);
         }
     }
@@ -237,6 +261,46 @@ public sealed partial class TelegramUpdateHandler
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// A button under an alert: run as the <c>/button</c> command through the same processor as typed commands (rate
+    /// limits, admin rights, the alert checked against this chat), then answered. Every press is answered, so the
+    /// user's app stops waiting; a Why? too long for the 200-character answer goes out as a reply to the alert.
+    /// </summary>
+    private async Task HandleButtonAsync(CallbackQuery press, CancellationToken ct)
+    {
+        if (press.Message is not { } message || AlertButtons.Parse(press.Data) is not { } decoded)
+        {
+            // An inline-mode message, or data AlertBot never wrote: nothing to run.
+            await _sender.AnswerCallbackAsync(press.Id, "This button no longer works. Nothing was changed.", showAlert: false, ct);
+            return;
+        }
+
+        var isPrivate = message.Chat.Type == ChatType.Private;
+        var context = new CommandContext(
+            ChannelOf(message.Chat.Id),
+            message.Chat.Title ?? message.Chat.Username ?? message.Chat.FirstName,
+            press.From.Id.ToString(CultureInfo.InvariantCulture),
+            UserIsAdmin: isPrivate,
+            IsPrivate: isPrivate,
+            AdminCheck: check => IsAdminAsync(message.Chat.Id, press.From.Id, check));
+        var reply = await _commands.ExecuteAsync(AlertButtons.CommandText(press.Data!), context, ct);
+        if (reply.Silent)
+        {
+            await _sender.AnswerCallbackAsync(press.Id, text: null, showAlert: false, ct);
+            return;
+        }
+
+        if (reply.Text.Length <= CommandProcessor.MaxButtonAnswerLength)
+        {
+            // Why? in a box the user dismisses; a settings change as a passing notice.
+            await _sender.AnswerCallbackAsync(press.Id, reply.Text, showAlert: decoded.Action == AlertAction.Why || reply.IsError, ct);
+            return;
+        }
+
+        await _sender.AnswerCallbackAsync(press.Id, decoded.Action == AlertAction.Why ? "The answer is below." : null, showAlert: false, ct);
+        await ReplyAsync(message, reply.Text, ct);
     }
 
     private async Task HandleMembershipAsync(ChatMemberUpdated membership, CancellationToken ct)

@@ -31,7 +31,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
     /// <summary>The lease whose holder polls getUpdates.</summary>
     public const string LeaseName = "telegram:poller";
 
-    private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.ChannelPost, UpdateType.MyChatMember];
+    private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.ChannelPost, UpdateType.MyChatMember, UpdateType.CallbackQuery];
 
     private readonly TelegramClientFactory _clients;
     private readonly UpdateDispatcher _dispatcher;

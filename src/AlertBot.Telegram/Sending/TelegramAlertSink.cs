@@ -1,8 +1,10 @@
 using System.Globalization;
+using AlertBot.Core.Actions;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Stories;
 using Telegram.Bot.Types;
+using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AlertBot.Telegram.Sending;
 
@@ -19,12 +21,18 @@ public sealed class TelegramAlertSink(TelegramSender sender) : IAlertSink
         }
 
         var html = AlertHtmlRenderer.Render(entry.Message);
-        var outcome = await sender.SendHtmlAsync(chat, html, replyTo: null, cancellationToken);
+        var buttons = Keyboard(entry);
+
+        // An escalation answers its story's alert: a reply to it, or a message of its own when it is gone.
+        var replyTo = entry.Kind == OutboxKind.Alert && int.TryParse(entry.RefersToMessageId, NumberStyles.None, CultureInfo.InvariantCulture, out var original)
+            ? original
+            : (int?)null;
+        var outcome = await sender.SendHtmlAsync(chat, html, replyTo, cancellationToken, buttons);
         if (outcome is SendOutcome.Migrated migrated)
         {
             // The group became a supergroup: send to the new id now; Delivered.MovedTo lets the store follow it.
             var moved = new ChannelRef(Platforms.Telegram, migrated.NewChatId.ToString(CultureInfo.InvariantCulture));
-            var resent = await sender.SendHtmlAsync(migrated.NewChatId, html, replyTo: null, cancellationToken);
+            var resent = await sender.SendHtmlAsync(migrated.NewChatId, html, replyTo: null, cancellationToken, buttons);
             return resent is SendOutcome.Sent sentThere
                 ? new DeliveryResult.Delivered(MessageIdText(sentThere), moved)
                 : ToResult(resent);
@@ -51,6 +59,19 @@ public sealed class TelegramAlertSink(TelegramSender sender) : IAlertSink
 
         // Deleted, too old, or in a chat that moved: say it in a short message of its own.
         return await DeliverAsync(entry with { Message = StoryMessages.FollowUp(entry.Message) }, cancellationToken);
+    }
+
+    /// <summary>The alert's buttons as an inline keyboard: Why? and Mute story on one row, the term mutes on the next.</summary>
+    internal static InlineKeyboardMarkup? Keyboard(OutboxEntry entry)
+    {
+        var buttons = AlertButtons.For(entry);
+        if (buttons.Count == 0)
+        {
+            return null;
+        }
+
+        var rows = buttons.Select(b => InlineKeyboardButton.WithCallbackData(b.Label, b.Data)).Chunk(2).ToList();
+        return new InlineKeyboardMarkup(rows);
     }
 
     private static DeliveryResult ToResult(SendOutcome outcome) => outcome switch

@@ -5,6 +5,7 @@ using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AlertBot.Telegram.Sending;
 
@@ -59,7 +60,8 @@ public sealed partial class TelegramSender
         _logger = logger;
     }
 
-    public Task<SendOutcome> SendHtmlAsync(ChatId chat, string html, int? replyTo, CancellationToken cancellationToken) =>
+    public Task<SendOutcome> SendHtmlAsync(
+        ChatId chat, string html, int? replyTo, CancellationToken cancellationToken, InlineKeyboardMarkup? buttons = null) =>
         CallAsync(
             chat,
             async (client, ct) => (await client.SendMessage(
@@ -67,9 +69,31 @@ public sealed partial class TelegramSender
                 text: html,
                 parseMode: ParseMode.Html,
                 replyParameters: replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
+                replyMarkup: buttons,
                 linkPreviewOptions: _options.DisableLinkPreview ? new LinkPreviewOptions { IsDisabled = true } : null,
                 cancellationToken: ct)).Id,
             cancellationToken);
+
+    /// <summary>
+    /// answerCallbackQuery: stops the pressed button's spinner and shows <paramref name="text"/> (at most 200
+    /// characters) to the user who pressed it. Not rate limited per chat (it posts nothing in the chat); a failure is
+    /// logged and the press is lost, as it would be if the user's app dropped it.
+    /// </summary>
+    public async Task<bool> AnswerCallbackAsync(string queryId, string? text, bool showAlert, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(_options.RequestTimeout);
+            await _clients.Create().AnswerCallbackQuery(queryId, text, showAlert, cancellationToken: deadline.Token);
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is RequestException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            LogCallbackNotAnswered(_logger, Reason(ex));
+            return false;
+        }
+    }
 
     /// <summary>sendDocument: a small file (an OPML export) uploaded from memory.</summary>
     public Task<SendOutcome> SendDocumentAsync(ChatId chat, string fileName, byte[] content, int? replyTo, CancellationToken cancellationToken) =>
@@ -82,6 +106,22 @@ public sealed partial class TelegramSender
                 return (await client.SendDocument(
                     chatId: chat,
                     document: InputFile.FromStream(stream, fileName),
+                    replyParameters: replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
+                    cancellationToken: ct)).Id;
+            },
+            cancellationToken);
+
+    /// <summary>sendPhoto: a picture made in memory (a /trend chart) with a caption of at most 1024 characters.</summary>
+    public Task<SendOutcome> SendPhotoAsync(ChatId chat, string fileName, byte[] png, string? caption, int? replyTo, CancellationToken cancellationToken) =>
+        CallAsync(
+            chat,
+            async (client, ct) =>
+            {
+                await using var stream = new MemoryStream(png, writable: false);
+                return (await client.SendPhoto(
+                    chatId: chat,
+                    photo: InputFile.FromStream(stream, fileName),
+                    caption: caption,
                     replyParameters: replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
                     cancellationToken: ct)).Id;
             },
@@ -265,4 +305,7 @@ public sealed partial class TelegramSender
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning,
         Message = "Telegram accepted a message to chat {Chat} (\"ok\": true) but its answer could not be read ({Reason}); counted as delivered without a message id")]
     private static partial void LogAcceptedUnreadable(ILogger logger, string chat, string reason);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Answering a Telegram button press failed: {Reason}")]
+    private static partial void LogCallbackNotAnswered(ILogger logger, string reason);
 }

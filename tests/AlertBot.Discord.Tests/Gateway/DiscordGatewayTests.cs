@@ -46,7 +46,7 @@ public sealed class DiscordGatewayTests
         Assert.Equal("Discord: connected as AlertBot. Use /subscribe in a channel to start alerts.", connected.Message);
         Assert.Equal(LogLevel.Information, connected.Level);
         var commands = registration.Json!.AsArray();
-        Assert.Equal(["alerts", "watch", "feeds", "test", "actors", "help"], commands.Select(c => (string?)c!["name"]));
+        Assert.Equal(["alerts", "watch", "feeds", "test", "actors", "escalate", "trend", "help"], commands.Select(c => (string?)c!["name"]));
         Assert.Equal("16", commands.Single(c => (string?)c!["name"] == "watch")!["default_member_permissions"]?.ToString());
         Assert.Null(commands.Single(c => (string?)c!["name"] == "help")!["default_member_permissions"]);
 

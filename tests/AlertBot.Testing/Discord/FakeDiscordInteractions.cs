@@ -118,6 +118,75 @@ public static class FakeDiscordInteractions
     }
 
     /// <summary>
+    /// A button press (INTERACTION_CREATE type 3, MESSAGE_COMPONENT) on the bot's message <paramref name="messageId"/>
+    /// whose button carries <paramref name="customId"/>, by a member with <paramref name="permissions"/>.
+    /// </summary>
+    public static JsonObject ButtonPress(string customId, string messageId, string permissions = "16", string channelId = ChannelId)
+    {
+        var interaction = SlashCommand("unused", null, null, permissions, channelId: channelId);
+        interaction["type"] = 3;
+        interaction["data"] = new JsonObject { ["custom_id"] = customId, ["component_type"] = 2 };
+        interaction["message"] = new JsonObject
+        {
+            ["id"] = messageId, ["channel_id"] = channelId, ["type"] = 0, ["content"] = "",
+            ["author"] = new JsonObject { ["id"] = FakeDiscordServer.ApplicationId, ["username"] = "AlertBot", ["discriminator"] = "0", ["global_name"] = null, ["avatar"] = null, ["bot"] = true },
+            ["timestamp"] = "2026-12-07T06:00:00.000000+00:00", ["edited_timestamp"] = null, ["tts"] = false, ["mention_everyone"] = false,
+            ["mentions"] = new JsonArray(), ["mention_roles"] = new JsonArray(), ["attachments"] = new JsonArray(), ["embeds"] = new JsonArray(),
+            ["components"] = new JsonArray(), ["pinned"] = false, ["flags"] = 0,
+        };
+        return interaction;
+    }
+
+    /// <summary>
+    /// Discord's rules for message components: at most 5 action rows (type 1) of at most 5 buttons (type 2); a
+    /// button has a style 1–5, a label of at most 80 characters, and (except link buttons) a custom_id of 1–100
+    /// characters unique in the message. Null when they hold.
+    /// </summary>
+    public static string? CheckComponents(JsonNode? components)
+    {
+        if (components is null)
+        {
+            return null;
+        }
+
+        if (components is not JsonArray rows || rows.Count > 5)
+        {
+            return "components: at most 5 action rows";
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            if (row?["type"]?.GetValue<int>() != 1 || row["components"] is not JsonArray buttons || buttons.Count is 0 or > 5)
+            {
+                return "components: an action row holds 1 to 5 components";
+            }
+
+            foreach (var button in buttons)
+            {
+                var style = button?["style"]?.GetValue<int>() ?? 0;
+                if (button?["type"]?.GetValue<int>() != 2 || style is < 1 or > 5)
+                {
+                    return "components: a button needs type 2 and a style";
+                }
+
+                if (button!["label"]?.GetValue<string>() is { Length: > 80 })
+                {
+                    return "components: BASE_TYPE_MAX_LENGTH label";
+                }
+
+                var id = button["custom_id"]?.GetValue<string>();
+                if (style != 5 && (id is null or { Length: 0 or > 100 } || !ids.Add(id)))
+                {
+                    return "components: COMPONENT_CUSTOM_ID_INVALID or duplicated";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// A snowflake made now, as Discord's are: milliseconds since 2015 in the high bits. Clients read an interaction's
     /// age from its id (Discord.Net refuses to answer one older than 3 seconds).
     /// </summary>

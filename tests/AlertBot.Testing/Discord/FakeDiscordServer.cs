@@ -34,6 +34,9 @@ public sealed record FakeDiscordRequest(
 
     /// <summary>Files of a multipart request (file name → text); the JSON part is <see cref="Body"/>.</summary>
     public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The same files as bytes (an image is not text).</summary>
+    public IReadOnlyDictionary<string, byte[]> FileBytes { get; init; } = new Dictionary<string, byte[]>();
 }
 
 /// <summary>A message the fake accepted into a channel or through a webhook.</summary>
@@ -335,6 +338,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
 
         string body;
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        var fileBytes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         if (context.Request.HasFormContentType)
         {
             // Uploads: the message JSON is the payload_json part, the files are parts of their own.
@@ -342,8 +346,10 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             body = form["payload_json"].ToString();
             foreach (var file in form.Files)
             {
-                using var fileReader = new StreamReader(file.OpenReadStream(), Encoding.UTF8);
-                files[file.FileName] = await fileReader.ReadToEndAsync();
+                using var content = new MemoryStream();
+                await file.CopyToAsync(content);
+                fileBytes[file.FileName] = content.ToArray();
+                files[file.FileName] = Encoding.UTF8.GetString(fileBytes[file.FileName]);
             }
         }
         else
@@ -399,7 +405,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             context.Response.Headers[name] = value;
         }
 
-        Record(NewRequest(context, path, body, reply.Status, fault) with { Files = files });
+        Record(NewRequest(context, path, body, reply.Status, fault) with { Files = files, FileBytes = fileBytes });
 
         if (reply.Body is not null)
         {
@@ -765,6 +771,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             ["mention_roles"] = new JsonArray(),
             ["attachments"] = new JsonArray(),
             ["embeds"] = sent["embeds"]?.DeepClone() ?? new JsonArray(),
+            ["components"] = sent["components"]?.DeepClone() ?? new JsonArray(),
             ["pinned"] = false,
             ["flags"] = 0,
         };
@@ -838,6 +845,11 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         if (UnknownField(json) is { } unknown)
         {
             return $"unknown field {unknown}";
+        }
+
+        if (FakeDiscordInteractions.CheckComponents(json["components"]) is { } badComponent)
+        {
+            return badComponent;
         }
 
         if ((json["content"]?.GetValue<string>().Length ?? 0) > 2000)

@@ -34,7 +34,7 @@ public sealed record SentMessage(long ChatId, int MessageId, string Html, string
 /// parse mode like Telegram, serves queued updates to getUpdates honouring offset and timeout (and answers a second
 /// concurrent poller with 409), and can be scripted to fail: 429 n times, 403 for a chat, 400 migrate_to_chat_id.
 /// </summary>
-public sealed class FakeTelegramServer : IAsyncDisposable
+public sealed partial class FakeTelegramServer : IAsyncDisposable
 {
     public const string DefaultToken = "123456789:AAHfakeTOKENfor-tests_only0123456789";
 
@@ -536,8 +536,10 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             "getchatmember" => GetChatMember(body),
             "sendmessage" => SendMessage(body),
             "editmessagetext" => EditMessageText(body),
+            "answercallbackquery" => AnswerCallbackQuery(body),
             "getfile" => GetFile(body),
             "senddocument" => await SendDocumentAsync(http.Request, body),
+            "sendphoto" => await SendPhotoAsync(http.Request, body),
             "getupdates" => await GetUpdatesAsync(body, http.RequestAborted),
             _ => Error(404, "Not Found: method not found"),
         };
@@ -839,6 +841,11 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                 return Error(400, "Bad Request: message is too long");
             }
 
+            if (CheckReplyMarkup(body["reply_markup"]) is { } markupError)
+            {
+                return Error(400, "Bad Request: " + markupError);
+            }
+
             Record(chatId, now);
             var messageId = _nextMessageId++;
             var replyTo = body["reply_parameters"]?["message_id"] is { } r ? (int?)ReadLong(r) : null;
@@ -1029,6 +1036,8 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                         }
                     }
 
+                    RememberAllowedUpdates(body["allowed_updates"]);
+                    DropUnwantedUpdates();
                     if (_updates.Count > 0)
                     {
                         var batch = new JsonArray();
