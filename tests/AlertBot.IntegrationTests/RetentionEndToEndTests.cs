@@ -27,6 +27,7 @@ public sealed class RetentionEndToEndTests : IAsyncLifetime
         var evergreen = new SampleItem("Houthis: a profile", "https://news.example/houthis-profile", "Who the Houthis are.", sut.Time.GetUtcNow());
 
         // Every ten days for 100 days: the evergreen item stays in the feed beside that day's news.
+        var actionRows = 0;
         for (var day = 0; day <= 100; day += 10)
         {
             var news = new SampleItem($"Houthis, day {day}", $"https://news.example/day-{day}", "Houthis said.", sut.Time.GetUtcNow());
@@ -35,11 +36,20 @@ public sealed class RetentionEndToEndTests : IAsyncLifetime
             await sut.DeliverAsync();
             var pruned = await sut.Services.GetRequiredService<RetentionService>().PruneAsync(CancellationToken.None);
             Assert.Equal(day >= 40 ? 1 : 0, pruned.SeenItems); // each day's news, 30 days after it left the feed
+            actionRows += pruned.ActionRows;
             sut.Time.Advance(TimeSpan.FromDays(10));
         }
 
         var titles = sut.TitlesFor("a");
         Assert.Single(titles, t => t == evergreen.Title);
         Assert.Equal(12, titles.Count); // the evergreen once, and the eleven days' news
+
+        // The hourly trend counts age out with the rest: none older than the retention age is left.
+        Assert.True(actionRows > 0);
+        var channel = Assert.Single(await sut.Store.ListChannelsAsync(CancellationToken.None));
+        var counts = await sut.Services.GetRequiredService<AlertBot.Core.Actions.IAlertActionStore>()
+            .ListTermCountsAsync(channel.Id, DateTimeOffset.MinValue, CancellationToken.None);
+        Assert.NotEmpty(counts);
+        Assert.All(counts, c => Assert.True(c.Hour >= sut.Time.GetUtcNow() - TimeSpan.FromDays(40)));
     }
 }

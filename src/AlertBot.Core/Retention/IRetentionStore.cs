@@ -1,7 +1,8 @@
 namespace AlertBot.Core.Retention;
 
 /// <summary>What one pruning removed.</summary>
-public sealed record PruneResult(int SeenItems, int OutboxRows);
+/// <param name="ActionRows">Hourly term counts, story mutes and expired term mutes (see IAlertActionStore.PruneActionsAsync).</param>
+public sealed record PruneResult(int SeenItems, int OutboxRows, int ActionRows = 0);
 
 /// <summary>The store side of retention, beside <see cref="Persistence.IAlertStore"/> (the same database).</summary>
 public interface IRetentionStore

@@ -1,3 +1,4 @@
+using AlertBot.Core.Actions;
 using AlertBot.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,8 @@ public sealed partial class RetentionService(
     TimeProvider time,
     AlertBotMetrics metrics,
     ILogger<RetentionService> logger,
-    IRetentionStore? store = null)
+    IRetentionStore? store = null,
+    IAlertActionStore? actions = null)
 {
     public async Task<PruneResult> PruneAsync(CancellationToken cancellationToken)
     {
@@ -26,15 +28,22 @@ public sealed partial class RetentionService(
 
         var olderThan = time.GetUtcNow() - settings.MaxAge;
         var result = await store.PruneAsync(olderThan, cancellationToken);
-        metrics.Pruned(result.SeenItems, result.OutboxRows);
-        if (result.SeenItems + result.OutboxRows > 0)
+        if (actions is not null)
         {
-            LogPruned(result.SeenItems, result.OutboxRows, olderThan);
+            // Trend counts and mutes age out with the alerts they describe.
+            result = result with { ActionRows = await actions.PruneActionsAsync(olderThan, cancellationToken) };
+        }
+
+        metrics.Pruned(result.SeenItems, result.OutboxRows);
+        if (result.SeenItems + result.OutboxRows + result.ActionRows > 0)
+        {
+            LogPruned(result.SeenItems, result.OutboxRows, result.ActionRows, olderThan);
         }
 
         return result;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention pruned {SeenItems} seen items and {OutboxRows} delivered or closed alerts from before {OlderThan:u}")]
-    private partial void LogPruned(int seenItems, int outboxRows, DateTimeOffset olderThan);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Retention pruned {SeenItems} seen items, {OutboxRows} delivered or closed alerts and {ActionRows} trend counts and mutes from before {OlderThan:u}")]
+    private partial void LogPruned(int seenItems, int outboxRows, int actionRows, DateTimeOffset olderThan);
 }
