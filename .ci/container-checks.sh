@@ -58,7 +58,8 @@ check "/healthz answers through the published port" curl -fsS "http://127.0.0.1:
 check "/readyz answers ready" sh -c "curl -fsS http://127.0.0.1:$port/readyz | grep -q '\"ready\":true'"
 metrics() {
   for _ in $(seq 1 30); do
-    curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^alertbot_alerts_delivered' && return 0
+    # Every series starts at zero: it is the console's delivered count reaching 1 that proves the seed alert went out.
+    curl -fsS "http://127.0.0.1:$port/metrics" | grep -Eq '^alertbot_alerts_delivered(_total)?\{[^}]*platform="console"[^}]*\} [1-9]' && return 0
     sleep 1
   done
   curl -sS "http://127.0.0.1:$port/metrics" | head -20

@@ -60,7 +60,7 @@ public sealed class PollTimingTests : IAsyncLifetime
         var sut = Schedule(CreateSut());
         var now = DateTimeOffset.UtcNow;
 
-        var delays = Enumerable.Range(1, 2000).Select(id => sut.FirstPollDelay(Feed(id), now)).ToList();
+        var delays = Enumerable.Range(1, 2000).Select(id => sut.FirstPollDelay(Feed(id), now, dueNow: 2000)).ToList();
 
         Assert.All(delays, d => Assert.InRange(d, TimeSpan.Zero, Interval));
         // Ten slices of the interval each hold about a tenth (200 ± 14 on average; these bounds are 7 deviations):
@@ -70,20 +70,32 @@ public sealed class PollTimingTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_few_new_feeds_poll_within_a_second_or_two_with_the_default_jitter()
+    {
+        var sut = Schedule(CreateSut());
+        var now = DateTimeOffset.UtcNow;
+
+        // The seed feed alone, or a pack of eleven: the first start shows something at once, not minutes later.
+        Assert.InRange(sut.FirstPollDelay(Feed(1), now, dueNow: 1), TimeSpan.Zero, FeedScheduleService.FirstPollSpacing);
+        var pack = Enumerable.Range(1, 11).Select(id => sut.FirstPollDelay(Feed(id), now, dueNow: 11)).ToList();
+        Assert.All(pack, d => Assert.InRange(d, TimeSpan.Zero, FeedScheduleService.FirstPollSpacing * 11));
+    }
+
+    [Fact]
     public void A_feed_polled_before_keeps_its_rhythm_and_without_jitter_a_new_feed_polls_at_once()
     {
         var sut = Schedule(CreateSut());
         var now = DateTimeOffset.UtcNow;
 
         // Polled a minute ago: next due in four minutes, plus at most a tenth of the interval (default jitter 0.1).
-        Assert.InRange(sut.FirstPollDelay(Feed(1, now - TimeSpan.FromMinutes(1)), now), TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(4.5));
+        Assert.InRange(sut.FirstPollDelay(Feed(1, now - TimeSpan.FromMinutes(1)), now, dueNow: 1), TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(4.5));
 
         _settings["AlertBot:Polling:Jitter"] = "0";
         var exact = Schedule(CreateSut());
-        Assert.Equal(TimeSpan.Zero, exact.FirstPollDelay(Feed(2), now));
-        Assert.Equal(TimeSpan.FromMinutes(4), exact.FirstPollDelay(Feed(1, now - TimeSpan.FromMinutes(1)), now));
+        Assert.Equal(TimeSpan.Zero, exact.FirstPollDelay(Feed(2), now, dueNow: 1));
+        Assert.Equal(TimeSpan.FromMinutes(4), exact.FirstPollDelay(Feed(1, now - TimeSpan.FromMinutes(1)), now, dueNow: 1));
         // Overdue (the process was down): at once, not a whole interval later.
-        Assert.Equal(TimeSpan.Zero, exact.FirstPollDelay(Feed(3, now - TimeSpan.FromHours(2)), now));
+        Assert.Equal(TimeSpan.Zero, exact.FirstPollDelay(Feed(3, now - TimeSpan.FromHours(2)), now, dueNow: 1));
     }
 
     [Fact]

@@ -115,6 +115,7 @@ public sealed partial class FeedScheduleService(
         _syncs++;
         var now = time.GetUtcNow();
         var wanted = new HashSet<long>(feeds.Count);
+        var changed = new List<(FeedRecord Feed, JobKey Key, bool Replace, TimeSpan Interval)>();
         foreach (var feed in feeds)
         {
             wanted.Add(feed.Id);
@@ -128,9 +129,19 @@ public sealed partial class FeedScheduleService(
             var existing = await scheduler.GetJobDetail(key, cancellationToken);
             if (existing is null || IntervalOf(existing) != interval)
             {
-                await ScheduleFeedAsync(scheduler, key, feed, replace: existing is not null, FirstPollDelay(feed, now), cancellationToken);
+                changed.Add((feed, key, existing is not null, interval));
             }
+            else
+            {
+                _scheduled[feed.Id] = interval;
+            }
+        }
 
+        // How many first polls this sync spreads out: a few come at once, thousands over their interval.
+        var due = changed.Count(c => IsDueNow(c.Feed, now));
+        foreach (var (feed, key, replace, interval) in changed)
+        {
+            await ScheduleFeedAsync(scheduler, key, feed, replace, FirstPollDelay(feed, now, due), cancellationToken);
             _scheduled[feed.Id] = interval;
         }
 
@@ -160,24 +171,36 @@ public sealed partial class FeedScheduleService(
 
     /// <summary>
     /// When a feed's first poll of this schedule comes. A feed polled before keeps its rhythm: its next poll when due,
-    /// so restarts neither poll it early nor push it back. A new or overdue feed gets a random point of its whole
-    /// interval, so thousands of feeds spread evenly instead of crowding into a burst that every later cycle repeats.
-    /// With no jitter nothing is random: new and overdue feeds at once.
+    /// so restarts neither poll it early nor push it back. New or overdue feeds get random points of a window that grows
+    /// with their number up to their whole interval, so thousands of feeds spread evenly instead of crowding into a
+    /// burst that every later cycle repeats, and a handful poll at once. With no jitter nothing is random: new and
+    /// overdue feeds at once.
     /// </summary>
-    internal TimeSpan FirstPollDelay(FeedRecord feed, DateTimeOffset now)
+    /// <param name="dueNow">How many feeds of this sync are new or overdue (<see cref="IsDueNow"/>): their first polls
+    /// are spread over <see cref="FirstPollSpacing"/> each, at most one interval, so a first start with the seed feed or a
+    /// feed pack polls within a second or two while twenty thousand feeds still spread over their whole interval.</param>
+    internal TimeSpan FirstPollDelay(FeedRecord feed, DateTimeOffset now, int dueNow)
     {
         var jitter = polling.Value.Jitter;
         var interval = IntervalOf(feed);
 #pragma warning disable CA5394 // Spreading load, not security.
-        if (feed.LastPolledAt is { } last && last <= now && last + interval > now)
+        if (!IsDueNow(feed, now))
         {
-            var due = last + interval - now;
+            var due = feed.LastPolledAt!.Value + interval - now;
             return due + interval * (jitter * Random.Shared.NextDouble());
         }
 
-        return jitter == 0 ? TimeSpan.Zero : interval * Random.Shared.NextDouble();
+        var window = TimeSpan.FromTicks(Math.Min(interval.Ticks, FirstPollSpacing.Ticks * Math.Max(1, dueNow)));
+        return jitter == 0 ? TimeSpan.Zero : window * Random.Shared.NextDouble();
 #pragma warning restore CA5394
     }
+
+    /// <summary>The average gap between the first polls of feeds that are new or overdue together (about 7 a second).</summary>
+    internal static readonly TimeSpan FirstPollSpacing = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>Never polled, or overdue (the process was down): its first poll of this schedule is spread, not timed.</summary>
+    private bool IsDueNow(FeedRecord feed, DateTimeOffset now) =>
+        feed.LastPolledAt is not { } last || last > now || last + IntervalOf(feed) <= now;
 
     /// <summary>The feed's own interval, or the configured default for a feed that was never given one.</summary>
     private TimeSpan IntervalOf(FeedRecord feed) => feed.IntervalOr(polling.Value.DefaultInterval);
