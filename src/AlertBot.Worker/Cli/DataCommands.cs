@@ -93,7 +93,7 @@ internal sealed class DataCommands(CliApp app)
 
     private async Task<int> ExportFeedsAsync(string? output, CancellationToken cancellationToken)
     {
-        await using var host = await StartAsync(cancellationToken);
+        await using var host = await app.StartStoreHostAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
         var feeds = await store.ListFeedsAsync(cancellationToken);
 
@@ -131,7 +131,7 @@ internal sealed class DataCommands(CliApp app)
             }
         }
 
-        await using var host = await StartAsync(cancellationToken);
+        await using var host = await app.StartStoreHostAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
         var channel = channelRef is { } target ? await store.EnsureChannelAsync(target, null, DateTimeOffset.UtcNow, cancellationToken) : null;
         int added = 0, skipped = 0, attached = 0, done = 0;
@@ -182,7 +182,7 @@ internal sealed class DataCommands(CliApp app)
             throw new OperatorException("feed add", $"'{url}' is not an http(s) URL. Give the feed's address, e.g. https://example.com/rss", ExitCodes.Usage);
         }
 
-        await using var host = await StartAsync(cancellationToken);
+        await using var host = await app.StartStoreHostAsync(cancellationToken);
         var result = await host.Services.GetRequiredService<IFeedReader>().ReadAsync(uri.AbsoluteUri, FeedValidators.None, cancellationToken);
         if (result is not FeedReadResult.Success ok)
         {
@@ -213,7 +213,7 @@ internal sealed class DataCommands(CliApp app)
 
     private async Task<int> ListFeedsAsync(CancellationToken cancellationToken)
     {
-        await using var host = await StartAsync(cancellationToken);
+        await using var host = await app.StartStoreHostAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
         var defaultInterval = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value.DefaultInterval;
         var processor = host.Services.GetRequiredService<CommandProcessor>();
@@ -237,7 +237,7 @@ internal sealed class DataCommands(CliApp app)
 
     private async Task<int> RemoveFeedAsync(long id, CancellationToken cancellationToken)
     {
-        await using var host = await StartAsync(cancellationToken);
+        await using var host = await app.StartStoreHostAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
         var feed = await RequireFeedAsync(store, id, cancellationToken);
         await store.DeleteFeedAsync(feed.Id, cancellationToken);
@@ -268,7 +268,7 @@ internal sealed class DataCommands(CliApp app)
             interval = parsed;
         }
 
-        await using var host = await StartAsync(cancellationToken);
+        await using var host = await app.StartStoreHostAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
         var feed = await RequireFeedAsync(store, id, cancellationToken);
         await store.UpsertFeedAsync(new FeedDefinition(feed.Url, feed.Name, interval, feed.Backfill), DateTimeOffset.UtcNow, cancellationToken);
@@ -290,7 +290,7 @@ internal sealed class DataCommands(CliApp app)
     private async Task<int> ExportWatchlistAsync(string channelText, string format, string? output, CancellationToken cancellationToken)
     {
         var channelRef = ParseChannel(channelText);
-        await using var host = await StartAsync(cancellationToken);
+        await using var host = await app.StartStoreHostAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
         var channel = await store.GetChannelAsync(channelRef, cancellationToken)
             ?? throw new OperatorException("watchlist export", $"there is no channel {channelRef}. Check the platform and id", ExitCodes.Usage);
@@ -313,7 +313,7 @@ internal sealed class DataCommands(CliApp app)
         var text = await InputFiles.ReadAllTextAsync(path, cancellationToken);
         var terms = ReadWatchlist(path, text);
 
-        await using var host = await StartAsync(cancellationToken);
+        await using var host = await app.StartStoreHostAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
         await store.EnsureChannelAsync(channelRef, null, DateTimeOffset.UtcNow, cancellationToken);
 
@@ -372,7 +372,7 @@ internal sealed class DataCommands(CliApp app)
 
     private async Task<int> BackupAsync(string file, CancellationToken cancellationToken)
     {
-        await using var host = await StartAsync(cancellationToken);
+        await using var host = await app.StartStoreHostAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
         if (store is not SqliteAlertStore sqlite)
         {
@@ -394,8 +394,6 @@ internal sealed class DataCommands(CliApp app)
         await app.Output.WriteLineAsync($"Backed up to {Path.GetFullPath(file)}. To restore: stop AlertBot, put this file in place of the database (delete its -wal and -shm files), start AlertBot.");
         return ExitCodes.Ok;
     }
-
-    private Task<WebApplication> StartAsync(CancellationToken cancellationToken) => app.StartStoreHostAsync(cancellationToken);
 
     private async Task WriteAsync(string text, string? output, CancellationToken cancellationToken)
     {
