@@ -16,7 +16,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Binds and validates <c>AlertBot:Storage</c> (at start-up) and registers the configured provider's
     /// <see cref="IAlertStore"/> (also the <see cref="IStoryStore"/>) and <see cref="ILeaseProvider"/> singletons.
-    /// The host still calls <see cref="IAlertStore.MigrateAsync"/> before the first job runs.
+    /// The host still calls <see cref="IStoreMigrator.MigrateAsync"/> before the first job runs.
     /// </summary>
     public static IServiceCollection AddAlertBotStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -38,6 +38,14 @@ public static class StorageServiceCollectionExtensions
                     sp.GetService<TimeProvider>(),
                     sp.GetService<ILogger<SqliteAlertStore>>());
         });
+        // The store's ports: one instance per database implements them all.
+        services.AddSingleton<IStoreMigrator>(sp => sp.GetRequiredService<IAlertStore>());
+        services.AddSingleton<IFeedStore>(sp => sp.GetRequiredService<IAlertStore>());
+        services.AddSingleton<IPollStore>(sp => sp.GetRequiredService<IAlertStore>());
+        services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<IAlertStore>());
+        services.AddSingleton<IWatchlistStore>(sp => sp.GetRequiredService<IAlertStore>());
+        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<IAlertStore>());
+        services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<IAlertStore>());
         // Both providers keep stories across sources and digests in the same database (and outbox) as the store.
         services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<IAlertStore>() as IStoryStore
             ?? throw new InvalidOperationException("The configured store does not keep stories and digests."));

@@ -21,8 +21,8 @@ public sealed record EscalationSettings(bool Enabled, int Outlets, TimeSpan Wind
 
 /// <summary>
 /// The store side of acting on alerts (the buttons), burst escalation and per-term trend counts, beside
-/// <see cref="Persistence.IAlertStore"/> in the same database. Each method is its own transaction; the trend counts are
-/// written by <see cref="Persistence.IAlertStore.CommitPollAsync"/> from <see cref="Persistence.PollCommit.TermHits"/>.
+/// the other store ports in the same database. Each method is its own transaction; the trend counts are
+/// written by <see cref="Persistence.IPollStore.CommitPollAsync"/> from <see cref="Persistence.PollCommit.TermHits"/>.
 /// </summary>
 public interface IAlertActionStore
 {

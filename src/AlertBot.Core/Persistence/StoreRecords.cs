@@ -6,7 +6,7 @@ using AlertBot.Core.Summaries;
 
 namespace AlertBot.Core.Persistence;
 
-/// <summary>A feed as configured or added from chat; <see cref="IAlertStore.UpsertFeedAsync"/> keys it by URL.</summary>
+/// <summary>A feed as configured or added from chat; <see cref="IFeedStore.UpsertFeedAsync"/> keys it by URL.</summary>
 /// <param name="Interval">Its own polling interval; null follows <c>AlertBot:Polling:DefaultInterval</c>, whatever it is then.</param>
 public sealed record FeedDefinition(string Url, string Name, TimeSpan? Interval, int Backfill = 0);
 
@@ -89,7 +89,7 @@ public sealed record OutboxStats(
     DateTimeOffset? LastDeliveredAt,
     int Undeliverable);
 
-/// <summary>An alert set aside after failing repeatedly (see <see cref="IAlertStore.ParkAsync"/>).</summary>
+/// <summary>An alert set aside after failing repeatedly (see <see cref="IOutboxStore.ParkAsync"/>).</summary>
 /// <param name="Title">The alert's title, or a placeholder when its stored payload cannot be read.</param>
 public sealed record ParkedAlert(
     long Id,

@@ -4,7 +4,7 @@ namespace AlertBot.Core.Retention;
 /// <param name="ActionRows">Hourly term counts, story mutes and expired term mutes (see IAlertActionStore.PruneActionsAsync).</param>
 public sealed record PruneResult(int SeenItems, int OutboxRows, int ActionRows = 0);
 
-/// <summary>The store side of retention, beside <see cref="Persistence.IAlertStore"/> (the same database).</summary>
+/// <summary>The store side of retention, beside the other store ports (the same database).</summary>
 public interface IRetentionStore
 {
     /// <summary>

@@ -26,9 +26,9 @@ public sealed record StoryProbe(long ChannelId, StoryFingerprint Story);
 public sealed record PriorityTerm(long ChannelId, string Text);
 
 /// <summary>
-/// The store side of stories and digests, beside <see cref="IAlertStore"/> (the same database and the same outbox).
+/// The store side of stories and digests, beside the other store ports (the same database and the same <see cref="IOutboxStore"/>).
 /// Each method is its own transaction; the story columns and hold of new alerts are written by
-/// <see cref="IAlertStore.CommitPollAsync"/> from <see cref="NewAlert.Story"/> and <see cref="NewAlert.HoldUntil"/>, and
+/// <see cref="IPollStore.CommitPollAsync"/> from <see cref="NewAlert.Story"/> and <see cref="NewAlert.HoldUntil"/>, and
 /// <see cref="PollCommit.Updates"/> in the same transaction.
 /// </summary>
 public interface IStoryStore
@@ -59,7 +59,7 @@ public interface IStoryStore
 
     Task SetDigestModeAsync(long channelId, DigestMode mode, CancellationToken cancellationToken);
 
-    /// <returns>False when the channel has no such term (compared like <see cref="IAlertStore.RemoveWatchTermAsync"/>).</returns>
+    /// <returns>False when the channel has no such term (compared like <see cref="IWatchlistStore.RemoveWatchTermAsync"/>).</returns>
     Task<bool> SetTermPriorityAsync(long channelId, string text, bool priority, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<PriorityTerm>> ListPriorityTermsAsync(IReadOnlyCollection<long> channelIds, CancellationToken cancellationToken);
