@@ -305,8 +305,9 @@ public sealed class TelegramReceiverTests
     [Fact]
     public async Task Repeated_failures_back_off_with_growing_capped_waits()
     {
-        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), new Random(3));
-        var waits = Enumerable.Range(0, 12).Select(_ => backoff.Next()).ToArray();
+        var backoff = TelegramUpdateReceiver.ErrorBackoff(new TelegramOptions { ErrorBackoffInitial = TimeSpan.FromSeconds(1), ErrorBackoffMax = TimeSpan.FromSeconds(60) });
+        var random = new Random(3);
+        var waits = Enumerable.Range(0, 12).Select(attempt => backoff.For(attempt, random.NextDouble)).ToArray();
 
         for (var i = 0; i < waits.Length; i++)
         {
@@ -314,8 +315,8 @@ public sealed class TelegramReceiverTests
             Assert.InRange(waits[i].TotalSeconds, ceiling / 2, ceiling);
         }
 
-        backoff.Reset();
-        Assert.InRange(backoff.Next().TotalSeconds, 0.5, 1);
+        // A success starts the count afresh: every pipeline execution begins at attempt 0.
+        Assert.InRange(backoff.For(0, random.NextDouble).TotalSeconds, 0.5, 1);
         await Task.CompletedTask;
     }
 

@@ -3,6 +3,7 @@ using AlertBot.Core.Channels;
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Digests;
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Resilience;
 using AlertBot.Core.Stories;
 using AlertBot.Core.Summaries;
 using Microsoft.Extensions.Logging;
@@ -314,17 +315,9 @@ public sealed partial class DeliveryService
         ],
     };
 
-    /// <summary>Exponential from the base delay, doubling per attempt, capped, with ±20 % jitter.</summary>
-    internal TimeSpan Backoff(int previousAttempts)
-    {
-        var exponent = Math.Min(previousAttempts, 20);
-        var raw = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, exponent);
-        var capped = Math.Min(raw, _options.RetryMaxDelay.TotalMilliseconds);
-#pragma warning disable CA5394 // Jitter spreads retries; it is not a security decision.
-        var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
-#pragma warning restore CA5394
-        return TimeSpan.FromMilliseconds(Math.Min(capped * jitter, _options.RetryMaxDelay.TotalMilliseconds));
-    }
+    /// <summary>Exponential from the base delay, doubling per attempt, capped, with ±20 % jitter (never past the cap).</summary>
+    internal TimeSpan Backoff(int previousAttempts) =>
+        new RetryDelay(_options.RetryBaseDelay, _options.RetryMaxDelay, JitterLow: 0.8, JitterHigh: 1.2).For(previousAttempts);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sink threw while delivering alert {OutboxId} to {Channel}; it will be retried")]
     private partial void LogSinkThrew(Exception exception, long outboxId, ChannelRef channel);

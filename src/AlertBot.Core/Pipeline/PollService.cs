@@ -234,10 +234,10 @@ public sealed partial class PollService(
             return last + settings.PausedRetryInterval;
         }
 
-        // 1 failure: the next scheduled poll goes ahead; each further one doubles the wait.
-        var factor = Math.Pow(2, Math.Min(feed.ConsecutiveFailures - 1, 20));
-        var wait = TimeSpan.FromTicks((long)Math.Min(feed.IntervalOr(settings.DefaultInterval).Ticks * (factor - 1), settings.FailureBackoffMax.Ticks));
-        return last + wait;
+        // 1 failure: the next scheduled poll goes ahead; 2: one interval; each further one doubles the wait.
+        return feed.ConsecutiveFailures < 2
+            ? last
+            : last + new Resilience.RetryDelay(feed.IntervalOr(settings.DefaultInterval), settings.FailureBackoffMax).For(feed.ConsecutiveFailures - 2);
     }
 
     private async Task NotifyRecoveredAsync(FeedRecord feed, DateTimeOffset now, CancellationToken cancellationToken)

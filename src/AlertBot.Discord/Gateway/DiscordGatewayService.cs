@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.Channels;
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Resilience;
 using AlertBot.Discord.Client;
 using AlertBot.Discord.Configuration;
 using AlertBot.Discord.Interactions;
@@ -11,6 +12,7 @@ using Discord.WebSocket;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace AlertBot.Discord.Gateway;
 
@@ -36,6 +38,7 @@ internal sealed partial class DiscordGatewayService : BackgroundService
     private readonly TimeSpan _leaseRetry;
     private readonly TimeProvider _time;
     private readonly ILogger<DiscordGatewayService> _logger;
+    private readonly ResiliencePipeline _reconnect;
 
     /// <param name="leases">Who may connect; without one (a lone instance, tests) this instance simply connects.</param>
     public DiscordGatewayService(
@@ -56,7 +59,20 @@ internal sealed partial class DiscordGatewayService : BackgroundService
         _leaseRetry = leaseOptions.Value.RetryInterval;
         _time = time;
         _logger = logger;
+
+        // Discord (or the network) is down: one line, then try again, backing off to a minute.
+        _reconnect = ReconnectDelay.RetryForever(
+            time,
+            shouldRetry: ex => ex is not OutOfMemoryException,
+            onRetry: (ex, delay) =>
+            {
+                LogConnectFailed(DiscordLog.Describe(ex), delay);
+                return ValueTask.CompletedTask;
+            });
     }
+
+    /// <summary>The wait between failed connects: 1 s doubling to a minute.</summary>
+    internal static RetryDelay ReconnectDelay { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(
@@ -71,30 +87,13 @@ internal sealed partial class DiscordGatewayService : BackgroundService
     /// <summary>Connects every shard and keeps them until <paramref name="stoppingToken"/>; returns early only when Discord refused us for good.</summary>
     private async Task RunSessionAsync(CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromSeconds(1);
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
-            {
-                await RunClientAsync(stoppingToken);
-                return;
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not OutOfMemoryException)
-            {
-                // Discord (or the network) is down: one line, then try again, backing off to a minute.
-                LogConnectFailed(DiscordLog.Describe(ex), delay);
-            }
-
-            try
-            {
-                await Task.Delay(delay, _time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+            await _reconnect.ExecuteAsync(async token => await RunClientAsync(token), stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped while waiting to reconnect.
         }
     }
 

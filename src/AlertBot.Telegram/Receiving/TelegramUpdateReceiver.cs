@@ -2,9 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
@@ -15,8 +17,9 @@ namespace AlertBot.Telegram.Receiving;
 /// <summary>
 /// Receives updates: at start it learns its own name, publishes the command menu and (polling mode) removes any
 /// webhook; then it long-polls getUpdates, hands each update to the <see cref="UpdateDispatcher"/>, and stores the
-/// next offset after each batch so a restart never handles an update twice. Errors back off with jitter up to
-/// <see cref="TelegramOptions.ErrorBackoffMax"/>; nothing a user sends can end the loop.
+/// next offset after each batch so a restart never handles an update twice. Each step (start-up, reading the stored
+/// offset, each getUpdates) runs in a Polly retry pipeline that backs off with jitter up to
+/// <see cref="TelegramOptions.ErrorBackoffMax"/> (<see cref="ErrorBackoff"/>); nothing a user sends can end the loop.
 /// </summary>
 /// <remarks>
 /// Telegram lets one getUpdates caller per token at a time (others get 409), so with several instances the polling
@@ -40,7 +43,9 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
     private readonly TelegramOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TelegramUpdateReceiver> _logger;
-    private readonly Backoff _backoff;
+    private readonly ResiliencePipeline _startUpRetry;
+    private readonly ResiliencePipeline _offsetRetry;
+    private readonly ResiliencePipeline _pollRetry;
     private readonly ILeaseProvider? _leases;
     private readonly TimeSpan _leaseRetry;
     private readonly TelegramReceiverStatus _status;
@@ -68,8 +73,30 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _backoff = new Backoff(_options.ErrorBackoffInitial, _options.ErrorBackoffMax, Random.Shared);
+        _startUpRetry = Retry("start-up");
+        _offsetRetry = Retry("reading the saved update offset");
+        _pollRetry = Retry("getUpdates");
     }
+
+    /// <summary>
+    /// The wait after failures in a row: <see cref="TelegramOptions.ErrorBackoffInitial"/> doubling up to
+    /// <see cref="TelegramOptions.ErrorBackoffMax"/>, drawn from the upper half of that ceiling.
+    /// </summary>
+    internal static RetryDelay ErrorBackoff(TelegramOptions options) =>
+        new(options.ErrorBackoffInitial, options.ErrorBackoffMax, JitterLow: 0.5, JitterHigh: 1);
+
+    /// <summary>Retries every failure of <paramref name="step"/> until stopped; a success starts the count afresh.</summary>
+    private ResiliencePipeline Retry(string step) => ErrorBackoff(_options).RetryForever(
+        _time,
+        shouldRetry: _ => true,
+        onRetry: (ex, wait) =>
+        {
+            LogFailure(ex, step, wait);
+            return ValueTask.CompletedTask;
+        },
+        serverWait: (ex, wait) => ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after }
+            ? TimeSpan.FromSeconds(Math.Max(wait.TotalSeconds, after))
+            : wait);
 
     /// <summary>The bot menu: every command with its one-line description.</summary>
     public static IReadOnlyList<BotCommand> MenuCommands { get; } = CommandCatalog.All
@@ -105,40 +132,30 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         }
     }
 
-    private async Task StartUpAsync(CancellationToken stop)
-    {
-        while (true)
+    private async Task StartUpAsync(CancellationToken stop) => await _startUpRetry.ExecuteAsync(
+        async token =>
         {
-            try
+            var client = _clients.Create();
+            if (_options.Mode == TelegramMode.Polling)
             {
-                var client = _clients.Create();
-                if (_options.Mode == TelegramMode.Polling)
-                {
-                    await client.DeleteWebhook(dropPendingUpdates: false, cancellationToken: stop);
-                }
-                else
-                {
-                    await client.SetWebhook(
-                        url: _options.WebhookUrl!,
-                        allowedUpdates: Wanted,
-                        secretToken: _options.WebhookSecret,
-                        cancellationToken: stop);
-                }
+                await client.DeleteWebhook(dropPendingUpdates: false, cancellationToken: token);
+            }
+            else
+            {
+                await client.SetWebhook(
+                    url: _options.WebhookUrl!,
+                    allowedUpdates: Wanted,
+                    secretToken: _options.WebhookSecret,
+                    cancellationToken: token);
+            }
 
-                var me = await client.GetMe(stop);
-                _handler.BotUsername = me.Username;
-                await PublishMenuAsync(client, stop);
-                LogStarted(_logger, me.Username ?? "?");
-                _status.StartedUp(_options.Mode == TelegramMode.Webhook, _time.GetUtcNow());
-                _backoff.Reset();
-                return;
-            }
-            catch (Exception ex) when (!stop.IsCancellationRequested)
-            {
-                await BackOffAsync(ex, "start-up", stop);
-            }
-        }
-    }
+            var me = await client.GetMe(token);
+            _handler.BotUsername = me.Username;
+            await PublishMenuAsync(client, token);
+            LogStarted(_logger, me.Username ?? "?");
+            _status.StartedUp(_options.Mode == TelegramMode.Webhook, _time.GetUtcNow());
+        },
+        stop);
 
     /// <summary>The command menu is a convenience: failing to set it must not keep the bot from answering.</summary>
     private async Task PublishMenuAsync(ITelegramBotClient client, CancellationToken stop)
@@ -160,44 +177,26 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         var pollSeconds = (int)Math.Ceiling(_options.PollTimeout.TotalSeconds);
         while (!stop.IsCancellationRequested)
         {
-            Update[] updates;
             var started = _time.GetTimestamp();
+            Batch batch;
             try
             {
-                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                deadline.CancelAfter(_options.PollTimeout + _options.RequestTimeout);
-                updates = await _clients.Create().GetUpdates(
-                    offset: offset,
-                    limit: 100,
-                    timeout: pollSeconds,
-                    allowedUpdates: Wanted,
-                    cancellationToken: deadline.Token);
-                _status.Polled(_time.GetUtcNow());
-                _backoff.Reset();
+                var asked = offset;
+                batch = await _pollRetry.ExecuteAsync(token => FetchAsync(asked, pollSeconds, token), stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (IsUnreadable(ex))
-            {
-                // One update the library cannot read must not wedge polling on the same offset forever.
-                var skippedTo = await ReadOneByOneAsync(offset, stop);
-                if (skippedTo != offset && skippedTo is { } skipped)
-                {
-                    offset = skipped;
-                    await SaveOffsetAsync(skipped, stop);
-                    continue;
-                }
 
-                await BackOffAsync(ex, "getUpdates", stop);
-                continue;
-            }
-            catch (Exception ex)
+            if (batch.SkippedTo is { } skipped)
             {
-                await BackOffAsync(ex, "getUpdates", stop);
+                offset = skipped;
+                await SaveOffsetAsync(skipped, stop);
                 continue;
             }
+
+            var updates = batch.Updates;
 
             // A server that ignores the offset hands out what was already taken: nothing new, not something to redo.
             if (offset is { } from)
@@ -219,6 +218,41 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
             var next = updates.Max(u => u.Id) + 1;
             offset = next;
             await SaveOffsetAsync(next, stop);
+        }
+    }
+
+    /// <summary>What one getUpdates brought: updates, or (when some could not be read) the offset past them.</summary>
+    private sealed record Batch(Update[] Updates, int? SkippedTo);
+
+    /// <summary>
+    /// One getUpdates call. A batch the library cannot read is fetched again as raw JSON and read one by one, so one
+    /// bad update cannot wedge polling on the same offset; only when that gets nothing past it does the call fail
+    /// (and the pipeline back off).
+    /// </summary>
+    private async ValueTask<Batch> FetchAsync(int? offset, int pollSeconds, CancellationToken stop)
+    {
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            deadline.CancelAfter(_options.PollTimeout + _options.RequestTimeout);
+            var updates = await _clients.Create().GetUpdates(
+                offset: offset,
+                limit: 100,
+                timeout: pollSeconds,
+                allowedUpdates: Wanted,
+                cancellationToken: deadline.Token);
+            _status.Polled(_time.GetUtcNow());
+            return new Batch(updates, null);
+        }
+        catch (Exception ex) when (IsUnreadable(ex) && !stop.IsCancellationRequested)
+        {
+            var skippedTo = await ReadOneByOneAsync(offset, stop);
+            if (skippedTo != offset && skippedTo is { } skipped)
+            {
+                return new Batch([], skipped);
+            }
+
+            throw;
         }
     }
 
@@ -292,9 +326,8 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         }
     }
 
-    private async Task BackOffAsync(Exception ex, string step, CancellationToken stop)
+    private void LogFailure(Exception ex, string step, TimeSpan wait)
     {
-        var wait = _backoff.Next();
         switch (ex)
         {
             case ApiRequestException { ErrorCode: 409 } conflict:
@@ -304,38 +337,24 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
                 _status.TokenRefused();
                 LogUnauthorized(_logger, unauthorized.ErrorCode, wait.TotalSeconds);
                 break;
-            case ApiRequestException { ErrorCode: 429 } limited when limited.Parameters?.RetryAfter is { } after:
-                wait = TimeSpan.FromSeconds(Math.Max(wait.TotalSeconds, after));
-                LogStepFailed(_logger, step, Sending.TelegramSender.Reason(ex), wait.TotalSeconds);
-                break;
             case RequestException or HttpRequestException or IOException or OperationCanceledException:
-                // Expected on a flaky network: one line with the cause, no stack trace.
+                // Expected on a flaky network (a 429 included): one line with the cause, no stack trace.
                 LogStepFailed(_logger, step, Sending.TelegramSender.Reason(ex), wait.TotalSeconds);
                 break;
             default:
                 LogStepFailedUnexpectedly(_logger, step, wait.TotalSeconds, ex);
                 break;
         }
-
-        await Task.Delay(wait, _time, stop);
     }
 
-    private async Task<int?> LoadOffsetAsync(CancellationToken stop)
-    {
-        while (true)
+    /// <summary>Without the saved offset, polling would hand out updates already handled: wait for the database.</summary>
+    private async Task<int?> LoadOffsetAsync(CancellationToken stop) => await _offsetRetry.ExecuteAsync(
+        async token =>
         {
-            try
-            {
-                var stored = await _store.GetStateAsync(OffsetStateKey, stop);
-                return int.TryParse(stored, NumberStyles.Integer, CultureInfo.InvariantCulture, out var offset) ? offset : null;
-            }
-            catch (Exception ex) when (!stop.IsCancellationRequested)
-            {
-                // Without the saved offset, polling would hand out updates already handled: wait for the database.
-                await BackOffAsync(ex, "reading the saved update offset", stop);
-            }
-        }
-    }
+            var stored = await _store.GetStateAsync(OffsetStateKey, token);
+            return int.TryParse(stored, NumberStyles.Integer, CultureInfo.InvariantCulture, out var offset) ? (int?)offset : null;
+        },
+        stop);
 
     private async Task SaveOffsetAsync(int offset, CancellationToken stop)
     {
