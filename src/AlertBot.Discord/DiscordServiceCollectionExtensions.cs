@@ -1,4 +1,5 @@
 using AlertBot.Core.Alerts;
+using AlertBot.Core.Channels;
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Persistence;
 using AlertBot.Discord.Alerts;
@@ -18,8 +19,9 @@ public static class DiscordServiceCollectionExtensions
     internal const string UserAgent = "DiscordBot (https://github.com/alertbot/alertbot, 1.0)";
 
     /// <summary>
-    /// Discord options, Discord.Net's REST client and the global pace, the alert sink (when a token or a webhook is configured), and the
-    /// gateway (slash commands) only when a bot token is set.
+    /// Discord options, Discord.Net's REST client and the global pace; when a token or a webhook is configured, the alert
+    /// sink and the chat adapter (which brings the webhook channels to the host); the gateway (slash commands) only when
+    /// a bot token is set.
     /// </summary>
     public static IServiceCollection AddAlertBotDiscord(this IServiceCollection services, IConfiguration configuration)
     {
@@ -44,6 +46,7 @@ public static class DiscordServiceCollectionExtensions
         if (configured.IsEnabled)
         {
             services.AddSingleton<IAlertSink, DiscordAlertSink>();
+            services.AddChatAdapter<DiscordChatAdapter>();
         }
 
         if (configured.HasBotToken)

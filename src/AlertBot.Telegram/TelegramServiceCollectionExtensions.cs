@@ -1,4 +1,5 @@
 using AlertBot.Core.Alerts;
+using AlertBot.Core.Channels;
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Persistence;
 using AlertBot.Telegram.Receiving;
@@ -54,6 +55,7 @@ public static class TelegramServiceCollectionExtensions
         services.TryAddSingleton<TelegramReceiverStatus>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadinessProbe, TelegramReadinessProbe>());
         services.AddHostedService<TelegramUpdateReceiver>();
+        services.AddChatAdapter<TelegramChatAdapter>();
         return services;
     }
 }

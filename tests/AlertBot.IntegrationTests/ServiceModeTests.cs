@@ -1,4 +1,5 @@
 using AlertBot.Core.Alerts;
+using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
 using AlertBot.Testing.Feeds;
 using AlertBot.Worker.Hosting;
@@ -119,5 +120,50 @@ public sealed class ServiceModeTests
         Assert.True(ConsoleSinkRegistered([]));
         Assert.False(ConsoleSinkRegistered(new() { ["AlertBot:Telegram:Token"] = "123456:TEST-token" }));
         Assert.True(ConsoleSinkRegistered(new() { ["AlertBot:Telegram:Token"] = "123456:TEST-token", ["AlertBot:Console:Enabled"] = "true" }));
+        Assert.False(ConsoleSinkRegistered(new() { ["AlertBot:Discord:BotToken"] = "TEST.discord.token" }));
+        Assert.False(ConsoleSinkRegistered(new() { ["AlertBot:Discord:Webhooks:0"] = "https://discord.com/api/webhooks/123/TEST-token" }));
+        Assert.True(ConsoleSinkRegistered(new() { ["AlertBot:Telegram:Token"] = " " })); // blank is not a token
+    }
+
+    [Fact]
+    public async Task A_configured_discord_webhook_becomes_a_channel_on_the_default_feeds_with_the_preset_its_adapter_names()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "alertbot-hook-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            Dictionary<string, string?> Config(string preset) => new()
+            {
+                ["AlertBot:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, preset + ".db")}",
+                ["AlertBot:Polling:Feeds:0:Url"] = "https://news.example/feed",
+                ["AlertBot:Discord:Webhooks:0"] = "https://discord.com/api/webhooks/123/TEST-token",
+                ["AlertBot:Discord:WebhookWatchlist"] = preset,
+            };
+
+            using (var host = AlertBotHost.CreateBuilder(HostMode.Command, TextWriter.Null, Config("middle-east")).Build())
+            {
+                await host.Services.GetRequiredService<Bootstrapper>().RunAsync(CancellationToken.None);
+                var store = host.Services.GetRequiredService<IAlertStore>();
+                var channel = await store.GetChannelAsync(new ChannelRef("discord", "webhook:123"), CancellationToken.None);
+
+                Assert.NotNull(channel);
+                Assert.True(channel.Active);
+                Assert.Equal("Discord webhook", channel.Title);
+                Assert.Contains("Hezbollah", (await store.ListWatchTermsAsync(channel.Id, CancellationToken.None)).Select(t => t.Text));
+                Assert.Null(await store.GetChannelAsync(new ChannelRef("console", "default"), CancellationToken.None)); // a chat is configured
+            }
+
+            using (var host = AlertBotHost.CreateBuilder(HostMode.Command, TextWriter.Null, Config("no-such-preset")).Build())
+            {
+                var error = await Assert.ThrowsAsync<InvalidOperationException>(
+                    () => host.Services.GetRequiredService<Bootstrapper>().RunAsync(CancellationToken.None));
+                Assert.Contains("AlertBot:Discord:WebhookWatchlist names 'no-such-preset'", error.Message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

@@ -25,6 +25,9 @@ public sealed class DiscordOptions
     /// <summary>Webhook URLs (https://discord.com/api/webhooks/{id}/{token}) that may receive alerts without a bot.</summary>
     public List<string> Webhooks { get; set; } = [];
 
+    /// <summary>The preset (from the watchlists file) each configured webhook channel starts with.</summary>
+    public string? WebhookWatchlist { get; set; } = "default";
+
     public int RequestTimeoutSeconds { get; set; } = 30;
 
     public bool HasBotToken => !string.IsNullOrWhiteSpace(BotToken);

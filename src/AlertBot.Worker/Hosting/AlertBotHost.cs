@@ -1,5 +1,6 @@
 using AlertBot.Core;
 using AlertBot.Core.Alerts;
+using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Configuration;
 using AlertBot.Discord;
@@ -99,7 +100,8 @@ public static class AlertBotHost
 
         builder.Services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
-        var consoleEnabled = configuration.GetValue<bool?>($"{ConsoleOptions.Section}:Enabled") ?? !ChatConfigured(configuration);
+        // The adapters above registered themselves if their own options turned them on.
+        var consoleEnabled = configuration.GetValue<bool?>($"{ConsoleOptions.Section}:Enabled") ?? !builder.Services.HasChatAdapter();
         builder.Services.AddSingleton(new ConsoleActivation(consoleEnabled));
         if (consoleEnabled)
         {
@@ -179,10 +181,4 @@ public static class AlertBotHost
             o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
     }
-
-    /// <summary>True when a Telegram token or a Discord bot token or webhook is configured.</summary>
-    public static bool ChatConfigured(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration["AlertBot:Telegram:Token"]) ||
-        !string.IsNullOrWhiteSpace(configuration["AlertBot:Discord:BotToken"]) ||
-        configuration.GetSection("AlertBot:Discord:Webhooks").GetChildren().Any();
 }

@@ -2,9 +2,7 @@ using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
 using AlertBot.Core.Watchlists;
-using AlertBot.Discord.Alerts;
 using AlertBot.Worker.ConsoleOutput;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,7 +10,8 @@ using Microsoft.Extensions.Options;
 namespace AlertBot.Worker.Hosting;
 
 /// <summary>
-/// Start-up work that must finish before any job runs: migrations, the configured feeds, and the console channel.
+/// Start-up work that must finish before any job runs: migrations, the configured feeds, the console channel, and the
+/// channels the chat adapters bring from their configuration (<see cref="IChatAdapter.ConfiguredChannels"/>).
 /// </summary>
 public sealed partial class Bootstrapper(
     IAlertStore store,
@@ -20,8 +19,7 @@ public sealed partial class Bootstrapper(
     IOptions<ConsoleOptions> console,
     ConsoleActivation consoleActivation,
     WatchlistPresets presets,
-    DiscordWebhooks webhooks,
-    IConfiguration configuration,
+    IEnumerable<IChatAdapter> chatAdapters,
     TimeProvider time,
     ILogger<Bootstrapper> logger) : IHostedService
 {
@@ -57,11 +55,10 @@ public sealed partial class Bootstrapper(
             await store.SetChannelActiveAsync(old.Id, false, cancellationToken);
         }
 
-        // Discord webhook channels have no commands: they read the default feeds with a preset watchlist.
-        var webhookWatchlist = configuration["AlertBot:Discord:WebhookWatchlist"] is { Length: > 0 } named ? named : "default";
-        foreach (var webhook in webhooks.Channels)
+        // Channels an adapter's configuration names (Discord webhooks): no commands, the default feeds, a preset.
+        foreach (var channel in chatAdapters.SelectMany(a => a.ConfiguredChannels))
         {
-            await SetUpConfiguredChannelAsync(webhook, "Discord webhook", webhookWatchlist, "AlertBot:Discord:WebhookWatchlist", configured, now, cancellationToken);
+            await SetUpConfiguredChannelAsync(channel.Channel, channel.Title, channel.Watchlist, channel.WatchlistKey, configured, now, cancellationToken);
         }
     }
 
