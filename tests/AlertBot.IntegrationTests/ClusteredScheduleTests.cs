@@ -17,6 +17,7 @@ namespace AlertBot.IntegrationTests;
 /// per feed whatever the interleaving, job data that survives the ADO.NET store, and no instance unscheduling a feed
 /// it has not heard of yet.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)] // Quartz clustered on PostgreSQL, several instances
 public sealed class ClusteredScheduleTests : IAsyncLifetime
 {
     private const int FeedCount = 3;

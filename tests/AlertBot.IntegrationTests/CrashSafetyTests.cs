@@ -9,6 +9,7 @@ namespace AlertBot.IntegrationTests;
 /// The worker killed with SIGKILL at random moments while it polls and delivers, again and again: every alert still
 /// arrives, at most one duplicate per kill, the outbox ends empty and the database is intact.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)] // SIGKILLs the real process twenty times
 public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Feeds = 4;

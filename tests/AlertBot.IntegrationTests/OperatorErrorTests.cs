@@ -12,6 +12,7 @@ namespace AlertBot.IntegrationTests;
 /// says so in exactly one line on standard error (<c>alertbot: what: why. what to do</c>), without a stack trace.
 /// Logs are held at Warning so that a second report of the same failure (a log line with the exception) shows up.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)] // starts the real process per case
 public sealed partial class OperatorErrorTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "alertbot-ops-" + Guid.NewGuid().ToString("N"));

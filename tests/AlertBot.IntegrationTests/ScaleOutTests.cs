@@ -18,6 +18,7 @@ namespace AlertBot.IntegrationTests;
 /// poller's process is SIGKILLed mid-run and the other two carry on: feeds keep being polled, alerts queued after the
 /// kill still arrive, and a standby takes over Telegram.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)] // three real processes on one PostgreSQL database
 public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int FeedCount = 4;

@@ -15,6 +15,7 @@ namespace AlertBot.IntegrationTests;
 /// through commands, alerts, a rejected token on each platform and a few errors: no secret reaches any log line, any
 /// logged exception, or anything sent to users.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)] // starts the real process
 public sealed class SecretsEndToEndTests : IAsyncLifetime
 {
     private const string TelegramToken = "7312984650:AAGsecretTELEGRAMtoken_9f8e7d6c5b4a";

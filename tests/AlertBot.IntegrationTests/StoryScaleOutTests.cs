@@ -15,6 +15,7 @@ namespace AlertBot.IntegrationTests;
 /// carry one story at the same moment: the "is this a new story?" decision is exclusive across instances, so each
 /// channel gets one alert naming both outlets, never two alerts.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)] // two instances on one PostgreSQL database
 public sealed class StoryScaleOutTests : IAsyncLifetime
 {
     private const int Rounds = 12;

@@ -9,6 +9,7 @@ namespace AlertBot.IntegrationTests;
 /// after SIGKILL nothing is lost and a chat sees at most the one message that was in flight twice (Telegram has no
 /// idempotency key, so a message it accepted just before the kill cannot be told apart from one it never got).
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)] // starts and SIGKILLs the real process
 public sealed class TelegramRestartTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int PerChat = 20;

@@ -319,6 +319,7 @@ public sealed class FeedParsingTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)] // CPU-bound: 4 s alone, over 20 s beside the other tests
     public async Task Deeply_nested_escaped_html_does_not_crash()
     {
         var html = string.Concat(Enumerable.Repeat("<div>", 20_000)) + "deep" + string.Concat(Enumerable.Repeat("</div>", 20_000));
