@@ -13,6 +13,11 @@ using Microsoft.Extensions.Options;
 namespace AlertBot.Worker.Tests;
 
 /// <summary>Logs and metrics that scale: counters at zero from the start, buckets in seconds, one line per failure.</summary>
+/// <remarks>
+/// Runs alone: OpenTelemetry listens to every meter named "AlertBot" in the process, so while another test class
+/// disposes a host of its own, the instruments of the same names end and this host's /metrics loses those series.
+/// </remarks>
+[Collection(nameof(ObservabilityTests))]
 public sealed class ObservabilityTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
@@ -147,3 +152,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         return writer.ToString();
     }
 }
+
+/// <summary>See <see cref="ObservabilityTests"/>: its hosts' metrics must not share the process with other hosts.</summary>
+[CollectionDefinition(nameof(ObservabilityTests), DisableParallelization = true)]
+public sealed class ObservabilityTestsRunAlone;
