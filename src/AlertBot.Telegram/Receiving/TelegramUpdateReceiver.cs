@@ -36,7 +36,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
     private readonly TelegramClientFactory _clients;
     private readonly UpdateDispatcher _dispatcher;
     private readonly TelegramUpdateHandler _handler;
-    private readonly IAlertStore _store;
+    private readonly IStateStore _state;
     private readonly TelegramOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TelegramUpdateReceiver> _logger;
@@ -50,7 +50,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         TelegramClientFactory clients,
         UpdateDispatcher dispatcher,
         TelegramUpdateHandler handler,
-        IAlertStore store,
+        IStateStore state,
         IOptions<TelegramOptions> options,
         TimeProvider time,
         ILogger<TelegramUpdateReceiver> logger,
@@ -64,7 +64,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         _clients = clients;
         _dispatcher = dispatcher;
         _handler = handler;
-        _store = store;
+        _state = state;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -326,7 +326,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         {
             try
             {
-                var stored = await _store.GetStateAsync(OffsetStateKey, stop);
+                var stored = await _state.GetStateAsync(OffsetStateKey, stop);
                 return int.TryParse(stored, NumberStyles.Integer, CultureInfo.InvariantCulture, out var offset) ? offset : null;
             }
             catch (Exception ex) when (!stop.IsCancellationRequested)
@@ -341,7 +341,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
     {
         try
         {
-            await _store.SetStateAsync(OffsetStateKey, offset.ToString(CultureInfo.InvariantCulture), stop);
+            await _state.SetStateAsync(OffsetStateKey, offset.ToString(CultureInfo.InvariantCulture), stop);
         }
         catch (Exception ex) when (!stop.IsCancellationRequested)
         {
