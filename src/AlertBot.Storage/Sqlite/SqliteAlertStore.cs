@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Stories;
 using Microsoft.Extensions.Logging;
@@ -7,15 +9,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AlertBot.Storage.Sqlite;
 
 /// <summary>
-/// <see cref="IAlertStore"/> on SQLite, for one instance. Every SQLite-specific word of AlertBot lives in this folder
-/// and in Migrations/Sqlite; what both databases say alike is in <see cref="DapperAlertStore"/>. One pooled connection
-/// per call keeps concurrent callers apart.
+/// The store's ports on SQLite, for one instance. Every SQLite-specific word of AlertBot lives in this folder and in
+/// Migrations/Sqlite (lists travel as one JSON array read by <c>json_each</c>; timestamps as fixed-width text); what
+/// both databases say alike is in <see cref="DapperAlertStore"/>. One pooled connection per call keeps concurrent
+/// callers apart.
 /// </summary>
 public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
 {
     private readonly SqliteConnectionFactory _connections;
     private readonly SqliteMigrator _migrator;
-    private readonly ILogger _logger;
     private readonly InProcessStoryLocks _storyLocks = new();
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string; the file's directory is created if missing.</param>
@@ -24,7 +26,6 @@ public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
     public SqliteAlertStore(string connectionString, TimeProvider? timeProvider = null, ILogger<SqliteAlertStore>? logger = null)
         : base(logger ?? (ILogger)NullLogger.Instance)
     {
-        _logger = logger ?? (ILogger)NullLogger.Instance;
         _connections = new SqliteConnectionFactory(connectionString);
         _migrator = new SqliteMigrator(_connections, timeProvider ?? TimeProvider.System, logger ?? (ILogger)NullLogger.Instance);
     }
@@ -88,4 +89,33 @@ public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
         Task.FromResult<DbTransaction>(((Microsoft.Data.Sqlite.SqliteConnection)connection).BeginTransaction(deferred: false));
 
     private protected override object ToDb(DateTimeOffset value) => SqliteTime.ToText(value);
+
+    private protected override object ToDbList<T>(IEnumerable<T> values) => JsonSerializer.Serialize(values);
+
+    private protected override string ValuesOf(string parameter) => $"json_each({parameter})";
+
+    // SQLite has no popcount: every connection gets this function (SqliteConnectionFactory).
+    private protected override string Hamming(string left, string right) => $"alertbot_hamming({left}, {right})";
+
+    private protected override string ProbeRows => """
+        (SELECT json_extract(j.value, '$.c') AS channel_id, json_extract(j.value, '$.u') AS url,
+                json_extract(j.value, '$.t') AS title, json_extract(j.value, '$.h') AS hash
+         FROM json_each(@Probes) AS j) AS p
+        """;
+
+    private protected override object ProbeParameters(IReadOnlyList<StoryProbe> probes) => new
+    {
+        Probes = JsonSerializer.Serialize(probes.Select(p => new ProbeJson(
+            p.ChannelId, p.Story.Url, p.Story.TitleKey.Length == 0 ? null : p.Story.TitleKey, p.Story.SimHash))),
+    };
+
+    private sealed record ProbeJson(
+        [property: JsonPropertyName("c")] long ChannelId,
+        [property: JsonPropertyName("u")] string? Url,
+        [property: JsonPropertyName("t")] string? Title,
+        [property: JsonPropertyName("h")] long Hash);
+
+    /// <summary>One process owns a SQLite database: in-process locks per channel suffice.</summary>
+    public override Task<IAsyncDisposable> LockStoriesAsync(IReadOnlyCollection<long> channelIds, CancellationToken cancellationToken) =>
+        _storyLocks.LockAsync(channelIds, cancellationToken);
 }
