@@ -72,7 +72,7 @@ public sealed class PostgresTestDatabase : TestDatabase
         _helper = NpgsqlDataSource.Create(_connectionString);
     }
 
-    protected override IAlertStore CreateStore() => new PostgresAlertStore(ConnectionString, timeProvider: Time);
+    protected override DapperAlertStore CreateStore() => new PostgresAlertStore(ConnectionString, timeProvider: Time);
 
     protected override async Task DropAsync()
     {

@@ -51,7 +51,7 @@ public sealed class SqliteTestDatabase : TestDatabase
 
     public override Task InitializeAsync() => Task.CompletedTask;
 
-    protected override IAlertStore CreateStore() => new SqliteAlertStore(ConnectionString, Time);
+    protected override DapperAlertStore CreateStore() => new SqliteAlertStore(ConnectionString, Time);
 
     protected override Task DropAsync()
     {
