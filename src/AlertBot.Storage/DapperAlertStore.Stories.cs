@@ -163,9 +163,9 @@ public abstract partial class DapperAlertStore
 
     public async Task<IReadOnlyList<HeldAlert>> ListDueHeldAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync<HeldRow>(
+        var rows = await QueryAsync<(long Id, long ChannelId, string ItemKey, string Payload, object Until)>(
             """
-            SELECT o.id AS Id, o.channel_id AS ChannelId, o.item_key AS ItemKey, o.payload AS Payload, o.next_attempt_at AS Until
+            SELECT o.id, o.channel_id, o.item_key, o.payload, o.next_attempt_at
             FROM outbox o JOIN channels c ON c.id = o.channel_id
             WHERE o.kind = 'held' AND o.status = 'pending' AND o.next_attempt_at <= @Now AND c.active
             ORDER BY o.id
@@ -187,15 +187,6 @@ public abstract partial class DapperAlertStore
         }
 
         return held;
-    }
-
-    private sealed class HeldRow
-    {
-        public long Id { get; set; }
-        public long ChannelId { get; set; }
-        public string ItemKey { get; set; } = "";
-        public string Payload { get; set; } = "";
-        public object Until { get; set; } = "";
     }
 
     /// <remarks>

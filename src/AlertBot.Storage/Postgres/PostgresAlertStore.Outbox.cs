@@ -214,7 +214,7 @@ public sealed partial class PostgresAlertStore
             }
             catch (Exception ex)
             {
-                LogReleaseFailed(_logger, ex);
+                LogReleaseFailed(Logger, ex);
             }
         }
 
@@ -231,7 +231,7 @@ public sealed partial class PostgresAlertStore
             }
             catch (Exception ex)
             {
-                LogReleaseFailed(_logger, ex);
+                LogReleaseFailed(Logger, ex);
             }
         }
 

@@ -21,7 +21,6 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresMigrator _migrator;
-    private readonly ILogger _logger;
     private readonly TimeSpan _claimLease;
     private readonly string _connectionString;
     private string? _schema;
@@ -39,12 +38,11 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
         string? instanceId = null)
         : base(logger ?? (ILogger)NullLogger.Instance)
     {
-        _logger = logger ?? (ILogger)NullLogger.Instance;
         _claimLease = claimLease ?? DefaultClaimLease;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_claimLease, TimeSpan.Zero, nameof(claimLease));
         _connectionString = connectionString;
         _dataSource = PostgresDataSource.Create(connectionString);
-        _migrator = new PostgresMigrator(_dataSource, timeProvider ?? TimeProvider.System, _logger);
+        _migrator = new PostgresMigrator(_dataSource, timeProvider ?? TimeProvider.System, Logger);
         InstanceId = instanceId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     }
 

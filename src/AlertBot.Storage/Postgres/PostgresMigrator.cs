@@ -20,13 +20,8 @@ internal sealed partial class PostgresMigrator(
 {
     public const string Provider = "Postgres";
 
-    protected override string CreateHistoryTable => """
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-            version    bigint      PRIMARY KEY,
-            name       text        NOT NULL,
-            applied_at timestamptz NOT NULL
-        );
-        """;
+    protected override string CreateHistoryTable =>
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL);";
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await dataSource.OpenConnectionAsync(cancellationToken);
 

@@ -16,13 +16,8 @@ internal sealed class SqliteMigrator(
 {
     public const string Provider = "Sqlite";
 
-    protected override string CreateHistoryTable => """
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-            version    INTEGER PRIMARY KEY,
-            name       TEXT    NOT NULL,
-            applied_at TEXT    NOT NULL
-        ) STRICT;
-        """;
+    protected override string CreateHistoryTable =>
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;";
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await connections.OpenAsync(cancellationToken);
 
