@@ -17,7 +17,6 @@ public abstract partial class DapperAlertStore
 
     public abstract Task MarkDeliveredAsync(long outboxId, DateTimeOffset at, string? platformMessageId, CancellationToken cancellationToken);
 
-    public abstract Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Inserts the rows <see cref="OutboxRows"/> made, in list order (so ids follow the order the pipeline enqueued
@@ -59,6 +58,23 @@ public abstract partial class DapperAlertStore
             """,
             new { ChannelId = channelId, Reason = reason, At = ToDb(at) },
             cancellationToken);
+
+    // The CAST gives PostgreSQL the type of a parameter that is only compared with NULL; SQLite takes it as is.
+    public async Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync<OutboxStatsRow>(
+            """
+            SELECT COALESCE(SUM(CASE WHEN status = 'pending' AND kind <> 'held' THEN 1 ELSE 0 END), 0) AS Pending,
+                   MIN(CASE WHEN status = 'pending' AND kind <> 'held' THEN created_at END) AS OldestPendingAt,
+                   MAX(delivered_at) AS LastDeliveredAt,
+                   COALESCE(SUM(CASE WHEN status = 'undeliverable' THEN 1 ELSE 0 END), 0) AS Undeliverable
+            FROM outbox
+            WHERE CAST(@ChannelId AS bigint) IS NULL OR channel_id = @ChannelId
+            """,
+            new { ChannelId = channelId },
+            cancellationToken);
+        return rows.Single().ToRecord();
+    }
 
     /// <summary>Closes a pending row whose payload nobody can read (parameters Id, Error, At).</summary>
     private string CloseUnreadable =>

@@ -178,22 +178,6 @@ public sealed partial class PostgresAlertStore
             },
             cancellationToken);
 
-    public override async Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken)
-    {
-        var rows = await QueryAsync<OutboxStatsRow>(
-            """
-            SELECT COUNT(*) FILTER (WHERE status = 'pending' AND kind <> 'held') AS Pending,
-                   MIN(created_at) FILTER (WHERE status = 'pending' AND kind <> 'held') AS OldestPendingAt,
-                   MAX(delivered_at) AS LastDeliveredAt,
-                   COUNT(*) FILTER (WHERE status = 'undeliverable') AS Undeliverable
-            FROM outbox
-            WHERE @ChannelId::bigint IS NULL OR channel_id = @ChannelId
-            """,
-            new { ChannelId = channelId },
-            cancellationToken);
-        return rows.Single().ToRecord();
-    }
-
     /// <summary>
     /// Gives up this instance's claims on entries not yet attempted, so another instance can deliver them at once
     /// instead of after the lease. Called when the store is disposed (the host is stopping, its jobs have ended).

@@ -67,20 +67,4 @@ public sealed partial class SqliteAlertStore
             """,
             new { Id = outboxId, At = SqliteTime.ToText(at), MessageId = platformMessageId },
             cancellationToken);
-
-    public override async Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken)
-    {
-        var rows = await QueryAsync<OutboxStatsRow>(
-            """
-            SELECT COALESCE(SUM(status = 'pending' AND kind <> 'held'), 0) AS Pending,
-                   MIN(CASE WHEN status = 'pending' AND kind <> 'held' THEN created_at END) AS OldestPendingAt,
-                   MAX(delivered_at) AS LastDeliveredAt,
-                   COALESCE(SUM(status = 'undeliverable'), 0) AS Undeliverable
-            FROM outbox
-            WHERE @ChannelId IS NULL OR channel_id = @ChannelId
-            """,
-            new { ChannelId = channelId },
-            cancellationToken);
-        return rows.Single().ToRecord();
-    }
 }
