@@ -3,6 +3,7 @@ using AlertBot.Core.Actions;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Retention;
 using AlertBot.Core.Stories;
+using AlertBot.Storage.Migrations;
 using Dapper;
 using Microsoft.Extensions.Logging;
 
@@ -27,7 +28,27 @@ public abstract partial class DapperAlertStore :
 
     // ---- What each provider supplies ---------------------------------------------------------------------------
 
-    public abstract Task MigrateAsync(CancellationToken cancellationToken);
+    /// <summary>The provider's migrator: its scripts, its history table, its locks.</summary>
+    private protected abstract Migrator Migrator { get; }
+
+    /// <summary>The one line an operator needs when the database cannot be reached, opened or written; null for any other error.</summary>
+    private protected abstract StorageUnavailableException? OperatorError(DbException exception);
+
+    /// <exception cref="StorageUnavailableException">
+    /// The database cannot be used as configured: a file that cannot be opened or written or is not a database; a wrong
+    /// login, a missing database or schema, a server out of reach.
+    /// </exception>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Migrator.MigrateAsync(cancellationToken);
+        }
+        catch (DbException ex) when (OperatorError(ex) is { } operatorError)
+        {
+            throw operatorError;
+        }
+    }
 
     private protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 

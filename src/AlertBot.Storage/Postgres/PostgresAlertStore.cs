@@ -1,6 +1,7 @@
 using System.Data.Common;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Stories;
+using AlertBot.Storage.Migrations;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -49,18 +50,10 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
     /// <summary>What this store writes into <c>outbox.claimed_by</c>.</summary>
     public string InstanceId { get; }
 
-    /// <exception cref="StorageUnavailableException">Wrong login, missing database or schema, server out of reach.</exception>
-    public override async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _migrator.MigrateAsync(cancellationToken);
-        }
-        catch (NpgsqlException ex) when (PostgresErrors.Translate(ex, PostgresDataSource.Parse(_connectionString)) is { } operatorError)
-        {
-            throw operatorError;
-        }
-    }
+    private protected override Migrator Migrator => _migrator;
+
+    private protected override StorageUnavailableException? OperatorError(DbException exception) =>
+        exception is NpgsqlException npgsql ? PostgresErrors.Translate(npgsql, PostgresDataSource.Parse(_connectionString)) : null;
 
     private protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);

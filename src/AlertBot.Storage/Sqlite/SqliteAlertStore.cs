@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Stories;
+using AlertBot.Storage.Migrations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -27,21 +28,13 @@ public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
         : base(logger ?? (ILogger)NullLogger.Instance)
     {
         _connections = new SqliteConnectionFactory(connectionString);
-        _migrator = new SqliteMigrator(_connections, timeProvider ?? TimeProvider.System, logger ?? (ILogger)NullLogger.Instance);
+        _migrator = new SqliteMigrator(_connections, timeProvider ?? TimeProvider.System, Logger);
     }
 
-    /// <exception cref="StorageUnavailableException">The file cannot be opened or written, or is not a database.</exception>
-    public override async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _migrator.MigrateAsync(cancellationToken);
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException ex) when (SqliteErrors.Translate(ex, _connections.FilePath) is { } operatorError)
-        {
-            throw operatorError;
-        }
-    }
+    private protected override Migrator Migrator => _migrator;
+
+    private protected override StorageUnavailableException? OperatorError(DbException exception) =>
+        exception is Microsoft.Data.Sqlite.SqliteException sqlite ? SqliteErrors.Translate(sqlite, _connections.FilePath) : null;
 
     /// <summary>
     /// A consistent copy of the whole database into <paramref name="path"/> (replaced if it exists), made with SQLite's
