@@ -3,7 +3,6 @@ using AlertBot.Core.Actions;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Retention;
 using AlertBot.Core.Stories;
-using AlertBot.Storage.Migrations;
 using Dapper;
 using Microsoft.Extensions.Logging;
 
@@ -12,10 +11,10 @@ namespace AlertBot.Storage;
 /// <summary>
 /// The store's ports in SQL that SQLite and PostgreSQL both speak, one partial file per aggregate
 /// (<c>DapperAlertStore.Feeds.cs</c>, <c>.Polls.cs</c>, <c>.Channels.cs</c>, <c>.Watchlists.cs</c>, <c>.Outbox.cs</c>,
-/// <c>.Stories.cs</c>, <c>.Actions.cs</c>, <c>.State.cs</c>, <c>.Retention.cs</c>), plus the plumbing here (one pooled
+/// <c>.Stories.cs</c>, <c>.Actions.cs</c>, <c>.State.cs</c>, <c>.Retention.cs</c>, <c>.Migrations.cs</c>), plus the plumbing here (one pooled
 /// connection per call, write transactions). Where the dialects differ a statement asks this class's hooks (how a
 /// timestamp or a list travels, which rows to lock); each provider (a sibling folder) supplies them, its connections,
-/// its migrations, how it inserts outbox rows in bulk, and how it claims them, where the concurrency models really differ.
+/// its migration history table, how it inserts outbox rows in bulk, and how it claims them, where the concurrency models really differ.
 /// </summary>
 public abstract partial class DapperAlertStore :
     IStoreMigrator, IFeedStore, IPollStore, IChannelStore, IWatchlistStore, IOutboxStore, IStateStore,
@@ -27,28 +26,6 @@ public abstract partial class DapperAlertStore :
     private protected ILogger Logger { get; }
 
     // ---- What each provider supplies ---------------------------------------------------------------------------
-
-    /// <summary>The provider's migrator: its scripts, its history table, its locks.</summary>
-    private protected abstract Migrator Migrator { get; }
-
-    /// <summary>The one line an operator needs when the database cannot be reached, opened or written; null for any other error.</summary>
-    private protected abstract StorageUnavailableException? OperatorError(DbException exception);
-
-    /// <exception cref="StorageUnavailableException">
-    /// The database cannot be used as configured: a file that cannot be opened or written or is not a database; a wrong
-    /// login, a missing database or schema, a server out of reach.
-    /// </exception>
-    public async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Migrator.MigrateAsync(cancellationToken);
-        }
-        catch (DbException ex) when (OperatorError(ex) is { } operatorError)
-        {
-            throw operatorError;
-        }
-    }
 
     private protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 

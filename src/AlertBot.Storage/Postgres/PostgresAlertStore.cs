@@ -1,6 +1,5 @@
 using System.Data.Common;
 using AlertBot.Core.Persistence;
-using AlertBot.Storage.Migrations;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,7 +19,6 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
     public static readonly TimeSpan DefaultClaimLease = TimeSpan.FromMinutes(5);
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly PostgresMigrator _migrator;
     private readonly TimeSpan _claimLease;
     private readonly string _connectionString;
 
@@ -41,14 +39,19 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_claimLease, TimeSpan.Zero, nameof(claimLease));
         _connectionString = connectionString;
         _dataSource = PostgresDataSource.Create(connectionString);
-        _migrator = new PostgresMigrator(_dataSource, timeProvider ?? TimeProvider.System, Logger);
+        Time = timeProvider ?? TimeProvider.System;
         InstanceId = instanceId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     }
 
     /// <summary>What this store writes into <c>outbox.claimed_by</c>.</summary>
     public string InstanceId { get; }
 
-    private protected override Migrator Migrator => _migrator;
+    /// <summary>What <c>AlertBot:Storage:Provider</c> says for PostgreSQL; also the folder of its migrations.</summary>
+    public const string Name = "Postgres";
+
+    private protected override string Provider => Name;
+
+    private protected override TimeProvider Time { get; }
 
     private protected override StorageUnavailableException? OperatorError(DbException exception) =>
         exception is NpgsqlException npgsql ? PostgresErrors.Translate(npgsql, PostgresDataSource.Parse(_connectionString)) : null;

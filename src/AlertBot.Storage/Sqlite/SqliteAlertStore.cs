@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Text.Json;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Stories;
-using AlertBot.Storage.Migrations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,7 +16,6 @@ namespace AlertBot.Storage.Sqlite;
 public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
 {
     private readonly SqliteConnectionFactory _connections;
-    private readonly SqliteMigrator _migrator;
     private readonly InProcessStoryLocks _storyLocks = new();
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string; the file's directory is created if missing.</param>
@@ -27,10 +25,19 @@ public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
         : base(logger ?? (ILogger)NullLogger.Instance)
     {
         _connections = new SqliteConnectionFactory(connectionString);
-        _migrator = new SqliteMigrator(_connections, timeProvider ?? TimeProvider.System, Logger);
+        Time = timeProvider ?? TimeProvider.System;
     }
 
-    private protected override Migrator Migrator => _migrator;
+    /// <summary>What <c>AlertBot:Storage:Provider</c> says for SQLite; also the folder of its migrations.</summary>
+    public const string Name = "Sqlite";
+
+    private protected override string Provider => Name;
+
+    private protected override TimeProvider Time { get; }
+
+    // Each script's transaction is IMMEDIATE (BeginWriteAsync), so two processes migrating one file take turns.
+    private protected override string HistoryTable =>
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;";
 
     private protected override StorageUnavailableException? OperatorError(DbException exception) =>
         exception is Microsoft.Data.Sqlite.SqliteException sqlite ? SqliteErrors.Translate(sqlite, _connections.FilePath) : null;
