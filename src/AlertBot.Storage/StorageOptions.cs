@@ -14,7 +14,7 @@ public sealed class StorageOptions
     public const string DefaultConnectionString = "Data Source=data/alertbot.db";
 
     /// <summary>Which database: "Sqlite" (one instance) or "Postgres" (one or several instances); case-insensitive.</summary>
-    public string Provider { get; set; } = SqliteMigrator.Provider;
+    public string Provider { get; set; } = SqliteAlertStore.Name;
 
     /// <summary>
     /// The provider's connection string: Microsoft.Data.Sqlite's for SQLite, Npgsql's for PostgreSQL. May hold a
@@ -29,7 +29,7 @@ public sealed class StorageOptions
     public TimeSpan OutboxClaimLease { get; set; } = PostgresAlertStore.DefaultClaimLease;
 
     /// <summary>True for the PostgreSQL provider, the one several instances can share.</summary>
-    public bool IsPostgres => string.Equals(Provider, PostgresMigrator.Provider, StringComparison.OrdinalIgnoreCase);
+    public bool IsPostgres => string.Equals(Provider, PostgresAlertStore.Name, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Checks <see cref="StorageOptions"/> at start-up; every message names the bad key and never echoes the connection string.</summary>
@@ -37,11 +37,11 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
-        var isSqlite = string.Equals(options.Provider, SqliteMigrator.Provider, StringComparison.OrdinalIgnoreCase);
+        var isSqlite = string.Equals(options.Provider, SqliteAlertStore.Name, StringComparison.OrdinalIgnoreCase);
         if (!isSqlite && !options.IsPostgres)
         {
             return ValidateOptionsResult.Fail(
-                $"{StorageOptions.Section}:Provider must be '{SqliteMigrator.Provider}' or '{PostgresMigrator.Provider}' (got '{options.Provider}').");
+                $"{StorageOptions.Section}:Provider must be '{SqliteAlertStore.Name}' or '{PostgresAlertStore.Name}' (got '{options.Provider}').");
         }
 
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
@@ -77,7 +77,7 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         {
             return ValidateOptionsResult.Fail(
                 $"{StorageOptions.Section}:ConnectionString must be set to an Npgsql connection string (Host=...;Database=...) " +
-                $"when {StorageOptions.Section}:Provider is '{PostgresMigrator.Provider}'.");
+                $"when {StorageOptions.Section}:Provider is '{PostgresAlertStore.Name}'.");
         }
 
         if (options.OutboxClaimLease <= TimeSpan.Zero)

@@ -1,3 +1,4 @@
+using AlertBot.Core.Actions;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Retention;
 using AlertBot.Core.Stories;
@@ -14,8 +15,9 @@ namespace AlertBot.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds and validates <c>AlertBot:Storage</c> (at start-up) and registers the configured provider's
-    /// <see cref="IAlertStore"/> (also the <see cref="IStoryStore"/>) and <see cref="ILeaseProvider"/> singletons.
+    /// Binds and validates <c>AlertBot:Storage</c> (at start-up) and registers the configured provider's store (one
+    /// <see cref="DapperAlertStore"/> singleton behind every store port: feeds, polls, channels, watchlists, outbox,
+    /// state, stories, alert actions, retention, migrator) and its <see cref="ILeaseProvider"/>.
     /// The host still calls <see cref="IStoreMigrator.MigrateAsync"/> before the first job runs.
     /// </summary>
     public static IServiceCollection AddAlertBotStorage(this IServiceCollection services, IConfiguration configuration)
@@ -24,7 +26,7 @@ public static class StorageServiceCollectionExtensions
             .Bind(configuration.GetSection(StorageOptions.Section))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
-        services.AddSingleton<IAlertStore>(sp =>
+        services.AddSingleton<DapperAlertStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             return options.IsPostgres
@@ -38,21 +40,19 @@ public static class StorageServiceCollectionExtensions
                     sp.GetService<TimeProvider>(),
                     sp.GetService<ILogger<SqliteAlertStore>>());
         });
+
         // The store's ports: one instance per database implements them all.
-        services.AddSingleton<IStoreMigrator>(sp => sp.GetRequiredService<IAlertStore>());
-        services.AddSingleton<IFeedStore>(sp => sp.GetRequiredService<IAlertStore>());
-        services.AddSingleton<IPollStore>(sp => sp.GetRequiredService<IAlertStore>());
-        services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<IAlertStore>());
-        services.AddSingleton<IWatchlistStore>(sp => sp.GetRequiredService<IAlertStore>());
-        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<IAlertStore>());
-        services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<IAlertStore>());
-        // Both providers keep stories across sources and digests in the same database (and outbox) as the store.
-        services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<IAlertStore>() as IStoryStore
-            ?? throw new InvalidOperationException("The configured store does not keep stories and digests."));
-        services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<IAlertStore>() as IRetentionStore
-            ?? throw new InvalidOperationException("The configured store cannot prune."));
-        services.AddSingleton<AlertBot.Core.Actions.IAlertActionStore>(sp => sp.GetRequiredService<IAlertStore>() as AlertBot.Core.Actions.IAlertActionStore
-            ?? throw new InvalidOperationException("The configured store does not keep alert actions."));
+        services.AddSingleton<IStoreMigrator>(sp => sp.GetRequiredService<DapperAlertStore>());
+        services.AddSingleton<IFeedStore>(sp => sp.GetRequiredService<DapperAlertStore>());
+        services.AddSingleton<IPollStore>(sp => sp.GetRequiredService<DapperAlertStore>());
+        services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<DapperAlertStore>());
+        services.AddSingleton<IWatchlistStore>(sp => sp.GetRequiredService<DapperAlertStore>());
+        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<DapperAlertStore>());
+        services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<DapperAlertStore>());
+        services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<DapperAlertStore>());
+        services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<DapperAlertStore>());
+        services.AddSingleton<IAlertActionStore>(sp => sp.GetRequiredService<DapperAlertStore>());
+        services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<DapperAlertStore>()); // TRANSITIONAL (issue 12): the command code's union, deleted with it.
 
         services.AddSingleton<ILeaseProvider>(sp =>
         {

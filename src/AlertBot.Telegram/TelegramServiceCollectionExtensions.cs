@@ -16,7 +16,7 @@ public static class TelegramServiceCollectionExtensions
     /// <summary>
     /// The Telegram adapter: alert sink, update receiver (polling) or webhook handler, rate limiter. Registers nothing
     /// when no token is configured (<c>AlertBot:Telegram:Token</c>), so the rest of AlertBot runs without Telegram.
-    /// Needs an <c>IAlertStore</c> and an <c>ICommandProcessor</c>.
+    /// Needs the store's ports (<c>AddAlertBotStorage</c>) and an <c>ICommandProcessor</c>.
     /// </summary>
     public static IServiceCollection AddAlertBotTelegram(this IServiceCollection services, IConfiguration configuration)
     {

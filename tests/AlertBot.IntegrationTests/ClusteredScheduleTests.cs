@@ -1,6 +1,7 @@
 using System.Globalization;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
+using AlertBot.Storage;
 using AlertBot.Testing.Fakes;
 using AlertBot.Worker.Hosting;
 using AlertBot.Worker.Scheduling;
@@ -65,9 +66,9 @@ public sealed class ClusteredScheduleTests : IAsyncLifetime
     private static Task<IScheduler> Scheduler(WebApplication host) =>
         host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(CancellationToken.None).AsTask();
 
-    private static FeedScheduleService Service(WebApplication host, IAlertStore? store = null) => new(
+    private static FeedScheduleService Service(WebApplication host, IFeedStore? store = null) => new(
         host.Services.GetRequiredService<ISchedulerFactory>(),
-        store ?? host.Services.GetRequiredService<IAlertStore>(),
+        store ?? host.Services.GetRequiredService<IFeedStore>(),
         host.Services.GetRequiredService<IOptions<PollingOptions>>(),
         host.Services.GetRequiredService<IOptions<DeliveryOptions>>(),
         TimeProvider.System,
@@ -90,7 +91,7 @@ public sealed class ClusteredScheduleTests : IAsyncLifetime
                 two.ScheduleDeliveryAsync(second, CancellationToken.None));
         }
 
-        var feeds = await _first.Services.GetRequiredService<IAlertStore>().ListFeedsAsync(CancellationToken.None);
+        var feeds = await _first.Services.GetRequiredService<DapperAlertStore>().ListFeedsAsync(CancellationToken.None);
         var jobs = await second.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(PollFeedJob.Group), CancellationToken.None);
         Assert.Equal(feeds.Select(f => PollFeedJob.KeyFor(f.Id)).OrderBy(k => k.Name), jobs.OrderBy(k => k.Name));
         foreach (var feed in feeds)
@@ -111,7 +112,7 @@ public sealed class ClusteredScheduleTests : IAsyncLifetime
     {
         var first = await Scheduler(_first);
         var second = await Scheduler(_second);
-        var store = _first.Services.GetRequiredService<IAlertStore>();
+        var store = _first.Services.GetRequiredService<DapperAlertStore>();
         var before = await store.ListFeedsAsync(CancellationToken.None);
         var added = await store.UpsertFeedAsync(
             new FeedDefinition("https://news.example/new.xml", "New", TimeSpan.FromMinutes(5)), DateTimeOffset.UtcNow, CancellationToken.None);
@@ -133,7 +134,7 @@ public sealed class ClusteredScheduleTests : IAsyncLifetime
     }
 
     /// <summary>A store read a moment before another instance added a feed.</summary>
-    private sealed class StaleFeedList(IAlertStore inner, IReadOnlyList<FeedRecord> feeds) : DelegatingAlertStore(inner)
+    private sealed class StaleFeedList(DapperAlertStore inner, IReadOnlyList<FeedRecord> feeds) : DelegatingAlertStore(inner)
     {
         public override Task<IReadOnlyList<FeedRecord>> ListFeedsAsync(CancellationToken cancellationToken) => Task.FromResult(feeds);
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
+using AlertBot.Storage;
 using AlertBot.Testing.Discord;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -53,7 +54,7 @@ public sealed class DiscordDeliveryEndToEndTests : IAsyncLifetime
         _discord.GoneChannels.Add(Channel);
 
         var host = await _harness.StartAsync();
-        var store = host.Services.GetRequiredService<IAlertStore>();
+        var store = host.Services.GetRequiredService<DapperAlertStore>();
         await ServiceHarness.WaitUntilAsync(
             async () => await store.GetChannelAsync(new ChannelRef(Platforms.Discord, Channel), CancellationToken.None) is { Active: false },
             TimeSpan.FromSeconds(20),

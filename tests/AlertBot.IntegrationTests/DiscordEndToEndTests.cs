@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
+using AlertBot.Storage;
 using AlertBot.Testing.Discord;
 using AlertBot.Testing.Feeds;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,7 +60,7 @@ public sealed class DiscordEndToEndTests : IAsyncLifetime
     public async Task A_member_with_Manage_Channels_subscribes_and_watches_a_member_without_is_refused_and_the_alert_is_posted_with_its_marker()
     {
         var host = await _harness.StartAsync();
-        var store = host.Services.GetRequiredService<IAlertStore>();
+        var store = host.Services.GetRequiredService<DapperAlertStore>();
         var gateway = await ConnectGatewayAsync(_discord);
         await _discord.WaitForRequestAsync(r => r.Method == "PUT" && r.Path.EndsWith("/commands", StringComparison.Ordinal), Wait);
 

@@ -59,7 +59,7 @@ public sealed class EscalationEndToEndTests : IAsyncLifetime
         Assert.Contains("5 outlets carry it within 30 minutes", (await RunAsync(sut, "fast", "/escalate 5 30")).Text, StringComparison.Ordinal);
         Assert.Contains("5 outlets carry it within 10 minutes", (await RunAsync(sut, "slow", "/escalate 5 10")).Text, StringComparison.Ordinal);
         await RunAsync(sut, "muted", "/escalate 2 30");
-        var actions = (IAlertActionStore)sut.Store;
+        var actions = sut.Store;
         await actions.MuteTermAsync(quiet.Id, "qaani", sut.Time.GetUtcNow().AddDays(1), CancellationToken.None);
         await sut.PollAllAsync(); // baselines
 

@@ -2,6 +2,7 @@ using System.Text;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
+using AlertBot.Storage;
 using AlertBot.Worker.Cli;
 using AlertBot.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -109,7 +110,7 @@ public sealed class FeedCommandTests : IDisposable
     public async Task Subscribe_with_a_pack_name_attaches_the_packs_feeds_and_the_preset()
     {
         using var host = AlertBotHost.CreateBuilder(HostMode.Command, TextWriter.Null, _cli.Settings).Build();
-        var store = host.Services.GetRequiredService<IAlertStore>();
+        var store = host.Services.GetRequiredService<DapperAlertStore>();
         await store.MigrateAsync(CancellationToken.None);
         var processor = host.Services.GetRequiredService<ICommandProcessor>();
         var chat = new ChannelRef(Platforms.Telegram, "-1009");

@@ -1,6 +1,7 @@
 using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
+using AlertBot.Storage;
 using AlertBot.Testing.Feeds;
 using AlertBot.Worker.Cli;
 using AlertBot.Worker.Hosting;
@@ -107,7 +108,7 @@ public sealed class FeedDiscoveryTests : IAsyncLifetime, IDisposable
     public async Task In_chat_feeds_add_of_a_page_adds_the_feed_behind_it_and_refuses_a_page_without_one()
     {
         using var host = AlertBotHost.CreateBuilder(HostMode.Command, TextWriter.Null, Settings()).Build();
-        var store = host.Services.GetRequiredService<IAlertStore>();
+        var store = host.Services.GetRequiredService<DapperAlertStore>();
         await store.MigrateAsync(CancellationToken.None);
         var processor = host.Services.GetRequiredService<ICommandProcessor>();
         var chat = new CommandContext(new ChannelRef(Platforms.Telegram, "42"), "Desk", "42", UserIsAdmin: true, IsPrivate: true);

@@ -2,10 +2,11 @@ using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
+using AlertBot.Storage;
 using AlertBot.Testing.Fakes;
 using AlertBot.Worker.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AlertBot.IntegrationTests;
@@ -36,7 +37,7 @@ public sealed class PipelineHarness : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public IAlertStore Store => Services.GetRequiredService<IAlertStore>();
+    public DapperAlertStore Store => Services.GetRequiredService<DapperAlertStore>();
 
     /// <param name="feeds">(url, backfill) of each configured feed.</param>
     public static Task<PipelineHarness> StartAsync(params (string Url, int Backfill)[] feeds) =>

@@ -2,6 +2,7 @@ using System.Globalization;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Summaries;
+using AlertBot.Storage;
 using AlertBot.Testing.Feeds;
 using AlertBot.Worker.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -92,12 +93,12 @@ public sealed class ServiceHarness : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="seed"/> against the store of a short-lived command-mode host (migrated first).</summary>
-    public async Task SeedAsync(Func<IAlertStore, Task> seed)
+    public async Task SeedAsync(Func<DapperAlertStore, Task> seed)
     {
         await using (var host = AlertBotHost.CreateBuilder(HostMode.Command, TextWriter.Null, Settings).Build())
         {
             await host.Services.GetRequiredService<Bootstrapper>().RunAsync(CancellationToken.None);
-            await seed(host.Services.GetRequiredService<IAlertStore>());
+            await seed(host.Services.GetRequiredService<DapperAlertStore>());
         }
 
         SqliteConnection.ClearAllPools();
@@ -166,7 +167,7 @@ public sealed class ServiceHarness : IAsyncDisposable
     public static List<string> WithoutRepeats(IReadOnlyList<string> received) =>
         [.. received.Where((t, i) => i == 0 || received[i - 1] != t)];
 
-    public static async Task<string[]> TermsAsync(IAlertStore store, long channelId) =>
+    public static async Task<string[]> TermsAsync(DapperAlertStore store, long channelId) =>
         [.. (await store.ListWatchTermsAsync(channelId, CancellationToken.None)).Select(t => t.Text)];
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> after the timeout.</summary>
@@ -190,7 +191,7 @@ public sealed class ServiceHarness : IAsyncDisposable
     /// <summary>Waits until the configured feed's first poll has recorded what it held (so later items alert).</summary>
     public static Task WaitForBaselineAsync(WebApplication host)
     {
-        var store = host.Services.GetRequiredService<IAlertStore>();
+        var store = host.Services.GetRequiredService<DapperAlertStore>();
         return WaitUntilAsync(
             async () => (await store.ListFeedsAsync(CancellationToken.None)).All(f => f.BaselineDone),
             TimeSpan.FromSeconds(15),

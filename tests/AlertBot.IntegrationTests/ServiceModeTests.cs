@@ -1,11 +1,12 @@
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
+using AlertBot.Storage;
 using AlertBot.Testing.Feeds;
 using AlertBot.Worker.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace AlertBot.IntegrationTests;
@@ -48,7 +49,7 @@ public sealed class ServiceModeTests
                 await WaitForAsync(() => output.ToString().Contains(second.Title, StringComparison.Ordinal));
 
                 // The sink prints before the delivery is recorded: wait (bounded) for the record, not for a fixed time.
-                var store = host.Services.GetRequiredService<IAlertStore>();
+                var store = host.Services.GetRequiredService<DapperAlertStore>();
                 using (var recorded = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
                 {
                     while ((await store.GetOutboxStatsAsync(null, CancellationToken.None)).Pending > 0 && !recorded.IsCancellationRequested)

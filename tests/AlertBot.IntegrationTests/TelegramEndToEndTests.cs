@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
+using AlertBot.Storage;
 using AlertBot.Testing.Discord;
 using AlertBot.Testing.Feeds;
 using AlertBot.Testing.Telegram;
@@ -53,7 +54,7 @@ public sealed class TelegramEndToEndTests : IAsyncLifetime
     {
         _telegram.SetMember(Group, Admin, "administrator");
         var host = await _harness.StartAsync();
-        var store = host.Services.GetRequiredService<IAlertStore>();
+        var store = host.Services.GetRequiredService<DapperAlertStore>();
 
         var subscribed = await CommandAsync(Admin, "/subscribe");
         Assert.Contains("Alerts are on for this chat.", subscribed.PlainText, StringComparison.Ordinal);

@@ -7,7 +7,7 @@ namespace AlertBot.Storage.Tests;
 /// <summary>The buttons', escalation's and trends' store side (migration 0007), the same on every provider.</summary>
 public abstract class AlertActionStoreTests(TestDatabase db) : StoreTests(db)
 {
-    private async Task<(IAlertStore Store, IAlertActionStore Actions, long FeedId, long ChannelId)> CreateSut()
+    private async Task<(DapperAlertStore Store, IAlertActionStore Actions, long FeedId, long ChannelId)> CreateSut()
     {
         var (store, feedId, channelId) = await Samples.FeedAndChannelAsync(Db);
         return (store, Assert.IsAssignableFrom<IAlertActionStore>(store), feedId, channelId);

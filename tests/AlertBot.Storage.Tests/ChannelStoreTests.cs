@@ -8,7 +8,7 @@ namespace AlertBot.Storage.Tests;
 
 public abstract class ChannelStoreTests(TestDatabase db) : StoreTests(db)
 {
-    private Task<IAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
+    private Task<DapperAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
 
     [StoreFact]
     public async Task Ensure_creates_an_active_unpaused_channel_once_and_updates_only_a_given_title()
@@ -123,7 +123,7 @@ public abstract class ChannelStoreTests(TestDatabase db) : StoreTests(db)
     public async Task A_moved_channel_keeps_its_priority_terms_digest_mode_and_pause()
     {
         var (store, _, channelId) = await Samples.FeedAndChannelAsync(Db);
-        var stories = (IStoryStore)store;
+        var stories = store;
         var now = Db.Time.GetUtcNow();
         await store.AddWatchTermAsync(channelId, "Qaani", now, None);
         await store.AddWatchTermAsync(channelId, "Houthis", now, None);
@@ -144,7 +144,7 @@ public abstract class ChannelStoreTests(TestDatabase db) : StoreTests(db)
     public async Task Folding_a_stray_channel_into_a_moving_one_keeps_the_moving_ones_settings_and_the_strays_priority_terms()
     {
         var (store, _, channelId) = await Samples.FeedAndChannelAsync(Db);
-        var stories = (IStoryStore)store;
+        var stories = store;
         var now = Db.Time.GetUtcNow();
         var supergroup = new ChannelRef(Platforms.Telegram, "-1009999999999");
         var stray = await store.EnsureChannelAsync(supergroup, null, now, None);

@@ -6,7 +6,7 @@ namespace AlertBot.Storage.Tests;
 
 public abstract class CommitPollTests(TestDatabase db) : StoreTests(db)
 {
-    private Task<(IAlertStore Store, long FeedId, long ChannelId)> CreateSut() => Samples.FeedAndChannelAsync(Db);
+    private Task<(DapperAlertStore Store, long FeedId, long ChannelId)> CreateSut() => Samples.FeedAndChannelAsync(Db);
 
     [StoreFact]
     public async Task A_commit_marks_keys_seen_enqueues_alerts_and_records_a_successful_poll()

@@ -5,7 +5,7 @@ namespace AlertBot.Storage.Tests;
 
 public abstract class FeedStoreTests(TestDatabase db) : StoreTests(db)
 {
-    private Task<IAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
+    private Task<DapperAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
 
     [StoreFact]
     public async Task A_new_feed_is_stored_with_its_definition_and_no_polling_state()

@@ -5,7 +5,7 @@ namespace AlertBot.Storage.Tests;
 
 public abstract class MigrationTests(TestDatabase db) : StoreTests(db)
 {
-    private Task<Core.Persistence.IAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
+    private Task<DapperAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
 
     [StoreFact]
     public async Task Migrating_an_empty_database_creates_the_tables_and_records_every_version()

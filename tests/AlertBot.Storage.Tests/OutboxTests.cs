@@ -7,9 +7,9 @@ public abstract class OutboxTests(TestDatabase db) : StoreTests(db)
 {
     private readonly DateTimeOffset _t0 = db.Time.GetUtcNow();
 
-    private Task<(IAlertStore Store, long FeedId, long ChannelId)> CreateSut() => Samples.FeedAndChannelAsync(Db);
+    private Task<(DapperAlertStore Store, long FeedId, long ChannelId)> CreateSut() => Samples.FeedAndChannelAsync(Db);
 
-    private static Task<PollCommitResult> Enqueue(IAlertStore store, long feedId, DateTimeOffset at, params (long Channel, string Key)[] alerts) =>
+    private static Task<PollCommitResult> Enqueue(DapperAlertStore store, long feedId, DateTimeOffset at, params (long Channel, string Key)[] alerts) =>
         store.CommitPollAsync(
             new PollCommit(feedId, alerts.Select(a => a.Key).ToList(), alerts.Select(a => new NewAlert(a.Channel, a.Key, Samples.Message(a.Key))).ToList(), FeedValidators.None, at),
             None);

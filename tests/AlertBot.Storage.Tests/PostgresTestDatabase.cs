@@ -3,7 +3,6 @@ using AlertBot.Storage.Migrations;
 using AlertBot.Storage.Postgres;
 using AlertBot.Testing.Postgres;
 using Dapper;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace AlertBot.Storage.Tests;
@@ -23,7 +22,7 @@ public sealed class PostgresTestDatabase : TestDatabase
     private string? _connectionString;
     private NpgsqlDataSource? _helper;
 
-    public override string Provider => PostgresMigrator.Provider;
+    public override string Provider => PostgresAlertStore.Name;
 
     public override string ConnectionString => _connectionString ?? throw new InvalidOperationException("Not initialised.");
 
@@ -56,8 +55,11 @@ public sealed class PostgresTestDatabase : TestDatabase
     public override Task<IReadOnlyList<string>> ListTablesAsync() =>
         QueryAsync<string>("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename");
 
-    public override Task MigrateWithAsync(IReadOnlyList<MigrationScript> scripts) =>
-        new PostgresMigrator(Helper, Time, NullLogger.Instance, scripts).MigrateAsync(CancellationToken.None);
+    public override async Task MigrateWithAsync(IReadOnlyList<MigrationScript> scripts)
+    {
+        await using var store = new PostgresAlertStore(ConnectionString, timeProvider: Time);
+        await store.MigrateAsync(scripts, CancellationToken.None);
+    }
 
     public override async Task InitializeAsync()
     {
@@ -72,7 +74,7 @@ public sealed class PostgresTestDatabase : TestDatabase
         _helper = NpgsqlDataSource.Create(_connectionString);
     }
 
-    protected override IAlertStore CreateStore() => new PostgresAlertStore(ConnectionString, timeProvider: Time);
+    protected override DapperAlertStore CreateStore() => new PostgresAlertStore(ConnectionString, timeProvider: Time);
 
     protected override async Task DropAsync()
     {

@@ -15,14 +15,14 @@ public abstract class RetentionStoreTests(TestDatabase db) : StoreTests(db)
 
     private DateTimeOffset T0 => Db.Time.GetUtcNow();
 
-    private async Task<(IAlertStore Store, IRetentionStore Retention, long FeedId, long ChannelId)> CreateSut()
+    private async Task<(DapperAlertStore Store, IRetentionStore Retention, long FeedId, long ChannelId)> CreateSut()
     {
         var (store, feedId, channelId) = await Samples.FeedAndChannelAsync(Db);
         return (store, Assert.IsAssignableFrom<IRetentionStore>(store), feedId, channelId);
     }
 
     /// <summary>A poll whose document lists <paramref name="listed"/>, of which <paramref name="fresh"/> are new.</summary>
-    private static Task<PollCommitResult> Poll(IAlertStore store, long feedId, DateTimeOffset at, string[] listed, params string[] fresh) =>
+    private static Task<PollCommitResult> Poll(DapperAlertStore store, long feedId, DateTimeOffset at, string[] listed, params string[] fresh) =>
         store.CommitPollAsync(new PollCommit(feedId, fresh, [], FeedValidators.None, at) { ListedKeys = listed }, None);
 
     [StoreFact]

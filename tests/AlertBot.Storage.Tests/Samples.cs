@@ -32,7 +32,7 @@ public static class Samples
         ],
     };
 
-    public static async Task<(IAlertStore Store, long FeedId, long ChannelId)> FeedAndChannelAsync(TestDatabase db)
+    public static async Task<(DapperAlertStore Store, long FeedId, long ChannelId)> FeedAndChannelAsync(TestDatabase db)
     {
         var store = await db.NewMigratedStoreAsync();
         var now = db.Time.GetUtcNow();

@@ -3,7 +3,6 @@ using AlertBot.Storage.Migrations;
 using AlertBot.Storage.Sqlite;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AlertBot.Storage.Tests;
 
@@ -16,7 +15,7 @@ public sealed class SqliteTestDatabase : TestDatabase
         FilePath = Path.Combine(Folder, "nested", "alertbot.db");
     }
 
-    public override string Provider => SqliteMigrator.Provider;
+    public override string Provider => SqliteAlertStore.Name;
 
     public string Folder { get; }
 
@@ -45,13 +44,13 @@ public sealed class SqliteTestDatabase : TestDatabase
 
     public override async Task MigrateWithAsync(IReadOnlyList<MigrationScript> scripts)
     {
-        using var connections = new SqliteConnectionFactory(ConnectionString);
-        await new SqliteMigrator(connections, Time, NullLogger.Instance, scripts).MigrateAsync(CancellationToken.None);
+        using var store = new SqliteAlertStore(ConnectionString, Time);
+        await store.MigrateAsync(scripts, CancellationToken.None);
     }
 
     public override Task InitializeAsync() => Task.CompletedTask;
 
-    protected override IAlertStore CreateStore() => new SqliteAlertStore(ConnectionString, Time);
+    protected override DapperAlertStore CreateStore() => new SqliteAlertStore(ConnectionString, Time);
 
     protected override Task DropAsync()
     {

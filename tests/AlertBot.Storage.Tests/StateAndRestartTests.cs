@@ -5,7 +5,7 @@ namespace AlertBot.Storage.Tests;
 
 public abstract class StateAndRestartTests(TestDatabase db) : StoreTests(db)
 {
-    private Task<IAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
+    private Task<DapperAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
 
     [StoreFact]
     public async Task State_values_are_stored_and_overwritten_by_key()

@@ -1,4 +1,7 @@
+using AlertBot.Core.Actions;
 using AlertBot.Core.Persistence;
+using AlertBot.Core.Retention;
+using AlertBot.Core.Stories;
 using AlertBot.Storage.Leases;
 using AlertBot.Storage.Postgres;
 using AlertBot.Storage.Sqlite;
@@ -16,6 +19,22 @@ internal static class StorageServices
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();
         return new ServiceCollection().AddAlertBotStorage(configuration).BuildServiceProvider();
+    }
+
+    /// <summary>Every store port resolves to the one store.</summary>
+    public static void AssertEveryPortIs(DapperAlertStore store, ServiceProvider services)
+    {
+        Assert.Same(store, services.GetRequiredService<DapperAlertStore>());
+        Assert.Same(store, services.GetRequiredService<IStoreMigrator>());
+        Assert.Same(store, services.GetRequiredService<IFeedStore>());
+        Assert.Same(store, services.GetRequiredService<IPollStore>());
+        Assert.Same(store, services.GetRequiredService<IChannelStore>());
+        Assert.Same(store, services.GetRequiredService<IWatchlistStore>());
+        Assert.Same(store, services.GetRequiredService<IOutboxStore>());
+        Assert.Same(store, services.GetRequiredService<IStateStore>());
+        Assert.Same(store, services.GetRequiredService<IStoryStore>());
+        Assert.Same(store, services.GetRequiredService<IAlertActionStore>());
+        Assert.Same(store, services.GetRequiredService<IRetentionStore>());
     }
 }
 
@@ -100,12 +119,12 @@ public sealed class SqliteRegistrationTests() : StoreTests(new SqliteTestDatabas
     {
         await using var services = StorageServices.Build(("AlertBot:Storage:ConnectionString", Db.ConnectionString));
 
-        var store = services.GetRequiredService<IAlertStore>();
+        var store = services.GetRequiredService<DapperAlertStore>();
         await store.MigrateAsync(None);
         await store.SetStateAsync("k", "v", None);
 
         Assert.IsType<SqliteAlertStore>(store);
-        Assert.Same(store, services.GetRequiredService<IAlertStore>());
+        StorageServices.AssertEveryPortIs(store, services);
         Assert.Equal("v", await Db.NewStore().GetStateAsync("k", None));
         Assert.IsType<InProcessLeaseProvider>(services.GetRequiredService<ILeaseProvider>());
     }
@@ -122,13 +141,13 @@ public sealed class PostgresRegistrationTests() : StoreTests(new PostgresTestDat
             ("AlertBot:Storage:Provider", "postgres"),
             ("AlertBot:Storage:ConnectionString", Db.ConnectionString));
 
-        var store = services.GetRequiredService<IAlertStore>();
+        var store = services.GetRequiredService<DapperAlertStore>();
         await store.MigrateAsync(None);
         await store.SetStateAsync("k", "v", None);
         await using var lease = await services.GetRequiredService<ILeaseProvider>().TryAcquireAsync("telegram-poller", None);
 
         Assert.IsType<PostgresAlertStore>(store);
-        Assert.Same(store, services.GetRequiredService<IAlertStore>());
+        StorageServices.AssertEveryPortIs(store, services);
         Assert.Equal("v", await Db.NewStore().GetStateAsync("k", None));
         Assert.NotNull(lease);
         await using var other = Pg.NewLeaseProvider();

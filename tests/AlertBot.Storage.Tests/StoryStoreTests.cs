@@ -16,14 +16,14 @@ public abstract class StoryStoreTests(TestDatabase db) : StoreTests(db)
     private DateTimeOffset T0 => Db.Time.GetUtcNow();
 
     /// <summary>The store and its story side: every provider's store keeps stories, and this fails if one stops.</summary>
-    private async Task<(IAlertStore Store, IStoryStore Stories, long FeedId, long ChannelId)> CreateSut()
+    private async Task<(DapperAlertStore Store, IStoryStore Stories, long FeedId, long ChannelId)> CreateSut()
     {
         var (store, feedId, channelId) = await Samples.FeedAndChannelAsync(Db);
         return (store, Assert.IsAssignableFrom<IStoryStore>(store), feedId, channelId);
     }
 
     protected static Task<PollCommitResult> Commit(
-        IAlertStore store, long feedId, DateTimeOffset at, IReadOnlyList<NewAlert> alerts, params StoryUpdate[] updates) =>
+        DapperAlertStore store, long feedId, DateTimeOffset at, IReadOnlyList<NewAlert> alerts, params StoryUpdate[] updates) =>
         store.CommitPollAsync(
             new PollCommit(feedId, [.. alerts.Select(a => a.ItemKey), .. updates.Select(u => u.ItemKey)], alerts, FeedValidators.None, at) { Updates = updates },
             None);

@@ -4,7 +4,7 @@ namespace AlertBot.Storage.Tests;
 
 public abstract class SubscriptionAndWatchlistTests(TestDatabase db) : StoreTests(db)
 {
-    private Task<IAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
+    private Task<DapperAlertStore> CreateSut() => Db.NewMigratedStoreAsync();
 
     [StoreFact]
     public async Task Attach_and_detach_report_whether_anything_changed()

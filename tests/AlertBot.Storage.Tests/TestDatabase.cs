@@ -11,7 +11,7 @@ namespace AlertBot.Storage.Tests;
 /// </summary>
 public abstract class TestDatabase : IAsyncLifetime
 {
-    private readonly List<IAlertStore> _stores = [];
+    private readonly List<DapperAlertStore> _stores = [];
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 26, 9, 30, 0, TimeSpan.Zero));
 
@@ -23,10 +23,10 @@ public abstract class TestDatabase : IAsyncLifetime
     public abstract TimeSpan TimestampResolution { get; }
 
     /// <summary>A store on this database, not yet migrated; disposed with the database.</summary>
-    public IAlertStore NewStore() => Track(CreateStore());
+    public DapperAlertStore NewStore() => Track(CreateStore());
 
     /// <summary>A store on this database with the schema in place.</summary>
-    public async Task<IAlertStore> NewMigratedStoreAsync()
+    public async Task<DapperAlertStore> NewMigratedStoreAsync()
     {
         var store = NewStore();
         await store.MigrateAsync(CancellationToken.None);
@@ -34,7 +34,7 @@ public abstract class TestDatabase : IAsyncLifetime
     }
 
     /// <summary>Ends one store as a stopping host would.</summary>
-    public static async Task DisposeStoreAsync(IAlertStore store)
+    public static async Task DisposeStoreAsync(DapperAlertStore store)
     {
         switch (store)
         {
@@ -70,11 +70,11 @@ public abstract class TestDatabase : IAsyncLifetime
         await DropAsync();
     }
 
-    protected abstract IAlertStore CreateStore();
+    protected abstract DapperAlertStore CreateStore();
 
     /// <summary>Disposes the store with the database.</summary>
     protected T Track<T>(T store)
-        where T : IAlertStore
+        where T : DapperAlertStore
     {
         _stores.Add(store);
         return store;

@@ -3,6 +3,7 @@ using AlertBot.Core.Persistence;
 using AlertBot.Storage.Leases;
 using AlertBot.Telegram.Receiving;
 using AlertBot.Testing.Fakes;
+using AlertBot.Testing.Storage;
 using AlertBot.Testing.Telegram;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,7 +24,7 @@ public sealed class TelegramLeaseTests
     public async Task Only_the_lease_holder_polls_and_the_standby_takes_over_when_it_stops()
     {
         await using var fake = await FakeTelegramServer.StartAsync(limits: Fast);
-        var store = new InMemoryAlertStore();
+        using var store = TestStores.InMemory();
         var leases = new InProcessLeaseProvider();
         await using var first = TelegramTestHost.Create(fake, store, FastRetry, leases: leases);
         await using var second = TelegramTestHost.Create(fake, store, FastRetry, leases: leases);

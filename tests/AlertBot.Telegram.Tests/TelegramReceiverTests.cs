@@ -204,7 +204,7 @@ public sealed class TelegramReceiverTests
         using var sqlite = await TempSqliteStore.CreateAsync();
         await sqlite.Store.SetStateAsync(TelegramUpdateReceiver.OffsetStateKey, "41", CancellationToken.None);
         var flaky = new FailingStateReads(sqlite.Store, failures: 2);
-        await using var host = TelegramTestHost.Create(fake, flaky, settings: new Dictionary<string, string?>
+        await using var host = TelegramTestHost.Create(fake, sqlite.Store, faults: flaky, settings: new Dictionary<string, string?>
         {
             ["AlertBot:Telegram:ErrorBackoffInitial"] = "00:00:00.010",
             ["AlertBot:Telegram:ErrorBackoffMax"] = "00:00:00.050",
@@ -218,7 +218,7 @@ public sealed class TelegramReceiverTests
     }
 
     /// <summary>The state table is not readable for the first reads (a database still starting).</summary>
-    private sealed class FailingStateReads(AlertBot.Core.Persistence.IAlertStore inner, int failures) : DelegatingAlertStore(inner)
+    private sealed class FailingStateReads(AlertBot.Storage.DapperAlertStore inner, int failures) : DelegatingAlertStore(inner)
     {
         private int _reads;
 

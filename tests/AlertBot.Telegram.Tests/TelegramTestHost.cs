@@ -4,10 +4,12 @@ using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
 using AlertBot.Core.Watchlists;
+using AlertBot.Storage;
 using AlertBot.Telegram;
 using AlertBot.Telegram.Receiving;
 using AlertBot.Telegram.Sending;
 using AlertBot.Testing.Fakes;
+using AlertBot.Testing.Storage;
 using AlertBot.Testing.Telegram;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,8 +35,11 @@ public sealed class TelegramTestHost : IAsyncDisposable
 
     private readonly List<IHostedService> _started = [];
 
-    private TelegramTestHost(ServiceProvider services, FakeTelegramServer fake, IAlertStore store, RecordingLogger logs)
+    private readonly bool _ownsStore;
+
+    private TelegramTestHost(ServiceProvider services, FakeTelegramServer fake, DapperAlertStore store, bool ownsStore, RecordingLogger logs)
     {
+        _ownsStore = ownsStore;
         Services = services;
         Fake = fake;
         Store = store;
@@ -45,7 +50,7 @@ public sealed class TelegramTestHost : IAsyncDisposable
 
     public FakeTelegramServer Fake { get; }
 
-    public IAlertStore Store { get; }
+    public DapperAlertStore Store { get; }
 
     public RecordingLogger Logs { get; }
 
@@ -53,11 +58,12 @@ public sealed class TelegramTestHost : IAsyncDisposable
 
     public static TelegramTestHost Create(
         FakeTelegramServer fake,
-        IAlertStore? store = null,
+        DapperAlertStore? store = null,
         IDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
         RecordingLogger? logs = null,
-        ILeaseProvider? leases = null)
+        ILeaseProvider? leases = null,
+        DelegatingAlertStore? faults = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -84,15 +90,17 @@ public sealed class TelegramTestHost : IAsyncDisposable
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         logs ??= new RecordingLogger();
-        store ??= new InMemoryAlertStore();
+        var ownsStore = store is null;
+        store ??= TestStores.InMemory();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs.AsProvider()));
         services.AddSingleton(time ?? TimeProvider.System);
-        services.AddSingleton(store);
-        if (store is AlertBot.Core.Actions.IAlertActionStore actions)
+        services.AddStore(store);
+        if (faults is not null)
         {
-            services.AddSingleton(actions);
+            services.AddStore(faults); // registered last, so its ports win
         }
+
         if (leases is not null)
         {
             services.AddSingleton(leases);
@@ -105,7 +113,7 @@ public sealed class TelegramTestHost : IAsyncDisposable
         services.AddAlertBotTelegram(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         _ = provider.GetRequiredService<IOptions<TelegramOptions>>().Value;
-        return new TelegramTestHost(provider, fake, store, logs);
+        return new TelegramTestHost(provider, fake, store, ownsStore, logs);
     }
 
     private static string Invariant(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
@@ -147,5 +155,9 @@ public sealed class TelegramTestHost : IAsyncDisposable
     {
         await StopReceiverAsync();
         await Services.DisposeAsync();
+        if (_ownsStore)
+        {
+            ((IDisposable)Store).Dispose();
+        }
     }
 }

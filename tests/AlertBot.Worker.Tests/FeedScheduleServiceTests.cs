@@ -1,4 +1,5 @@
 using AlertBot.Core.Persistence;
+using AlertBot.Storage;
 using AlertBot.Worker.Hosting;
 using AlertBot.Worker.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,7 +48,7 @@ public sealed class FeedScheduleServiceTests : IAsyncLifetime
     [Fact]
     public async Task Every_feed_gets_one_poll_job_on_its_own_interval_and_a_changed_interval_is_rescheduled()
     {
-        var store = _host.Services.GetRequiredService<IAlertStore>();
+        var store = _host.Services.GetRequiredService<DapperAlertStore>();
         var added = await store.UpsertFeedAsync(
             new FeedDefinition("https://news.example/rss", "Example", TimeSpan.FromMinutes(2)), DateTimeOffset.UtcNow, CancellationToken.None);
         var scheduler = await SchedulerAsync();

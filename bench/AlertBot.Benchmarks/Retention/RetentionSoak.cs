@@ -49,7 +49,7 @@ public static class RetentionSoak
             .AddAlertBotStorage(configuration);
         await using (var provider = services.BuildServiceProvider())
         {
-            var store = provider.GetRequiredService<IAlertStore>();
+            var store = provider.GetRequiredService<DapperAlertStore>();
             await store.MigrateAsync(CancellationToken.None);
             var feedIds = new List<long>();
             for (var f = 0; f < Feeds; f++)

@@ -41,7 +41,8 @@ public sealed record DeliveryRound(int Claimed, int Delivered, int Retried, int 
 /// </remarks>
 public sealed partial class DeliveryService
 {
-    private readonly IAlertStore _store;
+    private readonly IOutboxStore _outbox;
+    private readonly IChannelStore _channels;
     private readonly Dictionary<string, IAlertSink> _sinks;
     private readonly DeliveryOptions _options;
     private readonly TimeProvider _time;
@@ -53,7 +54,8 @@ public sealed partial class DeliveryService
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _lastAccepted = new(StringComparer.Ordinal);
 
     public DeliveryService(
-        IAlertStore store,
+        IOutboxStore outbox,
+        IChannelStore channels,
         IEnumerable<IAlertSink> sinks,
         IOptions<DeliveryOptions> options,
         AlertBotMetrics metrics,
@@ -63,7 +65,8 @@ public sealed partial class DeliveryService
     {
         _digests = digests;
         _metrics = metrics;
-        _store = store;
+        _outbox = outbox;
+        _channels = channels;
         _sinks = new Dictionary<string, IAlertSink>(StringComparer.Ordinal);
         foreach (var sink in sinks)
         {
@@ -93,7 +96,7 @@ public sealed partial class DeliveryService
 
         // Digests whose period ended join the outbox first, so this same drain sends them.
         await _digests.EnqueueDueAsync(cancellationToken);
-        var entries = await _store.ClaimDueAsync(_time.GetUtcNow(), _options.BatchSize, cancellationToken);
+        var entries = await _outbox.ClaimDueAsync(_time.GetUtcNow(), _options.BatchSize, cancellationToken);
         if (entries.Count == 0)
         {
             return new DeliveryRound(0, 0, 0, 0);
@@ -164,7 +167,7 @@ public sealed partial class DeliveryService
             // A parked alert is progress too: its notice and the channel's next alerts may now be due.
             if (round.Claimed == 0 || round.Delivered + round.Parked == 0 || stopping.IsCancellationRequested)
             {
-                var stats = await _store.GetOutboxStatsAsync(null, cancellationToken);
+                var stats = await _outbox.GetOutboxStatsAsync(null, cancellationToken);
                 _metrics.OldestPending(stats.OldestPendingAt is { } oldest ? _time.GetUtcNow() - oldest : TimeSpan.Zero);
                 return new DeliveryRound(claimed, delivered, retried, undeliverable, parked);
             }
@@ -212,12 +215,12 @@ public sealed partial class DeliveryService
         switch (result)
         {
             case DeliveryResult.Delivered ok:
-                await _store.MarkDeliveredAsync(entry.Id, now, ok.PlatformMessageId, cancellationToken);
+                await _outbox.MarkDeliveredAsync(entry.Id, now, ok.PlatformMessageId, cancellationToken);
                 _metrics.AlertDelivered(entry.Channel.Platform);
                 _lastAccepted[entry.Channel.Platform] = now;
                 if (ok.MovedTo is { } moved && moved != entry.Channel)
                 {
-                    await _store.MoveChannelAsync(entry.ChannelId, moved, cancellationToken);
+                    await _channels.MoveChannelAsync(entry.ChannelId, moved, cancellationToken);
                     LogChannelMoved(entry.Channel, moved);
                 }
 
@@ -232,7 +235,7 @@ public sealed partial class DeliveryService
 
             case DeliveryResult.Retry retry:
                 var wait = retry.After ?? Backoff(entry.Attempts);
-                await _store.MarkAttemptFailedAsync(entry.Id, retry.Reason, now + wait, cancellationToken);
+                await _outbox.MarkAttemptFailedAsync(entry.Id, retry.Reason, now + wait, cancellationToken);
                 _metrics.AlertFailed(entry.Channel.Platform, "retry");
                 if (retry.After is not null)
                 {
@@ -245,15 +248,15 @@ public sealed partial class DeliveryService
 
             case DeliveryResult.Unknown unknown:
                 var unknownWait = Backoff(entry.Attempts);
-                await _store.MarkAttemptFailedAsync(entry.Id, unknown.Reason, now + unknownWait, cancellationToken);
+                await _outbox.MarkAttemptFailedAsync(entry.Id, unknown.Reason, now + unknownWait, cancellationToken);
                 _metrics.AlertFailed(entry.Channel.Platform, "unknown");
                 _metrics.UnknownOutcome(entry.Channel.Platform);
                 LogUnknown(entry.Id, entry.Channel, entry.Attempts + 1, unknown.Reason, unknownWait);
                 return (Outcome.Retry, null);
 
             case DeliveryResult.ChannelGone gone:
-                await _store.SetChannelActiveAsync(entry.ChannelId, false, cancellationToken);
-                var closed = await _store.MarkChannelUndeliverableAsync(entry.ChannelId, gone.Reason, now, cancellationToken);
+                await _channels.SetChannelActiveAsync(entry.ChannelId, false, cancellationToken);
+                var closed = await _outbox.MarkChannelUndeliverableAsync(entry.ChannelId, gone.Reason, now, cancellationToken);
                 _metrics.AlertFailed(entry.Channel.Platform, "undeliverable");
                 LogChannelGone(entry.Channel, gone.Reason, closed);
                 return (Outcome.ChannelGone, null);
@@ -281,7 +284,7 @@ public sealed partial class DeliveryService
     /// <summary>Sets the alert aside and tells its channel once, through the outbox like any notice.</summary>
     private async Task<(Outcome, string?)> ParkAsync(OutboxEntry entry, string reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (!await _store.ParkAsync(entry.Id, reason, now, cancellationToken))
+        if (!await _outbox.ParkAsync(entry.Id, reason, now, cancellationToken))
         {
             return (Outcome.Retry, null);
         }
@@ -293,7 +296,7 @@ public sealed partial class DeliveryService
         // One notice per parked alert (its key is unique in the channel), and none about a notice that was parked.
         if (!entry.ItemKey.StartsWith(ParkedNoticePrefix, StringComparison.Ordinal))
         {
-            await _store.EnqueueAsync([new NewAlert(entry.ChannelId, ParkedNoticePrefix + entry.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ParkedNotice(entry, reason, now))], now, cancellationToken);
+            await _outbox.EnqueueAsync([new NewAlert(entry.ChannelId, ParkedNoticePrefix + entry.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ParkedNotice(entry, reason, now))], now, cancellationToken);
         }
 
         return (Outcome.Parked, null);

@@ -10,7 +10,7 @@ namespace AlertBot.Core.Pipeline;
 /// Holds the one matcher compiled from every channel's terms, and rebuilds it only when the store's watchlist
 /// version has moved (a term was added or removed somewhere).
 /// </summary>
-public sealed partial class MatcherCache(IAlertStore store, ActorDictionary actors, IOptions<MatchingOptions> options, ILogger<MatcherCache> logger)
+public sealed partial class MatcherCache(IWatchlistStore watchlists, ActorDictionary actors, IOptions<MatchingOptions> options, ILogger<MatcherCache> logger)
 {
     // Two polls that see a new version at once may both rebuild; the result is the same and the last one wins.
     private volatile Snapshot? _current;
@@ -19,13 +19,13 @@ public sealed partial class MatcherCache(IAlertStore store, ActorDictionary acto
 
     public async Task<CompiledMatcher> GetAsync(CancellationToken cancellationToken)
     {
-        var version = await store.GetWatchlistVersionAsync(cancellationToken);
+        var version = await watchlists.GetWatchlistVersionAsync(cancellationToken);
         if (_current is { } cached && cached.Version == version)
         {
             return cached.Matcher;
         }
 
-        var terms = await store.ListAllWatchTermsAsync(cancellationToken);
+        var terms = await watchlists.ListAllWatchTermsAsync(cancellationToken);
         var matcher = CompiledMatcher.Build(
             terms.Select(t => new MatchRule(t.ChannelId, t.Text)), actors, out var faults, options.Value.RegexTimeout);
         foreach (var fault in faults)

@@ -33,7 +33,10 @@ public enum PollStatus
 /// </summary>
 public sealed partial class PollService(
     IFeedReader reader,
-    IAlertStore store,
+    IFeedStore feeds,
+    IPollStore polls,
+    IChannelStore channels,
+    IOutboxStore outbox,
     MatcherCache matchers,
     RegexTimeoutReporter regexTimeouts,
     Summarizer summarizer,
@@ -69,7 +72,7 @@ public sealed partial class PollService(
 
     private async Task<PollOutcome> PollOnceAsync(long feedId, CancellationToken cancellationToken)
     {
-        var feed = await store.GetFeedAsync(feedId, cancellationToken);
+        var feed = await feeds.GetFeedAsync(feedId, cancellationToken);
         if (feed is null)
         {
             return new PollOutcome(feedId, PollStatus.UnknownFeed, 0, 0, 0, "no such feed");
@@ -86,7 +89,7 @@ public sealed partial class PollService(
         {
             case FeedReadResult.Failure failure:
                 var reason = $"{failure.Kind}: {failure.Reason}";
-                await store.RecordFeedFailureAsync(feed.Id, reason, now, cancellationToken);
+                await polls.RecordFeedFailureAsync(feed.Id, reason, now, cancellationToken);
                 metrics.FeedError(failure.Kind.ToString());
                 LogFeedFailed(feed.Id, feed.Name, feed.ConsecutiveFailures + 1, reason);
                 if (feed.ConsecutiveFailures + 1 == options.Value.MaxConsecutiveFailures)
@@ -103,7 +106,7 @@ public sealed partial class PollService(
                 return new PollOutcome(feed.Id, PollStatus.Failed, 0, 0, 0, reason);
 
             case FeedReadResult.NotModified:
-                await store.RecordFeedNotModifiedAsync(feed.Id, now, cancellationToken);
+                await polls.RecordFeedNotModifiedAsync(feed.Id, now, cancellationToken);
                 await NotifyRecoveredAsync(feed, now, cancellationToken);
                 return new PollOutcome(feed.Id, PollStatus.NotModified, 0, 0, 0);
 
@@ -135,7 +138,7 @@ public sealed partial class PollService(
         }
 
         metrics.ItemsFetched(items.Count);
-        var seen = await store.FindSeenAsync(feed.Id, keys, cancellationToken);
+        var seen = await polls.FindSeenAsync(feed.Id, keys, cancellationToken);
         var unseen = items.Where(i => !seen.Contains(i.Key)).ToList();
 
         // A new feed records what it already holds as a baseline and alerts only on its newest `Backfill` items.
@@ -149,7 +152,7 @@ public sealed partial class PollService(
         var termHits = new List<(long ChannelId, IReadOnlyList<Matching.TermHit> Hits)>();
         if (candidates.Count > 0)
         {
-            var subscribers = (await store.ListDeliverableSubscribersAsync(feed.Id, cancellationToken)).ToHashSet();
+            var subscribers = (await channels.ListDeliverableSubscribersAsync(feed.Id, cancellationToken)).ToHashSet();
             if (subscribers.Count > 0)
             {
                 var matcher = await matchers.GetAsync(cancellationToken);
@@ -190,7 +193,7 @@ public sealed partial class PollService(
         async Task<PollCommitResult> PlanAndCommitAsync()
         {
             var plan = await _actions.ApplyAsync(await stories.PlanAsync(matched, now, cancellationToken), now, cancellationToken);
-            return await store.CommitPollAsync(
+            return await polls.CommitPollAsync(
                 new PollCommit(feed.Id, unseen.Select(i => i.Key).Where(k => !retry.Contains(k)).ToList(), plan.Alerts, success.Validators, now)
                 {
                     Updates = plan.Updates,
@@ -253,7 +256,7 @@ public sealed partial class PollService(
     /// <summary>A notice goes through the outbox like an alert: in order, retried, never lost.</summary>
     private async Task NotifyAsync(FeedRecord feed, DateTimeOffset now, string kind, string title, string text, CancellationToken cancellationToken)
     {
-        var subscribers = await store.ListDeliverableSubscribersAsync(feed.Id, cancellationToken);
+        var subscribers = await channels.ListDeliverableSubscribersAsync(feed.Id, cancellationToken);
         if (subscribers.Count == 0)
         {
             return;
@@ -261,7 +264,7 @@ public sealed partial class PollService(
 
         var message = new AlertMessage { Title = title, Source = NoticeSource, PublishedAt = now, Sentences = [text] };
         var key = $"notice:feed-{kind}:{feed.Id}:{now.UtcTicks}";
-        await store.EnqueueAsync([.. subscribers.Select(c => new NewAlert(c, key, message))], now, cancellationToken);
+        await outbox.EnqueueAsync([.. subscribers.Select(c => new NewAlert(c, key, message))], now, cancellationToken);
     }
 
     private static string Describe(TimeSpan span) =>
@@ -285,7 +288,7 @@ public sealed partial class PollService(
             title = title[..(MaxFeedNameLength - 1)].TrimEnd() + "…";
         }
 
-        return await store.UpsertFeedAsync(new FeedDefinition(feed.Url, title, feed.Interval, feed.Backfill), now, cancellationToken);
+        return await feeds.UpsertFeedAsync(new FeedDefinition(feed.Url, title, feed.Interval, feed.Backfill), now, cancellationToken);
     }
 
     private static NewsItem WithSource(NewsItem item, FeedRecord feed, string? feedTitle)

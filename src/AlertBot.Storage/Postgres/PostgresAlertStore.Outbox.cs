@@ -6,90 +6,17 @@ using Microsoft.Extensions.Logging;
 
 namespace AlertBot.Storage.Postgres;
 
+/// <summary>
+/// The outbox shared by several instances: claims with a lease (see <see cref="ClaimDueAsync"/>), released when an
+/// attempt ends or the store stops.
+/// </summary>
 public sealed partial class PostgresAlertStore
 {
     // Set once this store has claimed anything, so a store that never delivered does not touch the database on dispose.
     private int _hasClaimed;
 
-    // ---- Items and the outbox ----------------------------------------------------------------------------------
-
-    public override async Task<IReadOnlySet<string>> FindSeenAsync(long feedId, IReadOnlyCollection<string> itemKeys, CancellationToken cancellationToken)
-    {
-        if (itemKeys.Count == 0)
-        {
-            return new HashSet<string>(StringComparer.Ordinal);
-        }
-
-        // One array parameter instead of one parameter per key: no limit on how many keys a feed page has.
-        var seen = await QueryAsync<string>(
-            "SELECT item_key FROM seen_items WHERE feed_id = @FeedId AND item_key = ANY(@Keys)",
-            new { FeedId = feedId, Keys = itemKeys.ToArray() },
-            cancellationToken);
-        return seen.ToHashSet(StringComparer.Ordinal);
-    }
-
-    public override Task<PollCommitResult> CommitPollAsync(PollCommit commit, CancellationToken cancellationToken)
-    {
-        var at = PostgresTime.ToDb(commit.At);
-        var keys = commit.SeenKeys.Distinct(StringComparer.Ordinal).ToArray();
-        var listed = (commit.ListedKeys ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var alerts = OutboxArrays.From(commit.Alerts, at);
-
-        // Serialised before the transaction opens; in original order, so two instances updating the same alerts lock
-        // them in one order and queue up instead of deadlocking.
-        var updates = commit.Updates
-            .Select(u => new StoryUpdateRow(u.OriginalOutboxId, u.ChannelId, $"update:{u.OriginalOutboxId}:{u.ItemKey}", AlertMessageJson.Serialize(u.Message), at))
-            .OrderBy(u => u.OriginalId)
-            .ToList();
-
-        return InWriteTransactionAsync(
-            async (connection, transaction) =>
-            {
-                // ON CONFLICT names the one constraint to tolerate, so NOT NULL, CHECK and foreign key violations
-                // still fail the commit. Arrays make each insert one statement, however many rows. Keys go in sorted
-                // order, so two instances committing overlapping keys of one feed queue up instead of deadlocking.
-                var marked = keys.Length == 0 ? 0 : await connection.ExecuteAsync(Command(
-                    """
-                    INSERT INTO seen_items (feed_id, item_key, first_seen_at, last_seen_at) SELECT @FeedId, k, @At, @At FROM unnest(@Keys) AS k
-                    ORDER BY k
-                    ON CONFLICT (feed_id, item_key) DO NOTHING
-                    """,
-                    new { commit.FeedId, Keys = keys, At = at },
-                    cancellationToken,
-                    transaction));
-
-                // Items the feed still lists stay "seen now" for retention; rewritten at most once per SeenRefresh.
-                if (listed.Length > 0)
-                {
-                    await connection.ExecuteAsync(Command(
-                        """
-                        UPDATE seen_items SET last_seen_at = @At
-                        WHERE feed_id = @FeedId AND item_key = ANY(@Listed) AND last_seen_at < @Floor
-                        """,
-                        new { commit.FeedId, Listed = listed, At = at, Floor = PostgresTime.ToDb(SeenFloor(commit.At)) },
-                        cancellationToken,
-                        transaction));
-                }
-
-                var enqueued = alerts.ChannelIds.Length == 0 ? 0 : await connection.ExecuteAsync(Command(InsertOutbox, alerts, cancellationToken, transaction));
-                foreach (var update in updates)
-                {
-                    await ApplyStoryUpdateAsync(connection, transaction, update, cancellationToken);
-                }
-
-                await RecordPollCommittedAsync(connection, transaction, commit, cancellationToken);
-                return new PollCommitResult(marked, enqueued);
-            },
-            cancellationToken);
-    }
-
-    public override async Task<int> EnqueueAsync(IReadOnlyList<NewAlert> alerts, DateTimeOffset at, CancellationToken cancellationToken) =>
-        alerts.Count == 0 ? 0 : await ExecuteAsync(InsertOutbox, OutboxArrays.From(alerts, PostgresTime.ToDb(at)), cancellationToken);
-
-    // In list order, so ids follow the order the pipeline enqueued and the first of two twins is kept. One statement
-    // whatever the number of rows; ON CONFLICT tolerates only the (channel, item) duplicate. A held row (digest) is
-    // due when its period ends: next_attempt_at carries that time, and the claim skips it.
-    private const string InsertOutbox = """
+    // One statement whatever the number of rows.
+    private protected override string InsertOutbox => """
         INSERT INTO outbox (channel_id, item_key, payload, created_at, next_attempt_at, kind, story_url, story_title, story_hash, ref_id)
         SELECT a.channel_id, a.item_key, a.payload::json, @At, a.next_attempt_at, a.kind, a.story_url, a.story_title, a.story_hash, a.ref_id
         FROM unnest(@ChannelIds, @ItemKeys, @Payloads, @NextAttemptAts, @Kinds, @StoryUrls, @StoryTitles, @StoryHashes, @RefIds) WITH ORDINALITY
@@ -97,6 +24,8 @@ public sealed partial class PostgresAlertStore
         ORDER BY a.n
         ON CONFLICT (channel_id, item_key) DO NOTHING
         """;
+
+    private protected override object OutboxRows(IReadOnlyList<NewAlert> alerts, DateTimeOffset at) => OutboxArrays.From(alerts, PostgresTime.ToDb(at));
 
     /// <summary>New outbox rows as the column arrays <see cref="InsertOutbox"/> unnests.</summary>
     /// <remarks>The next attempt is always a timestamp (the hold's end, else <paramref name="At"/>), so no array of
@@ -213,11 +142,7 @@ public sealed partial class PostgresAlertStore
             Volatile.Write(ref _hasClaimed, 1);
         }
 
-        return await ToEntriesAsync(
-            rows,
-            $"UPDATE outbox SET status = 'undeliverable', last_error = @Error, closed_at = @At, {NoClaim} WHERE id = @Id AND status = 'pending'",
-            now,
-            cancellationToken);
+        return await ToEntriesAsync(rows, now, cancellationToken);
     }
 
     // No other instance holds a live claim on a pending entry of the channel. (Held rows are never claimed; saying so
@@ -253,49 +178,14 @@ public sealed partial class PostgresAlertStore
             },
             cancellationToken);
 
-    public override Task MarkAttemptFailedAsync(long outboxId, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
-        ExecuteAsync(
-            $"""
-            UPDATE outbox SET attempts = attempts + 1, last_error = @Error, next_attempt_at = @Next, {NoClaim}
-            WHERE id = @Id AND status = 'pending'
-            """,
-            new { Id = outboxId, Error = error, Next = PostgresTime.ToDb(nextAttemptAt) },
-            cancellationToken);
-
-    public override Task<int> MarkChannelUndeliverableAsync(long channelId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        ExecuteAsync(
-            $"""
-            UPDATE outbox SET status = 'undeliverable', last_error = @Reason, closed_at = @At, {NoClaim}
-            WHERE channel_id = @ChannelId AND status = 'pending'
-            """,
-            new { ChannelId = channelId, Reason = reason, At = PostgresTime.ToDb(at) },
-            cancellationToken);
-
-    public override async Task<OutboxStats> GetOutboxStatsAsync(long? channelId, CancellationToken cancellationToken)
-    {
-        var rows = await QueryAsync<OutboxStatsRow>(
-            """
-            SELECT COUNT(*) FILTER (WHERE status = 'pending' AND kind <> 'held') AS Pending,
-                   MIN(created_at) FILTER (WHERE status = 'pending' AND kind <> 'held') AS OldestPendingAt,
-                   MAX(delivered_at) AS LastDeliveredAt,
-                   COUNT(*) FILTER (WHERE status = 'undeliverable') AS Undeliverable
-            FROM outbox
-            WHERE @ChannelId::bigint IS NULL OR channel_id = @ChannelId
-            """,
-            new { ChannelId = channelId },
-            cancellationToken);
-        return rows.Single().ToRecord();
-    }
-
     /// <summary>
     /// Gives up this instance's claims on entries not yet attempted, so another instance can deliver them at once
     /// instead of after the lease. Called when the store is disposed (the host is stopping, its jobs have ended).
     /// </summary>
     public Task<int> ReleaseClaimsAsync(CancellationToken cancellationToken) =>
-        ExecuteAsync(
-            $"UPDATE outbox SET {NoClaim} WHERE claimed_by = @Me AND status = 'pending'",
-            new { Me = InstanceId },
-            cancellationToken);
+        ExecuteAsync(ReleaseAll, new { Me = InstanceId }, cancellationToken);
+
+    private const string ReleaseAll = $"UPDATE outbox SET {NoClaim} WHERE claimed_by = @Me AND status = 'pending'";
 
     public void Dispose()
     {
@@ -304,11 +194,11 @@ public sealed partial class PostgresAlertStore
             try
             {
                 using var connection = _dataSource.OpenConnection();
-                connection.Execute($"UPDATE outbox SET {NoClaim} WHERE claimed_by = @Me AND status = 'pending'", new { Me = InstanceId });
+                connection.Execute(ReleaseAll, new { Me = InstanceId });
             }
             catch (Exception ex)
             {
-                LogReleaseFailed(_logger, ex);
+                LogReleaseFailed(Logger, ex);
             }
         }
 
@@ -325,7 +215,7 @@ public sealed partial class PostgresAlertStore
             }
             catch (Exception ex)
             {
-                LogReleaseFailed(_logger, ex);
+                LogReleaseFailed(Logger, ex);
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using AlertBot.Core.Persistence;
+using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -7,9 +8,10 @@ using Npgsql;
 namespace AlertBot.Storage.Postgres;
 
 /// <summary>
-/// <see cref="IAlertStore"/> on PostgreSQL, for one or several AlertBot instances sharing one database. What both
-/// databases say alike is in <see cref="DapperAlertStore"/>; this folder adds what sharing needs: migrations under an
-/// advisory lock and an outbox claim lease (see <see cref="ClaimDueAsync"/>). One pooled connection per call.
+/// The store's ports on PostgreSQL, for one or several AlertBot instances sharing one database. What both databases
+/// say alike is in <see cref="DapperAlertStore"/> (lists travel as arrays; timestamps as timestamptz); this folder adds
+/// what sharing needs: migrations under an advisory lock, an outbox claim lease (see <see cref="ClaimDueAsync"/>) and
+/// story locks across instances. One pooled connection per call.
 /// </summary>
 public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, IAsyncDisposable
 {
@@ -17,8 +19,6 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
     public static readonly TimeSpan DefaultClaimLease = TimeSpan.FromMinutes(5);
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly PostgresMigrator _migrator;
-    private readonly ILogger _logger;
     private readonly TimeSpan _claimLease;
     private readonly string _connectionString;
 
@@ -35,30 +35,26 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
         string? instanceId = null)
         : base(logger ?? (ILogger)NullLogger.Instance)
     {
-        _logger = logger ?? (ILogger)NullLogger.Instance;
         _claimLease = claimLease ?? DefaultClaimLease;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_claimLease, TimeSpan.Zero, nameof(claimLease));
         _connectionString = connectionString;
         _dataSource = PostgresDataSource.Create(connectionString);
-        _migrator = new PostgresMigrator(_dataSource, timeProvider ?? TimeProvider.System, _logger);
+        Time = timeProvider ?? TimeProvider.System;
         InstanceId = instanceId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     }
 
     /// <summary>What this store writes into <c>outbox.claimed_by</c>.</summary>
     public string InstanceId { get; }
 
-    /// <exception cref="StorageUnavailableException">Wrong login, missing database or schema, server out of reach.</exception>
-    public override async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _migrator.MigrateAsync(cancellationToken);
-        }
-        catch (NpgsqlException ex) when (PostgresErrors.Translate(ex, PostgresDataSource.Parse(_connectionString)) is { } operatorError)
-        {
-            throw operatorError;
-        }
-    }
+    /// <summary>What <c>AlertBot:Storage:Provider</c> says for PostgreSQL; also the folder of its migrations.</summary>
+    public const string Name = "Postgres";
+
+    private protected override string Provider => Name;
+
+    private protected override TimeProvider Time { get; }
+
+    private protected override StorageUnavailableException? OperatorError(DbException exception) =>
+        exception is NpgsqlException npgsql ? PostgresErrors.Translate(npgsql, PostgresDataSource.Parse(_connectionString)) : null;
 
     private protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -72,5 +68,18 @@ public sealed partial class PostgresAlertStore : DapperAlertStore, IDisposable, 
     // A move and a claim both lock channel rows, so they cannot interleave on one channel.
     private protected override string LockRows => "FOR UPDATE";
 
+    private protected override string LockForUpdate => " FOR NO KEY UPDATE";
+
     private protected override string ReleaseClaim => ", " + NoClaim;
+
+    private protected override string Json(string parameter) => parameter + "::json";
+
+    private protected override object ToDbList<T>(IEnumerable<T> values) => values.ToArray();
+
+    private protected override string ValuesOf(string parameter) => $"unnest({parameter}) AS value";
+
+    private protected override string AnyOf(string column, string parameter) => $"{column} = ANY({parameter})";
+
+    // bit_count needs PostgreSQL 14 or later.
+    private protected override string Hamming(string left, string right) => $"bit_count(({left} # {right})::bit(64))";
 }

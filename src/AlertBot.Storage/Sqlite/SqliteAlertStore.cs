@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Stories;
 using Microsoft.Extensions.Logging;
@@ -7,15 +8,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AlertBot.Storage.Sqlite;
 
 /// <summary>
-/// <see cref="IAlertStore"/> on SQLite, for one instance. Every SQLite-specific word of AlertBot lives in this folder
-/// and in Migrations/Sqlite; what both databases say alike is in <see cref="DapperAlertStore"/>. One pooled connection
-/// per call keeps concurrent callers apart.
+/// The store's ports on SQLite, for one instance. Every SQLite-specific word of AlertBot lives in this folder and in
+/// Migrations/Sqlite (lists travel as one JSON array read by <c>json_each</c>; timestamps as fixed-width text); what
+/// both databases say alike is in <see cref="DapperAlertStore"/>. One pooled connection per call keeps concurrent
+/// callers apart.
 /// </summary>
 public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
 {
     private readonly SqliteConnectionFactory _connections;
-    private readonly SqliteMigrator _migrator;
-    private readonly ILogger _logger;
     private readonly InProcessStoryLocks _storyLocks = new();
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string; the file's directory is created if missing.</param>
@@ -24,23 +24,23 @@ public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
     public SqliteAlertStore(string connectionString, TimeProvider? timeProvider = null, ILogger<SqliteAlertStore>? logger = null)
         : base(logger ?? (ILogger)NullLogger.Instance)
     {
-        _logger = logger ?? (ILogger)NullLogger.Instance;
         _connections = new SqliteConnectionFactory(connectionString);
-        _migrator = new SqliteMigrator(_connections, timeProvider ?? TimeProvider.System, logger ?? (ILogger)NullLogger.Instance);
+        Time = timeProvider ?? TimeProvider.System;
     }
 
-    /// <exception cref="StorageUnavailableException">The file cannot be opened or written, or is not a database.</exception>
-    public override async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _migrator.MigrateAsync(cancellationToken);
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException ex) when (SqliteErrors.Translate(ex, _connections.FilePath) is { } operatorError)
-        {
-            throw operatorError;
-        }
-    }
+    /// <summary>What <c>AlertBot:Storage:Provider</c> says for SQLite; also the folder of its migrations.</summary>
+    public const string Name = "Sqlite";
+
+    private protected override string Provider => Name;
+
+    private protected override TimeProvider Time { get; }
+
+    // Each script's transaction is IMMEDIATE (BeginWriteAsync), so two processes migrating one file take turns.
+    private protected override string HistoryTable =>
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;";
+
+    private protected override StorageUnavailableException? OperatorError(DbException exception) =>
+        exception is Microsoft.Data.Sqlite.SqliteException sqlite ? SqliteErrors.Translate(sqlite, _connections.FilePath) : null;
 
     /// <summary>
     /// A consistent copy of the whole database into <paramref name="path"/> (replaced if it exists), made with SQLite's
@@ -88,4 +88,11 @@ public sealed partial class SqliteAlertStore : DapperAlertStore, IDisposable
         Task.FromResult<DbTransaction>(((Microsoft.Data.Sqlite.SqliteConnection)connection).BeginTransaction(deferred: false));
 
     private protected override object ToDb(DateTimeOffset value) => SqliteTime.ToText(value);
+
+    private protected override object ToDbList<T>(IEnumerable<T> values) => JsonSerializer.Serialize(values);
+
+    private protected override string ValuesOf(string parameter) => $"json_each({parameter})";
+
+    // SQLite has no popcount: every connection gets this function (SqliteConnectionFactory).
+    private protected override string Hamming(string left, string right) => $"alertbot_hamming({left}, {right})";
 }

@@ -27,7 +27,7 @@ public sealed partial class TelegramUpdateHandler
     private const int MaxCaption = 1024;
 
     private readonly ICommandProcessor _commands;
-    private readonly IAlertStore _store;
+    private readonly IChannelStore _channels;
     private readonly TelegramSender _sender;
     private readonly TelegramClientFactory _clients;
     private readonly TelegramOptions _options;
@@ -36,14 +36,14 @@ public sealed partial class TelegramUpdateHandler
 
     public TelegramUpdateHandler(
         ICommandProcessor commands,
-        IAlertStore store,
+        IChannelStore channels,
         TelegramSender sender,
         TelegramClientFactory clients,
         IOptions<TelegramOptions> options,
         ILogger<TelegramUpdateHandler> logger)
     {
         _commands = commands;
-        _store = store;
+        _channels = channels;
         _sender = sender;
         _clients = clients;
         _options = options.Value;
@@ -90,9 +90,9 @@ public sealed partial class TelegramUpdateHandler
         if (message.MigrateToChatId is { } newId)
         {
             // The group became a supergroup: follow it before any alert is sent to the old id.
-            if (await _store.GetChannelAsync(channel, ct) is { } known)
+            if (await _channels.GetChannelAsync(channel, ct) is { } known)
             {
-                await _store.MoveChannelAsync(known.Id, ChannelOf(newId), ct);
+                await _channels.MoveChannelAsync(known.Id, ChannelOf(newId), ct);
                 LogChatMoved(_logger, message.Chat.Id, newId);
             }
 
@@ -310,9 +310,9 @@ public sealed partial class TelegramUpdateHandler
             return;
         }
 
-        if (await _store.GetChannelAsync(ChannelOf(membership.Chat.Id), ct) is { Active: true } channel)
+        if (await _channels.GetChannelAsync(ChannelOf(membership.Chat.Id), ct) is { Active: true } channel)
         {
-            await _store.SetChannelActiveAsync(channel.Id, false, ct);
+            await _channels.SetChannelActiveAsync(channel.Id, false, ct);
             LogRemovedFromChat(_logger, membership.Chat.Id);
         }
     }

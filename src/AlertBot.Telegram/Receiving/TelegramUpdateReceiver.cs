@@ -39,7 +39,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
     private readonly TelegramClientFactory _clients;
     private readonly UpdateDispatcher _dispatcher;
     private readonly TelegramUpdateHandler _handler;
-    private readonly IAlertStore _store;
+    private readonly IStateStore _state;
     private readonly TelegramOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TelegramUpdateReceiver> _logger;
@@ -55,7 +55,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         TelegramClientFactory clients,
         UpdateDispatcher dispatcher,
         TelegramUpdateHandler handler,
-        IAlertStore store,
+        IStateStore state,
         IOptions<TelegramOptions> options,
         TimeProvider time,
         ILogger<TelegramUpdateReceiver> logger,
@@ -69,7 +69,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         _clients = clients;
         _dispatcher = dispatcher;
         _handler = handler;
-        _store = store;
+        _state = state;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -351,7 +351,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
     private async Task<int?> LoadOffsetAsync(CancellationToken stop) => await _offsetRetry.ExecuteAsync(
         async token =>
         {
-            var stored = await _store.GetStateAsync(OffsetStateKey, token);
+            var stored = await _state.GetStateAsync(OffsetStateKey, token);
             return int.TryParse(stored, NumberStyles.Integer, CultureInfo.InvariantCulture, out var offset) ? (int?)offset : null;
         },
         stop);
@@ -360,7 +360,7 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
     {
         try
         {
-            await _store.SetStateAsync(OffsetStateKey, offset.ToString(CultureInfo.InvariantCulture), stop);
+            await _state.SetStateAsync(OffsetStateKey, offset.ToString(CultureInfo.InvariantCulture), stop);
         }
         catch (Exception ex) when (!stop.IsCancellationRequested)
         {

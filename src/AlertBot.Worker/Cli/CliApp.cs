@@ -161,10 +161,11 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         using var host = BuildCommandHost();
         var services = host.Services;
         await services.GetRequiredService<Bootstrapper>().RunAsync(cancellationToken);
-        var store = services.GetRequiredService<IAlertStore>();
+        var feedStore = services.GetRequiredService<IFeedStore>();
+        var outbox = services.GetRequiredService<IOutboxStore>();
         var polls = services.GetRequiredService<PollService>();
         var failed = 0;
-        var feeds = await store.ListFeedsAsync(cancellationToken);
+        var feeds = await feedStore.ListFeedsAsync(cancellationToken);
         foreach (var feed in feeds)
         {
             var outcome = await polls.PollAsync(feed.Id, cancellationToken);
@@ -172,7 +173,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         }
 
         var round = await services.GetRequiredService<DeliveryService>().DeliverAllDueAsync(cancellationToken);
-        var pending = await store.GetOutboxStatsAsync(null, cancellationToken);
+        var pending = await outbox.GetOutboxStatsAsync(null, cancellationToken);
         await Error.WriteLineAsync(
             $"run --once: {round.Delivered} alerts delivered, {pending.Pending} waiting for a retry, {failed} of {feeds.Count} feeds failed.");
 
@@ -331,7 +332,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         var host = BuildCommandHost();
         try
         {
-            await host.Services.GetRequiredService<IAlertStore>().MigrateAsync(cancellationToken);
+            await host.Services.GetRequiredService<IStoreMigrator>().MigrateAsync(cancellationToken);
             return host;
         }
         catch

@@ -94,8 +94,8 @@ internal sealed class DataCommands(CliApp app)
     private async Task<int> ExportFeedsAsync(string? output, CancellationToken cancellationToken)
     {
         await using var host = await app.StartStoreHostAsync(cancellationToken);
-        var store = host.Services.GetRequiredService<IAlertStore>();
-        var feeds = await store.ListFeedsAsync(cancellationToken);
+        var feedStore = host.Services.GetRequiredService<IFeedStore>();
+        var feeds = await feedStore.ListFeedsAsync(cancellationToken);
 
         // Only what `feed import` takes back: local files are configuration (AlertBot:Polling:Feeds), not portable data.
         var portable = feeds.Where(f => IsHttp(f.Url, out _)).ToList();
@@ -132,8 +132,9 @@ internal sealed class DataCommands(CliApp app)
         }
 
         await using var host = await app.StartStoreHostAsync(cancellationToken);
-        var store = host.Services.GetRequiredService<IAlertStore>();
-        var channel = channelRef is { } target ? await store.EnsureChannelAsync(target, null, DateTimeOffset.UtcNow, cancellationToken) : null;
+        var feedStore = host.Services.GetRequiredService<IFeedStore>();
+        var channelStore = host.Services.GetRequiredService<IChannelStore>();
+        var channel = channelRef is { } target ? await channelStore.EnsureChannelAsync(target, null, DateTimeOffset.UtcNow, cancellationToken) : null;
         int added = 0, skipped = 0, attached = 0, done = 0;
         foreach (var feed in feeds)
         {
@@ -159,11 +160,11 @@ internal sealed class DataCommands(CliApp app)
                 continue;
             }
 
-            var existing = await store.FindFeedByUrlAsync(url, cancellationToken);
-            var record = existing ?? await store.UpsertFeedAsync(
+            var existing = await feedStore.FindFeedByUrlAsync(url, cancellationToken);
+            var record = existing ?? await feedStore.UpsertFeedAsync(
                 new FeedDefinition(url, name, null), DateTimeOffset.UtcNow, cancellationToken);
             added += existing is null ? 1 : 0;
-            if (channel is not null && await store.AttachFeedAsync(channel.Id, record.Id, cancellationToken))
+            if (channel is not null && await channelStore.AttachFeedAsync(channel.Id, record.Id, cancellationToken))
             {
                 attached++;
             }
@@ -197,13 +198,14 @@ internal sealed class DataCommands(CliApp app)
             await app.Output.WriteLineAsync($"{uri.AbsoluteUri} is a web page; using the feed it links to: {ok.ReadFrom}");
         }
 
-        var store = host.Services.GetRequiredService<IAlertStore>();
-        var record = await store.FindFeedByUrlAsync(feedUrl, cancellationToken) ?? await store.UpsertFeedAsync(
+        var feedStore = host.Services.GetRequiredService<IFeedStore>();
+        var channelStore = host.Services.GetRequiredService<IChannelStore>();
+        var record = await feedStore.FindFeedByUrlAsync(feedUrl, cancellationToken) ?? await feedStore.UpsertFeedAsync(
             new FeedDefinition(feedUrl, ok.FeedTitle ?? new Uri(feedUrl).Host, null), DateTimeOffset.UtcNow, cancellationToken);
         if (channelRef is { } target)
         {
-            var channel = await store.EnsureChannelAsync(target, null, DateTimeOffset.UtcNow, cancellationToken);
-            await store.AttachFeedAsync(channel.Id, record.Id, cancellationToken);
+            var channel = await channelStore.EnsureChannelAsync(target, null, DateTimeOffset.UtcNow, cancellationToken);
+            await channelStore.AttachFeedAsync(channel.Id, record.Id, cancellationToken);
         }
 
         await app.Output.WriteLineAsync(
@@ -214,10 +216,10 @@ internal sealed class DataCommands(CliApp app)
     private async Task<int> ListFeedsAsync(CancellationToken cancellationToken)
     {
         await using var host = await app.StartStoreHostAsync(cancellationToken);
-        var store = host.Services.GetRequiredService<IAlertStore>();
+        var feedStore = host.Services.GetRequiredService<IFeedStore>();
         var defaultInterval = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value.DefaultInterval;
         var processor = host.Services.GetRequiredService<CommandProcessor>();
-        var feeds = await store.ListFeedsAsync(cancellationToken);
+        var feeds = await feedStore.ListFeedsAsync(cancellationToken);
         if (feeds.Count == 0)
         {
             await app.Output.WriteLineAsync("No feeds. Add some with `alertbot feed import <file.opml | pack>`.");
@@ -238,9 +240,9 @@ internal sealed class DataCommands(CliApp app)
     private async Task<int> RemoveFeedAsync(long id, CancellationToken cancellationToken)
     {
         await using var host = await app.StartStoreHostAsync(cancellationToken);
-        var store = host.Services.GetRequiredService<IAlertStore>();
-        var feed = await RequireFeedAsync(store, id, cancellationToken);
-        await store.DeleteFeedAsync(feed.Id, cancellationToken);
+        var feedStore = host.Services.GetRequiredService<IFeedStore>();
+        var feed = await RequireFeedAsync(feedStore, id, cancellationToken);
+        await feedStore.DeleteFeedAsync(feed.Id, cancellationToken);
         var configured = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value.Feeds.Any(f => f.Url == feed.Url);
         await app.Output.WriteLineAsync($"Removed feed {feed.Id} ({feed.Name}, {feed.Url}).");
         if (configured)
@@ -269,9 +271,9 @@ internal sealed class DataCommands(CliApp app)
         }
 
         await using var host = await app.StartStoreHostAsync(cancellationToken);
-        var store = host.Services.GetRequiredService<IAlertStore>();
-        var feed = await RequireFeedAsync(store, id, cancellationToken);
-        await store.UpsertFeedAsync(new FeedDefinition(feed.Url, feed.Name, interval, feed.Backfill), DateTimeOffset.UtcNow, cancellationToken);
+        var feedStore = host.Services.GetRequiredService<IFeedStore>();
+        var feed = await RequireFeedAsync(feedStore, id, cancellationToken);
+        await feedStore.UpsertFeedAsync(new FeedDefinition(feed.Url, feed.Name, interval, feed.Backfill), DateTimeOffset.UtcNow, cancellationToken);
         var polling = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value;
         var shown = interval is { } own ? own.ToString("c", CultureInfo.InvariantCulture) : $"the default ({polling.DefaultInterval.ToString("c", CultureInfo.InvariantCulture)})";
         await app.Output.WriteLineAsync($"Feed {feed.Id} ({feed.Name}) is polled every {shown}.");
@@ -283,22 +285,23 @@ internal sealed class DataCommands(CliApp app)
         return ExitCodes.Ok;
     }
 
-    private static async Task<FeedRecord> RequireFeedAsync(IAlertStore store, long id, CancellationToken cancellationToken) =>
-        await store.GetFeedAsync(id, cancellationToken)
+    private static async Task<FeedRecord> RequireFeedAsync(IFeedStore feedStore, long id, CancellationToken cancellationToken) =>
+        await feedStore.GetFeedAsync(id, cancellationToken)
             ?? throw new OperatorException("feed", $"there is no feed {id}. `alertbot feed list` shows the ids", ExitCodes.Usage);
 
     private async Task<int> ExportWatchlistAsync(string channelText, string format, string? output, CancellationToken cancellationToken)
     {
         var channelRef = ParseChannel(channelText);
         await using var host = await app.StartStoreHostAsync(cancellationToken);
-        var store = host.Services.GetRequiredService<IAlertStore>();
-        var channel = await store.GetChannelAsync(channelRef, cancellationToken)
+        var channelStore = host.Services.GetRequiredService<IChannelStore>();
+        var watchlistStore = host.Services.GetRequiredService<IWatchlistStore>();
+        var channel = await channelStore.GetChannelAsync(channelRef, cancellationToken)
             ?? throw new OperatorException("watchlist export", $"there is no channel {channelRef}. Check the platform and id", ExitCodes.Usage);
 
         var file = new WatchlistFile
         {
             Channel = channel.Ref.ToString(),
-            Terms = [.. (await store.ListWatchTermsAsync(channel.Id, cancellationToken)).Select(t => t.Text)],
+            Terms = [.. (await watchlistStore.ListWatchTermsAsync(channel.Id, cancellationToken)).Select(t => t.Text)],
         };
         var text = format.Equals("json", StringComparison.OrdinalIgnoreCase)
             ? JsonSerializer.Serialize(file, Json)
@@ -314,8 +317,8 @@ internal sealed class DataCommands(CliApp app)
         var terms = ReadWatchlist(path, text);
 
         await using var host = await app.StartStoreHostAsync(cancellationToken);
-        var store = host.Services.GetRequiredService<IAlertStore>();
-        await store.EnsureChannelAsync(channelRef, null, DateTimeOffset.UtcNow, cancellationToken);
+        var channelStore = host.Services.GetRequiredService<IChannelStore>();
+        await channelStore.EnsureChannelAsync(channelRef, null, DateTimeOffset.UtcNow, cancellationToken);
 
         // Each term goes through /watch add itself, so the file meets exactly the checks a chat admin meets: length,
         // count, query syntax, unknown actors, duplicates. The unthrottled processor: the operator is not a flood.
@@ -373,7 +376,7 @@ internal sealed class DataCommands(CliApp app)
     private async Task<int> BackupAsync(string file, CancellationToken cancellationToken)
     {
         await using var host = await app.StartStoreHostAsync(cancellationToken);
-        var store = host.Services.GetRequiredService<IAlertStore>();
+        var store = host.Services.GetRequiredService<IStoreMigrator>();
         if (store is not SqliteAlertStore sqlite)
         {
             throw new OperatorException(

@@ -45,7 +45,7 @@ internal sealed class OutboxCommands(CliApp app)
     private async Task<int> ListAsync(bool json, CancellationToken cancellationToken)
     {
         await using var host = await app.StartStoreHostAsync(cancellationToken);
-        var parked = await host.Services.GetRequiredService<IAlertStore>().ListParkedAsync(cancellationToken);
+        var parked = await host.Services.GetRequiredService<IOutboxStore>().ListParkedAsync(cancellationToken);
         if (json)
         {
             await app.Output.WriteLineAsync(JsonSerializer.Serialize(parked.Select(p => new
@@ -83,7 +83,7 @@ internal sealed class OutboxCommands(CliApp app)
     private async Task<int> RequeueAsync(long? id, CancellationToken cancellationToken)
     {
         await using var host = await app.StartStoreHostAsync(cancellationToken);
-        var requeued = await host.Services.GetRequiredService<IAlertStore>().RequeueParkedAsync(id, host.Services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
+        var requeued = await host.Services.GetRequiredService<IOutboxStore>().RequeueParkedAsync(id, host.Services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
         if (id is { } one && requeued == 0)
         {
             await app.Output.WriteLineAsync($"No parked alert {one}: see 'alertbot outbox parked'.");

@@ -5,7 +5,7 @@ using Quartz;
 namespace AlertBot.Worker.Health;
 
 /// <summary>The database answers a query.</summary>
-public sealed class DatabaseProbe(IAlertStore store) : IReadinessProbe
+public sealed class DatabaseProbe(IStateStore store) : IReadinessProbe
 {
     public string Name => "database";
 

@@ -14,7 +14,10 @@ namespace AlertBot.Worker.Hosting;
 /// channels the chat adapters bring from their configuration (<see cref="IChatAdapter.ConfiguredChannels"/>).
 /// </summary>
 public sealed partial class Bootstrapper(
-    IAlertStore store,
+    IStoreMigrator migrator,
+    IFeedStore feedStore,
+    IChannelStore channels,
+    IWatchlistStore watchlists,
     IOptions<PollingOptions> polling,
     IOptions<ConsoleOptions> console,
     ConsoleActivation consoleActivation,
@@ -31,13 +34,13 @@ public sealed partial class Bootstrapper(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await store.MigrateAsync(cancellationToken);
+        await migrator.MigrateAsync(cancellationToken);
         var now = time.GetUtcNow();
         var configured = new List<FeedRecord>();
         foreach (var feed in polling.Value.Feeds)
         {
             var name = string.IsNullOrWhiteSpace(feed.Name) ? feed.Url : feed.Name;
-            var record = await store.UpsertFeedAsync(
+            var record = await feedStore.UpsertFeedAsync(
                 new FeedDefinition(feed.Url, name, feed.Interval, feed.Backfill),
                 now,
                 cancellationToken);
@@ -49,10 +52,10 @@ public sealed partial class Bootstrapper(
         {
             await SetUpConfiguredChannelAsync(ConsoleChannel, "Console", console.Value.Watchlist, "AlertBot:Console:Watchlist", configured, now, cancellationToken);
         }
-        else if (await store.GetChannelAsync(ConsoleChannel, cancellationToken) is { Active: true } old)
+        else if (await channels.GetChannelAsync(ConsoleChannel, cancellationToken) is { Active: true } old)
         {
             // A console channel left from an earlier run must not collect alerts nobody will print.
-            await store.SetChannelActiveAsync(old.Id, false, cancellationToken);
+            await channels.SetChannelActiveAsync(old.Id, false, cancellationToken);
         }
 
         // Channels an adapter's configuration names (Discord webhooks): no commands, the default feeds, a preset.
@@ -72,18 +75,18 @@ public sealed partial class Bootstrapper(
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var channel = await store.EnsureChannelAsync(channelRef, title, now, cancellationToken);
+        var channel = await channels.EnsureChannelAsync(channelRef, title, now, cancellationToken);
         if (!channel.Active)
         {
-            await store.SetChannelActiveAsync(channel.Id, true, cancellationToken);
+            await channels.SetChannelActiveAsync(channel.Id, true, cancellationToken);
         }
 
         foreach (var feed in feeds)
         {
-            await store.AttachFeedAsync(channel.Id, feed.Id, cancellationToken);
+            await channels.AttachFeedAsync(channel.Id, feed.Id, cancellationToken);
         }
 
-        var terms = await store.ListWatchTermsAsync(channel.Id, cancellationToken);
+        var terms = await watchlists.ListWatchTermsAsync(channel.Id, cancellationToken);
         if (terms.Count == 0)
         {
             var preset = presets.Find(presetName)
@@ -91,10 +94,10 @@ public sealed partial class Bootstrapper(
                     $"{presetKey} names '{presetName}', which is not a preset in the watchlists file.");
             foreach (var term in preset.Terms)
             {
-                await store.AddWatchTermAsync(channel.Id, term, now, cancellationToken);
+                await watchlists.AddWatchTermAsync(channel.Id, term, now, cancellationToken);
             }
 
-            terms = await store.ListWatchTermsAsync(channel.Id, cancellationToken);
+            terms = await watchlists.ListWatchTermsAsync(channel.Id, cancellationToken);
         }
 
         var watched = string.Join(", ", terms.Select(t => t.Text));

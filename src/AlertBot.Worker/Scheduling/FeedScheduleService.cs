@@ -24,7 +24,7 @@ namespace AlertBot.Worker.Scheduling;
 /// </remarks>
 public sealed partial class FeedScheduleService(
     ISchedulerFactory schedulers,
-    IAlertStore store,
+    IFeedStore store,
     IOptions<PollingOptions> polling,
     IOptions<DeliveryOptions> delivery,
     TimeProvider time,

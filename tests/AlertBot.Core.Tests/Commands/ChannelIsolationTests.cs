@@ -2,7 +2,10 @@ using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Summaries;
+using AlertBot.Storage;
+using AlertBot.Storage.Sqlite;
 using AlertBot.Testing.Fakes;
+using AlertBot.Testing.Storage;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AlertBot.Core.Tests.Commands;
@@ -15,7 +18,7 @@ public sealed class ChannelIsolationTests
 
     private const string BOnlyFeed = "https://b-only.example/rss";
 
-    private readonly InMemoryAlertStore _store = new();
+    private readonly SqliteAlertStore _store = TestStores.InMemory();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
 
     private CommandProcessor CreateSut() => TestProcessors.Create(_store, time: _time);
@@ -42,8 +45,8 @@ public sealed class ChannelIsolationTests
         await Run("/watch remove Qaani", B);
         await Run($"/feeds add {BOnlyFeed}", B);
         var b = (await StateOf(B)).Channel;
-        _store.Enqueue(b.Id, "url:b1", new AlertMessage { Title = "B's alert", Source = "s" }, _time.GetUtcNow());
-        _store.Enqueue(b.Id, "url:b2", new AlertMessage { Title = "B's alert", Source = "s" }, _time.GetUtcNow());
+        await _store.EnqueueOneAsync(b.Id, "url:b1", new AlertMessage { Title = "B's alert", Source = "s" }, _time.GetUtcNow());
+        await _store.EnqueueOneAsync(b.Id, "url:b2", new AlertMessage { Title = "B's alert", Source = "s" }, _time.GetUtcNow());
     }
 
     [Fact]

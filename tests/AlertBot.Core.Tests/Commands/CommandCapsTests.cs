@@ -1,7 +1,10 @@
 using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Watchlists;
+using AlertBot.Storage;
+using AlertBot.Storage.Sqlite;
 using AlertBot.Testing.Fakes;
+using AlertBot.Testing.Storage;
 
 namespace AlertBot.Core.Tests.Commands;
 
@@ -14,7 +17,7 @@ public sealed class CommandCapsTests
     private static readonly ChannelRef Group = new(Platforms.Telegram, "-1001");
     private static readonly CommandContext Admin = new(Group, "Newsroom", "1", UserIsAdmin: true, IsPrivate: false);
 
-    private readonly InMemoryAlertStore _store = new();
+    private readonly SqliteAlertStore _store = TestStores.InMemory();
 
     private CommandProcessor CreateSut(CommandOptions? options = null, WatchlistPresets? presets = null) =>
         TestProcessors.Create(_store, options, presets);

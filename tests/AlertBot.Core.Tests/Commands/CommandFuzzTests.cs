@@ -1,7 +1,10 @@
 using AlertBot.Core.Commands;
 using AlertBot.Core.Pipeline;
+using AlertBot.Storage;
+using AlertBot.Storage.Sqlite;
 using AlertBot.Testing.Commands;
 using AlertBot.Testing.Fakes;
+using AlertBot.Testing.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace AlertBot.Core.Tests.Commands;
@@ -27,7 +30,7 @@ public sealed class CommandFuzzTests
     [InlineData(7)]
     public async Task Hostile_input_never_throws_always_gets_a_bounded_reply_and_keeps_the_store_within_its_caps(int seed)
     {
-        var store = new InMemoryAlertStore();
+        using var store = TestStores.InMemory();
         var logs = new RecordingLogger();
         var processor = TestProcessors.Create(store, Options, logs: logs);
 

@@ -3,7 +3,10 @@ using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Pipeline;
+using AlertBot.Storage;
+using AlertBot.Storage.Sqlite;
 using AlertBot.Testing.Fakes;
+using AlertBot.Testing.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -16,7 +19,7 @@ public sealed class CommandOpmlTests
     private static readonly CommandContext Admin = new(Group, "Newsroom", "1", UserIsAdmin: true, IsPrivate: false);
     private static readonly CommandContext Member = new(Group, "Newsroom", "2", UserIsAdmin: false, IsPrivate: false);
 
-    private readonly InMemoryAlertStore _store = new();
+    private readonly SqliteAlertStore _store = TestStores.InMemory();
 
     private CommandProcessor CreateSut(int maxFeeds = 25) => new(
         _store,

@@ -4,7 +4,10 @@ using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
 using AlertBot.Core.Summaries;
 using AlertBot.Core.Watchlists;
+using AlertBot.Storage;
+using AlertBot.Storage.Sqlite;
 using AlertBot.Testing.Fakes;
+using AlertBot.Testing.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -34,7 +37,7 @@ public sealed class CommandProcessorTests
     private const string ConfiguredUrl = "https://news.example/world.rss";
     private const string SecondConfiguredUrl = "https://wire.example/feed";
 
-    private readonly InMemoryAlertStore _store = new();
+    private readonly SqliteAlertStore _store = TestStores.InMemory();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
     private readonly RecordingLogger _logger = new();
 
@@ -513,8 +516,8 @@ public sealed class CommandProcessorTests
         await Run("/subscribe", Admin);
         var channel = await ChannelOf(Group);
         var message = new AlertMessage { Title = "t", Source = "s" };
-        var delivered = _store.Enqueue(channel.Id, "url:a", message, _time.GetUtcNow());
-        _store.Enqueue(channel.Id, "url:b", message, _time.GetUtcNow());
+        var delivered = await _store.EnqueueOneAsync(channel.Id, "url:a", message, _time.GetUtcNow());
+        await _store.EnqueueOneAsync(channel.Id, "url:b", message, _time.GetUtcNow());
         await _store.MarkDeliveredAsync(delivered.Id, _time.GetUtcNow().AddMinutes(1), "7", default);
 
         var status = await Run("/status", Member);
@@ -600,7 +603,7 @@ public sealed class CommandProcessorTests
     }
 
     /// <summary>A store whose reads fail the way a broken database does, with a message that must not reach users.</summary>
-    private sealed class ThrowingStore(InMemoryAlertStore inner) : DelegatingAlertStore(inner)
+    private sealed class ThrowingStore(DapperAlertStore inner) : DelegatingAlertStore(inner)
     {
         public override Task<Channel?> GetChannelAsync(ChannelRef channel, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("Data Source=/secret/alertbot.db is locked");

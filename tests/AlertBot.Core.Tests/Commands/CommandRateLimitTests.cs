@@ -2,7 +2,10 @@ using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
+using AlertBot.Storage;
+using AlertBot.Storage.Sqlite;
 using AlertBot.Testing.Fakes;
+using AlertBot.Testing.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -25,7 +28,7 @@ public sealed class CommandRateLimitTests
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddProvider(_logs.AsProvider()));
         services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton<IAlertStore>(new InMemoryAlertStore());
+        services.AddStore(TestStores.InMemory());
         services.AddSingleton(CommandProcessorTests.Actors);
         services.AddSingleton(CommandProcessorTests.Presets);
         services.AddOptions<PollingOptions>();
@@ -146,7 +149,7 @@ public sealed class CommandRateLimitTests
             await sut.ExecuteAsync($"/watch add flood{i}", context, default);
         }
 
-        var store = services.GetRequiredService<IAlertStore>();
+        var store = services.GetRequiredService<DapperAlertStore>();
         var channel = await store.GetChannelAsync(Group, default);
         var terms = (await store.ListWatchTermsAsync(channel!.Id, default)).Select(t => t.Text).ToArray();
         Assert.Equal(["Qaani", "Houthis", "Red Sea", "one", "two"], terms);
@@ -173,7 +176,7 @@ public sealed class CommandRateLimitTests
 
         // /subscribe and the two /watch add that fit; never for /watch list, never for the refused ones.
         Assert.Equal(3, checks);
-        var store = services.GetRequiredService<IAlertStore>();
+        var store = services.GetRequiredService<DapperAlertStore>();
         var terms = await store.ListWatchTermsAsync((await store.GetChannelAsync(Group, default))!.Id, default);
         Assert.Equal(["Qaani", "Houthis", "Red Sea", "t0", "t1"], terms.Select(t => t.Text));
     }

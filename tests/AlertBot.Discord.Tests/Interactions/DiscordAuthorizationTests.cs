@@ -4,9 +4,11 @@ using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
 using AlertBot.Core.Watchlists;
+using AlertBot.Storage.Sqlite;
 using AlertBot.Testing.Commands;
 using AlertBot.Testing.Discord;
 using AlertBot.Testing.Fakes;
+using AlertBot.Testing.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,7 +26,7 @@ public sealed class DiscordAuthorizationTests
 
     private static readonly ChannelRef Channel = new(Platforms.Discord, FakeDiscordInteractions.ChannelId);
 
-    private readonly InMemoryAlertStore _store = new();
+    private readonly SqliteAlertStore _store = TestStores.InMemory();
 
     private async Task<(DiscordTestHost Host, FakeGatewayConnection Connection)> StartAsync()
     {
@@ -36,7 +38,7 @@ public sealed class DiscordAuthorizationTests
         var host = await DiscordTestHost.StartAsync(configureServices: services =>
         {
             services.RemoveAll<ICommandProcessor>();
-            services.AddSingleton<IAlertStore>(_store);
+            services.AddStore(_store);
             services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani"])]));
             services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani", "Houthis"])]));
             services.AddOptions<PollingOptions>();

@@ -10,6 +10,7 @@ using AlertBot.Core.Watchlists;
 using AlertBot.Discord.Alerts;
 using AlertBot.Storage.Sqlite;
 using AlertBot.Testing.Discord;
+using AlertBot.Testing.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -48,9 +49,7 @@ public sealed class DiscordButtonTests : IDisposable
         var host = await DiscordTestHost.StartAsync(configureServices: services =>
         {
             services.RemoveAll<ICommandProcessor>();
-            services.AddSingleton<IAlertStore>(_store);
-            services.AddSingleton<IAlertActionStore>(_store);
-            services.AddSingleton<IStoryStore>(_store);
+            services.AddStore(_store);
             services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani"])]));
             services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani"])]));
             services.AddOptions<PollingOptions>();

@@ -5,8 +5,10 @@ using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
 using AlertBot.Core.Watchlists;
+using AlertBot.Storage.Sqlite;
 using AlertBot.Testing.Discord;
 using AlertBot.Testing.Fakes;
+using AlertBot.Testing.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,7 +21,7 @@ public sealed class DiscordOpmlTests
     private const string Admin = "16";
     private static readonly ChannelRef Channel = new(Platforms.Discord, FakeDiscordInteractions.ChannelId);
 
-    private readonly InMemoryAlertStore _store = new();
+    private readonly SqliteAlertStore _store = TestStores.InMemory();
 
     private async Task<(DiscordTestHost Host, FakeGatewayConnection Connection)> StartAsync()
     {
@@ -31,7 +33,7 @@ public sealed class DiscordOpmlTests
         var host = await DiscordTestHost.StartAsync(configureServices: services =>
         {
             services.RemoveAll<ICommandProcessor>();
-            services.AddSingleton<IAlertStore>(_store);
+            services.AddStore(_store);
             services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani"])]));
             services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani"])]));
             services.AddOptions<PollingOptions>();

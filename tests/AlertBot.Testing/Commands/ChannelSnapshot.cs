@@ -1,6 +1,7 @@
 using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Stories;
+using AlertBot.Storage;
 
 namespace AlertBot.Testing.Commands;
 
@@ -8,7 +9,7 @@ namespace AlertBot.Testing.Commands;
 public static class ChannelSnapshot
 {
     /// <summary>Active/paused, the terms, the attached feed ids, and how many feeds the store knows in all.</summary>
-    public static async Task<string> TakeAsync(IAlertStore store, ChannelRef channel)
+    public static async Task<string> TakeAsync(DapperAlertStore store, ChannelRef channel)
     {
         var found = await store.GetChannelAsync(channel, CancellationToken.None)
             ?? throw new InvalidOperationException($"{channel} is not in the store.");

@@ -3,6 +3,7 @@ using System.Text;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
+using AlertBot.Storage;
 using Xunit;
 using Xunit.Sdk;
 
@@ -84,7 +85,7 @@ public sealed class CommandFuzz
     /// Sends <paramref name="count"/> inputs through <paramref name="processor"/> and checks every reply and, as it
     /// goes, the store: caps never exceeded, terms clean. A failure message names the seed and the input.
     /// </summary>
-    public async Task RunAsync(ICommandProcessor processor, IAlertStore store, CommandOptions options, int count)
+    public async Task RunAsync(ICommandProcessor processor, DapperAlertStore store, CommandOptions options, int count)
     {
         // The longest honest reply is a full listing: every term with its aliases, every feed with its health.
         var listingBound = 2_000 + (options.MaxTermsPerChannel * (options.MaxTermLength + 200)) + (options.MaxFeedsPerChannel * ((2 * 150) + 500));
@@ -120,7 +121,7 @@ public sealed class CommandFuzz
     }
 
     /// <summary>Every channel within its caps, every term clean and unique, every feed an absolute http(s) URL.</summary>
-    public static async Task CheckStoreAsync(IAlertStore store, CommandOptions options)
+    public static async Task CheckStoreAsync(DapperAlertStore store, CommandOptions options)
     {
         foreach (var channel in await store.ListChannelsAsync(CancellationToken.None))
         {

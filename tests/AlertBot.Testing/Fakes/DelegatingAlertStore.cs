@@ -2,12 +2,21 @@ using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Watchlists;
+using AlertBot.Storage;
 
 namespace AlertBot.Testing.Fakes;
 
-/// <summary>Forwards every call to another store; tests override single methods to inject faults.</summary>
-public class DelegatingAlertStore(IAlertStore inner) : IAlertStore
+/// <summary>
+/// Forwards every call of the store's ports to the real store; tests override single methods to inject faults.
+/// Not a second implementation: whatever it does not override is the real store's.
+/// </summary>
+public class DelegatingAlertStore(DapperAlertStore inner) :
+    IStoreMigrator, IFeedStore, IPollStore, IChannelStore, IWatchlistStore, IOutboxStore, IStateStore,
+    IAlertStore // TRANSITIONAL (issue 12): the command code's union, deleted with it.
 {
+    /// <summary>The real store underneath.</summary>
+    public DapperAlertStore Inner => inner;
+
     public virtual Task MigrateAsync(CancellationToken cancellationToken) =>
         inner.MigrateAsync(cancellationToken);
 
