@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using AlertBot.Testing.Commands;
 
 namespace AlertBot.Telegram.Tests;
 
@@ -88,11 +89,7 @@ public sealed class TelegramTestHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs.AsProvider()));
         services.AddSingleton(time ?? TimeProvider.System);
-        services.AddSingleton(store);
-        if (store is AlertBot.Core.Actions.IAlertActionStore actions)
-        {
-            services.AddSingleton(actions);
-        }
+        services.AddStorePorts(store);
         if (leases is not null)
         {
             services.AddSingleton(leases);

@@ -216,7 +216,7 @@ internal sealed class DataCommands(CliApp app)
         await using var host = await app.StartStoreHostAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IAlertStore>();
         var defaultInterval = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value.DefaultInterval;
-        var processor = host.Services.GetRequiredService<CommandProcessor>();
+        var health = host.Services.GetRequiredService<FeedHealth>();
         var feeds = await store.ListFeedsAsync(cancellationToken);
         if (feeds.Count == 0)
         {
@@ -229,7 +229,7 @@ internal sealed class DataCommands(CliApp app)
             var interval = feed.Interval is { } own ? own.ToString("c", CultureInfo.InvariantCulture) : $"{defaultInterval.ToString("c", CultureInfo.InvariantCulture)} (default)";
             await app.Output.WriteLineAsync($"{feed.Id,5}  {feed.Name}");
             await app.Output.WriteLineAsync($"       {feed.Url}");
-            await app.Output.WriteLineAsync($"       every {interval}; {processor.Health(feed)}");
+            await app.Output.WriteLineAsync($"       every {interval}; {health.Describe(feed)}");
         }
 
         return ExitCodes.Ok;
@@ -324,7 +324,7 @@ internal sealed class DataCommands(CliApp app)
         int added = 0, refused = 0;
         foreach (var term in terms)
         {
-            var reply = await processor.ExecuteAsync($"/watch add {term}", context, cancellationToken);
+            var reply = await processor.ExecuteAsync(new WatchArgs(WatchAction.Add, term), context, cancellationToken);
             if (reply.IsError)
             {
                 refused++;

@@ -4,6 +4,7 @@ using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
 using AlertBot.Core.Summaries;
 using AlertBot.Core.Watchlists;
+using AlertBot.Testing.Commands;
 using AlertBot.Testing.Fakes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -38,12 +39,12 @@ public sealed class CommandProcessorTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
     private readonly RecordingLogger _logger = new();
 
-    private CommandProcessor CreateSut(CommandOptions? options = null, IAlertStore? store = null) => new(
+    private CommandProcessor CreateSut(CommandOptions? options = null, IAlertStore? store = null) => CommandTestServices.CreateProcessor(
         store ?? _store,
         Actors,
         Presets,
-        Options.Create(options ?? new CommandOptions()),
-        Options.Create(new PollingOptions
+        options ?? new CommandOptions(),
+        new PollingOptions
         {
             DefaultInterval = TimeSpan.FromMinutes(5),
             Feeds =
@@ -51,9 +52,9 @@ public sealed class CommandProcessorTests
                 new ConfiguredFeed { Url = ConfiguredUrl, Name = "World", Interval = TimeSpan.FromMinutes(2), Backfill = 3 },
                 new ConfiguredFeed { Url = SecondConfiguredUrl },
             ],
-        }),
+        },
         _time,
-        new RecordingLogger<CommandProcessor>(_logger));
+        _logger);
 
     private async Task<CommandReply> Run(string text, CommandContext context, CommandProcessor? sut = null) =>
         await (sut ?? CreateSut()).ExecuteAsync(text, context, CancellationToken.None);

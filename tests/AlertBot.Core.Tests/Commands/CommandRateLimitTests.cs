@@ -2,6 +2,7 @@ using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
+using AlertBot.Testing.Commands;
 using AlertBot.Testing.Fakes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,7 +26,7 @@ public sealed class CommandRateLimitTests
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddProvider(_logs.AsProvider()));
         services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton<IAlertStore>(new InMemoryAlertStore());
+        services.AddStorePorts(new InMemoryAlertStore());
         services.AddSingleton(CommandProcessorTests.Actors);
         services.AddSingleton(CommandProcessorTests.Presets);
         services.AddOptions<PollingOptions>();

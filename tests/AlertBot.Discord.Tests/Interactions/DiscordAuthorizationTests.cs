@@ -36,7 +36,7 @@ public sealed class DiscordAuthorizationTests
         var host = await DiscordTestHost.StartAsync(configureServices: services =>
         {
             services.RemoveAll<ICommandProcessor>();
-            services.AddSingleton<IAlertStore>(_store);
+            services.AddStorePorts(_store);
             services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani"])]));
             services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani", "Houthis"])]));
             services.AddOptions<PollingOptions>();
@@ -119,7 +119,7 @@ public sealed class DiscordSilenceTests
     public async Task A_silenced_command_is_deferred_but_never_answered()
     {
         await using var host = await DiscordTestHost.StartAsync();
-        host.Commands.Reply = (text, _) => text == "/status" ? CommandReply.Silence : new CommandReply("ok: " + text);
+        host.Commands.Reply = (command, _) => command is StatusArgs ? CommandReply.Silence : new CommandReply("ok: " + command);
         await host.StartGatewayAsync();
         var connection = await host.Server.AcceptGatewayAsync();
         await connection.SendHelloAsync(45_000);
@@ -143,7 +143,7 @@ public sealed class DiscordSilenceTests
         var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH");
 
         Assert.Contains((string)answered["token"]!, edit.Path, StringComparison.Ordinal);
-        Assert.Equal("ok: /help", (string?)edit.Json!["content"]);
+        Assert.Equal("ok: HelpArgs { }", (string?)edit.Json!["content"]);
         Assert.DoesNotContain(host.Server.Requests, r => r.Method == "PATCH" && r.Path.Contains((string)silenced["token"]!, StringComparison.Ordinal));
         Assert.Single(host.Server.Requests, r => r.Path.Contains((string)silenced["token"]!, StringComparison.Ordinal)); // the deferral only
     }

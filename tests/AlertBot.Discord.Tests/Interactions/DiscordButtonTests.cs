@@ -13,6 +13,7 @@ using AlertBot.Testing.Discord;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using AlertBot.Testing.Commands;
 
 namespace AlertBot.Discord.Tests.Interactions;
 
@@ -48,7 +49,7 @@ public sealed class DiscordButtonTests : IDisposable
         var host = await DiscordTestHost.StartAsync(configureServices: services =>
         {
             services.RemoveAll<ICommandProcessor>();
-            services.AddSingleton<IAlertStore>(_store);
+            services.AddStorePorts(_store);
             services.AddSingleton<IAlertActionStore>(_store);
             services.AddSingleton<IStoryStore>(_store);
             services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani"])]));

@@ -10,6 +10,7 @@ using AlertBot.Testing.Fakes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using AlertBot.Testing.Commands;
 
 namespace AlertBot.Discord.Tests.Interactions;
 
@@ -31,7 +32,7 @@ public sealed class DiscordOpmlTests
         var host = await DiscordTestHost.StartAsync(configureServices: services =>
         {
             services.RemoveAll<ICommandProcessor>();
-            services.AddSingleton<IAlertStore>(_store);
+            services.AddStorePorts(_store);
             services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani"])]));
             services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani"])]));
             services.AddOptions<PollingOptions>();
