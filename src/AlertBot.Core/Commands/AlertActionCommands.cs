@@ -37,21 +37,14 @@ public abstract record EscalateChange
     }
 }
 
-public sealed class EscalateCommand : CommandDescriptor<EscalateArgs, EscalateHandler>
+public sealed class EscalateCommand() : CommandDescriptor<EscalateArgs, EscalateHandler>(
+    new("escalate", "When a story breaks (many outlets fast), post one \"Breaking\" reply to its alert", CommandAccess.Admin)
+    {
+        Summary = "One \"Breaking\" reply when a story gathers many outlets fast",
+        Usage = "/escalate · /escalate <outlets> <minutes> · /escalate off · /escalate role <role id | none>",
+        Options = [new("setting", "'5 30' (outlets, minutes), 'off', or 'role <role id|none>'; empty shows it", Required: false, MaxLength: 60)],
+    })
 {
-    public override string Name => "escalate";
-
-    public override string Description => "When a story breaks (many outlets fast), post one \"Breaking\" reply to its alert";
-
-    public override string Summary => "One \"Breaking\" reply when a story gathers many outlets fast";
-
-    public override string Usage => "/escalate · /escalate <outlets> <minutes> · /escalate off · /escalate role <role id | none>";
-
-    public override CommandAccess Access => CommandAccess.Admin;
-
-    public override IReadOnlyList<CommandOption> Options { get; } =
-        [new("setting", "'5 30' (outlets, minutes), 'off', or 'role <role id|none>'; empty shows it", Required: false, MaxLength: 60)];
-
     public override CommandPermission? Requires(EscalateArgs args) => args.Change is null ? null : new("change escalation");
 
     public override CommandBinding Parse(ParsedCommand command) => FromWords([.. command.Arguments.Select(a => a.Text)]);
@@ -126,24 +119,17 @@ public sealed class EscalateHandler(IChannelStore channels, IAlertActionStore ac
 /// <param name="Term">One term of the watchlist, or null for all of them.</param>
 public sealed record TrendArgs(string? Term, TrendPeriod Period) : CommandArgs;
 
-public sealed class TrendCommand : CommandDescriptor<TrendArgs, TrendHandler>
+public sealed class TrendCommand() : CommandDescriptor<TrendArgs, TrendHandler>(
+    new("trend", "A chart of how many items matched each term per day (per hour for 24h), with the top stories", CommandAccess.Anyone)
+    {
+        Summary = "A chart of matched items per term, with the top stories",
+        Usage = "/trend [term] [24h | 7d | 30d]",
+        Options = [
+            new("term", "One term of the watchlist (empty: all)", Required: false, MaxLength: 200),
+            new("period", "24h, 7d (default) or 30d", Required: false, Choices: [.. TrendPeriod.All.Select(p => p.Name)]),
+        ],
+    })
 {
-    public override string Name => "trend";
-
-    public override string Description => "A chart of how many items matched each term per day (per hour for 24h), with the top stories";
-
-    public override string Summary => "A chart of matched items per term, with the top stories";
-
-    public override string Usage => "/trend [term] [24h | 7d | 30d]";
-
-    public override CommandAccess Access => CommandAccess.Anyone;
-
-    public override IReadOnlyList<CommandOption> Options { get; } =
-    [
-        new("term", "One term of the watchlist (empty: all)", Required: false, MaxLength: 200),
-        new("period", "24h, 7d (default) or 30d", Required: false, Choices: [.. TrendPeriod.All.Select(p => p.Name)]),
-    ];
-
     public override CommandPermission? Requires(TrendArgs args) => null;
 
     public override CommandBinding Parse(ParsedCommand command)
@@ -237,18 +223,13 @@ public sealed class TrendHandler(
 public sealed record ButtonArgs(string Data) : CommandArgs;
 
 /// <summary>The buttons under alerts, run as the unlisted <c>/button</c> command.</summary>
-public sealed class ButtonCommand : CommandDescriptor<ButtonArgs, ButtonHandler>
+public sealed class ButtonCommand() : CommandDescriptor<ButtonArgs, ButtonHandler>(
+    new(AlertButtons.CommandName, "A button under an alert", CommandAccess.Anyone)
+    {
+        Usage = "/button <data>",
+        Listed = false,
+    })
 {
-    public override string Name => AlertButtons.CommandName;
-
-    public override string Description => "A button under an alert";
-
-    public override string Usage => "/button <data>";
-
-    public override bool Listed => false;
-
-    public override CommandAccess Access => CommandAccess.Anyone;
-
     // Why? is for anyone; the mutes ask for the right themselves, once the button is known to be this chat's.
     public override CommandPermission? Requires(ButtonArgs args) => null;
 

@@ -22,26 +22,20 @@ public enum FeedsAction
 /// <remarks>The OPML file of <see cref="FeedsAction.Import"/> travels as the context's attachment.</remarks>
 public sealed record FeedsArgs(FeedsAction Action, string? Url = null, long? FeedId = null) : CommandArgs;
 
-public sealed class FeedsCommand : CommandDescriptor<FeedsArgs, FeedsHandler>
+public sealed class FeedsCommand() : CommandDescriptor<FeedsArgs, FeedsHandler>(
+    new("feeds", "Edit or show the feeds this chat reads; import or export them as OPML", CommandAccess.Admin)
+    {
+        Summary = "This channel's news feeds",
+        Actions = [
+            new("list", "/feeds list", "List feeds", [], ["ls"]),
+            new("add", "/feeds add <url>", "Add an RSS, Atom or JSON feed", new CommandOption("url", "Feed URL", MaxLength: 2000)),
+            new("remove", "/feeds remove <id>", "Remove a feed", [FeedId], ["rm", "delete"]),
+            new("import", "/feeds import (attach .opml)", "Add the feeds of an OPML file",
+                new CommandOption("file", "An .opml or .xml file (1 MB at most)", CommandOptionKind.Attachment)),
+            new("export", "/feeds export", "This channel's feeds as an OPML file"),
+        ],
+    })
 {
-    public override string Name => "feeds";
-
-    public override string Description => "Edit or show the feeds this chat reads; import or export them as OPML";
-
-    public override string Summary => "This channel's news feeds";
-
-    public override CommandAccess Access => CommandAccess.Admin;
-
-    public override IReadOnlyList<CommandAction> Actions { get; } =
-    [
-        new("list", "/feeds list", "List feeds", [], ["ls"]),
-        new("add", "/feeds add <url>", "Add an RSS, Atom or JSON feed", new CommandOption("url", "Feed URL", MaxLength: 2000)),
-        new("remove", "/feeds remove <id>", "Remove a feed", [FeedId], ["rm", "delete"]),
-        new("import", "/feeds import (attach .opml)", "Add the feeds of an OPML file",
-            new CommandOption("file", "An .opml or .xml file (1 MB at most)", CommandOptionKind.Attachment)),
-        new("export", "/feeds export", "This channel's feeds as an OPML file"),
-    ];
-
     private static CommandOption FeedId => new("id", "The feed's id from /feeds list", CommandOptionKind.Number, MinValue: 1);
 
     public override CommandPermission? Requires(FeedsArgs args) => args.Action switch

@@ -14,26 +14,15 @@ namespace AlertBot.Core.Commands;
 
 public sealed record StartArgs : CommandArgs;
 
-public sealed class StartCommand : CommandDescriptor<StartArgs, StartHandler>
-{
-    public override string Name => "start";
-
-    public override string Description => "Welcome; re-activates a chat that was unsubscribed";
-
-    public override string Usage => "/start";
-
-    public override CommandAccess Access => CommandAccess.Admin;
-
-    // Telegram opens every chat with a bot with /start; Discord has no such thing.
-    public override bool OnDiscord => false;
-
-    // Anyone may say hello; the re-activation it may do asks for the right itself (StartHandler).
-    public override CommandPermission? Requires(StartArgs args) => null;
-
-    public override CommandBinding Parse(ParsedCommand command) => new StartArgs();
-
-    public override CommandBinding Bind(string? action, IReadOnlyDictionary<string, object?> values) => new StartArgs();
-}
+/// <summary>
+/// Telegram opens every chat with a bot with /start (Discord has no such thing). Anyone may say hello; the
+/// re-activation it may do asks for the right itself (<see cref="StartHandler"/>).
+/// </summary>
+public sealed class StartCommand() : PlainCommand<StartArgs, StartHandler>(
+    new("start", "Welcome; re-activates a chat that was unsubscribed", CommandAccess.Admin)
+    {
+        OnDiscord = false,
+    });
 
 public sealed class StartHandler(IChannelStore channels, SubscribeHandler subscribe) : ICommandHandler<StartArgs>
 {
@@ -60,23 +49,15 @@ public sealed class StartHandler(IChannelStore channels, SubscribeHandler subscr
 /// <param name="Name">A watchlist preset or a feed pack (or both, when they share the name); null for the default.</param>
 public sealed record SubscribeArgs(string? Name = null) : CommandArgs;
 
-public sealed class SubscribeCommand : CommandDescriptor<SubscribeArgs, SubscribeHandler>
+public sealed class SubscribeCommand() : CommandDescriptor<SubscribeArgs, SubscribeHandler>(
+    new("subscribe", "Start alerts here (default feeds, or a feed pack too; preset terms if the watchlist is empty)", CommandAccess.Admin)
+    {
+        Summary = "Start posting alerts in this channel",
+        Usage = "/subscribe [watchlist | pack]",
+        SlashGroup = "alerts",
+        Options = [new("watchlist", "A watchlist preset or feed pack (empty: the default)", Required: false, MaxLength: 100)],
+    })
 {
-    public override string Name => "subscribe";
-
-    public override string Description => "Start alerts here (default feeds, or a feed pack too; preset terms if the watchlist is empty)";
-
-    public override string Summary => "Start posting alerts in this channel";
-
-    public override string Usage => "/subscribe [watchlist | pack]";
-
-    public override CommandAccess Access => CommandAccess.Admin;
-
-    public override string? SlashGroup => "alerts";
-
-    public override IReadOnlyList<CommandOption> Options { get; } =
-        [new("watchlist", "A watchlist preset or feed pack (empty: the default)", Required: false, MaxLength: 100)];
-
     public override CommandPermission? Requires(SubscribeArgs args) => new("subscribe this chat");
 
     public override CommandBinding Parse(ParsedCommand command) => command.Arguments.Count switch
@@ -210,25 +191,14 @@ public sealed partial class SubscribeHandler(
 
 public sealed record UnsubscribeArgs : CommandArgs;
 
-public sealed class UnsubscribeCommand : CommandDescriptor<UnsubscribeArgs, UnsubscribeHandler>
+public sealed class UnsubscribeCommand() : PlainCommand<UnsubscribeArgs, UnsubscribeHandler>(
+    new("unsubscribe", "Stop alerts here (the watchlist is kept)", CommandAccess.Admin)
+    {
+        Summary = "Stop posting alerts in this channel",
+        SlashGroup = "alerts",
+    })
 {
-    public override string Name => "unsubscribe";
-
-    public override string Description => "Stop alerts here (the watchlist is kept)";
-
-    public override string Summary => "Stop posting alerts in this channel";
-
-    public override string Usage => "/unsubscribe";
-
-    public override CommandAccess Access => CommandAccess.Admin;
-
-    public override string? SlashGroup => "alerts";
-
     public override CommandPermission? Requires(UnsubscribeArgs args) => new("unsubscribe this chat");
-
-    public override CommandBinding Parse(ParsedCommand command) => new UnsubscribeArgs();
-
-    public override CommandBinding Bind(string? action, IReadOnlyDictionary<string, object?> values) => new UnsubscribeArgs();
 }
 
 public sealed class UnsubscribeHandler(IChannelStore channels) : ICommandHandler<UnsubscribeArgs>
@@ -250,46 +220,24 @@ public sealed record PauseArgs : CommandArgs;
 
 public sealed record ResumeArgs : CommandArgs;
 
-public sealed class PauseCommand : CommandDescriptor<PauseArgs, PauseHandler>
+public sealed class PauseCommand() : PlainCommand<PauseArgs, PauseHandler>(
+    new("pause", "Hold alerts (nothing is queued while paused)", CommandAccess.Admin)
+    {
+        Summary = "Pause alerts here without losing the watchlist",
+        SlashGroup = "alerts",
+    })
 {
-    public override string Name => "pause";
-
-    public override string Description => "Hold alerts (nothing is queued while paused)";
-
-    public override string Summary => "Pause alerts here without losing the watchlist";
-
-    public override string Usage => "/pause";
-
-    public override CommandAccess Access => CommandAccess.Admin;
-
-    public override string? SlashGroup => "alerts";
-
     public override CommandPermission? Requires(PauseArgs args) => new("pause alerts");
-
-    public override CommandBinding Parse(ParsedCommand command) => new PauseArgs();
-
-    public override CommandBinding Bind(string? action, IReadOnlyDictionary<string, object?> values) => new PauseArgs();
 }
 
-public sealed class ResumeCommand : CommandDescriptor<ResumeArgs, PauseHandler>
+public sealed class ResumeCommand() : PlainCommand<ResumeArgs, PauseHandler>(
+    new("resume", "Send alerts again", CommandAccess.Admin)
+    {
+        Summary = "Resume paused alerts",
+        SlashGroup = "alerts",
+    })
 {
-    public override string Name => "resume";
-
-    public override string Description => "Send alerts again";
-
-    public override string Summary => "Resume paused alerts";
-
-    public override string Usage => "/resume";
-
-    public override CommandAccess Access => CommandAccess.Admin;
-
-    public override string? SlashGroup => "alerts";
-
     public override CommandPermission? Requires(ResumeArgs args) => new("resume alerts");
-
-    public override CommandBinding Parse(ParsedCommand command) => new ResumeArgs();
-
-    public override CommandBinding Bind(string? action, IReadOnlyDictionary<string, object?> values) => new ResumeArgs();
 }
 
 /// <summary>/pause and /resume: one switch, two commands.</summary>

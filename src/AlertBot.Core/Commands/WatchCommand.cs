@@ -22,25 +22,19 @@ public enum WatchAction
 /// <param name="Term">The term as the user wrote it (quotes included: a quoted phrase is one term; a query keeps its operators).</param>
 public sealed record WatchArgs(WatchAction Action, string Term = "") : CommandArgs;
 
-public sealed class WatchCommand : CommandDescriptor<WatchArgs, WatchHandler>
+public sealed class WatchCommand() : CommandDescriptor<WatchArgs, WatchHandler>(
+    new("watch", "Edit or show the watchlist; priority terms alert at once even in digest mode", CommandAccess.Admin)
+    {
+        Summary = "This channel's watchlist",
+        Actions = [
+            new("add", "/watch add <term | \"phrase\">", "Watch a keyword or named actor", Term("Keyword, name or query")),
+            new("remove", "/watch remove <term>", "Stop watching a term", [Term("The term as listed")], ["rm", "delete"]),
+            new("list", "/watch list", "List watched terms", [], ["ls"]),
+            new("priority", "/watch priority <term>", "Make a term alert at once, even in digest mode", Term("The term as listed")),
+            new("normal", "/watch normal <term>", "Make a priority term normal again", Term("The term as listed")),
+        ],
+    })
 {
-    public override string Name => "watch";
-
-    public override string Description => "Edit or show the watchlist; priority terms alert at once even in digest mode";
-
-    public override string Summary => "This channel's watchlist";
-
-    public override CommandAccess Access => CommandAccess.Admin;
-
-    public override IReadOnlyList<CommandAction> Actions { get; } =
-    [
-        new("add", "/watch add <term | \"phrase\">", "Watch a keyword or named actor", Term("Keyword, name or query")),
-        new("remove", "/watch remove <term>", "Stop watching a term", [Term("The term as listed")], ["rm", "delete"]),
-        new("list", "/watch list", "List watched terms", [], ["ls"]),
-        new("priority", "/watch priority <term>", "Make a term alert at once, even in digest mode", Term("The term as listed")),
-        new("normal", "/watch normal <term>", "Make a priority term normal again", Term("The term as listed")),
-    ];
-
     private static CommandOption Term(string description) => new("term", description, MaxLength: 200);
 
     public override CommandPermission? Requires(WatchArgs args) =>

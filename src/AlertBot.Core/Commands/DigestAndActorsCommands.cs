@@ -9,26 +9,20 @@ using static AlertBot.Core.Commands.Replies;
 
 namespace AlertBot.Core.Commands;
 
+// /digest and /actors: how alerts arrive, and whom the names match.
+
 /// <param name="Mode">The mode to set, or null to show the current one.</param>
 public sealed record DigestArgs(DigestMode? Mode = null) : CommandArgs;
 
-public sealed class DigestCommand : CommandDescriptor<DigestArgs, DigestHandler>
+public sealed class DigestCommand() : CommandDescriptor<DigestArgs, DigestHandler>(
+    new("digest", "Alerts at once (off) or gathered into one message per hour or day", CommandAccess.Admin)
+    {
+        Summary = "Alerts at once, or one digest message per hour or day",
+        Usage = "/digest · /digest off · /digest hourly · /digest daily",
+        SlashGroup = "alerts",
+        Options = [new("mode", "off, hourly or daily (empty: show the current mode)", Required: false, MaxLength: 10)],
+    })
 {
-    public override string Name => "digest";
-
-    public override string Description => "Alerts at once (off) or gathered into one message per hour or day";
-
-    public override string Summary => "Alerts at once, or one digest message per hour or day";
-
-    public override string Usage => "/digest · /digest off · /digest hourly · /digest daily";
-
-    public override CommandAccess Access => CommandAccess.Admin;
-
-    public override string? SlashGroup => "alerts";
-
-    public override IReadOnlyList<CommandOption> Options { get; } =
-        [new("mode", "off, hourly or daily (empty: show the current mode)", Required: false, MaxLength: 10)];
-
     public override CommandPermission? Requires(DigestArgs args) => args.Mode is null ? null : new("change how alerts arrive");
 
     public override CommandBinding Parse(ParsedCommand command) => command.Arguments.Count switch
@@ -87,22 +81,16 @@ public enum ActorsAction
 
 public sealed record ActorsArgs(ActorsAction Action, string Name = "") : CommandArgs;
 
-public sealed class ActorsCommand : CommandDescriptor<ActorsArgs, ActorsHandler>
+public sealed class ActorsCommand() : CommandDescriptor<ActorsArgs, ActorsHandler>(
+    new("actors", "The named actors and the aliases each one matches", CommandAccess.Anyone)
+    {
+        Summary = "Named actors and the aliases they match",
+        Actions = [
+            new("list", "/actors list", "List the named actors", [], ["ls"]),
+            new("show", "/actors show <name>", "Show one actor's aliases and notes", new CommandOption("name", "Name or alias", MaxLength: 200)),
+        ],
+    })
 {
-    public override string Name => "actors";
-
-    public override string Description => "The named actors and the aliases each one matches";
-
-    public override string Summary => "Named actors and the aliases they match";
-
-    public override CommandAccess Access => CommandAccess.Anyone;
-
-    public override IReadOnlyList<CommandAction> Actions { get; } =
-    [
-        new("list", "/actors list", "List the named actors", [], ["ls"]),
-        new("show", "/actors show <name>", "Show one actor's aliases and notes", new CommandOption("name", "Name or alias", MaxLength: 200)),
-    ];
-
     public override CommandPermission? Requires(ActorsArgs args) => null;
 
     public override CommandBinding Parse(ParsedCommand command)

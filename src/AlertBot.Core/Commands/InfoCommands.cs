@@ -9,23 +9,19 @@ using static AlertBot.Core.Commands.Replies;
 
 namespace AlertBot.Core.Commands;
 
+// /test, /status and /help: the commands that only read.
+
 /// <param name="Text">The sample text, as typed.</param>
 public sealed record TestArgs(string Text) : CommandArgs;
 
-public sealed class TestCommand : CommandDescriptor<TestArgs, TestHandler>
+public sealed class TestCommand() : CommandDescriptor<TestArgs, TestHandler>(
+    new("test", "Dry run: would this text alert here, and why", CommandAccess.Anyone)
+    {
+        Summary = "Show what this channel's watchlist would match in a text",
+        Usage = "/test <text>",
+        Options = [new("text", "A headline or paragraph", MaxLength: 4000)],
+    })
 {
-    public override string Name => "test";
-
-    public override string Description => "Dry run: would this text alert here, and why";
-
-    public override string Summary => "Show what this channel's watchlist would match in a text";
-
-    public override string Usage => "/test <text>";
-
-    public override CommandAccess Access => CommandAccess.Anyone;
-
-    public override IReadOnlyList<CommandOption> Options { get; } = [new("text", "A headline or paragraph", MaxLength: 4000)];
-
     public override CommandPermission? Requires(TestArgs args) => null;
 
     public override CommandBinding Parse(ParsedCommand command) => new TestArgs(command.RawArguments);
@@ -95,26 +91,12 @@ public sealed class TestHandler(
 
 public sealed record StatusArgs : CommandArgs;
 
-public sealed class StatusCommand : CommandDescriptor<StatusArgs, StatusHandler>
-{
-    public override string Name => "status";
-
-    public override string Description => "Subscription, terms, feed health, last alert, queue";
-
-    public override string Summary => "Show this channel's subscription, watchlist and feeds";
-
-    public override string Usage => "/status";
-
-    public override CommandAccess Access => CommandAccess.Anyone;
-
-    public override string? SlashGroup => "alerts";
-
-    public override CommandPermission? Requires(StatusArgs args) => null;
-
-    public override CommandBinding Parse(ParsedCommand command) => new StatusArgs();
-
-    public override CommandBinding Bind(string? action, IReadOnlyDictionary<string, object?> values) => new StatusArgs();
-}
+public sealed class StatusCommand() : PlainCommand<StatusArgs, StatusHandler>(
+    new("status", "Subscription, terms, feed health, last alert, queue", CommandAccess.Anyone)
+    {
+        Summary = "Show this channel's subscription, watchlist and feeds",
+        SlashGroup = "alerts",
+    });
 
 public sealed class StatusHandler(
     IChannelStore channels,
@@ -159,24 +141,11 @@ public sealed class StatusHandler(
 
 public sealed record HelpArgs : CommandArgs;
 
-public sealed class HelpCommand : CommandDescriptor<HelpArgs, HelpHandler>
-{
-    public override string Name => "help";
-
-    public override string Description => "List the commands";
-
-    public override string Summary => "What AlertBot does and how to use it";
-
-    public override string Usage => "/help";
-
-    public override CommandAccess Access => CommandAccess.Anyone;
-
-    public override CommandPermission? Requires(HelpArgs args) => null;
-
-    public override CommandBinding Parse(ParsedCommand command) => new HelpArgs();
-
-    public override CommandBinding Bind(string? action, IReadOnlyDictionary<string, object?> values) => new HelpArgs();
-}
+public sealed class HelpCommand() : PlainCommand<HelpArgs, HelpHandler>(
+    new("help", "List the commands", CommandAccess.Anyone)
+    {
+        Summary = "What AlertBot does and how to use it",
+    });
 
 public sealed class HelpHandler : ICommandHandler<HelpArgs>
 {
