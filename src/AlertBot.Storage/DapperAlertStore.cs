@@ -338,7 +338,7 @@ public abstract partial class DapperAlertStore : IAlertStore, IRetentionStore
         QueryAsync<long>(
             """
             SELECT c.id FROM channel_feeds cf JOIN channels c ON c.id = cf.channel_id
-            WHERE cf.feed_id = @FeedId AND c.active AND NOT c.paused
+            WHERE cf.feed_id = @FeedId AND c.active AND NOT c.paused AND cf.paused_at IS NULL
             ORDER BY c.id
             """,
             new { FeedId = feedId },

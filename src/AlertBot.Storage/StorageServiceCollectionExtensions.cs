@@ -46,6 +46,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IWatchlistStore>(sp => sp.GetRequiredService<IAlertStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<IAlertStore>());
         services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<IAlertStore>());
+        services.AddSingleton<IFeedPauseStore>(sp => (IFeedPauseStore)sp.GetRequiredService<IAlertStore>());
         // Both providers keep stories across sources and digests in the same database (and outbox) as the store.
         services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<IAlertStore>() as IStoryStore
             ?? throw new InvalidOperationException("The configured store does not keep stories and digests."));

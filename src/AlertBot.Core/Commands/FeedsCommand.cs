@@ -15,15 +15,17 @@ public enum FeedsAction
     Remove,
     Import,
     Export,
+    Pause,
+    Resume,
 }
 
 /// <param name="Url">The address to add (<see cref="FeedsAction.Add"/>).</param>
-/// <param name="FeedId">The feed, by the id /feeds list shows (<see cref="FeedsAction.Remove"/>).</param>
+/// <param name="FeedId">The feed, by the id /feeds list shows (remove, pause, resume).</param>
 /// <remarks>The OPML file of <see cref="FeedsAction.Import"/> travels as the context's attachment.</remarks>
 public sealed record FeedsArgs(FeedsAction Action, string? Url = null, long? FeedId = null) : CommandArgs;
 
 public sealed class FeedsCommand() : CommandDescriptor<FeedsArgs, FeedsHandler>(
-    new("feeds", "Edit or show the feeds this chat reads; import or export them as OPML", CommandAccess.Admin)
+    new("feeds", "Edit or show the feeds this chat reads; pause one; import or export them as OPML", CommandAccess.Admin)
     {
         Summary = "This channel's news feeds",
         Actions = [
@@ -33,6 +35,8 @@ public sealed class FeedsCommand() : CommandDescriptor<FeedsArgs, FeedsHandler>(
             new("import", "/feeds import (attach .opml)", "Add the feeds of an OPML file",
                 new CommandOption("file", "An .opml or .xml file (1 MB at most)", CommandOptionKind.Attachment)),
             new("export", "/feeds export", "This channel's feeds as an OPML file"),
+            new("pause", "/feeds pause <id>", "Stop alerts from one feed here, keeping it", FeedId),
+            new("resume", "/feeds resume <id>", "Alerts from a paused feed again", FeedId),
         ],
     })
 {
@@ -43,6 +47,8 @@ public sealed class FeedsCommand() : CommandDescriptor<FeedsArgs, FeedsHandler>(
         FeedsAction.Add => new("add feeds"),
         FeedsAction.Remove => new("remove feeds"),
         FeedsAction.Import => new("import feeds"),
+        FeedsAction.Pause => new("pause feeds"),
+        FeedsAction.Resume => new("resume feeds"),
         _ => null,
     };
 
@@ -60,12 +66,13 @@ public sealed class FeedsCommand() : CommandDescriptor<FeedsArgs, FeedsHandler>(
             return Replies.Usage($"Unknown /feeds action \"{Shorten(word)}\".", UsageLines);
         }
 
-        return (Enum.Parse<FeedsAction>(action.Name, ignoreCase: true), args.Count) switch
+        var kind = Enum.Parse<FeedsAction>(action.Name, ignoreCase: true);
+        return (kind, args.Count) switch
         {
             (FeedsAction.Add, 1) => new FeedsArgs(FeedsAction.Add, Url: args[0].Text),
             (FeedsAction.Add, _) => Replies.Usage("Give exactly one feed URL.", "/feeds add <url>"),
-            (FeedsAction.Remove, 1) => ParseId(args[0].Text, id => new FeedsArgs(FeedsAction.Remove, FeedId: id), "/feeds remove <id>"),
-            (FeedsAction.Remove, _) => Replies.Usage("Give exactly one feed id (see /feeds list).", "/feeds remove <id>"),
+            (FeedsAction.Remove or FeedsAction.Pause or FeedsAction.Resume, 1) => ParseId(args[0].Text, id => new FeedsArgs(kind, FeedId: id), action.Usage),
+            (FeedsAction.Remove or FeedsAction.Pause or FeedsAction.Resume, _) => Replies.Usage("Give exactly one feed id (see /feeds list).", action.Usage),
             (var other, 0) => new FeedsArgs(other),
             _ => Replies.Usage($"/feeds {action.Name} takes no arguments.", UsageLines),
         };
@@ -81,8 +88,8 @@ public sealed class FeedsCommand() : CommandDescriptor<FeedsArgs, FeedsHandler>(
         return Enum.Parse<FeedsAction>(found.Name, ignoreCase: true) switch
         {
             FeedsAction.Add => OptionText(values, "url") is { Length: > 0 } url ? new FeedsArgs(FeedsAction.Add, Url: url) : Missing(this, "url"),
-            FeedsAction.Remove => OptionText(values, "id") is { Length: > 0 } id
-                ? ParseId(id, feedId => new FeedsArgs(FeedsAction.Remove, FeedId: feedId), "/feeds remove <id>")
+            var withId and (FeedsAction.Remove or FeedsAction.Pause or FeedsAction.Resume) => OptionText(values, "id") is { Length: > 0 } id
+                ? ParseId(id, feedId => new FeedsArgs(withId, FeedId: feedId), found.Usage)
                 : Missing(this, "id"),
             var other => new FeedsArgs(other),
         };
@@ -99,6 +106,7 @@ public sealed class FeedsCommand() : CommandDescriptor<FeedsArgs, FeedsHandler>(
 public sealed partial class FeedsHandler(
     IChannelStore channels,
     IFeedStore feeds,
+    IFeedPauseStore pauses,
     IFeedUrlValidator urlValidator,
     IFeedReader reader,
     FeedHealth health,
@@ -128,7 +136,9 @@ public sealed partial class FeedsHandler(
         {
             var found = await channels.GetChannelAsync(context.Channel, cancellationToken);
             var reading = found is null ? [] : await channels.ListChannelFeedsAsync(found.Id, cancellationToken);
-            return args.Action == FeedsAction.List ? List(reading) : Export(reading, context);
+            return args.Action == FeedsAction.List
+                ? List(reading, found is null ? new HashSet<long>() : await pauses.ListPausedFeedsAsync(found.Id, cancellationToken))
+                : Export(reading, context);
         }
 
         var channel = await channels.GetChannelAsync(context.Channel, cancellationToken);
@@ -143,11 +153,33 @@ public sealed partial class FeedsHandler(
             FeedsAction.Remove => await channels.DetachFeedAsync(channel.Id, args.FeedId!.Value, cancellationToken)
                 ? new CommandReply($"This chat no longer reads feed #{args.FeedId}.")
                 : Error($"This chat does not read a feed #{args.FeedId}; /feeds list shows the ids."),
+            FeedsAction.Pause or FeedsAction.Resume => await SetPausedAsync(channel, args.FeedId!.Value, args.Action == FeedsAction.Pause, cancellationToken),
             _ => await ImportAsync(channel, context.Attachment!, cancellationToken),
         };
     }
 
-    private CommandReply List(IReadOnlyList<FeedRecord> reading)
+    /// <summary>
+    /// Pauses or resumes one feed for this chat only: it stays on the chat's list (and is polled for its other
+    /// readers), but sends nothing here until resumed. Items it carried meanwhile are not sent later.
+    /// </summary>
+    private async Task<CommandReply> SetPausedAsync(Channel channel, long feedId, bool paused, CancellationToken ct)
+    {
+        var wasPaused = (await pauses.ListPausedFeedsAsync(channel.Id, ct)).Contains(feedId);
+        if (!await pauses.SetFeedPausedAsync(channel.Id, feedId, paused, time.GetUtcNow(), ct))
+        {
+            return Error($"This chat does not read a feed #{feedId}; /feeds list shows the ids.");
+        }
+
+        return (paused, wasPaused) switch
+        {
+            (true, true) => new CommandReply($"Feed #{feedId} is already paused here; /feeds resume {feedId} turns it back on."),
+            (true, false) => new CommandReply($"Feed #{feedId} is paused here: news from it is not sent to this chat until /feeds resume {feedId}. The rest of the feeds still alert."),
+            (false, false) => new CommandReply($"Feed #{feedId} is not paused here."),
+            _ => new CommandReply($"Feed #{feedId} alerts here again, from its next new items."),
+        };
+    }
+
+    private CommandReply List(IReadOnlyList<FeedRecord> reading, IReadOnlySet<long> paused)
     {
         if (reading.Count == 0)
         {
@@ -158,6 +190,10 @@ public sealed partial class FeedsHandler(
         foreach (var feed in reading)
         {
             text.Append(CultureInfo.InvariantCulture, $"\n#{feed.Id} {Shown(feed.Name)} — {Shown(feed.Url)}\n   {health.Describe(feed)}");
+            if (paused.Contains(feed.Id))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"; paused here (/feeds resume {feed.Id})");
+            }
         }
 
         return new CommandReply(text.ToString());

@@ -38,6 +38,7 @@ public static class CommandTestServices
         services.TryAddSingleton<IStoreMigrator>(store);
         services.TryAddSingleton(store as IStoryStore ?? UnkeptStories.Instance);
         services.TryAddSingleton(store as IAlertActionStore ?? UnkeptStories.Instance);
+        services.TryAddSingleton(store as IFeedPauseStore ?? UnkeptStories.Instance);
         services.TryAddSingleton<IFeedReader>(OfflineFeedReader.Instance);
         services.TryAddSingleton<IFeedUrlValidator>(AnyFeedUrl.Instance);
         return services;
@@ -96,14 +97,14 @@ public sealed class AnyFeedUrl : IFeedUrlValidator
 }
 
 /// <summary>
-/// Stories, digests and alert actions for <see cref="InMemoryAlertStore"/>, which keeps none: reads are empty, and a
+/// Stories, digests, alert actions and feed pauses for <see cref="InMemoryAlertStore"/>, which keeps none: reads are empty, and a
 /// write says plainly that this store cannot keep it. Tests of those features use the real SQLite store.
 /// </summary>
-public sealed class UnkeptStories : IStoryStore, IAlertActionStore
+public sealed class UnkeptStories : IStoryStore, IAlertActionStore, IFeedPauseStore
 {
     public static UnkeptStories Instance { get; } = new();
 
-    private static NotSupportedException Unkept() => new("InMemoryAlertStore keeps no stories, digests or alert actions; use SqliteAlertStore.");
+    private static NotSupportedException Unkept() => new("InMemoryAlertStore keeps no stories, digests, alert actions or feed pauses; use SqliteAlertStore.");
 
     public Task<IReadOnlyList<StoryAlert>> ListStoryAlertsAsync(IReadOnlyCollection<long> channelIds, DateTimeOffset since, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoryAlert>>([]);
@@ -146,6 +147,11 @@ public sealed class UnkeptStories : IStoryStore, IAlertActionStore
     public Task SetEscalationAsync(long channelId, EscalationSettings settings, CancellationToken cancellationToken) => throw Unkept();
 
     public Task<int> PruneActionsAsync(DateTimeOffset before, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    public Task<bool> SetFeedPausedAsync(long channelId, long feedId, bool paused, DateTimeOffset at, CancellationToken cancellationToken) => throw Unkept();
+
+    public Task<IReadOnlySet<long>> ListPausedFeedsAsync(long channelId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<long>>(new HashSet<long>());
 
     public Task<IReadOnlyList<TermHourCount>> ListTermCountsAsync(long channelId, DateTimeOffset since, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<TermHourCount>>([]);
