@@ -140,7 +140,7 @@ public abstract partial class DapperAlertStore
         QueryAsync<long>(
             """
             SELECT c.id FROM channel_feeds cf JOIN channels c ON c.id = cf.channel_id
-            WHERE cf.feed_id = @FeedId AND c.active AND NOT c.paused
+            WHERE cf.feed_id = @FeedId AND c.active AND NOT c.paused AND cf.paused_at IS NULL
             ORDER BY c.id
             """,
             new { FeedId = feedId },

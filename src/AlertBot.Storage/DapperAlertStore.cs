@@ -18,8 +18,7 @@ namespace AlertBot.Storage;
 /// </summary>
 public abstract partial class DapperAlertStore :
     IStoreMigrator, IFeedStore, IPollStore, IChannelStore, IWatchlistStore, IOutboxStore, IStateStore,
-    IStoryStore, IAlertActionStore, IRetentionStore,
-    IAlertStore // TRANSITIONAL (issue 12): only while the command code still takes the union; deleted with it.
+    IStoryStore, IAlertActionStore, IRetentionStore
 {
     private protected DapperAlertStore(ILogger logger) => Logger = logger;
 

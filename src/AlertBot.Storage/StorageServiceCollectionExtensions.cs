@@ -49,10 +49,10 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IWatchlistStore>(sp => sp.GetRequiredService<DapperAlertStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<DapperAlertStore>());
         services.AddSingleton<IStateStore>(sp => sp.GetRequiredService<DapperAlertStore>());
+        services.AddSingleton<IFeedPauseStore>(sp => sp.GetRequiredService<DapperAlertStore>());
         services.AddSingleton<IStoryStore>(sp => sp.GetRequiredService<DapperAlertStore>());
         services.AddSingleton<IRetentionStore>(sp => sp.GetRequiredService<DapperAlertStore>());
         services.AddSingleton<IAlertActionStore>(sp => sp.GetRequiredService<DapperAlertStore>());
-        services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<DapperAlertStore>()); // TRANSITIONAL (issue 12): the command code's union, deleted with it.
 
         services.AddSingleton<ILeaseProvider>(sp =>
         {

@@ -47,14 +47,14 @@ public sealed class CommandStoreAbuseTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private CommandProcessor CreateSut(CommandOptions options) => new(
+    private CommandProcessor CreateSut(CommandOptions options) => CommandTestServices.CreateProcessor(
         _store,
         new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani", "Qa'ani"]), new Actor("Houthis", ["Houthis", "Huthi", "Ansar Allah"])]),
         new WatchlistPresets([new WatchlistPreset("default", ["Qaani", "Houthis", "Red Sea"])]),
-        Options.Create(options),
-        Options.Create(new PollingOptions { DefaultInterval = TimeSpan.FromMinutes(5), Feeds = [new ConfiguredFeed { Url = DefaultFeed, Name = "World" }] }),
+        options,
+        new PollingOptions { DefaultInterval = TimeSpan.FromMinutes(5), Feeds = [new ConfiguredFeed { Url = DefaultFeed, Name = "World" }] },
         _time,
-        new RecordingLogger<CommandProcessor>(_logs));
+        _logs);
 
     [Fact]
     public async Task Hostile_input_leaves_the_sqlite_store_within_its_caps_and_its_schema_intact()

@@ -144,13 +144,13 @@ public sealed class ServiceModeTests
             using (var host = AlertBotHost.CreateBuilder(HostMode.Command, TextWriter.Null, Config("middle-east")).Build())
             {
                 await host.Services.GetRequiredService<Bootstrapper>().RunAsync(CancellationToken.None);
-                var store = host.Services.GetRequiredService<IAlertStore>();
+                var store = host.Services.GetRequiredService<IChannelStore>();
                 var channel = await store.GetChannelAsync(new ChannelRef("discord", "webhook:123"), CancellationToken.None);
 
                 Assert.NotNull(channel);
                 Assert.True(channel.Active);
                 Assert.Equal("Discord webhook", channel.Title);
-                Assert.Contains("Hezbollah", (await store.ListWatchTermsAsync(channel.Id, CancellationToken.None)).Select(t => t.Text));
+                Assert.Contains("Hezbollah", (await host.Services.GetRequiredService<IWatchlistStore>().ListWatchTermsAsync(channel.Id, CancellationToken.None)).Select(t => t.Text));
                 Assert.Null(await store.GetChannelAsync(new ChannelRef("console", "default"), CancellationToken.None)); // a chat is configured
             }
 

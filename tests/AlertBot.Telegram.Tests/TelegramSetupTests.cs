@@ -10,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using AlertBot.Testing.Commands;
 
 namespace AlertBot.Telegram.Tests;
 
@@ -112,7 +113,8 @@ public sealed class TelegramCompositionTests
             .AddAlertBotStorage(configuration)
             .AddAlertBotCommands(configuration)
             .AddAlertBotTelegram(configuration)
-            .AddSingleton<IFeedReader, NoFeeds>(); // AlertBot.Feeds' part, not under test here
+            .AddSingleton<IFeedReader, NoFeeds>() // AlertBot.Feeds' part, not under test here
+            .AddSingleton<IFeedUrlValidator>(AnyFeedUrl.Instance);
 
         // Every dependency of every registration (sink, receiver, handler, processor) can be satisfied.
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -1,29 +1,70 @@
+using System.Text;
+
 namespace AlertBot.Core.Commands;
 
-/// <summary>A command as menus list it (Telegram setMyCommands, Discord application commands) and /help shows it.</summary>
-public sealed record CommandInfo(string Name, string Usage, string Description, bool ChangesSettings);
+/// <summary>A Discord slash command that gathers several commands as its sub-commands (<c>/alerts subscribe</c>).</summary>
+public sealed record SlashGroup(string Name, string Summary, CommandAccess Access);
 
-/// <summary>The command set, in the order /help shows it.</summary>
+/// <summary>
+/// The command set: every command's descriptor, in the order /help shows them. Adding a command is adding its
+/// descriptor here (with its handler): /help, Telegram's menu, Discord's slash schema and the parser follow.
+/// </summary>
 public static class CommandCatalog
 {
-    public static IReadOnlyList<CommandInfo> All { get; } =
+    /// <summary>Every command, listed or not.</summary>
+    public static IReadOnlyList<CommandDescriptor> Descriptors { get; } =
     [
-        new("start", "/start", "Welcome; re-activates a chat that was unsubscribed", ChangesSettings: true),
-        new("help", "/help", "List the commands", ChangesSettings: false),
-        new("subscribe", "/subscribe [watchlist | pack]", "Start alerts here (default feeds, or a feed pack too; preset terms if the watchlist is empty)", ChangesSettings: true),
-        new("unsubscribe", "/unsubscribe", "Stop alerts here (the watchlist is kept)", ChangesSettings: true),
-        new("watch", "/watch add <term | \"phrase\"> · /watch remove <term> · /watch list · /watch priority <term> · /watch normal <term>", "Edit or show the watchlist; priority terms alert at once even in digest mode", ChangesSettings: true),
-        new("feeds", "/feeds list · /feeds add <url> · /feeds remove <id> · /feeds import (attach .opml) · /feeds export", "Edit or show the feeds this chat reads; import or export them as OPML", ChangesSettings: true),
-        new("test", "/test <text>", "Dry run: would this text alert here, and why", ChangesSettings: false),
-        new("status", "/status", "Subscription, terms, feed health, last alert, queue", ChangesSettings: false),
-        new("pause", "/pause", "Hold alerts (nothing is queued while paused)", ChangesSettings: true),
-        new("resume", "/resume", "Send alerts again", ChangesSettings: true),
-        new("digest", "/digest · /digest off · /digest hourly · /digest daily", "Alerts at once (off) or gathered into one message per hour or day", ChangesSettings: true),
-        new("escalate", "/escalate · /escalate <outlets> <minutes> · /escalate off · /escalate role <role id | none>", "When a story breaks (many outlets fast), post one \"Breaking\" reply to its alert", ChangesSettings: true),
-        new("trend", "/trend [term] [24h | 7d | 30d]", "A chart of how many items matched each term per day (per hour for 24h), with the top stories", ChangesSettings: false),
-        new("actors", "/actors list · /actors show <name>", "The named actors and the aliases each one matches", ChangesSettings: false),
+        new StartCommand(),
+        new SubscribeCommand(),
+        new UnsubscribeCommand(),
+        new WatchCommand(),
+        new FeedsCommand(),
+        new TestCommand(),
+        new ActorsCommand(),
+        new StatusCommand(),
+        new PauseCommand(),
+        new ResumeCommand(),
+        new DigestCommand(),
+        new EscalateCommand(),
+        new TrendCommand(),
+        new HelpCommand(),
+        new ButtonCommand(),
     ];
 
-    public static CommandInfo? Find(string name) =>
+    /// <summary>The commands /help and the menus show.</summary>
+    public static IReadOnlyList<CommandDescriptor> All { get; } = [.. Descriptors.Where(d => d.Listed)];
+
+    /// <summary>The slash commands that group others on Discord (<see cref="CommandDescriptor.SlashGroup"/>).</summary>
+    public static IReadOnlyList<SlashGroup> SlashGroups { get; } =
+    [
+        new("alerts", "Alerts in this channel", CommandAccess.Admin),
+    ];
+
+    private static readonly Dictionary<Type, CommandDescriptor> ByArgs = Descriptors.ToDictionary(d => d.ArgsType);
+
+    /// <summary>A listed command by name (case-insensitive).</summary>
+    public static CommandDescriptor? Find(string name) =>
         All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Any command by name, including those only buttons send.</summary>
+    internal static CommandDescriptor? FindAny(string name) =>
+        Descriptors.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The command whose arguments these are.</summary>
+    public static CommandDescriptor For(CommandArgs args) =>
+        ByArgs.TryGetValue(args.GetType(), out var descriptor)
+            ? descriptor
+            : throw new ArgumentException($"{args.GetType().Name} is not the arguments of a known command.", nameof(args));
+
+    /// <summary>The /help text: every listed command's usage and description.</summary>
+    public static string HelpText()
+    {
+        var text = new StringBuilder("AlertBot posts news that matches this chat's watchlist. Commands:\n");
+        foreach (var info in All)
+        {
+            text.Append('\n').Append(info.Usage).Append(" — ").Append(info.Description);
+        }
+
+        return text.Append("\n\nIn groups and channels only admins can change settings.").ToString();
+    }
 }

@@ -80,6 +80,17 @@ public static class CommandParser
             : Fail(error);
     }
 
+    /// <summary>
+    /// The arguments of a text that is all arguments (a Discord option's value, the rest of a command line), split as
+    /// a command line's are; or the reason they cannot be.
+    /// </summary>
+    public static (IReadOnlyList<CommandArgument> Arguments, string? Error) ParseArguments(string? text)
+    {
+        var arguments = new List<CommandArgument>();
+        var error = SplitArguments((text ?? "").AsSpan(), arguments);
+        return (arguments, error);
+    }
+
     /// <summary>Splits on white space; a double-quoted part (straight, curly or guillemets) is one argument.</summary>
     private static string? SplitArguments(ReadOnlySpan<char> rest, List<CommandArgument> into)
     {

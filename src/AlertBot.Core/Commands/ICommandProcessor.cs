@@ -23,6 +23,10 @@ public sealed record CommandContext(
 {
     /// <summary>The file sent with the command (Telegram document, Discord attachment option), if any.</summary>
     public CommandAttachment? Attachment { get; init; }
+
+    /// <summary>A private chat belongs to its user; elsewhere only the platform's admins change settings.</summary>
+    public async Task<bool> MayChangeSettingsAsync(CancellationToken cancellationToken) =>
+        IsPrivate || UserIsAdmin || (AdminCheck is { } check && await check(cancellationToken));
 }
 
 /// <summary>
@@ -61,14 +65,17 @@ public sealed record CommandReply(string Text, bool IsError = false)
 public sealed record CommandImage(string FileName, byte[] Png);
 
 /// <summary>
-/// The platform-neutral command set (/subscribe, /watch, /feeds, /test, /status, ...): parse, check permission,
-/// act on the store, reply. Never throws for user input: every input gets a reply, except
+/// The platform-neutral command set (/subscribe, /watch, /feeds, /test, /status, ...): parse (or take typed
+/// arguments), check permission, run the command's handler, reply. Never throws for user input: every input gets a reply, except
 /// <see cref="CommandReply.Silence"/> for a flood that was already told to slow down.
 /// </summary>
 public interface ICommandProcessor
 {
     /// <param name="text">The command as typed, e.g. <c>/watch add "Red Sea"</c> or <c>/watch@AlertBot list</c>.</param>
     Task<CommandReply> ExecuteAsync(string text, CommandContext context, CancellationToken cancellationToken);
+
+    /// <summary>A command whose arguments the adapter already has typed (Discord's interaction options).</summary>
+    Task<CommandReply> ExecuteAsync(CommandArgs command, CommandContext context, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -14,12 +14,18 @@ public sealed partial class RateLimitedCommandProcessor(
     CommandRateLimiter limiter,
     ILogger<RateLimitedCommandProcessor> logger) : ICommandProcessor
 {
-    public Task<CommandReply> ExecuteAsync(string text, CommandContext context, CancellationToken cancellationToken)
+    public Task<CommandReply> ExecuteAsync(string text, CommandContext context, CancellationToken cancellationToken) =>
+        Gate(context, () => inner.ExecuteAsync(text, context, cancellationToken));
+
+    public Task<CommandReply> ExecuteAsync(CommandArgs command, CommandContext context, CancellationToken cancellationToken) =>
+        Gate(context, () => inner.ExecuteAsync(command, context, cancellationToken));
+
+    private Task<CommandReply> Gate(CommandContext context, Func<Task<CommandReply>> run)
     {
         var decision = limiter.TryAcquire(context.Channel, context.UserId);
         if (decision.Allowed)
         {
-            return inner.ExecuteAsync(text, context, cancellationToken);
+            return run();
         }
 
         if (!decision.Warn)

@@ -229,15 +229,16 @@ internal sealed partial class InteractionDispatcher : IDisposable
         var processor = scope.ServiceProvider.GetService<ICommandProcessor>();
         return processor is null || AlertBot.Core.Actions.AlertButtons.Parse(component.Data.CustomId) is null
             ? new CommandReply("This button no longer works. Nothing was changed.", IsError: true)
-            : await processor.ExecuteAsync(AlertBot.Core.Actions.AlertButtons.CommandText(component.Data.CustomId), Context(component), cancellationToken);
+            : await processor.ExecuteAsync(new ButtonArgs(component.Data.CustomId), Context(component), cancellationToken);
     }
 
     private async Task<CommandReply> ExecuteAsync(SocketSlashCommand command, CancellationToken cancellationToken)
     {
         var input = Input(command.Data);
-        if (!InteractionTranslator.TryTranslate(input, out var text, out var error))
+        var binding = SlashArguments.Bind(input);
+        if (binding.Args is not { } args)
         {
-            return new CommandReply(error, IsError: true);
+            return binding.Problem!;
         }
 
         await using var scope = _scopes.CreateAsyncScope();
@@ -250,16 +251,16 @@ internal sealed partial class InteractionDispatcher : IDisposable
         try
         {
             var context = Context(command);
-            if (InteractionTranslator.Attachment(input) is { } file)
+            if (SlashArguments.Attachment(input) is { } file)
             {
                 context = context with { Attachment = await DownloadAsync(file, cancellationToken) };
             }
 
-            return await processor.ExecuteAsync(text, context, cancellationToken);
+            return await processor.ExecuteAsync(args, context, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogCommandFailed(text.Split(' ')[0], ex);
+            LogCommandFailed("/" + input.Name, ex);
             return new CommandReply("Something went wrong running that command; it has been logged.", IsError: true);
         }
     }

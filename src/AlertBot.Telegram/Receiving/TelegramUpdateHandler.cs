@@ -292,7 +292,7 @@ public sealed partial class TelegramUpdateHandler
             return;
         }
 
-        if (reply.Text.Length <= CommandProcessor.MaxButtonAnswerLength)
+        if (reply.Text.Length <= ButtonHandler.MaxAnswerLength)
         {
             // Why? in a box the user dismisses; a settings change as a passing notice.
             await _sender.AnswerCallbackAsync(press.Id, reply.Text, showAlert: decoded.Action == AlertAction.Why || reply.IsError, ct);

@@ -218,7 +218,7 @@ internal sealed class DataCommands(CliApp app)
         await using var host = await app.StartStoreHostAsync(cancellationToken);
         var feedStore = host.Services.GetRequiredService<IFeedStore>();
         var defaultInterval = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value.DefaultInterval;
-        var processor = host.Services.GetRequiredService<CommandProcessor>();
+        var health = host.Services.GetRequiredService<FeedHealth>();
         var feeds = await feedStore.ListFeedsAsync(cancellationToken);
         if (feeds.Count == 0)
         {
@@ -231,7 +231,7 @@ internal sealed class DataCommands(CliApp app)
             var interval = feed.Interval is { } own ? own.ToString("c", CultureInfo.InvariantCulture) : $"{defaultInterval.ToString("c", CultureInfo.InvariantCulture)} (default)";
             await app.Output.WriteLineAsync($"{feed.Id,5}  {feed.Name}");
             await app.Output.WriteLineAsync($"       {feed.Url}");
-            await app.Output.WriteLineAsync($"       every {interval}; {processor.Health(feed)}");
+            await app.Output.WriteLineAsync($"       every {interval}; {health.Describe(feed)}");
         }
 
         return ExitCodes.Ok;
@@ -327,7 +327,7 @@ internal sealed class DataCommands(CliApp app)
         int added = 0, refused = 0;
         foreach (var term in terms)
         {
-            var reply = await processor.ExecuteAsync($"/watch add {term}", context, cancellationToken);
+            var reply = await processor.ExecuteAsync(new WatchArgs(WatchAction.Add, term), context, cancellationToken);
             if (reply.IsError)
             {
                 refused++;

@@ -5,6 +5,7 @@ using AlertBot.Core.Feeds;
 using AlertBot.Core.Pipeline;
 using AlertBot.Storage;
 using AlertBot.Storage.Sqlite;
+using AlertBot.Testing.Commands;
 using AlertBot.Testing.Fakes;
 using AlertBot.Testing.Storage;
 using Microsoft.Extensions.Options;
@@ -21,19 +22,18 @@ public sealed class CommandOpmlTests
 
     private readonly SqliteAlertStore _store = TestStores.InMemory();
 
-    private CommandProcessor CreateSut(int maxFeeds = 25) => new(
+    private CommandProcessor CreateSut(int maxFeeds = 25) => CommandTestServices.CreateProcessor(
         _store,
         CommandProcessorTests.Actors,
         CommandProcessorTests.Presets,
-        Options.Create(new CommandOptions { MaxFeedsPerChannel = maxFeeds }),
-        Options.Create(new PollingOptions
+        new CommandOptions { MaxFeedsPerChannel = maxFeeds },
+        new PollingOptions
         {
             DefaultInterval = TimeSpan.FromMinutes(5),
             Feeds = [new ConfiguredFeed { Url = ConfiguredUrl, Name = "World" }],
-        }),
+        },
         new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero)),
-        new RecordingLogger<CommandProcessor>(new RecordingLogger()),
-        new PrivateHostValidator());
+        urlValidator: new PrivateHostValidator());
 
     // Stands in for the SSRF guard's verdict on spelling: the real one lives in AlertBot.Feeds, which Core cannot see.
     private sealed class PrivateHostValidator : IFeedUrlValidator

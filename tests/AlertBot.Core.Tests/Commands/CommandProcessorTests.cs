@@ -6,6 +6,7 @@ using AlertBot.Core.Summaries;
 using AlertBot.Core.Watchlists;
 using AlertBot.Storage;
 using AlertBot.Storage.Sqlite;
+using AlertBot.Testing.Commands;
 using AlertBot.Testing.Fakes;
 using AlertBot.Testing.Storage;
 using Microsoft.Extensions.Logging;
@@ -41,12 +42,12 @@ public sealed class CommandProcessorTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
     private readonly RecordingLogger _logger = new();
 
-    private CommandProcessor CreateSut(CommandOptions? options = null, IAlertStore? store = null) => new(
-        store ?? _store,
+    private CommandProcessor CreateSut(CommandOptions? options = null, DelegatingAlertStore? faults = null) => CommandTestServices.CreateProcessor(
+        _store,
         Actors,
         Presets,
-        Options.Create(options ?? new CommandOptions()),
-        Options.Create(new PollingOptions
+        options ?? new CommandOptions(),
+        new PollingOptions
         {
             DefaultInterval = TimeSpan.FromMinutes(5),
             Feeds =
@@ -54,9 +55,10 @@ public sealed class CommandProcessorTests
                 new ConfiguredFeed { Url = ConfiguredUrl, Name = "World", Interval = TimeSpan.FromMinutes(2), Backfill = 3 },
                 new ConfiguredFeed { Url = SecondConfiguredUrl },
             ],
-        }),
+        },
         _time,
-        new RecordingLogger<CommandProcessor>(_logger));
+        _logger,
+        faults: faults);
 
     private async Task<CommandReply> Run(string text, CommandContext context, CommandProcessor? sut = null) =>
         await (sut ?? CreateSut()).ExecuteAsync(text, context, CancellationToken.None);
@@ -568,7 +570,7 @@ public sealed class CommandProcessorTests
     [Fact]
     public async Task A_failing_store_gives_a_generic_reply_that_leaks_nothing_and_is_logged()
     {
-        var sut = CreateSut(store: new ThrowingStore(_store));
+        var sut = CreateSut(faults: new ThrowingStore(_store));
 
         var reply = await Run("/status", Admin, sut);
 

@@ -4,6 +4,7 @@ using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
 using AlertBot.Storage;
 using AlertBot.Storage.Sqlite;
+using AlertBot.Testing.Commands;
 using AlertBot.Testing.Fakes;
 using AlertBot.Testing.Storage;
 using Microsoft.Extensions.Configuration;

@@ -1,8 +1,8 @@
 using AlertBot.Core.Commands;
-using AlertBot.Core.Persistence;
 using AlertBot.Core.Watchlists;
+using AlertBot.Storage;
+using AlertBot.Testing.Commands;
 using AlertBot.Testing.Fakes;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AlertBot.Core.Tests.Commands;
@@ -11,16 +11,16 @@ namespace AlertBot.Core.Tests.Commands;
 internal static class TestProcessors
 {
     public static CommandProcessor Create(
-        IAlertStore store,
+        DapperAlertStore store,
         CommandOptions? options = null,
         WatchlistPresets? presets = null,
         TimeProvider? time = null,
-        RecordingLogger? logs = null) => new(
+        RecordingLogger? logs = null) => CommandTestServices.CreateProcessor(
             store,
             CommandProcessorTests.Actors,
             presets ?? CommandProcessorTests.Presets,
-            Options.Create(options ?? new CommandOptions()),
-            Options.Create(CommandFuzzTests.Polling),
+            options ?? new CommandOptions(),
+            CommandFuzzTests.Polling,
             time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero)),
-            new RecordingLogger<CommandProcessor>(logs ?? new RecordingLogger()));
+            logs ?? new RecordingLogger());
 }

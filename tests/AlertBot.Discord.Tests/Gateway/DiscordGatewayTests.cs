@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using AlertBot.Core.Commands;
 using AlertBot.Testing.Discord;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -60,11 +61,11 @@ public sealed class DiscordGatewayTests
         Assert.Equal(64, (int?)callback.Json!["data"]!["flags"]);
         Assert.True(callback.Sequence < edit.Sequence);
         Assert.Equal($"/api/v10/webhooks/{FakeDiscordServer.ApplicationId}/{interaction["token"]}/messages/@original", edit.Path);
-        Assert.Equal("done: /watch add \"Red Sea\" (admin=True)", (string?)edit.Json!["content"]);
+        Assert.Equal("done: WatchArgs { Action = Add, Term = Red Sea } (admin=True)", (string?)edit.Json!["content"]);
         Assert.Empty(edit.Json!["allowed_mentions"]!["parse"]!.AsArray());
 
-        var (text, context) = Assert.Single(host.Commands.Calls);
-        Assert.Equal("/watch add \"Red Sea\"", text);
+        var (command, context) = Assert.Single(host.Commands.Calls);
+        Assert.Equal(new WatchArgs(WatchAction.Add, "Red Sea"), command);
         Assert.Equal(new Core.Channels.ChannelRef("discord", FakeDiscordInteractions.ChannelId), context.Channel);
         Assert.Equal(FakeDiscordInteractions.UserId, context.UserId);
         Assert.Equal("alerts", context.ChannelTitle);
@@ -148,10 +149,10 @@ public sealed class DiscordGatewayTests
         await connection.SendDispatchAsync("INTERACTION_CREATE", FakeDiscordInteractions.SlashCommand("alerts", "subscribe", permissions: "3072"));
         var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH");
 
-        var (text, context) = Assert.Single(host.Commands.Calls);
-        Assert.Equal("/subscribe", text);
+        var (command, context) = Assert.Single(host.Commands.Calls);
+        Assert.Equal(new SubscribeArgs(), command);
         Assert.False(context.UserIsAdmin);
-        Assert.Equal("done: /subscribe (admin=False)", (string?)edit.Json!["content"]);
+        Assert.Equal("done: SubscribeArgs { Name =  } (admin=False)", (string?)edit.Json!["content"]);
     }
 
     [Fact]
@@ -167,7 +168,7 @@ public sealed class DiscordGatewayTests
         var (_, context) = Assert.Single(host.Commands.Calls);
         Assert.Equal(new Core.Channels.ChannelRef("discord", "610000000000000002"), context.Channel);
         Assert.False(context.UserIsAdmin);
-        Assert.Equal("done: /subscribe (admin=False)", (string?)edit.Json!["content"]);
+        Assert.Equal("done: SubscribeArgs { Name =  } (admin=False)", (string?)edit.Json!["content"]);
     }
 
     [Fact]
@@ -205,7 +206,7 @@ public sealed class DiscordGatewayTests
             var interaction = FakeDiscordInteractions.SlashCommand("alerts", "status", guildId: guilds[i], channelId: channel);
             await shards[i].SendDispatchAsync("INTERACTION_CREATE", interaction);
             var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH" && r.Path.Contains((string)interaction["token"]!, StringComparison.Ordinal));
-            Assert.Equal("done: /status (admin=True)", (string?)edit.Json!["content"]);
+            Assert.Equal("done: StatusArgs { } (admin=True)", (string?)edit.Json!["content"]);
         }
 
         Assert.Equal(
@@ -272,7 +273,7 @@ public sealed class DiscordGatewayTests
         await first.SendReadyAsync("session-2", host.Server.ResumeGatewayUrl);
         await first.SendDispatchAsync("INTERACTION_CREATE", FakeDiscordInteractions.SlashCommand("help", null));
         var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH");
-        Assert.Equal("done: /help (admin=True)", (string?)edit.Json!["content"]);
+        Assert.Equal("done: HelpArgs { } (admin=True)", (string?)edit.Json!["content"]);
     }
 
     [Fact]
@@ -329,7 +330,7 @@ public sealed class DiscordGatewayTests
         await connection.SendRawAsync(payload.ToJsonString(), fragments: 7);
 
         var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH");
-        Assert.Equal("done: /help (admin=True)", (string?)edit.Json!["content"]);
+        Assert.Equal("done: HelpArgs { } (admin=True)", (string?)edit.Json!["content"]);
         Assert.False(connection.Closed.IsCompleted);
         Assert.False(host.Server.TryAcceptGateway(out _));
         Assert.Equal(3, host.Logs.GetSnapshot().Count(r => r.Message.Contains("skipped", StringComparison.Ordinal)));

@@ -121,7 +121,7 @@ public sealed class DiscordSilenceTests
     public async Task A_silenced_command_is_deferred_but_never_answered()
     {
         await using var host = await DiscordTestHost.StartAsync();
-        host.Commands.Reply = (text, _) => text == "/status" ? CommandReply.Silence : new CommandReply("ok: " + text);
+        host.Commands.Reply = (command, _) => command is StatusArgs ? CommandReply.Silence : new CommandReply("ok: " + command);
         await host.StartGatewayAsync();
         var connection = await host.Server.AcceptGatewayAsync();
         await connection.SendHelloAsync(45_000);
@@ -145,7 +145,7 @@ public sealed class DiscordSilenceTests
         var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH");
 
         Assert.Contains((string)answered["token"]!, edit.Path, StringComparison.Ordinal);
-        Assert.Equal("ok: /help", (string?)edit.Json!["content"]);
+        Assert.Equal("ok: HelpArgs { }", (string?)edit.Json!["content"]);
         Assert.DoesNotContain(host.Server.Requests, r => r.Method == "PATCH" && r.Path.Contains((string)silenced["token"]!, StringComparison.Ordinal));
         Assert.Single(host.Server.Requests, r => r.Path.Contains((string)silenced["token"]!, StringComparison.Ordinal)); // the deferral only
     }

@@ -12,6 +12,7 @@ using AlertBot.Testing.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using AlertBot.Testing.Commands;
 
 namespace AlertBot.Discord.Tests.Interactions;
 

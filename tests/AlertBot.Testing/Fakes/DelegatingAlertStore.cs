@@ -11,8 +11,7 @@ namespace AlertBot.Testing.Fakes;
 /// Not a second implementation: whatever it does not override is the real store's.
 /// </summary>
 public class DelegatingAlertStore(DapperAlertStore inner) :
-    IStoreMigrator, IFeedStore, IPollStore, IChannelStore, IWatchlistStore, IOutboxStore, IStateStore,
-    IAlertStore // TRANSITIONAL (issue 12): the command code's union, deleted with it.
+    IStoreMigrator, IFeedStore, IPollStore, IChannelStore, IWatchlistStore, IOutboxStore, IStateStore
 {
     /// <summary>The real store underneath.</summary>
     public DapperAlertStore Inner => inner;

@@ -18,7 +18,7 @@ public static class TestStores
     [
         typeof(IStoreMigrator), typeof(IFeedStore), typeof(IPollStore), typeof(IChannelStore), typeof(IWatchlistStore),
         typeof(IOutboxStore), typeof(IStateStore), typeof(IStoryStore), typeof(IAlertActionStore), typeof(IRetentionStore),
-        typeof(IAlertStore), // TRANSITIONAL (issue 12): the command code's union, deleted with it.
+        typeof(IFeedPauseStore),
     ];
 
     /// <summary>

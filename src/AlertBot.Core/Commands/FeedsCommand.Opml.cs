@@ -1,41 +1,39 @@
 using System.Globalization;
 using System.Text;
+using AlertBot.Core.Channels;
 using AlertBot.Core.Feeds;
 using AlertBot.Core.Persistence;
+using static AlertBot.Core.Commands.Replies;
 
 namespace AlertBot.Core.Commands;
 
 /// <summary>/feeds import and /feeds export: a chat's feed list as an OPML file, the format feed readers share.</summary>
-public sealed partial class CommandProcessor
+public sealed partial class FeedsHandler
 {
     private const string ExportFileName = "alertbot-feeds.opml";
+    private const string ImportUsage = "/feeds import — send it as the caption of an .opml file (Discord: the file option)";
     private const int MaxRefusalsShown = 3;
 
-    private async Task<CommandReply> FeedsImportAsync(CommandContext context, CancellationToken ct)
+    private static CommandReply? CheckImportFile(CommandContext context)
     {
-        const string usage = "/feeds import — send it as the caption of an .opml file (Discord: the file option)";
         if (context.Attachment is not { } file)
         {
-            return Usage("Attach an OPML file (.opml or .xml) to import its feeds.", usage);
+            return Usage("Attach an OPML file (.opml or .xml) to import its feeds.", ImportUsage);
         }
 
         var extension = Path.GetExtension(file.FileName);
         if (!extension.Equals(".opml", StringComparison.OrdinalIgnoreCase) && !extension.Equals(".xml", StringComparison.OrdinalIgnoreCase))
         {
-            return Usage($"\"{Shorten(file.FileName)}\" is not an OPML file: attach an .opml or .xml file.", usage);
+            return Usage($"\"{Shorten(file.FileName)}\" is not an OPML file: attach an .opml or .xml file.", ImportUsage);
         }
 
-        if (file.TooBig)
-        {
-            return Error($"\"{Shorten(file.FileName)}\" is too big: the limit is {CommandAttachment.MaxBytes / 1024} KB.");
-        }
+        return file.TooBig
+            ? Error($"\"{Shorten(file.FileName)}\" is too big: the limit is {CommandAttachment.MaxBytes / 1024} KB.")
+            : null;
+    }
 
-        var (channel, refused) = await ChannelToChangeAsync(context, "import feeds", ct);
-        if (channel is null)
-        {
-            return refused!;
-        }
-
+    private async Task<CommandReply> ImportAsync(Channel channel, CommandAttachment file, CancellationToken ct)
+    {
         IReadOnlyList<OpmlFeed> listed;
         try
         {
@@ -51,7 +49,7 @@ public sealed partial class CommandProcessor
             return Error($"\"{Shorten(file.FileName)}\" lists no feeds (no outline with an xmlUrl). Nothing was changed.");
         }
 
-        var current = (await _store.ListChannelFeedsAsync(channel.Id, ct)).ToList();
+        var current = (await channels.ListChannelFeedsAsync(channel.Id, ct)).ToList();
         int added = 0, already = 0, overLimit = 0;
         var refusals = new List<string>();
         foreach (var entry in listed)
@@ -97,18 +95,16 @@ public sealed partial class CommandProcessor
         return new CommandReply(text.ToString(), IsError: added == 0 && already == 0);
     }
 
-    private async Task<CommandReply> FeedsExportAsync(CommandContext context, CancellationToken ct)
+    private CommandReply Export(IReadOnlyList<FeedRecord> reading, CommandContext context)
     {
-        var channel = await _store.GetChannelAsync(context.Channel, ct);
-        var feeds = channel is null ? [] : await _store.ListChannelFeedsAsync(channel.Id, ct);
-        if (feeds.Count == 0)
+        if (reading.Count == 0)
         {
             return new CommandReply("This chat reads no feeds, so there is nothing to export.");
         }
 
         var title = context.ChannelTitle is { Length: > 0 } name ? $"AlertBot feeds of {name}" : "AlertBot feeds";
-        var opml = OpmlDocument.Write(title, feeds.Select(f => new OpmlFeed(f.Url, f.Name)), _time.GetUtcNow());
-        return new CommandReply($"{Plural(feeds.Count, "feed")} as OPML ({ExportFileName}); /feeds import reads it back.")
+        var opml = OpmlDocument.Write(title, reading.Select(f => new OpmlFeed(f.Url, f.Name)), time.GetUtcNow());
+        return new CommandReply($"{Plural(reading.Count, "feed")} as OPML ({ExportFileName}); /feeds import reads it back.")
         {
             Attachment = CommandAttachment.FromText(ExportFileName, opml),
         };
