@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.RateLimiting;
 using AlertBot.Core.Alerts;
+using AlertBot.Core.RateLimits;
 using AlertBot.Discord.Configuration;
 using Discord;
 using Discord.Net;
@@ -22,7 +23,7 @@ internal sealed class DiscordRequests : IDisposable
 
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
-    private readonly TokenBucketRateLimiter _global;
+    private readonly WindowLimiter _global;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _bucketResets = new(StringComparer.Ordinal);
 
     public DiscordRequests(IOptions<DiscordOptions> options, TimeProvider time)
@@ -30,17 +31,9 @@ internal sealed class DiscordRequests : IDisposable
         _time = time;
         _timeout = TimeSpan.FromSeconds(options.Value.RequestTimeoutSeconds);
 
-        // At most GlobalRequestsPerSecond in any one-second window: a burst of a fifth, then 70 % of the rate.
-        var perSecond = options.Value.GlobalRequestsPerSecond;
-        _global = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Math.Max(1, perSecond / 5),
-            TokensPerPeriod = Math.Max(1, perSecond * 7 / 100),
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
+        // At most GlobalRequestsPerSecond in any one second, each request counted until a second after its answer:
+        // Discord counts it somewhere in between, so the pace holds as Discord measures it, with nothing left unused.
+        _global = new WindowLimiter(options.Value.GlobalRequestsPerSecond, TimeSpan.FromSeconds(1), time);
     }
 
     public void Dispose() => _global.Dispose();
@@ -98,7 +91,9 @@ internal sealed class DiscordRequests : IDisposable
                     return DiscordCallResult<T>.Failed(new DeliveryResult.Retry("Discord rate limit bucket is empty", wait));
                 }
 
-                // Real time: a bucket resets on Discord's clock, whatever clock the host runs on.
+                // Real time: a bucket resets on Discord's clock, whatever clock the host runs on. The global permit is
+                // given back first: nothing is sent while this waits.
+                lease.Dispose();
                 await Task.Delay(wait, cancellationToken);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
