@@ -43,6 +43,7 @@ public sealed partial class PollService(
     PollActivity activity,
     TimeProvider time,
     ILogger<PollService> logger,
+    OutboxSignal outboxSignal,
     AlertActionPlanner? actions = null)
 {
     private readonly AlertActionPlanner _actions = actions ?? new AlertActionPlanner();
@@ -64,6 +65,11 @@ public sealed partial class PollService(
 
         metrics.Polled(outcome.Status);
         activity.Record(outcome);
+        if (outcome.AlertsEnqueued > 0)
+        {
+            outboxSignal.Raise();
+        }
+
         return outcome;
     }
 
