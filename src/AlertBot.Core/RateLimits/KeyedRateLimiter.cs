@@ -56,7 +56,7 @@ public sealed class KeyedRateLimiter<TKey>(Func<TKey, RateLimiter?> factory, IEq
     {
         lock (_gate)
         {
-            return Get(resource)?.AttemptAcquire(permitCount) ?? NoLimit.Instance;
+            return Get(resource)?.AttemptAcquire(permitCount) ?? GrantedLease.Instance;
         }
     }
 
@@ -65,7 +65,7 @@ public sealed class KeyedRateLimiter<TKey>(Func<TKey, RateLimiter?> factory, IEq
         // Started under the lock: a waiter is queued (so its limiter is not idle) before a sweep can look at it.
         lock (_gate)
         {
-            return Get(resource)?.AcquireAsync(permitCount, cancellationToken) ?? new ValueTask<RateLimitLease>(NoLimit.Instance);
+            return Get(resource)?.AcquireAsync(permitCount, cancellationToken) ?? new ValueTask<RateLimitLease>(GrantedLease.Instance);
         }
     }
 
@@ -117,20 +117,5 @@ public sealed class KeyedRateLimiter<TKey>(Func<TKey, RateLimiter?> factory, IEq
         }
 
         _nextSweepAt = Math.Max(_sweepThreshold, _limiters.Count * 2);
-    }
-
-    private sealed class NoLimit : RateLimitLease
-    {
-        public static readonly NoLimit Instance = new();
-
-        public override bool IsAcquired => true;
-
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
-        }
     }
 }

@@ -94,7 +94,7 @@ public sealed class TokenBucketLimiter : ReplenishingRateLimiter
 
                 _tokens -= permitCount;
                 _successful++;
-                return Granted.Instance;
+                return GrantedLease.Instance;
             }
 
             _failed++;
@@ -137,21 +137,6 @@ public sealed class TokenBucketLimiter : ReplenishingRateLimiter
         else
         {
             _tokens += added;
-        }
-    }
-
-    private sealed class Granted : RateLimitLease
-    {
-        public static readonly Granted Instance = new();
-
-        public override bool IsAcquired => true;
-
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
         }
     }
 }

@@ -15,3 +15,19 @@ internal sealed class FailedLease(TimeSpan? retryAfter) : RateLimitLease
         return metadata is not null;
     }
 }
+
+/// <summary>A permit that needs no giving back (a token taken from a bucket, a key without a limit).</summary>
+internal sealed class GrantedLease : RateLimitLease
+{
+    public static readonly GrantedLease Instance = new();
+
+    public override bool IsAcquired => true;
+
+    public override IEnumerable<string> MetadataNames => [];
+
+    public override bool TryGetMetadata(string metadataName, out object? metadata)
+    {
+        metadata = null;
+        return false;
+    }
+}
