@@ -47,6 +47,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<StoryPlanner>();
         services.TryAddSingleton<DigestService>();
         services.TryAddSingleton<Actions.AlertActionPlanner>();
+        services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<PollService>();
         services.TryAddSingleton<DeliveryService>();
         services.TryAddSingleton<RetentionService>();

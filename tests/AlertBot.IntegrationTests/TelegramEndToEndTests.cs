@@ -102,6 +102,24 @@ public sealed class TelegramEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_alert_a_poll_queues_goes_out_at_once_not_at_the_delivery_jobs_next_interval()
+    {
+        // The delivery job drains once at start, then not for an hour: only the poll's wake-up can send the alert.
+        _harness.Settings["AlertBot:Delivery:Interval"] = "01:00:00";
+        _telegram.SetMember(Group, Admin, "administrator");
+        var host = await _harness.StartAsync();
+        await CommandAsync(Admin, "/subscribe");
+        await CommandAsync(Admin, "/watch add \"Red Sea\"");
+        await ServiceHarness.WaitForBaselineAsync(host);
+
+        var story = new SampleItem("Tanker struck off Hodeidah", "https://news.example/red-sea?id=8", "<p>A tanker was struck in the Red Sea.</p>", DateTimeOffset.UtcNow);
+        _harness.Feeds.Set(ServiceHarness.FeedPath, LoopbackResponse.Text(SampleFeeds.Rss("Loopback", story)));
+
+        var alert = await _telegram.WaitForMessageAsync(m => m.ChatId == Group && m.ReplyTo is null, TimeSpan.FromSeconds(30));
+        Assert.Contains("Tanker struck off Hodeidah", alert.PlainText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task On_a_fresh_database_the_migrations_run_before_any_chat_receiver_or_the_scheduler_starts()
     {
         // The receiver reads its saved update offset as soon as it starts: before the migrations that read failed with

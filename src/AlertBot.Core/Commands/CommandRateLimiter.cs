@@ -1,4 +1,6 @@
+using System.Threading.RateLimiting;
 using AlertBot.Core.Channels;
+using AlertBot.Core.RateLimits;
 using Microsoft.Extensions.Options;
 
 namespace AlertBot.Core.Commands;
@@ -11,130 +13,79 @@ namespace AlertBot.Core.Commands;
 public readonly record struct CommandRateDecision(bool Allowed, bool Warn, TimeSpan RetryAfter, bool ChatLimited);
 
 /// <summary>
-/// Token buckets per (platform, chat) and per (platform, user): a bucket holds a minute's allowance, refills evenly,
-/// and a command costs one token from both. A refused command costs nothing, so "try again in N s" stays true.
-/// A bucket that refused warns once; it warns again only after it has filled up, i.e. after the flood stopped.
+/// Token buckets per (platform, chat) and per (platform, user) on System.Threading.RateLimiting: a bucket holds a
+/// minute's allowance, refills evenly, and a command costs one token from both. A refused command costs nothing, so
+/// "try again in N s" stays true. A bucket that refused warns once; it warns again only after it has filled up, i.e.
+/// after the flood stopped.
 /// </summary>
-public sealed class CommandRateLimiter
+public sealed class CommandRateLimiter : IDisposable
 {
-    // Full buckets are indistinguishable from new ones, so dropping them loses nothing; this bounds the memory a
-    // crowd of one-off senders can take.
-    private const int SweepThreshold = 10_000;
+    private readonly KeyedRateLimiter<string> _chats;
+    private readonly KeyedRateLimiter<string> _users;
 
-    private readonly Dictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
+    // Buckets that refused since they were last full. Bounded: a key leaves when its bucket is seen full again, and
+    // the set is swept of refilled buckets when it grows.
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private readonly TimeProvider _time;
-    private readonly double _chatCapacity;
-    private readonly double _userCapacity;
-    private int _nextSweepAt = SweepThreshold;
 
     public CommandRateLimiter(IOptions<CommandOptions> options, TimeProvider time)
     {
-        _time = time;
-        _chatCapacity = options.Value.ChatCommandsPerMinute;
-        _userCapacity = options.Value.UserCommandsPerMinute;
+        var chat = options.Value.ChatCommandsPerMinute;
+        var user = options.Value.UserCommandsPerMinute;
+        _chats = new KeyedRateLimiter<string>(_ => new TokenBucketLimiter(chat, chat / 60.0, time), StringComparer.Ordinal);
+        _users = new KeyedRateLimiter<string>(_ => new TokenBucketLimiter(user, user / 60.0, time), StringComparer.Ordinal);
     }
 
     /// <summary>How many chats and users are tracked right now (for tests of the memory bound).</summary>
-    public int TrackedCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _buckets.Count;
-            }
-        }
-    }
+    public int TrackedCount => _chats.Count + _users.Count;
 
     public CommandRateDecision TryAcquire(ChannelRef channel, string userId)
     {
+        var chatKey = $"{channel.Platform}\n{channel.ExternalId}";
+        var userKey = $"{channel.Platform}\n{userId}";
         lock (_lock)
         {
-            var now = _time.GetTimestamp();
-            var chat = Get($"chat\n{channel.Platform}\n{channel.ExternalId}", _chatCapacity, now);
-            var user = Get($"user\n{channel.Platform}\n{userId}", _userCapacity, now);
-            if (chat.Tokens >= 1 && user.Tokens >= 1)
+            ForgetWarningIfRefilled(_chats, chatKey, "chat\n");
+            ForgetWarningIfRefilled(_users, userKey, "user\n");
+
+            // Zero permits asks without taking, so a refusal by one bucket costs the other nothing.
+            using var chat = _chats.AttemptAcquire(chatKey, 0);
+            using var user = _users.AttemptAcquire(userKey, 0);
+            if (chat.IsAcquired && user.IsAcquired)
             {
-                chat.Tokens--;
-                user.Tokens--;
+                using var takeChat = _chats.AttemptAcquire(chatKey);
+                using var takeUser = _users.AttemptAcquire(userKey);
                 return new CommandRateDecision(true, false, TimeSpan.Zero, false);
             }
 
-            var chatLimited = chat.Tokens < 1;
-            var warn = (chatLimited && !chat.Warned) || (user.Tokens < 1 && !user.Warned);
-            chat.Warned |= chatLimited;
-            user.Warned |= user.Tokens < 1;
-            var wait = Max(chat.TimeToOneToken(), user.TimeToOneToken());
+            var chatLimited = !chat.IsAcquired;
+            var warn = (chatLimited && _warned.Add("chat\n" + chatKey)) | (!user.IsAcquired && _warned.Add("user\n" + userKey));
+            if (_warned.Count > 10_000)
+            {
+                _warned.RemoveWhere(k => k.StartsWith("chat\n", StringComparison.Ordinal) ? _chats.IsIdle(k[5..]) : _users.IsIdle(k[5..]));
+            }
+
+            var wait = Max(RetryAfter(chat), RetryAfter(user));
             return new CommandRateDecision(false, warn, wait, chatLimited);
         }
     }
 
-    private Bucket Get(string key, double capacity, long now)
+    public void Dispose()
     {
-        if (_buckets.TryGetValue(key, out var bucket))
-        {
-            bucket.Refill(now, _time.TimestampFrequency);
-            return bucket;
-        }
-
-        if (_buckets.Count >= _nextSweepAt)
-        {
-            Sweep(now);
-        }
-
-        bucket = new Bucket(capacity, now);
-        _buckets[key] = bucket;
-        return bucket;
+        _chats.Dispose();
+        _users.Dispose();
     }
 
-    private void Sweep(long now)
+    private void ForgetWarningIfRefilled(KeyedRateLimiter<string> limiter, string key, string prefix)
     {
-        foreach (var (key, bucket) in _buckets)
+        if (_warned.Count > 0 && limiter.IsIdle(key))
         {
-            bucket.Refill(now, _time.TimestampFrequency);
-            if (bucket.IsFull)
-            {
-                _buckets.Remove(key);
-            }
+            _warned.Remove(prefix + key);
         }
-
-        _nextSweepAt = Math.Max(SweepThreshold, _buckets.Count * 2);
     }
+
+    private static TimeSpan RetryAfter(RateLimitLease lease) =>
+        !lease.IsAcquired && lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.Zero;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    private sealed class Bucket(double capacity, long now)
-    {
-        private readonly double _capacity = capacity;
-
-        // Tokens per second: a minute's allowance spread evenly over the minute.
-        private readonly double _rate = capacity / 60.0;
-        private long _last = now;
-
-        public double Tokens { get; set; } = capacity;
-
-        /// <summary>Refused at least once since the bucket was last full: the flood was told to slow down.</summary>
-        public bool Warned { get; set; }
-
-        public bool IsFull => Tokens >= _capacity;
-
-        public void Refill(long now, long frequency)
-        {
-            var elapsed = (double)(now - _last) / frequency;
-            _last = now;
-            if (elapsed > 0)
-            {
-                Tokens = Math.Min(_capacity, Tokens + (elapsed * _rate));
-            }
-
-            if (IsFull)
-            {
-                Warned = false;
-            }
-        }
-
-        public TimeSpan TimeToOneToken() =>
-            Tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - Tokens) / _rate);
-    }
 }

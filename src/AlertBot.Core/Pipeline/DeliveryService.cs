@@ -49,6 +49,7 @@ public sealed partial class DeliveryService
     private readonly AlertBotMetrics _metrics;
     private readonly DigestService _digests;
     private readonly ILogger<DeliveryService> _logger;
+    private readonly OutboxSignal _outboxSignal;
 
     // Per platform, when a send to it last succeeded (this process): tells "this alert fails" from "the platform is down".
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _lastAccepted = new(StringComparer.Ordinal);
@@ -61,8 +62,10 @@ public sealed partial class DeliveryService
         AlertBotMetrics metrics,
         DigestService digests,
         TimeProvider time,
-        ILogger<DeliveryService> logger)
+        ILogger<DeliveryService> logger,
+        OutboxSignal outboxSignal)
     {
+        _outboxSignal = outboxSignal;
         _digests = digests;
         _metrics = metrics;
         _outbox = outbox;
@@ -154,6 +157,7 @@ public sealed partial class DeliveryService
     /// <param name="stopping">Ends the drain between alerts; see <see cref="DeliverDueAsync"/>.</param>
     public async Task<DeliveryRound> DeliverAllDueAsync(CancellationToken cancellationToken, CancellationToken stopping = default)
     {
+        _outboxSignal.DrainStarting();
         int claimed = 0, delivered = 0, retried = 0, undeliverable = 0, parked = 0;
         while (true)
         {

@@ -104,7 +104,7 @@ public sealed class DeliveryOptions
 
     /// <summary>Channels delivered to at once; each channel's alerts always go one after another, in order.</summary>
     [Range(1, 256, ErrorMessage = "AlertBot:Delivery:Parallelism must be between 1 and 256.")]
-    public int Parallelism { get; set; } = 16;
+    public int Parallelism { get; set; } = 64;
 
     /// <summary>First retry delay after a failed send; doubles per attempt (with jitter) up to <see cref="RetryMaxDelay"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "AlertBot:Delivery:RetryBaseDelay must be between 0 and 1 hour.")]

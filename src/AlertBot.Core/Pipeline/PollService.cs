@@ -46,6 +46,7 @@ public sealed partial class PollService(
     PollActivity activity,
     TimeProvider time,
     ILogger<PollService> logger,
+    OutboxSignal outboxSignal,
     AlertActionPlanner? actions = null)
 {
     private readonly AlertActionPlanner _actions = actions ?? new AlertActionPlanner();
@@ -67,6 +68,11 @@ public sealed partial class PollService(
 
         metrics.Polled(outcome.Status);
         activity.Record(outcome);
+        if (outcome.AlertsEnqueued > 0)
+        {
+            outboxSignal.Raise();
+        }
+
         return outcome;
     }
 

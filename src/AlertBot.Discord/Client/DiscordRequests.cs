@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.RateLimiting;
 using AlertBot.Core.Alerts;
+using AlertBot.Core.RateLimits;
 using AlertBot.Discord.Configuration;
 using Discord;
 using Discord.Net;
@@ -17,12 +18,15 @@ namespace AlertBot.Discord.Client;
 /// </summary>
 internal sealed class DiscordRequests : IDisposable
 {
-    /// <summary>Bucket waits up to this long are waited here; Discord's message bucket resets within seconds.</summary>
-    private static readonly TimeSpan ShortWait = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Bucket waits up to this long are waited here: Discord's message bucket (5 per 5 s) resets within it. Handing such
+    /// a wait back to the outbox stalled the channel until the next drain after the reset (up to a drain interval more).
+    /// </summary>
+    private static readonly TimeSpan ShortWait = TimeSpan.FromSeconds(6);
 
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
-    private readonly TokenBucketRateLimiter _global;
+    private readonly WindowLimiter _global;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _bucketResets = new(StringComparer.Ordinal);
 
     public DiscordRequests(IOptions<DiscordOptions> options, TimeProvider time)
@@ -30,17 +34,9 @@ internal sealed class DiscordRequests : IDisposable
         _time = time;
         _timeout = TimeSpan.FromSeconds(options.Value.RequestTimeoutSeconds);
 
-        // At most GlobalRequestsPerSecond in any one-second window: a burst of a fifth, then 70 % of the rate.
-        var perSecond = options.Value.GlobalRequestsPerSecond;
-        _global = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Math.Max(1, perSecond / 5),
-            TokensPerPeriod = Math.Max(1, perSecond * 7 / 100),
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
+        // At most GlobalRequestsPerSecond in any one second, each request counted until a second after its answer:
+        // Discord counts it somewhere in between, so the pace holds as Discord measures it, with nothing left unused.
+        _global = new WindowLimiter(options.Value.GlobalRequestsPerSecond, TimeSpan.FromSeconds(1), time);
     }
 
     public void Dispose() => _global.Dispose();
@@ -50,6 +46,20 @@ internal sealed class DiscordRequests : IDisposable
     {
         for (var attempt = 0; ; attempt++)
         {
+            // A bucket known to be empty is waited out before a global permit is taken: a permit counts for a second
+            // whether or not its request went out, so taking one only to be refused by Discord.Net wastes it.
+            var empty = KnownEmptyFor(bucketKey);
+            if (empty > ShortWait)
+            {
+                return DiscordCallResult<T>.Failed(new DeliveryResult.Retry("Discord rate limit bucket is empty", empty.Value));
+            }
+
+            if (empty > TimeSpan.Zero)
+            {
+                // Real time: a bucket resets on Discord's clock, whatever clock the host runs on.
+                await Task.Delay(empty.Value, cancellationToken);
+            }
+
             using var lease = await _global.AcquireAsync(1, cancellationToken);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_timeout);
@@ -58,6 +68,11 @@ internal sealed class DiscordRequests : IDisposable
             var options = new RequestOptions
             {
                 RetryMode = RetryMode.AlwaysFail,
+
+                // The config's UseSystemClock = false does not reach options made per call: without this, Discord.Net
+                // dates a bucket's reset from X-RateLimit-Reset plus the Date header's lag (whole seconds), and holds
+                // each emptied bucket shut for up to a second after Discord reopened it.
+                UseSystemClock = false,
                 CancelToken = timeout.Token,
                 Timeout = (int)_timeout.TotalMilliseconds,
                 RatelimitCallback = info =>
@@ -77,7 +92,12 @@ internal sealed class DiscordRequests : IDisposable
             };
             try
             {
-                return DiscordCallResult<T>.Success(await call(options));
+                var value = await call(options);
+
+                // The bucket's headers reach the callback on the thread pool, usually at once: the channel's next call
+                // must know whether the bucket is now empty, or Discord.Net refuses it unsent (and it waits blind).
+                await WaitBrieflyAsync(seen.Task, cancellationToken, TimeSpan.FromMilliseconds(50));
+                return DiscordCallResult<T>.Success(value);
             }
             catch (Exception) when (Volatile.Read(ref limited) is { } hit && !cancellationToken.IsCancellationRequested)
             {
@@ -85,8 +105,10 @@ internal sealed class DiscordRequests : IDisposable
             }
             catch (RateLimitedException)
             {
-                // The answer's headers reach the callback on the thread pool: give them a moment to arrive.
-                var info = await WaitBrieflyAsync(seen.Task, cancellationToken);
+                // Refused unsent when the bucket was emptied lately (Discord.Net reopens it a little after the reset its
+                // headers gave); otherwise this may be Discord's 429, whose headers reach the callback on the thread
+                // pool: give them a moment to arrive.
+                var info = KnownEmptyFor(bucketKey) is not null ? null : await WaitBrieflyAsync(seen.Task, cancellationToken);
                 if (info is not null && IsTooManyRequests(info))
                 {
                     return DiscordCallResult<T>.Failed(TooMany(info));
@@ -98,7 +120,9 @@ internal sealed class DiscordRequests : IDisposable
                     return DiscordCallResult<T>.Failed(new DeliveryResult.Retry("Discord rate limit bucket is empty", wait));
                 }
 
-                // Real time: a bucket resets on Discord's clock, whatever clock the host runs on.
+                // Real time: a bucket resets on Discord's clock, whatever clock the host runs on. The global permit is
+                // given back first: nothing is sent while this waits.
+                lease.Dispose();
                 await Task.Delay(wait, cancellationToken);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -151,17 +175,41 @@ internal sealed class DiscordRequests : IDisposable
         }
     }
 
+    /// <summary>How long after a bucket's reset a refusal by Discord.Net is still its own lag, not Discord's answer.</summary>
+    private static readonly TimeSpan ResetGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long until the bucket that answered "0 remaining" resets; zero or less when it is not known empty (down to
+    /// minus <see cref="ResetGrace"/> while it reset lately).
+    /// </summary>
+    private TimeSpan? KnownEmptyFor(string bucketKey)
+    {
+        if (!_bucketResets.TryGetValue(bucketKey, out var resetAt))
+        {
+            return null;
+        }
+
+        var wait = resetAt - _time.GetUtcNow();
+        if (wait <= -ResetGrace)
+        {
+            _bucketResets.TryRemove(new KeyValuePair<string, DateTimeOffset>(bucketKey, resetAt));
+            return null;
+        }
+
+        return wait;
+    }
+
     private TimeSpan BucketWait(string bucketKey)
     {
         var wait = _bucketResets.TryGetValue(bucketKey, out var resetAt) ? resetAt - _time.GetUtcNow() : TimeSpan.Zero;
         return wait > TimeSpan.FromMilliseconds(20) ? wait : TimeSpan.FromMilliseconds(50);
     }
 
-    private static async Task<IRateLimitInfo?> WaitBrieflyAsync(Task<IRateLimitInfo> seen, CancellationToken cancellationToken)
+    private static async Task<IRateLimitInfo?> WaitBrieflyAsync(Task<IRateLimitInfo> seen, CancellationToken cancellationToken, TimeSpan? atMost = null)
     {
         try
         {
-            return await seen.WaitAsync(TimeSpan.FromMilliseconds(500), cancellationToken);
+            return await seen.WaitAsync(atMost ?? TimeSpan.FromMilliseconds(500), cancellationToken);
         }
         catch (TimeoutException)
         {

@@ -1,238 +1,86 @@
+using System.Collections.Concurrent;
+using System.Threading.RateLimiting;
+using AlertBot.Core.RateLimits;
 using Microsoft.Extensions.Options;
 
 namespace AlertBot.Telegram.Sending;
 
 /// <summary>
-/// Keeps every message AlertBot sends (alerts and command replies) inside Telegram's limits: one per chat per
-/// interval, a count per group or channel per window, and a count overall per window.
+/// Keeps every message AlertBot sends (alerts and command replies) inside Telegram's limits, as a chain of
+/// System.Threading.RateLimiting limiters taken in order: the chat's (one at a time, then <see cref="TelegramOptions.PerChatInterval"/>),
+/// the group's or channel's (<see cref="TelegramOptions.PerGroupPerMinute"/> per <see cref="TelegramOptions.GroupWindow"/>),
+/// and the bot's (<see cref="TelegramOptions.GlobalPerSecond"/> per <see cref="TelegramOptions.GlobalWindow"/>).
 /// </summary>
 /// <remarks>
-/// A send counts from the moment it starts until it completes, and its window is measured from its completion: the
-/// server sees each request somewhere between those two instants, so a limit kept this way on our side is also kept
-/// as the server measures it, with no safety margin to guess.
+/// A send counts from the moment its permit is taken until it completes, and its window is measured from its completion
+/// (<see cref="WindowLimiter"/>): the server sees each request somewhere between those two instants, so a limit kept this
+/// way on our side is also kept as the server measures it, with no safety margin to guess. The chat's permit is taken
+/// first, so a chat waiting for its own turn never holds a place in the group's or the bot's window.
 /// </remarks>
-public sealed class TelegramRateLimiter
+public sealed class TelegramRateLimiter : IDisposable
 {
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, ChatState> _chats = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Window> _groups = new(StringComparer.Ordinal);
-    private readonly Window _global = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _penalties = new(StringComparer.Ordinal);
+    private readonly KeyedRateLimiter<string> _chats;
+    private readonly KeyedRateLimiter<string> _groups;
+    private readonly PartitionedRateLimiter<string> _global;
+    private readonly PartitionedRateLimiter<string> _chain;
     private readonly TimeProvider _time;
-    private readonly TelegramOptions _options;
-    private TaskCompletionSource _changed = NewSignal();
-    private int _acquisitions;
 
     public TelegramRateLimiter(IOptions<TelegramOptions> options, TimeProvider time)
     {
-        _options = options.Value;
+        var o = options.Value;
         _time = time;
+        _chats = new KeyedRateLimiter<string>(chat => new WindowLimiter(1, o.PerChatInterval, time, () => PenaltyOf(chat)), StringComparer.Ordinal);
+        _groups = new KeyedRateLimiter<string>(
+            chat => IsGroupLike(chat) ? new WindowLimiter(o.PerGroupPerMinute, o.GroupWindow, time) : null, StringComparer.Ordinal);
+        _global = new KeyedRateLimiter<string>(_ => new WindowLimiter(o.GlobalPerSecond, o.GlobalWindow, time))
+            .WithTranslatedKey<string>(_ => "bot", leaveOpen: false);
+        _chain = PartitionedRateLimiter.CreateChained(_chats, _groups, _global);
     }
 
-    private sealed class ChatState
-    {
-        public DateTimeOffset NextAllowed { get; set; }
-        public bool InFlight { get; set; }
-    }
-
-    private sealed class Window
-    {
-        public Queue<DateTimeOffset> Completed { get; } = new();
-        public int InFlight { get; set; }
-    }
-
-    /// <summary>A permission to send one message to one chat; dispose it when the request has completed.</summary>
-    public sealed class Lease : IDisposable
-    {
-        private readonly TelegramRateLimiter _owner;
-        private readonly string _chat;
-        private int _disposed;
-
-        internal Lease(TelegramRateLimiter owner, string chat)
-        {
-            _owner = owner;
-            _chat = chat;
-        }
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                _owner.Release(_chat);
-            }
-        }
-    }
-
+    /// <summary>Waits for a permission to send one message to one chat; dispose it when the request has completed.</summary>
     /// <param name="chat">The chat id as Telegram takes it: a number, or @channelname.</param>
-    public async Task<Lease> AcquireAsync(string chat, CancellationToken cancellationToken)
+    public async Task<RateLimitLease> AcquireAsync(string chat, CancellationToken cancellationToken)
     {
-        while (true)
+        var lease = await _chain.AcquireAsync(chat, 1, cancellationToken);
+        if (!lease.IsAcquired)
         {
-            TimeSpan wait;
-            Task changed;
-            lock (_gate)
-            {
-                var now = _time.GetUtcNow();
-                wait = WaitFor(chat, now);
-                if (wait != Timeout.InfiniteTimeSpan && wait <= TimeSpan.Zero)
-                {
-                    Reserve(chat);
-                    return new Lease(this, chat);
-                }
-
-                changed = _changed.Task;
-            }
-
-            // Woken by the clock or by any send completing, whichever is first; then look again.
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = wait == Timeout.InfiniteTimeSpan ? Task.Delay(Timeout.Infinite, cts.Token) : Task.Delay(wait, _time, cts.Token);
-            await Task.WhenAny(delay, changed.WaitAsync(cancellationToken));
-            await cts.CancelAsync();
-            cancellationToken.ThrowIfCancellationRequested();
+            // The queues are unbounded: only a disposed limiter refuses.
+            lease.Dispose();
+            throw new ObjectDisposedException(nameof(TelegramRateLimiter));
         }
+
+        return lease;
     }
 
     /// <summary>The server asked this chat to wait (429 retry_after): nothing more is sent to it before then.</summary>
     public void Penalize(string chat, TimeSpan retryAfter)
     {
-        lock (_gate)
+        var now = _time.GetUtcNow();
+        var until = now + retryAfter;
+        _penalties.AddOrUpdate(chat, until, (_, old) => old > until ? old : until);
+        if (_penalties.Count > 1024)
         {
-            var state = ChatOf(chat);
-            var until = _time.GetUtcNow() + retryAfter;
-            if (until > state.NextAllowed)
+            foreach (var (key, ends) in _penalties)
             {
-                state.NextAllowed = until;
+                if (ends <= now)
+                {
+                    _penalties.TryRemove(new KeyValuePair<string, DateTimeOffset>(key, ends));
+                }
             }
         }
+    }
+
+    public void Dispose()
+    {
+        _chain.Dispose();
+        _chats.Dispose();
+        _groups.Dispose();
+        _global.Dispose();
     }
 
     /// <summary>Groups, supergroups and channels have negative ids (or an @name); users have positive ones.</summary>
     internal static bool IsGroupLike(string chat) => chat.StartsWith('-') || chat.StartsWith('@');
 
-    private TimeSpan WaitFor(string chat, DateTimeOffset now)
-    {
-        var wait = TimeSpan.Zero;
-        if (_chats.TryGetValue(chat, out var state))
-        {
-            if (state.InFlight)
-            {
-                return Timeout.InfiniteTimeSpan;
-            }
-
-            wait = Max(wait, state.NextAllowed - now);
-        }
-
-        if (IsGroupLike(chat) && _groups.TryGetValue(chat, out var group))
-        {
-            var groupWait = WaitFor(group, _options.PerGroupPerMinute, _options.GroupWindow, now);
-            if (groupWait == Timeout.InfiniteTimeSpan)
-            {
-                return groupWait;
-            }
-
-            wait = Max(wait, groupWait);
-        }
-
-        var globalWait = WaitFor(_global, _options.GlobalPerSecond, _options.GlobalWindow, now);
-        return globalWait == Timeout.InfiniteTimeSpan ? globalWait : Max(wait, globalWait);
-    }
-
-    /// <summary>How long until one more send fits the window; infinite when only in-flight sends fill it.</summary>
-    private static TimeSpan WaitFor(Window window, int limit, TimeSpan length, DateTimeOffset now)
-    {
-        while (window.Completed.Count > 0 && window.Completed.Peek() <= now - length)
-        {
-            window.Completed.Dequeue();
-        }
-
-        var excess = window.Completed.Count + window.InFlight - limit + 1;
-        if (excess <= 0)
-        {
-            return TimeSpan.Zero;
-        }
-
-        if (excess > window.Completed.Count)
-        {
-            return Timeout.InfiniteTimeSpan;
-        }
-
-        return window.Completed.ElementAt(excess - 1) + length - now;
-    }
-
-    private void Reserve(string chat)
-    {
-        ChatOf(chat).InFlight = true;
-        if (IsGroupLike(chat))
-        {
-            if (!_groups.TryGetValue(chat, out var group))
-            {
-                _groups[chat] = group = new Window();
-            }
-
-            group.InFlight++;
-        }
-
-        _global.InFlight++;
-        if (++_acquisitions % 1024 == 0)
-        {
-            Prune(_time.GetUtcNow());
-        }
-    }
-
-    private void Release(string chat)
-    {
-        TaskCompletionSource changed;
-        lock (_gate)
-        {
-            var now = _time.GetUtcNow();
-            var state = ChatOf(chat);
-            state.InFlight = false;
-            var next = now + _options.PerChatInterval;
-            if (next > state.NextAllowed)
-            {
-                state.NextAllowed = next;
-            }
-
-            if (_groups.TryGetValue(chat, out var group))
-            {
-                group.InFlight--;
-                group.Completed.Enqueue(now);
-            }
-
-            _global.InFlight--;
-            _global.Completed.Enqueue(now);
-            changed = _changed;
-            _changed = NewSignal();
-        }
-
-        changed.TrySetResult();
-    }
-
-    private ChatState ChatOf(string chat)
-    {
-        if (!_chats.TryGetValue(chat, out var state))
-        {
-            _chats[chat] = state = new ChatState();
-        }
-
-        return state;
-    }
-
-    // Chats that have been quiet for longer than every window need no memory.
-    private void Prune(DateTimeOffset now)
-    {
-        var horizon = now - Max(_options.GroupWindow, _options.PerChatInterval);
-        foreach (var (chat, state) in _chats.ToArray())
-        {
-            if (!state.InFlight && state.NextAllowed < horizon &&
-                (!_groups.TryGetValue(chat, out var group) || (group.InFlight == 0 && group.Completed.All(t => t <= horizon))))
-            {
-                _chats.Remove(chat);
-                _groups.Remove(chat);
-            }
-        }
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DateTimeOffset PenaltyOf(string chat) => _penalties.TryGetValue(chat, out var until) ? until : DateTimeOffset.MinValue;
 }

@@ -139,6 +139,7 @@ public static class AlertBotHost
             builder.Services.AddAlertBotScheduler(configuration);
             builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
             builder.Services.AddHostedService<FeedScheduleService>();
+            builder.Services.AddHostedService<DeliveryWakeUp>();
             builder.Services.AddHostedService<PollSummaryService>();
             builder.Services.AddHostedService<MetricsWarmUp>();
         }

@@ -156,6 +156,9 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The fake's clock, the one <see cref="FakeDiscordRequest.At"/> is read from (to time a delivery from outside).</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
     /// <summary>429s the client drew by itself, i.e. limits it did not respect.</summary>
     public int UnexpectedRateLimitCount => RateLimits.Count(r => !r.Injected);
 

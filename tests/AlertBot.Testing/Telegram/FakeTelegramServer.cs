@@ -108,6 +108,9 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
     /// </summary>
     public FaultInjector? Faults { get; set; }
 
+    /// <summary>The fake's clock, the one <see cref="RecordedCall.At"/> is read from (to time a delivery from outside).</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
     /// <summary>429s the fake sent because a limit was exceeded (scripted ones not counted).</summary>
     public int LimitRejections { get; private set; }
 
