@@ -96,7 +96,7 @@ public sealed class TelegramTestHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs.AsProvider()));
         services.AddSingleton(time ?? TimeProvider.System);
-        services.AddStore(store);
+        services.AddCommandStore(store);
         if (faults is not null)
         {
             services.AddStore(faults); // registered last, so its ports win

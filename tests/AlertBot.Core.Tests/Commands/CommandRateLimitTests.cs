@@ -29,7 +29,7 @@ public sealed class CommandRateLimitTests
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddProvider(_logs.AsProvider()));
         services.AddSingleton<TimeProvider>(_time);
-        services.AddStore(TestStores.InMemory());
+        services.AddCommandStore(TestStores.InMemory());
         services.AddSingleton(CommandProcessorTests.Actors);
         services.AddSingleton(CommandProcessorTests.Presets);
         services.AddOptions<PollingOptions>();

@@ -38,7 +38,7 @@ public sealed class DiscordAuthorizationTests
         var host = await DiscordTestHost.StartAsync(configureServices: services =>
         {
             services.RemoveAll<ICommandProcessor>();
-            services.AddStore(_store);
+            services.AddCommandStore(_store);
             services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani"])]));
             services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani", "Houthis"])]));
             services.AddOptions<PollingOptions>();

@@ -50,7 +50,7 @@ public sealed class DiscordButtonTests : IDisposable
         var host = await DiscordTestHost.StartAsync(configureServices: services =>
         {
             services.RemoveAll<ICommandProcessor>();
-            services.AddStore(_store);
+            services.AddCommandStore(_store);
             services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani"])]));
             services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani"])]));
             services.AddOptions<PollingOptions>();

@@ -34,7 +34,7 @@ public sealed class DiscordOpmlTests
         var host = await DiscordTestHost.StartAsync(configureServices: services =>
         {
             services.RemoveAll<ICommandProcessor>();
-            services.AddStore(_store);
+            services.AddCommandStore(_store);
             services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani"])]));
             services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani"])]));
             services.AddOptions<PollingOptions>();
