@@ -43,7 +43,8 @@ public sealed partial class PollService(
     PollActivity activity,
     TimeProvider time,
     ILogger<PollService> logger,
-    AlertActionPlanner? actions = null)
+    AlertActionPlanner? actions = null,
+    PollStamps? stamps = null)
 {
     private readonly AlertActionPlanner _actions = actions ?? new AlertActionPlanner();
 
@@ -101,6 +102,11 @@ public sealed partial class PollService(
                 }
 
                 return new PollOutcome(feed.Id, PollStatus.Failed, 0, 0, 0, reason);
+
+            case FeedReadResult.NotModified when stamps is not null && feed.ConsecutiveFailures == 0 && feed.LastError is null:
+                // Nothing changes but the poll time: written with the other 304s of this second, not in a transaction of its own.
+                stamps.NotModified(feed.Id, now);
+                return new PollOutcome(feed.Id, PollStatus.NotModified, 0, 0, 0);
 
             case FeedReadResult.NotModified:
                 await store.RecordFeedNotModifiedAsync(feed.Id, now, cancellationToken);
