@@ -70,8 +70,19 @@ public sealed class ServiceModeTests
                 Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
                 Assert.Contains("\"database\":{\"ready\":true", readyBody, StringComparison.Ordinal);
                 Assert.Contains("\"scheduler\":{\"ready\":true", readyBody, StringComparison.Ordinal);
+                // The delivered counter moves just after the delivery is recorded: wait (bounded) for it too.
+                const string Delivered = @"alertbot_alerts_delivered(_total)?\{[^}]*platform=""console""[^}]*\} 2";
                 var metrics = await http.GetStringAsync("/metrics");
-                Assert.Matches(@"alertbot_alerts_delivered(_total)?\{[^}]*platform=""console""[^}]*\} 2", metrics);
+                using (var counted = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+                {
+                    while (!System.Text.RegularExpressions.Regex.IsMatch(metrics, Delivered) && !counted.IsCancellationRequested)
+                    {
+                        await Task.Delay(50, CancellationToken.None);
+                        metrics = await http.GetStringAsync("/metrics");
+                    }
+                }
+
+                Assert.Matches(Delivered, metrics);
                 Assert.Contains("alertbot_poll_duration", metrics, StringComparison.Ordinal);
                 Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/anything-else")).StatusCode);
             }

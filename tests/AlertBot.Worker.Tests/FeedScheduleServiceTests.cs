@@ -8,7 +8,11 @@ using Quartz;
 
 namespace AlertBot.Worker.Tests;
 
-/// <summary>The Quartz schedule follows the feeds in the store: one poll job per feed, on that feed's interval.</summary>
+/// <summary>
+/// The poll schedule follows the feeds in the store: each feed once, on its own interval. A single instance (SQLite)
+/// schedules polls in process (<see cref="PollQueue"/>), no Quartz job per feed; the clustered Quartz schedule of
+/// PostgreSQL is covered by ClusteredScheduleTests.
+/// </summary>
 public sealed class FeedScheduleServiceTests : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "alertbot-sched-" + Guid.NewGuid().ToString("N"));
@@ -37,35 +41,33 @@ public sealed class FeedScheduleServiceTests : IAsyncLifetime
     private async Task<IScheduler> SchedulerAsync() =>
         await _host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(CancellationToken.None);
 
-    private static async Task<TimeSpan> IntervalOfAsync(IScheduler scheduler, JobKey job)
-    {
-        var detail = await scheduler.GetJobDetail(job, CancellationToken.None);
-        Assert.NotNull(detail);
-        Assert.True(detail.JobDataMap.TryGetValue("intervalTicks", out var ticks));
-        return TimeSpan.FromTicks(Convert.ToInt64(ticks, System.Globalization.CultureInfo.InvariantCulture));
-    }
-
     [Fact]
-    public async Task Every_feed_gets_one_poll_job_on_its_own_interval_and_a_changed_interval_is_rescheduled()
+    public async Task Every_feed_is_scheduled_once_on_its_own_interval_and_a_changed_interval_is_rescheduled()
     {
         var store = _host.Services.GetRequiredService<DapperAlertStore>();
         var added = await store.UpsertFeedAsync(
             new FeedDefinition("https://news.example/rss", "Example", TimeSpan.FromMinutes(2)), DateTimeOffset.UtcNow, CancellationToken.None);
         var scheduler = await SchedulerAsync();
+        var queue = _host.Services.GetRequiredService<PollQueue>();
         var sut = CreateSut();
 
         await sut.SyncAsync(scheduler, CancellationToken.None);
         await sut.SyncAsync(scheduler, CancellationToken.None); // idempotent
 
-        var jobs = await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(PollFeedJob.Group), CancellationToken.None);
-        Assert.Equal(2, jobs.Count); // the seed feed from configuration, and the one added
-        Assert.Equal(TimeSpan.FromMinutes(5), await IntervalOfAsync(scheduler, PollFeedJob.KeyFor(1)));
-        Assert.Equal(TimeSpan.FromMinutes(2), await IntervalOfAsync(scheduler, PollFeedJob.KeyFor(added.Id)));
+        Assert.Equal([1L, added.Id], queue.FeedIds().Order()); // the seed feed from configuration, and the one added
+        Assert.Equal(TimeSpan.FromMinutes(5), queue.IntervalOf(1));
+        Assert.Equal(TimeSpan.FromMinutes(2), queue.IntervalOf(added.Id));
+        Assert.Empty(await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(PollFeedJob.Group), CancellationToken.None));
 
         await store.UpsertFeedAsync(
             new FeedDefinition("https://news.example/rss", "Example", TimeSpan.FromMinutes(30)), DateTimeOffset.UtcNow, CancellationToken.None);
         await sut.SyncAsync(scheduler, CancellationToken.None);
-        Assert.Equal(TimeSpan.FromMinutes(30), await IntervalOfAsync(scheduler, PollFeedJob.KeyFor(added.Id)));
-        Assert.Equal(2, (await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(PollFeedJob.Group), CancellationToken.None)).Count);
+        Assert.Equal(TimeSpan.FromMinutes(30), queue.IntervalOf(added.Id));
+        Assert.Equal(2, queue.Count);
+
+        // A deleted feed is no longer polled.
+        Assert.True(await store.DeleteFeedAsync(added.Id, CancellationToken.None));
+        await sut.SyncAsync(scheduler, CancellationToken.None);
+        Assert.Equal([1L], queue.FeedIds());
     }
 }

@@ -124,6 +124,7 @@ public sealed class PollTimingTests : IAsyncLifetime
         var metadata = await scheduler.GetMetadata(CancellationToken.None);
 
         Assert.Equal(39, metadata.ThreadPoolSize); // the polls, the delivery job and one spare
+        Assert.Equal(37, services.GetRequiredService<PollQueue>().MaxConcurrentPolls); // single instance: polls in process
         Assert.IsType<PollTimekeeper>(scheduler.ListenerManager.GetTriggerListener(services.GetRequiredService<PollTimekeeper>().Name));
     }
 

@@ -19,4 +19,11 @@ public interface IFeedStore
     Task<FeedRecord?> FindFeedByUrlAsync(string url, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<FeedRecord>> ListFeedsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A short value that changes when a feed is added or removed or gets another interval, so the schedule sync reads
+    /// the whole list only then; computed by the database without reading the feeds out. Null when the store cannot
+    /// tell: the caller then reads the list every time.
+    /// </summary>
+    Task<string?> GetScheduleVersionAsync(CancellationToken cancellationToken);
 }

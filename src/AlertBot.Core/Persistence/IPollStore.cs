@@ -24,4 +24,13 @@ public interface IPollStore
 
     /// <summary>A 304: the poll succeeded and nothing changed; clears the error and the failure count.</summary>
     Task RecordFeedNotModifiedAsync(long feedId, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// 304s of feeds that were healthy, in one transaction: stamps each feed's poll and success times. A stamp older
+    /// than the feed's last poll, or for a feed that has failed since, changes nothing (it was written late).
+    /// </summary>
+    Task RecordFeedsNotModifiedAsync(IReadOnlyCollection<FeedPollStamp> stamps, CancellationToken cancellationToken);
 }
+
+/// <summary>One feed's 304 at a moment (<see cref="IPollStore.RecordFeedsNotModifiedAsync"/>).</summary>
+public readonly record struct FeedPollStamp(long FeedId, DateTimeOffset At);

@@ -47,7 +47,8 @@ public sealed partial class PollService(
     TimeProvider time,
     ILogger<PollService> logger,
     OutboxSignal outboxSignal,
-    AlertActionPlanner? actions = null)
+    AlertActionPlanner? actions = null,
+    PollStamps? stamps = null)
 {
     private readonly AlertActionPlanner _actions = actions ?? new AlertActionPlanner();
 
@@ -110,6 +111,11 @@ public sealed partial class PollService(
                 }
 
                 return new PollOutcome(feed.Id, PollStatus.Failed, 0, 0, 0, reason);
+
+            case FeedReadResult.NotModified when stamps is not null && feed.ConsecutiveFailures == 0 && feed.LastError is null:
+                // Nothing changes but the poll time: written with the other 304s of this second, not in a transaction of its own.
+                stamps.NotModified(feed.Id, now);
+                return new PollOutcome(feed.Id, PollStatus.NotModified, 0, 0, 0);
 
             case FeedReadResult.NotModified:
                 await polls.RecordFeedNotModifiedAsync(feed.Id, now, cancellationToken);

@@ -9,10 +9,10 @@ using Quartz;
 namespace AlertBot.Worker.Scheduling;
 
 /// <summary>
-/// Keeps Quartz's schedule equal to the feeds in the store: one poll job per feed on its own interval, first polls
-/// spread over the interval (<see cref="FirstPollDelay"/>); feeds added from chat are picked up within
-/// <see cref="SyncInterval"/>.
-/// Also schedules the delivery job.
+/// Keeps the poll schedule equal to the feeds in the store: each feed on its own interval, first polls spread over
+/// the interval (<see cref="FirstPollDelay"/>); feeds added from chat are picked up within <see cref="SyncInterval"/>.
+/// A single instance (SQLite) schedules its polls in process (<see cref="PollQueue"/>); instances sharing PostgreSQL
+/// keep one Quartz job per feed in the clustered store. Also schedules the delivery job.
 /// </summary>
 /// <remarks>
 /// With a clustered store every instance runs this against the one shared schedule, at the same moments after a
@@ -28,7 +28,8 @@ public sealed partial class FeedScheduleService(
     IOptions<PollingOptions> polling,
     IOptions<DeliveryOptions> delivery,
     TimeProvider time,
-    ILogger<FeedScheduleService> logger) : BackgroundService
+    ILogger<FeedScheduleService> logger,
+    PollQueue? queue = null) : BackgroundService
 {
     internal static readonly TimeSpan SyncInterval = TimeSpan.FromSeconds(15);
 
@@ -40,6 +41,7 @@ public sealed partial class FeedScheduleService(
     // Only the sync loop touches these (one sync at a time).
     private readonly Dictionary<long, TimeSpan> _scheduled = [];
     private int _syncs;
+    private string? _listedVersion;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -110,6 +112,12 @@ public sealed partial class FeedScheduleService(
     /// </summary>
     internal async Task SyncAsync(IScheduler scheduler, CancellationToken cancellationToken)
     {
+        if (queue is not null)
+        {
+            await SyncQueueAsync(queue, cancellationToken);
+            return;
+        }
+
         var feeds = await store.ListFeedsAsync(cancellationToken);
         var full = _syncs % FullReconcileEvery == 0;
         _syncs++;
@@ -165,6 +173,58 @@ public sealed partial class FeedScheduleService(
             if (await scheduler.DeleteJob(stale, cancellationToken))
             {
                 LogUnscheduled(stale.Name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same for the in-process schedule, which is this instance's alone: what it holds is what it scheduled, so
+    /// a sync reads the feed list only when the store's schedule version moved (and every
+    /// <see cref="FullReconcileEvery"/>th time), and only new feeds, changed intervals and removed feeds cost more.
+    /// </summary>
+    private async Task SyncQueueAsync(PollQueue polls, CancellationToken cancellationToken)
+    {
+        // Most syncs find nothing changed: an aggregate the database computes says so without reading 20,000 feeds out.
+        var full = _syncs++ % FullReconcileEvery == 0;
+        var version = await store.GetScheduleVersionAsync(cancellationToken);
+        if (!full && version is not null && version == _listedVersion)
+        {
+            return;
+        }
+
+        var feeds = await store.ListFeedsAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var wanted = new HashSet<long>(feeds.Count);
+        var changed = new List<FeedRecord>();
+        foreach (var feed in feeds)
+        {
+            wanted.Add(feed.Id);
+            if (polls.IntervalOf(feed.Id) != IntervalOf(feed))
+            {
+                changed.Add(feed);
+            }
+        }
+
+        var due = changed.Count(feed => IsDueNow(feed, now));
+        foreach (var feed in changed)
+        {
+            var offset = FirstPollDelay(feed, now, due);
+            var interval = IntervalOf(feed);
+            polls.Schedule(feed.Id, interval, now + offset);
+            LogScheduled(feed.Id, feed.Name, interval, offset);
+        }
+
+        _listedVersion = version;
+        if (polls.Count == wanted.Count)
+        {
+            return; // every scheduled feed is wanted: nothing to remove
+        }
+
+        foreach (var feedId in polls.FeedIds())
+        {
+            if (!wanted.Contains(feedId) && polls.Unschedule(feedId))
+            {
+                LogFeedUnscheduled(feedId);
             }
         }
     }
@@ -269,6 +329,9 @@ public sealed partial class FeedScheduleService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Poll job {Job} removed: its feed is gone")]
     private partial void LogUnscheduled(string job);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {FeedId} no longer polled: it is gone")]
+    private partial void LogFeedUnscheduled(long feedId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not synchronise the feed schedule; will try again")]
     private partial void LogSyncFailed(Exception exception);

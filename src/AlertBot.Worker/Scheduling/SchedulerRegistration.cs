@@ -21,7 +21,8 @@ public static class SchedulerRegistration
     /// <summary>
     /// Quartz with the store the storage provider calls for: on PostgreSQL the clustered ADO.NET job store in the
     /// same database (its tables created at start when missing), so any number of instances share one schedule and
-    /// each trigger fires on exactly one of them; on SQLite, one instance by design, the in-memory store.
+    /// each trigger fires on exactly one of them; on SQLite, one instance by design, the in-memory store for the
+    /// periodic jobs and the <see cref="PollQueue"/> for the feeds.
     /// </summary>
     public static IServiceCollection AddAlertBotScheduler(this IServiceCollection services, IConfiguration configuration)
     {
@@ -32,6 +33,17 @@ public static class SchedulerRegistration
         var polling = configuration.GetSection(PollingOptions.Section).Get<PollingOptions>() ?? new PollingOptions();
         var retention = configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions();
         services.AddSingleton<PollTimekeeper>();
+
+        // 304s of healthy feeds written once a second, together (the poll service takes them when registered).
+        services.AddSingleton<PollStamps>();
+        services.AddHostedService<PollStampFlusher>();
+        if (!storage.IsPostgres)
+        {
+            // One instance: its feed polls are scheduled in process (a few dozen bytes per feed), not as Quartz jobs.
+            services.AddSingleton<PollQueue>();
+            services.AddHostedService(sp => sp.GetRequiredService<PollQueue>());
+        }
+
         services.AddQuartz(quartz =>
         {
             quartz.ConfigureScheduler(s => s.InstanceName = SchedulerName);

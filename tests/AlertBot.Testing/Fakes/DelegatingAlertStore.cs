@@ -34,11 +34,17 @@ public class DelegatingAlertStore(DapperAlertStore inner) :
     public virtual Task<IReadOnlyList<FeedRecord>> ListFeedsAsync(CancellationToken cancellationToken) =>
         inner.ListFeedsAsync(cancellationToken);
 
+    public virtual Task<string?> GetScheduleVersionAsync(CancellationToken cancellationToken) =>
+        inner.GetScheduleVersionAsync(cancellationToken);
+
     public virtual Task RecordFeedFailureAsync(long feedId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
         inner.RecordFeedFailureAsync(feedId, reason, at, cancellationToken);
 
     public virtual Task RecordFeedNotModifiedAsync(long feedId, DateTimeOffset at, CancellationToken cancellationToken) =>
         inner.RecordFeedNotModifiedAsync(feedId, at, cancellationToken);
+
+    public virtual Task RecordFeedsNotModifiedAsync(IReadOnlyCollection<FeedPollStamp> stamps, CancellationToken cancellationToken) =>
+        inner.RecordFeedsNotModifiedAsync(stamps, cancellationToken);
 
     public virtual Task<Channel> EnsureChannelAsync(ChannelRef channel, string? title, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.EnsureChannelAsync(channel, title, now, cancellationToken);
