@@ -359,11 +359,17 @@ public sealed partial class PollQueue : BackgroundService
 
     private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <remarks>
+    /// <see cref="_slots"/> is left to the collector: a host whose start failed (a busy health port) disposes this
+    /// service while the dispatcher, cancelled by <see cref="BackgroundService.Dispose"/>, still waits in its
+    /// <c>finally</c> for the slots of the polls under way; disposing the semaphore under it made that a crash logged
+    /// beside the operator's one-line error. A SemaphoreSlim whose wait handle is never asked for holds nothing native.
+    /// </remarks>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213:Disposable fields should be disposed", Justification = "See remarks: the dispatcher may still wait on it.")]
     public override void Dispose()
     {
-        _timer.Dispose();
-        _slots.Dispose();
         base.Dispose();
+        _timer.Dispose();
     }
 
     private sealed class Entry(long feedId)
