@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AlertBot.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,7 @@ public sealed class LeaseOptions
     /// <summary>Binds and validates the section (at start-up); each adapter that runs leased work calls it.</summary>
     public static IServiceCollection AddTo(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<LeaseOptions>().Bind(configuration.GetSection(Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<LeaseOptions>(configuration.GetSection(Section));
         return services;
     }
 }
