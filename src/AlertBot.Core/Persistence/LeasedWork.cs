@@ -2,7 +2,9 @@ using System.ComponentModel.DataAnnotations;
 using AlertBot.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AlertBot.Core.Persistence;
 
@@ -19,6 +21,7 @@ public sealed class LeaseOptions
     public static IServiceCollection AddTo(IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<LeaseOptions>(configuration.GetSection(Section));
+        services.TryAddSingleton<LeasedWorkRunner>();
         return services;
     }
 }
@@ -50,6 +53,23 @@ public sealed class LeaseState
     public LeaseRole Role => _role;
 
     internal void Set(LeaseRole role) => _role = role;
+}
+
+/// <summary>
+/// How an adapter runs its singleton work (the Telegram poller, the Discord gateway): under its named lease
+/// (<see cref="LeasedWork"/>, retried every <see cref="LeaseOptions.RetryInterval"/>) when a lease provider is
+/// registered, or simply at once without one (a lone instance, tests).
+/// </summary>
+public sealed class LeasedWorkRunner(IOptions<LeaseOptions> options, TimeProvider time, ILeaseProvider? leases = null)
+{
+    /// <summary>See <see cref="LeasedWork.RunAsync"/>; without a lease provider, <paramref name="work"/> itself.</summary>
+    public Task RunAsync(string name, Func<CancellationToken, Task> work, LeaseState state, ILogger logger, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return leases is null
+            ? work(stop)
+            : LeasedWork.RunAsync(leases, name, work, state, options.Value.RetryInterval, time, logger, stop);
+    }
 }
 
 /// <summary>
