@@ -19,19 +19,13 @@ public static class ServiceCollectionExtensions
     /// <summary>The pipeline: options, the alias dictionary, the matcher cache, the summariser, poll and delivery.</summary>
     public static IServiceCollection AddAlertBotCore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PollingOptions>().Bind(configuration.GetSection(PollingOptions.Section))
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section))
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<MatchingOptions>().Bind(configuration.GetSection(MatchingOptions.Section))
-            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<PollingOptions>(configuration.GetSection(PollingOptions.Section));
+        services.AddValidatedOptions<DeliveryOptions>(configuration.GetSection(DeliveryOptions.Section));
+        services.AddValidatedOptions<MatchingOptions>(configuration.GetSection(MatchingOptions.Section));
 
-        services.AddOptions<StoryOptions>().Bind(configuration.GetSection(StoryOptions.Section))
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DigestOptions>().Bind(configuration.GetSection(DigestOptions.Section))
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section))
-            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<StoryOptions>(configuration.GetSection(StoryOptions.Section));
+        services.AddValidatedOptions<DigestOptions>(configuration.GetSection(DigestOptions.Section));
+        services.AddValidatedOptions<RetentionOptions>(configuration.GetSection(RetentionOptions.Section));
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>

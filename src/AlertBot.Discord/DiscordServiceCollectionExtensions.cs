@@ -1,5 +1,6 @@
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
+using AlertBot.Core.Configuration;
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Persistence;
 using AlertBot.Discord.Alerts;
@@ -26,8 +27,7 @@ public static class DiscordServiceCollectionExtensions
     public static IServiceCollection AddAlertBotDiscord(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(DiscordOptions.SectionName);
-        services.AddOptions<DiscordOptions>().Bind(section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidator>());
+        services.AddValidatedOptions<DiscordOptions, DiscordOptionsValidator>(section);
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddHttpClient(InteractionDispatcher.FilesHttpClientName, (sp, http) =>

@@ -1,3 +1,4 @@
+using AlertBot.Core.Configuration;
 using AlertBot.Core.Feeds;
 using AlertBot.Feeds.Fetching;
 using AlertBot.Feeds.Ssrf;
@@ -17,10 +18,7 @@ public static class ServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAlertBotFeeds(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<FetchOptions>()
-            .Bind(configuration.GetSection(FetchOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FetchOptions>, FetchOptionsValidator>());
+        services.AddValidatedOptions<FetchOptions, FetchOptionsValidator>(configuration.GetSection(FetchOptions.SectionName));
         services.TryAddSingleton(provider => new AddressGuard(provider.GetRequiredService<IOptions<FetchOptions>>().Value));
         services.TryAddSingleton<IFeedUrlPolicy>(provider => provider.GetRequiredService<AddressGuard>());
         services.TryAddSingleton<IFeedUrlValidator, FeedUrlValidator>();

@@ -1,4 +1,5 @@
 using AlertBot.Core.Actions;
+using AlertBot.Core.Configuration;
 using AlertBot.Core.Persistence;
 using AlertBot.Core.Retention;
 using AlertBot.Core.Stories;
@@ -22,10 +23,7 @@ public static class StorageServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAlertBotStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StorageOptions>()
-            .Bind(configuration.GetSection(StorageOptions.Section))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(configuration.GetSection(StorageOptions.Section));
         services.AddSingleton<DapperAlertStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;

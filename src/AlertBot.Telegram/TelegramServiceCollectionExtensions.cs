@@ -1,5 +1,6 @@
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
+using AlertBot.Core.Configuration;
 using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Persistence;
 using AlertBot.Telegram.Receiving;
@@ -26,12 +27,8 @@ public static class TelegramServiceCollectionExtensions
             return services;
         }
 
-        services.AddOptions<TelegramOptions>()
-            .Bind(section)
-            .PostConfigure(o => o.Token = o.Token?.Trim())
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelegramOptions>, TelegramOptionsValidator>());
+        services.AddValidatedOptions<TelegramOptions, TelegramOptionsValidator>(section)
+            .PostConfigure(o => o.Token = o.Token?.Trim());
 
         // No request logging on this client: every Bot API URL carries the token.
         services.AddHttpClient(TelegramClientFactory.HttpClientName, (sp, http) =>

@@ -132,11 +132,15 @@ public abstract class CommandDescriptor<TArgs, THandler>(CommandInfo info) : Com
 }
 
 /// <summary>A command that takes no arguments (<c>/status</c>): its usage is its name, and anything after it is ignored.</summary>
-public abstract class PlainCommand<TArgs, THandler>(CommandInfo info) : CommandDescriptor<TArgs, THandler>(info)
+/// <param name="info">The command's data.</param>
+/// <param name="requires">What running it means for an admin to allow (<c>pause alerts</c>), or null when anyone may.</param>
+public abstract class PlainCommand<TArgs, THandler>(CommandInfo info, string? requires = null) : CommandDescriptor<TArgs, THandler>(info)
     where TArgs : CommandArgs, new()
     where THandler : class, ICommandHandler<TArgs>
 {
-    public override CommandPermission? Requires(TArgs args) => null;
+    private readonly CommandPermission? _requires = requires is null ? null : new(requires);
+
+    public sealed override CommandPermission? Requires(TArgs args) => _requires;
 
     public sealed override CommandBinding Parse(ParsedCommand command) => new TArgs();
 

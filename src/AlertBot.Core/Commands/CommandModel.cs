@@ -55,6 +55,13 @@ public sealed record CommandAction(
     {
     }
 
+    /// <summary>The <c>list</c> action of <paramref name="command"/> (no options), which also answers to <c>ls</c>.</summary>
+    public static CommandAction List(string command, string summary) => new("list", $"/{command} list", summary, [], ["ls"]);
+
+    /// <summary>The <c>remove</c> action of <paramref name="command"/>, which also answers to <c>rm</c> and <c>delete</c>.</summary>
+    public static CommandAction Remove(string command, CommandOption what, string summary) =>
+        new("remove", $"/{command} remove <{what.Name}>", summary, [what], ["rm", "delete"]);
+
     public bool IsNamed(string word) =>
         string.Equals(Name, word, StringComparison.OrdinalIgnoreCase) ||
         (Aliases?.Any(a => string.Equals(a, word, StringComparison.OrdinalIgnoreCase)) ?? false);

@@ -1,3 +1,4 @@
+using AlertBot.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,10 +15,7 @@ public static class CommandServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAlertBotCommands(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CommandOptions>()
-            .Bind(configuration.GetSection(CommandOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<CommandOptions>(configuration.GetSection(CommandOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<FeedHealth>();
         services.TryAddSingleton<CommandProcessor>();

@@ -86,7 +86,7 @@ public sealed class ActorsCommand() : CommandDescriptor<ActorsArgs, ActorsHandle
     {
         Summary = "Named actors and the aliases they match",
         Actions = [
-            new("list", "/actors list", "List the named actors", [], ["ls"]),
+            CommandAction.List("actors", "List the named actors"),
             new("show", "/actors show <name>", "Show one actor's aliases and notes", new CommandOption("name", "Name or alias", MaxLength: 200)),
         ],
     })

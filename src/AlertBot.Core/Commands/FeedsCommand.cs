@@ -29,9 +29,9 @@ public sealed class FeedsCommand() : CommandDescriptor<FeedsArgs, FeedsHandler>(
     {
         Summary = "This channel's news feeds",
         Actions = [
-            new("list", "/feeds list", "List feeds", [], ["ls"]),
+            CommandAction.List("feeds", "List feeds"),
             new("add", "/feeds add <url>", "Add an RSS, Atom or JSON feed", new CommandOption("url", "Feed URL", MaxLength: 2000)),
-            new("remove", "/feeds remove <id>", "Remove a feed", [FeedId], ["rm", "delete"]),
+            CommandAction.Remove("feeds", FeedId, "Remove a feed"),
             new("import", "/feeds import (attach .opml)", "Add the feeds of an OPML file",
                 new CommandOption("file", "An .opml or .xml file (1 MB at most)", CommandOptionKind.Attachment)),
             new("export", "/feeds export", "This channel's feeds as an OPML file"),

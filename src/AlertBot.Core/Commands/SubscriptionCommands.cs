@@ -196,10 +196,8 @@ public sealed class UnsubscribeCommand() : PlainCommand<UnsubscribeArgs, Unsubsc
     {
         Summary = "Stop posting alerts in this channel",
         SlashGroup = "alerts",
-    })
-{
-    public override CommandPermission? Requires(UnsubscribeArgs args) => new("unsubscribe this chat");
-}
+    },
+    requires: "unsubscribe this chat");
 
 public sealed class UnsubscribeHandler(IChannelStore channels) : ICommandHandler<UnsubscribeArgs>
 {
@@ -225,20 +223,16 @@ public sealed class PauseCommand() : PlainCommand<PauseArgs, PauseHandler>(
     {
         Summary = "Pause alerts here without losing the watchlist",
         SlashGroup = "alerts",
-    })
-{
-    public override CommandPermission? Requires(PauseArgs args) => new("pause alerts");
-}
+    },
+    requires: "pause alerts");
 
 public sealed class ResumeCommand() : PlainCommand<ResumeArgs, PauseHandler>(
     new("resume", "Send alerts again", CommandAccess.Admin)
     {
         Summary = "Resume paused alerts",
         SlashGroup = "alerts",
-    })
-{
-    public override CommandPermission? Requires(ResumeArgs args) => new("resume alerts");
-}
+    },
+    requires: "resume alerts");
 
 /// <summary>/pause and /resume: one switch, two commands.</summary>
 public sealed class PauseHandler(IChannelStore channels) : ICommandHandler<PauseArgs>, ICommandHandler<ResumeArgs>

@@ -28,8 +28,8 @@ public sealed class WatchCommand() : CommandDescriptor<WatchArgs, WatchHandler>(
         Summary = "This channel's watchlist",
         Actions = [
             new("add", "/watch add <term | \"phrase\">", "Watch a keyword or named actor", Term("Keyword, name or query")),
-            new("remove", "/watch remove <term>", "Stop watching a term", [Term("The term as listed")], ["rm", "delete"]),
-            new("list", "/watch list", "List watched terms", [], ["ls"]),
+            CommandAction.Remove("watch", Term("The term as listed"), "Stop watching a term"),
+            CommandAction.List("watch", "List watched terms"),
             new("priority", "/watch priority <term>", "Make a term alert at once, even in digest mode", Term("The term as listed")),
             new("normal", "/watch normal <term>", "Make a priority term normal again", Term("The term as listed")),
         ],

@@ -30,11 +30,8 @@ public sealed record PollActivitySummary(
 public sealed class PollActivity(TimeProvider time)
 {
     private readonly Lock _worstLock = new();
-    private long _changed;
-    private long _notModified;
-    private long _baseline;
-    private long _failed;
-    private long _backingOff;
+    /// <summary>Polls by <see cref="PollStatus"/>, indexed by the status's value.</summary>
+    private readonly long[] _byStatus = new long[Enum.GetValues<PollStatus>().Length];
     private long _newItems;
     private long _alerts;
     private long _late;
@@ -46,26 +43,13 @@ public sealed class PollActivity(TimeProvider time)
     public void Record(PollOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        switch (outcome.Status)
+        if (outcome.Status == PollStatus.UnknownFeed || !Enum.IsDefined(outcome.Status))
         {
-            case PollStatus.Polled:
-                Interlocked.Increment(ref _changed);
-                break;
-            case PollStatus.NotModified:
-                Interlocked.Increment(ref _notModified);
-                break;
-            case PollStatus.Baseline:
-                Interlocked.Increment(ref _baseline);
-                break;
-            case PollStatus.Failed:
-                Interlocked.Increment(ref _failed);
-                break;
-            case PollStatus.BackingOff:
-                Interlocked.Increment(ref _backingOff);
-                break;
-            default:
-                return;
+            // Not a poll: the feed was removed before its job ran.
+            return;
         }
+
+        Interlocked.Increment(ref _byStatus[(int)outcome.Status]);
 
         if (outcome.NewItems > 0)
         {
@@ -105,19 +89,23 @@ public sealed class PollActivity(TimeProvider time)
             (_worst, _worstFeed) = (TimeSpan.Zero, null);
         }
 
-        var changed = Interlocked.Exchange(ref _changed, 0);
-        var notModified = Interlocked.Exchange(ref _notModified, 0);
-        var baseline = Interlocked.Exchange(ref _baseline, 0);
-        var failed = Interlocked.Exchange(ref _failed, 0);
-        var backingOff = Interlocked.Exchange(ref _backingOff, 0);
+        var counts = new long[_byStatus.Length];
+        for (var i = 0; i < counts.Length; i++)
+        {
+            counts[i] = Interlocked.Exchange(ref _byStatus[i], 0);
+        }
+
+        long Count(PollStatus status) => counts[(int)status];
+
+        // A feed backing off was not fetched: not a poll.
         return new PollActivitySummary(
             period,
-            changed + notModified + baseline + failed,
-            changed,
-            notModified,
-            baseline,
-            failed,
-            backingOff,
+            counts.Sum() - Count(PollStatus.BackingOff),
+            Count(PollStatus.Polled),
+            Count(PollStatus.NotModified),
+            Count(PollStatus.Baseline),
+            Count(PollStatus.Failed),
+            Count(PollStatus.BackingOff),
             Interlocked.Exchange(ref _newItems, 0),
             Interlocked.Exchange(ref _alerts, 0),
             Interlocked.Exchange(ref _late, 0),

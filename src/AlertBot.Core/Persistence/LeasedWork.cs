@@ -1,7 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using AlertBot.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AlertBot.Core.Persistence;
 
@@ -11,13 +14,14 @@ public sealed class LeaseOptions
     public const string Section = "AlertBot:Leases";
 
     /// <summary>How often an instance on standby tries to take a lease another instance holds.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "AlertBot:Leases:RetryInterval must be between 0.1 seconds and 10 minutes.")]
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "{0} must be between 0.1 seconds and 10 minutes.")]
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Binds and validates the section (at start-up); each adapter that runs leased work calls it.</summary>
     public static IServiceCollection AddTo(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<LeaseOptions>().Bind(configuration.GetSection(Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<LeaseOptions>(configuration.GetSection(Section));
+        services.TryAddSingleton<LeasedWorkRunner>();
         return services;
     }
 }
@@ -49,6 +53,23 @@ public sealed class LeaseState
     public LeaseRole Role => _role;
 
     internal void Set(LeaseRole role) => _role = role;
+}
+
+/// <summary>
+/// How an adapter runs its singleton work (the Telegram poller, the Discord gateway): under its named lease
+/// (<see cref="LeasedWork"/>, retried every <see cref="LeaseOptions.RetryInterval"/>) when a lease provider is
+/// registered, or simply at once without one (a lone instance, tests).
+/// </summary>
+public sealed class LeasedWorkRunner(IOptions<LeaseOptions> options, TimeProvider time, ILeaseProvider? leases = null)
+{
+    /// <summary>See <see cref="LeasedWork.RunAsync"/>; without a lease provider, <paramref name="work"/> itself.</summary>
+    public Task RunAsync(string name, Func<CancellationToken, Task> work, LeaseState state, ILogger logger, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return leases is null
+            ? work(stop)
+            : LeasedWork.RunAsync(leases, name, work, state, options.Value.RetryInterval, time, logger, stop);
+    }
 }
 
 /// <summary>

@@ -13,7 +13,24 @@ namespace AlertBot.Core.Pipeline;
 
 /// <summary>What one drain of the outbox did.</summary>
 /// <param name="Parked">Alerts set aside after failing repeatedly for a reason of their own (see <see cref="DeliveryService"/>).</param>
-public sealed record DeliveryRound(int Claimed, int Delivered, int Retried, int Undeliverable, int Parked = 0);
+public sealed record DeliveryRound(int Claimed, int Delivered, int Retried, int Undeliverable, int Parked = 0)
+{
+    /// <summary>Nothing claimed, nothing done.</summary>
+    public static DeliveryRound None { get; } = new(0, 0, 0, 0);
+
+    /// <summary>Two drains as one: every count added.</summary>
+    public static DeliveryRound operator +(DeliveryRound left, DeliveryRound right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        return new DeliveryRound(
+            left.Claimed + right.Claimed,
+            left.Delivered + right.Delivered,
+            left.Retried + right.Retried,
+            left.Undeliverable + right.Undeliverable,
+            left.Parked + right.Parked);
+    }
+}
 
 /// <summary>
 /// Drains the outbox: due alerts go to their platform's sink, channels in parallel, each channel's alerts strictly one
@@ -94,7 +111,7 @@ public sealed partial class DeliveryService
     {
         if (stopping.IsCancellationRequested)
         {
-            return new DeliveryRound(0, 0, 0, 0);
+            return DeliveryRound.None;
         }
 
         // Digests whose period ended join the outbox first, so this same drain sends them.
@@ -102,10 +119,11 @@ public sealed partial class DeliveryService
         var entries = await _outbox.ClaimDueAsync(_time.GetUtcNow(), _options.BatchSize, cancellationToken);
         if (entries.Count == 0)
         {
-            return new DeliveryRound(0, 0, 0, 0);
+            return DeliveryRound.None;
         }
 
-        int delivered = 0, retried = 0, undeliverable = 0, parked = 0;
+        // Alerts by outcome, indexed by the outcome's value.
+        var outcomes = new int[Enum.GetValues<Outcome>().Length];
         var byChannel = entries.GroupBy(e => e.ChannelId).Select(g => g.OrderBy(e => e.Id).ToList());
         await Parallel.ForEachAsync(
             byChannel,
@@ -127,29 +145,23 @@ public sealed partial class DeliveryService
                         : entry;
                     var (outcome, messageId) = await DeliverOneAsync(target, ct);
                     posted[entry.Id] = messageId;
-                    switch (outcome)
-                    {
-                        case Outcome.Delivered:
-                            Interlocked.Increment(ref delivered);
-                            continue;
-                        case Outcome.Parked:
-                            // Set aside: the channel's next alerts go on in this same round.
-                            Interlocked.Increment(ref parked);
-                            continue;
-                        case Outcome.Retry:
-                            Interlocked.Increment(ref retried);
-                            break;
-                        case Outcome.ChannelGone:
-                            Interlocked.Increment(ref undeliverable);
-                            break;
-                    }
+                    Interlocked.Increment(ref outcomes[(int)outcome]);
 
-                    // Keep this channel's order: nothing after a failed alert goes out before it.
-                    break;
+                    // Delivered, or parked (set aside): the channel's next alerts go on in this same round. Otherwise
+                    // keep this channel's order: nothing after a failed alert goes out before it.
+                    if (outcome is not (Outcome.Delivered or Outcome.Parked))
+                    {
+                        break;
+                    }
                 }
             });
 
-        return new DeliveryRound(entries.Count, delivered, retried, undeliverable, parked);
+        return new DeliveryRound(
+            entries.Count,
+            outcomes[(int)Outcome.Delivered],
+            outcomes[(int)Outcome.Retry],
+            outcomes[(int)Outcome.ChannelGone],
+            outcomes[(int)Outcome.Parked]);
     }
 
     /// <summary>Drains until nothing is due now (alerts waiting for a later retry stay queued) or until stopping.</summary>
@@ -158,22 +170,18 @@ public sealed partial class DeliveryService
     public async Task<DeliveryRound> DeliverAllDueAsync(CancellationToken cancellationToken, CancellationToken stopping = default)
     {
         _outboxSignal.DrainStarting();
-        int claimed = 0, delivered = 0, retried = 0, undeliverable = 0, parked = 0;
+        var total = DeliveryRound.None;
         while (true)
         {
             var round = await DeliverDueAsync(cancellationToken, stopping);
-            claimed += round.Claimed;
-            delivered += round.Delivered;
-            retried += round.Retried;
-            undeliverable += round.Undeliverable;
-            parked += round.Parked;
+            total += round;
 
             // A parked alert is progress too: its notice and the channel's next alerts may now be due.
             if (round.Claimed == 0 || round.Delivered + round.Parked == 0 || stopping.IsCancellationRequested)
             {
                 var stats = await _outbox.GetOutboxStatsAsync(null, cancellationToken);
                 _metrics.OldestPending(stats.OldestPendingAt is { } oldest ? _time.GetUtcNow() - oldest : TimeSpan.Zero);
-                return new DeliveryRound(claimed, delivered, retried, undeliverable, parked);
+                return total;
             }
         }
     }

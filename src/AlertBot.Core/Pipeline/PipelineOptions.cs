@@ -24,7 +24,7 @@ public sealed class PollingOptions : IValidatableObject
 {
     public const string Section = "AlertBot:Polling";
 
-    [Range(typeof(TimeSpan), "00:00:05", "7.00:00:00", ErrorMessage = "AlertBot:Polling:DefaultInterval must be between 5 seconds and 7 days.")]
+    [Range(typeof(TimeSpan), "00:00:05", "7.00:00:00", ErrorMessage = "{0} must be between 5 seconds and 7 days.")]
     public TimeSpan DefaultInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -33,14 +33,14 @@ public sealed class PollingOptions : IValidatableObject
     /// and a feed polled before waits until its next poll is due plus up to this fraction of its interval. 0 turns all
     /// randomness off: new and overdue feeds poll at once (demos, tests), the others when due.
     /// </summary>
-    [Range(0.0, 0.5, ErrorMessage = "AlertBot:Polling:Jitter must be between 0 and 0.5.")]
+    [Range(0.0, 0.5, ErrorMessage = "{0} must be between 0 and 0.5.")]
     public double Jitter { get; set; } = 0.1;
 
     /// <summary>
     /// Polls that may run at once. A poll mostly waits on the network, so this is far above the number of cores; it
     /// bounds memory and sockets. With 20,000 feeds every 5 minutes, about 67 polls start per second.
     /// </summary>
-    [Range(1, 1000, ErrorMessage = "AlertBot:Polling:MaxConcurrentPolls must be between 1 and 1000.")]
+    [Range(1, 1000, ErrorMessage = "{0} must be between 1 and 1000.")]
     public int MaxConcurrentPolls { get; set; } = 50;
 
     /// <summary>The default feeds: every channel that subscribes reads them.</summary>
@@ -50,15 +50,15 @@ public sealed class PollingOptions : IValidatableObject
     /// After this many failures in a row a feed is paused: polled only every <see cref="PausedRetryInterval"/>, and the
     /// channels that read it are told once, with the reason. Before that, each failure doubles the wait.
     /// </summary>
-    [Range(1, 1000, ErrorMessage = "AlertBot:Polling:MaxConsecutiveFailures must be between 1 and 1000.")]
+    [Range(1, 1000, ErrorMessage = "{0} must be between 1 and 1000.")]
     public int MaxConsecutiveFailures { get; set; } = 10;
 
     /// <summary>Longest wait between polls of a failing feed (before it is paused).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "AlertBot:Polling:FailureBackoffMax must be between 1 second and 7 days.")]
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "{0} must be between 1 second and 7 days.")]
     public TimeSpan FailureBackoffMax { get; set; } = TimeSpan.FromHours(6);
 
     /// <summary>How often a paused feed is tried again; the first success un-pauses it and says so.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "AlertBot:Polling:PausedRetryInterval must be between 1 second and 30 days.")]
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "{0} must be between 1 second and 30 days.")]
     public TimeSpan PausedRetryInterval { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>
@@ -95,33 +95,33 @@ public sealed class DeliveryOptions
     public const string Section = "AlertBot:Delivery";
 
     /// <summary>How often the outbox is drained.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00", ErrorMessage = "AlertBot:Delivery:Interval must be between 50 ms and 1 hour.")]
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00", ErrorMessage = "{0} must be between 50 ms and 1 hour.")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Most alerts taken from the outbox per drain.</summary>
-    [Range(1, 10_000, ErrorMessage = "AlertBot:Delivery:BatchSize must be between 1 and 10000.")]
+    [Range(1, 10_000, ErrorMessage = "{0} must be between 1 and 10000.")]
     public int BatchSize { get; set; } = 200;
 
     /// <summary>Channels delivered to at once; each channel's alerts always go one after another, in order.</summary>
-    [Range(1, 256, ErrorMessage = "AlertBot:Delivery:Parallelism must be between 1 and 256.")]
+    [Range(1, 256, ErrorMessage = "{0} must be between 1 and 256.")]
     public int Parallelism { get; set; } = 64;
 
     /// <summary>First retry delay after a failed send; doubles per attempt (with jitter) up to <see cref="RetryMaxDelay"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "AlertBot:Delivery:RetryBaseDelay must be between 0 and 1 hour.")]
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "{0} must be between 0 and 1 hour.")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "AlertBot:Delivery:RetryMaxDelay must be between 0 and 1 day.")]
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "{0} must be between 0 and 1 day.")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
     /// An alert that failed this many times for a reason of its own (not a rate limit, not a platform outage) is
     /// parked: set aside so its channel's later alerts flow, the channel is told, and an operator can re-queue it.
     /// </summary>
-    [Range(1, 1000, ErrorMessage = "AlertBot:Delivery:MaxAttempts must be between 1 and 1000.")]
+    [Range(1, 1000, ErrorMessage = "{0} must be between 1 and 1000.")]
     public int MaxAttempts { get; set; } = 10;
 
     /// <summary>An alert this old that failed again for a reason of its own is parked even before <see cref="MaxAttempts"/>.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "AlertBot:Delivery:MaxAge must be between 1 minute and 30 days.")]
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "{0} must be between 1 minute and 30 days.")]
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(1);
 }
 
@@ -131,11 +131,11 @@ public sealed class MatchingOptions
     public const string Section = "AlertBot:Matching";
 
     /// <summary>The actor alias dictionary (JSON).</summary>
-    [Required(AllowEmptyStrings = false, ErrorMessage = "AlertBot:Matching:ActorsFile is required.")]
+    [Required(AllowEmptyStrings = false, ErrorMessage = "{0} is required.")]
     public string ActorsFile { get; set; } = "config/actors.json";
 
     /// <summary>The named watchlist presets channels subscribe with (JSON).</summary>
-    [Required(AllowEmptyStrings = false, ErrorMessage = "AlertBot:Matching:WatchlistsFile is required.")]
+    [Required(AllowEmptyStrings = false, ErrorMessage = "{0} is required.")]
     public string WatchlistsFile { get; set; } = "config/watchlists.json";
 
     /// <summary>
@@ -145,6 +145,6 @@ public sealed class MatchingOptions
     /// again at the next poll instead of being taken as "no match".
     /// </summary>
     /// <remarks>A budget of a tick makes every regex time out: how the tests reach that path.</remarks>
-    [Range(typeof(TimeSpan), "00:00:00.0000001", "00:05:00", ErrorMessage = "AlertBot:Matching:RegexTimeout must be positive and at most 5 minutes.")]
+    [Range(typeof(TimeSpan), "00:00:00.0000001", "00:05:00", ErrorMessage = "{0} must be positive and at most 5 minutes.")]
     public TimeSpan RegexTimeout { get; set; } = Matching.WatchQuery.DefaultRegexTimeout;
 }

@@ -11,7 +11,7 @@ public sealed class StoryOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>How far back an alert can absorb a later copy of its story.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "AlertBot:Stories:Window must be between 1 minute and 30 days.")]
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "{0} must be between 1 minute and 30 days.")]
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(48);
 
     /// <summary>
@@ -20,17 +20,17 @@ public sealed class StoryOptions
     /// and rewritten headlines differ in at most 11 bits (0.83); different stories about the same actors on the same
     /// day in 26 or more (0.59 or less).
     /// </summary>
-    [Range(0.5, 1.0, ErrorMessage = "AlertBot:Stories:SimilarityThreshold must be between 0.5 and 1.")]
+    [Range(0.5, 1.0, ErrorMessage = "{0} must be between 0.5 and 1.")]
     public double SimilarityThreshold { get; set; } = 0.80;
 
     /// <summary>
     /// The lower similarity that suffices when the titles also share most of their words (a headline rewritten by
     /// one outlet over the same wire copy).
     /// </summary>
-    [Range(0.5, 1.0, ErrorMessage = "AlertBot:Stories:RelatedTitleSimilarityThreshold must be between 0.5 and 1.")]
+    [Range(0.5, 1.0, ErrorMessage = "{0} must be between 0.5 and 1.")]
     public double RelatedTitleSimilarityThreshold { get; set; } = 0.70;
 
     /// <summary>Share of title words (Jaccard, without stop words) that makes two titles related.</summary>
-    [Range(0.1, 1.0, ErrorMessage = "AlertBot:Stories:TitleOverlap must be between 0.1 and 1.")]
+    [Range(0.1, 1.0, ErrorMessage = "{0} must be between 0.1 and 1.")]
     public double TitleOverlap { get; set; } = 0.4;
 }

@@ -94,34 +94,10 @@ internal sealed partial class DiscordAlertSink : IAlertSink, IDisposable
         var marker = entry.DeliveryMarker;
         var embed = AlertEmbedRenderer.Render(entry.Message, marker);
         var plain = AlertEmbedRenderer.RenderPlain(entry.Message, marker);
-        Func<bool, RequestOptions, Task<bool>> edit;
-        if (target.IsWebhook)
+        var (edit, problem) = await EditorAsync(target, messageId, embed, plain, cancellationToken);
+        if (edit is null)
         {
-            var (client, problem) = await WebhookAsync(target, cancellationToken);
-            if (client is null)
-            {
-                return problem!;
-            }
-
-            edit = async (asEmbed, o) =>
-            {
-                await client.ModifyMessageAsync(messageId, p => Fill(p, asEmbed, embed, plain), o);
-                return true;
-            };
-        }
-        else
-        {
-            var (channel, problem) = await ChannelAsync(target, cancellationToken);
-            if (channel is null)
-            {
-                return problem!;
-            }
-
-            edit = async (asEmbed, o) =>
-            {
-                await channel.ModifyMessageAsync(messageId, p => Fill(p, asEmbed, embed, plain), o);
-                return true;
-            };
+            return problem!;
         }
 
         var result = await EditOnceAsync(target, entry.Id, edit, cancellationToken);
@@ -134,18 +110,42 @@ internal sealed partial class DiscordAlertSink : IAlertSink, IDisposable
         return result is DeliveryResult.Delivered ? new DeliveryResult.Delivered(platformMessageId) : result;
     }
 
+    /// <summary>
+    /// The call that edits message <paramref name="messageId"/> where <paramref name="target"/> posted it (as the embed,
+    /// or as the plain text when its argument is false), or the reason there is none.
+    /// </summary>
+    private async Task<(Func<bool, RequestOptions, Task>? Edit, DeliveryResult? Problem)> EditorAsync(
+        DiscordTarget target, ulong messageId, Embed embed, string plain, CancellationToken cancellationToken)
+    {
+        if (target.IsWebhook)
+        {
+            var (client, problem) = await WebhookAsync(target, cancellationToken);
+            return client is null ? (null, problem) : ((asEmbed, o) => client.ModifyMessageAsync(messageId, p => Fill(p, asEmbed, embed, plain), o), null);
+        }
+
+        var (channel, channelProblem) = await ChannelAsync(target, cancellationToken);
+        return channel is null ? (null, channelProblem) : ((asEmbed, o) => channel.ModifyMessageAsync(messageId, p => Fill(p, asEmbed, embed, plain), o), null);
+    }
+
     private async Task<DeliveryResult> EditOnceAsync(
-        DiscordTarget target, long outboxId, Func<bool, RequestOptions, Task<bool>> edit, CancellationToken cancellationToken)
+        DiscordTarget target, long outboxId, Func<bool, RequestOptions, Task> edit, CancellationToken cancellationToken)
     {
         var key = target.IsWebhook ? target.WebhookId : target.ChannelId!;
-        var call = await _requests.SendAsync(key, o => edit(true, o), cancellationToken);
+        var call = await _requests.SendAsync(key, o => Done(edit(true, o)), cancellationToken);
         if (call.Status == HttpStatusCode.BadRequest)
         {
             LogEmbedRefused(outboxId, target, DiscordRequests.Describe(call.HttpError!));
-            call = await _requests.SendAsync(key, o => edit(false, o), cancellationToken);
+            call = await _requests.SendAsync(key, o => Done(edit(false, o)), cancellationToken);
         }
 
         return call.Succeeded ? new DeliveryResult.Delivered(null) : Map(call.Failure, call.HttpError, target);
+    }
+
+    // DiscordRequests calls what returns a value; an edit returns none worth keeping.
+    private static async Task<bool> Done(Task edit)
+    {
+        await edit;
+        return true;
     }
 
     private static void Fill(WebhookMessageProperties properties, bool asEmbed, Embed embed, string plain)

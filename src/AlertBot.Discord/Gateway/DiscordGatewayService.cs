@@ -34,29 +34,25 @@ internal sealed partial class DiscordGatewayService : BackgroundService
     private readonly InteractionDispatcher _dispatcher;
     private readonly DiscordGatewayStatus _status;
     private readonly DiscordOptions _options;
-    private readonly ILeaseProvider? _leases;
-    private readonly TimeSpan _leaseRetry;
+    private readonly LeasedWorkRunner _leased;
     private readonly TimeProvider _time;
     private readonly ILogger<DiscordGatewayService> _logger;
     private readonly ResiliencePipeline _reconnect;
 
-    /// <param name="leases">Who may connect; without one (a lone instance, tests) this instance simply connects.</param>
     public DiscordGatewayService(
         DiscordConnection connection,
         InteractionDispatcher dispatcher,
         DiscordGatewayStatus status,
         IOptions<DiscordOptions> options,
-        IOptions<LeaseOptions> leaseOptions,
+        LeasedWorkRunner leased,
         TimeProvider time,
-        ILogger<DiscordGatewayService> logger,
-        ILeaseProvider? leases = null)
+        ILogger<DiscordGatewayService> logger)
     {
         _connection = connection;
         _dispatcher = dispatcher;
         _status = status;
         _options = options.Value;
-        _leases = leases;
-        _leaseRetry = leaseOptions.Value.RetryInterval;
+        _leased = leased;
         _time = time;
         _logger = logger;
 
@@ -79,10 +75,9 @@ internal sealed partial class DiscordGatewayService : BackgroundService
             Task.Run(() => RunGatewayAsync(stoppingToken), CancellationToken.None),
             Task.Run(() => _dispatcher.RunAsync(stoppingToken), CancellationToken.None));
 
+    // One instance keeps the gateway session (with several sharing a database, whoever holds the lease).
     private Task RunGatewayAsync(CancellationToken stoppingToken) =>
-        _leases is null
-            ? RunSessionAsync(stoppingToken)
-            : LeasedWork.RunAsync(_leases, LeaseName, RunSessionAsync, _status.Lease, _leaseRetry, _time, _logger, stoppingToken);
+        _leased.RunAsync(LeaseName, RunSessionAsync, _status.Lease, _logger, stoppingToken);
 
     /// <summary>Connects every shard and keeps them until <paramref name="stoppingToken"/>; returns early only when Discord refused us for good.</summary>
     private async Task RunSessionAsync(CancellationToken stoppingToken)

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using static SQLitePCL.raw;
 
 namespace AlertBot.Storage.Sqlite;
 
@@ -8,12 +9,6 @@ namespace AlertBot.Storage.Sqlite;
 /// </summary>
 internal static class SqliteErrors
 {
-    private const int CantOpen = 14;
-    private const int ReadOnly = 8;
-    private const int Permission = 3;
-    private const int NotADatabase = 26;
-    private const int Corrupt = 11;
-
     public static string FolderNotWritable(string file, string reason) =>
         $"cannot open the SQLite database {file} ({reason.TrimEnd('.')}). " +
         $"The folder {Path.GetDirectoryName(file)} must exist and be writable by the user AlertBot runs as " +
@@ -25,8 +20,8 @@ internal static class SqliteErrors
         var name = file ?? "(in memory)";
         return ex.SqliteErrorCode switch
         {
-            CantOpen or ReadOnly or Permission => new StorageUnavailableException(FolderNotWritable(name, Trim(ex.Message)), ex),
-            NotADatabase or Corrupt => new StorageUnavailableException(
+            SQLITE_CANTOPEN or SQLITE_READONLY or SQLITE_PERM => new StorageUnavailableException(FolderNotWritable(name, Trim(ex.Message)), ex),
+            SQLITE_NOTADB or SQLITE_CORRUPT => new StorageUnavailableException(
                 $"{name} is not an SQLite database or is damaged ({Trim(ex.Message)}). " +
                 "Restore it from a backup (see `alertbot backup`), or move it away to start with an empty database",
                 ex),

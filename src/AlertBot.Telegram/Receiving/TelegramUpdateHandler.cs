@@ -18,7 +18,13 @@ namespace AlertBot.Telegram.Receiving;
 /// back in the same chat; the bot being removed from a chat deactivates it; a group's move to a supergroup moves it.
 /// Never throws for anything a user can send.
 /// </summary>
-public sealed partial class TelegramUpdateHandler
+public sealed partial class TelegramUpdateHandler(
+    ICommandProcessor commands,
+    IChannelStore channels,
+    TelegramSender sender,
+    TelegramClientFactory clients,
+    IOptions<TelegramOptions> options,
+    ILogger<TelegramUpdateHandler> logger)
 {
     // Room for the escaping that makes a plain reply longer than its text; replies longer than this are split.
     private const int ReplyChunk = 3500;
@@ -26,29 +32,8 @@ public sealed partial class TelegramUpdateHandler
     // Telegram's limit on a photo caption (plain text, no parse mode).
     private const int MaxCaption = 1024;
 
-    private readonly ICommandProcessor _commands;
-    private readonly IChannelStore _channels;
-    private readonly TelegramSender _sender;
-    private readonly TelegramClientFactory _clients;
-    private readonly TelegramOptions _options;
-    private readonly ILogger<TelegramUpdateHandler> _logger;
+    private readonly TelegramOptions _options = options.Value;
     private string? _botUsername;
-
-    public TelegramUpdateHandler(
-        ICommandProcessor commands,
-        IChannelStore channels,
-        TelegramSender sender,
-        TelegramClientFactory clients,
-        IOptions<TelegramOptions> options,
-        ILogger<TelegramUpdateHandler> logger)
-    {
-        _commands = commands;
-        _channels = channels;
-        _sender = sender;
-        _clients = clients;
-        _options = options.Value;
-        _logger = logger;
-    }
 
     /// <summary>The bot's own user name (from getMe): commands addressed to other bots are left alone.</summary>
     public string? BotUsername
@@ -80,7 +65,7 @@ public sealed partial class TelegramUpdateHandler
         }
         catch (Exception ex)
         {
-            LogUpdateFailed(_logger, update.Id, ex);
+            LogUpdateFailed(logger, update.Id, ex);
         }
     }
 
@@ -90,10 +75,10 @@ public sealed partial class TelegramUpdateHandler
         if (message.MigrateToChatId is { } newId)
         {
             // The group became a supergroup: follow it before any alert is sent to the old id.
-            if (await _channels.GetChannelAsync(channel, ct) is { } known)
+            if (await channels.GetChannelAsync(channel, ct) is { } known)
             {
-                await _channels.MoveChannelAsync(known.Id, ChannelOf(newId), ct);
-                LogChatMoved(_logger, message.Chat.Id, newId);
+                await channels.MoveChannelAsync(known.Id, ChannelOf(newId), ct);
+                LogChatMoved(logger, message.Chat.Id, newId);
             }
 
             return;
@@ -128,7 +113,7 @@ public sealed partial class TelegramUpdateHandler
                 ? await DownloadAsync(message.Chat.Id, document, ct)
                 : null,
         };
-        var reply = await _commands.ExecuteAsync(text, context, ct);
+        var reply = await commands.ExecuteAsync(text, context, ct);
         if (reply.Silent)
         {
             return;
@@ -138,10 +123,10 @@ public sealed partial class TelegramUpdateHandler
         {
             // The chart with its text as the caption when it fits Telegram's 1024 characters, else under it.
             var fits = reply.Text.Length <= MaxCaption;
-            var photo = await _sender.SendPhotoAsync(message.Chat.Id, image.FileName, image.Png, fits ? reply.Text : null, message.Id, ct);
+            var photo = await sender.SendPhotoAsync(message.Chat.Id, image.FileName, image.Png, fits ? reply.Text : null, message.Id, ct);
             if (photo is not SendOutcome.Sent)
             {
-                LogReplyNotSent(_logger, message.Chat.Id, photo.GetType().Name);
+                LogReplyNotSent(logger, message.Chat.Id, photo.GetType().Name);
             }
 
             if (fits)
@@ -153,11 +138,11 @@ public sealed partial class TelegramUpdateHandler
         await ReplyAsync(message, reply.Text, ct);
         if (reply.Attachment is { Text: { } content } file)
         {
-            var outcome = await _sender.SendDocumentAsync(message.Chat.Id, file.FileName, Encoding.UTF8.GetBytes(content), message.Id, ct);
+            var outcome = await sender.SendDocumentAsync(message.Chat.Id, file.FileName, Encoding.UTF8.GetBytes(content), message.Id, ct);
             if (outcome is not SendOutcome.Sent)
             {
                 // The text reply promised a file: say it did not come, rather than leave the user waiting for it.
-                LogReplyNotSent(_logger, message.Chat.Id, outcome.GetType().Name);
+                LogReplyNotSent(logger, message.Chat.Id, outcome.GetType().Name);
                 await ReplyAsync(message, $"The file {file.FileName} could not be sent ({DescribeFailure(outcome)}). Please try again in a moment.", ct);
             }
         }
@@ -193,7 +178,7 @@ public sealed partial class TelegramUpdateHandler
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(_options.RequestTimeout);
-            var client = _clients.Create();
+            var client = clients.Create();
             var file = await client.GetFile(document.FileId, deadline.Token);
             if (file.FilePath is not { } path)
             {
@@ -205,7 +190,7 @@ public sealed partial class TelegramUpdateHandler
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            LogDownloadFailed(_logger, chatId, ex);
+            LogDownloadFailed(logger, chatId, ex);
             return null;
         }
     }
@@ -227,13 +212,13 @@ public sealed partial class TelegramUpdateHandler
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(_options.RequestTimeout);
-            var member = await _clients.Create().GetChatMember(chatId, userId, deadline.Token);
+            var member = await clients.Create().GetChatMember(chatId, userId, deadline.Token);
             return member.Status is ChatMemberStatus.Creator or ChatMemberStatus.Administrator;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             // Unknown is not yes: the command is refused, and the user told the check failed (not that they are no admin).
-            LogAdminCheckFailed(_logger, chatId, ex);
+            LogAdminCheckFailed(logger, chatId, ex);
             throw new AdminCheckFailedException("Telegram did not answer getChatMember.", ex);
         }
     }
@@ -245,7 +230,7 @@ public sealed partial class TelegramUpdateHandler
             var html = TelegramHtml.Escape(chunk);
             for (var attempt = 1; ; attempt++)
             {
-                var outcome = await _sender.SendHtmlAsync(message.Chat.Id, html, message.Id, ct);
+                var outcome = await sender.SendHtmlAsync(message.Chat.Id, html, message.Id, ct);
                 if (outcome is SendOutcome.RateLimited { RetryAfter: var after } && attempt < 3 && after <= TimeSpan.FromSeconds(30))
                 {
                     // The limiter already holds this chat back until then; the next attempt waits for it there.
@@ -254,7 +239,7 @@ public sealed partial class TelegramUpdateHandler
 
                 if (outcome is not SendOutcome.Sent)
                 {
-                    LogReplyNotSent(_logger, message.Chat.Id, outcome.GetType().Name);
+                    LogReplyNotSent(logger, message.Chat.Id, outcome.GetType().Name);
                     return;
                 }
 
@@ -273,7 +258,7 @@ public sealed partial class TelegramUpdateHandler
         if (press.Message is not { } message || AlertButtons.Parse(press.Data) is not { } decoded)
         {
             // An inline-mode message, or data AlertBot never wrote: nothing to run.
-            await _sender.AnswerCallbackAsync(press.Id, "This button no longer works. Nothing was changed.", showAlert: false, ct);
+            await sender.AnswerCallbackAsync(press.Id, "This button no longer works. Nothing was changed.", showAlert: false, ct);
             return;
         }
 
@@ -285,21 +270,21 @@ public sealed partial class TelegramUpdateHandler
             UserIsAdmin: isPrivate,
             IsPrivate: isPrivate,
             AdminCheck: check => IsAdminAsync(message.Chat.Id, press.From.Id, check));
-        var reply = await _commands.ExecuteAsync(AlertButtons.CommandText(press.Data!), context, ct);
+        var reply = await commands.ExecuteAsync(AlertButtons.CommandText(press.Data!), context, ct);
         if (reply.Silent)
         {
-            await _sender.AnswerCallbackAsync(press.Id, text: null, showAlert: false, ct);
+            await sender.AnswerCallbackAsync(press.Id, text: null, showAlert: false, ct);
             return;
         }
 
         if (reply.Text.Length <= ButtonHandler.MaxAnswerLength)
         {
             // Why? in a box the user dismisses; a settings change as a passing notice.
-            await _sender.AnswerCallbackAsync(press.Id, reply.Text, showAlert: decoded.Action == AlertAction.Why || reply.IsError, ct);
+            await sender.AnswerCallbackAsync(press.Id, reply.Text, showAlert: decoded.Action == AlertAction.Why || reply.IsError, ct);
             return;
         }
 
-        await _sender.AnswerCallbackAsync(press.Id, decoded.Action == AlertAction.Why ? "The answer is below." : null, showAlert: false, ct);
+        await sender.AnswerCallbackAsync(press.Id, decoded.Action == AlertAction.Why ? "The answer is below." : null, showAlert: false, ct);
         await ReplyAsync(message, reply.Text, ct);
     }
 
@@ -310,10 +295,10 @@ public sealed partial class TelegramUpdateHandler
             return;
         }
 
-        if (await _channels.GetChannelAsync(ChannelOf(membership.Chat.Id), ct) is { Active: true } channel)
+        if (await channels.GetChannelAsync(ChannelOf(membership.Chat.Id), ct) is { Active: true } channel)
         {
-            await _channels.SetChannelActiveAsync(channel.Id, false, ct);
-            LogRemovedFromChat(_logger, membership.Chat.Id);
+            await channels.SetChannelActiveAsync(channel.Id, false, ct);
+            LogRemovedFromChat(logger, membership.Chat.Id);
         }
     }
 

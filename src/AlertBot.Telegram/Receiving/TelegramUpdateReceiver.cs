@@ -46,11 +46,9 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
     private readonly ResiliencePipeline _startUpRetry;
     private readonly ResiliencePipeline _offsetRetry;
     private readonly ResiliencePipeline _pollRetry;
-    private readonly ILeaseProvider? _leases;
-    private readonly TimeSpan _leaseRetry;
+    private readonly LeasedWorkRunner _leased;
     private readonly TelegramReceiverStatus _status;
 
-    /// <param name="leases">Who may poll; without one (a lone instance, tests) this instance simply polls.</param>
     public TelegramUpdateReceiver(
         TelegramClientFactory clients,
         UpdateDispatcher dispatcher,
@@ -60,12 +58,10 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
         TimeProvider time,
         ILogger<TelegramUpdateReceiver> logger,
         TelegramReceiverStatus status,
-        IOptions<LeaseOptions> leaseOptions,
-        ILeaseProvider? leases = null)
+        LeasedWorkRunner leased)
     {
         _status = status;
-        _leases = leases;
-        _leaseRetry = leaseOptions.Value.RetryInterval;
+        _leased = leased;
         _clients = clients;
         _dispatcher = dispatcher;
         _handler = handler;
@@ -114,14 +110,8 @@ public sealed partial class TelegramUpdateReceiver : BackgroundService
                 return;
             }
 
-            if (_leases is null)
-            {
-                await PollAsync(stoppingToken);
-            }
-            else
-            {
-                await LeasedWork.RunAsync(_leases, LeaseName, PollAsync, _status.Lease, _leaseRetry, _time, _logger, stoppingToken);
-            }
+            // One instance polls (with several sharing a database, whoever holds the lease).
+            await _leased.RunAsync(LeaseName, PollAsync, _status.Lease, _logger, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

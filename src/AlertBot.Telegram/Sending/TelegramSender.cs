@@ -68,7 +68,7 @@ public sealed partial class TelegramSender
                 chatId: chat,
                 text: html,
                 parseMode: ParseMode.Html,
-                replyParameters: replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
+                replyParameters: ReplyTo(replyTo),
                 replyMarkup: buttons,
                 linkPreviewOptions: _options.DisableLinkPreview ? new LinkPreviewOptions { IsDisabled = true } : null,
                 cancellationToken: ct)).Id,
@@ -97,35 +97,42 @@ public sealed partial class TelegramSender
 
     /// <summary>sendDocument: a small file (an OPML export) uploaded from memory.</summary>
     public Task<SendOutcome> SendDocumentAsync(ChatId chat, string fileName, byte[] content, int? replyTo, CancellationToken cancellationToken) =>
+        UploadAsync(
+            chat,
+            fileName,
+            content,
+            (client, file, ct) => client.SendDocument(chatId: chat, document: file, replyParameters: ReplyTo(replyTo), cancellationToken: ct),
+            cancellationToken);
+
+    /// <summary>sendPhoto: a picture made in memory (a /trend chart) with a caption of at most 1024 characters.</summary>
+    public Task<SendOutcome> SendPhotoAsync(ChatId chat, string fileName, byte[] png, string? caption, int? replyTo, CancellationToken cancellationToken) =>
+        UploadAsync(
+            chat,
+            fileName,
+            png,
+            (client, file, ct) => client.SendPhoto(chatId: chat, photo: file, caption: caption, replyParameters: ReplyTo(replyTo), cancellationToken: ct),
+            cancellationToken);
+
+    /// <summary>One upload of bytes held in memory, as <paramref name="fileName"/>.</summary>
+    private Task<SendOutcome> UploadAsync(
+        ChatId chat,
+        string fileName,
+        byte[] content,
+        Func<ITelegramBotClient, InputFile, CancellationToken, Task<Message>> send,
+        CancellationToken cancellationToken) =>
         CallAsync(
             chat,
             async (client, ct) =>
             {
                 // A fresh stream per attempt: an upload reads it to the end.
                 await using var stream = new MemoryStream(content, writable: false);
-                return (await client.SendDocument(
-                    chatId: chat,
-                    document: InputFile.FromStream(stream, fileName),
-                    replyParameters: replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
-                    cancellationToken: ct)).Id;
+                return (await send(client, InputFile.FromStream(stream, fileName), ct)).Id;
             },
             cancellationToken);
 
-    /// <summary>sendPhoto: a picture made in memory (a /trend chart) with a caption of at most 1024 characters.</summary>
-    public Task<SendOutcome> SendPhotoAsync(ChatId chat, string fileName, byte[] png, string? caption, int? replyTo, CancellationToken cancellationToken) =>
-        CallAsync(
-            chat,
-            async (client, ct) =>
-            {
-                await using var stream = new MemoryStream(png, writable: false);
-                return (await client.SendPhoto(
-                    chatId: chat,
-                    photo: InputFile.FromStream(stream, fileName),
-                    caption: caption,
-                    replyParameters: replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
-                    cancellationToken: ct)).Id;
-            },
-            cancellationToken);
+    /// <summary>Answers message <paramref name="messageId"/>, or nothing; still sent if that message is gone.</summary>
+    private static ReplyParameters? ReplyTo(int? messageId) =>
+        messageId is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null;
 
     /// <summary>editMessageText: the message <paramref name="messageId"/> shows <paramref name="html"/> instead.</summary>
     public async Task<SendOutcome> EditHtmlAsync(ChatId chat, int messageId, string html, CancellationToken cancellationToken)

@@ -11,6 +11,6 @@ public sealed class ConsoleOptions
     public bool? Enabled { get; set; }
 
     /// <summary>The watchlist preset the console channel starts with.</summary>
-    [Required(AllowEmptyStrings = false, ErrorMessage = "AlertBot:Console:Watchlist is required.")]
+    [Required(AllowEmptyStrings = false, ErrorMessage = "{0} is required.")]
     public string Watchlist { get; set; } = "default";
 }

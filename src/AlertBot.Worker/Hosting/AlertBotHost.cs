@@ -80,8 +80,7 @@ public static class AlertBotHost
         AddConsoleLogging(builder.Logging, builder.Configuration);
 
         var configuration = builder.Configuration;
-        builder.Services.AddOptions<LoggingOptions>().Bind(configuration.GetSection(LoggingOptions.Section))
-            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<LoggingOptions>(configuration.GetSection(LoggingOptions.Section));
         builder.Services
             .AddAlertBotCore(configuration)
             .AddAlertBotFeeds(configuration)
@@ -98,8 +97,7 @@ public static class AlertBotHost
             .AddAlertBotTelegram(configuration)
             .AddAlertBotDiscord(configuration);
 
-        builder.Services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section))
-            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<ConsoleOptions>(configuration.GetSection(ConsoleOptions.Section));
         // The adapters above registered themselves if their own options turned them on.
         var consoleEnabled = configuration.GetValue<bool?>($"{ConsoleOptions.Section}:Enabled") ?? !builder.Services.HasChatAdapter();
         builder.Services.AddSingleton(new ConsoleActivation(consoleEnabled));

@@ -11,10 +11,10 @@ public sealed class LoggingOptions
     /// <c>simple</c>: one line per entry with a UTC date and time; <c>json</c>: one JSON object per line for log
     /// shippers. The standard <c>Logging:Console:FormatterName</c> is honoured too when this is not set.
     /// </summary>
-    [RegularExpression("^(?i)(simple|json)$", ErrorMessage = "AlertBot:Logging:Format must be simple or json.")]
+    [RegularExpression("^(?i)(simple|json)$", ErrorMessage = "{0} must be simple or json.")]
     public string? Format { get; set; }
 
     /// <summary>How often the one-line poll summary is logged (routine polls themselves are Debug).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "AlertBot:Logging:SummaryInterval must be between 1 second and 1 day.")]
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "{0} must be between 1 second and 1 day.")]
     public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromMinutes(5);
 }
