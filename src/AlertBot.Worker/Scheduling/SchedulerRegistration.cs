@@ -1,3 +1,4 @@
+using AlertBot.Core.Configuration;
 using AlertBot.Core.Pipeline;
 using AlertBot.Core.Retention;
 using AlertBot.Storage;
@@ -27,8 +28,7 @@ public static class SchedulerRegistration
     public static IServiceCollection AddAlertBotScheduler(this IServiceCollection services, IConfiguration configuration)
     {
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section))
-            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<SchedulerOptions>(configuration.GetSection(SchedulerOptions.Section));
         var options = configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
         var polling = configuration.GetSection(PollingOptions.Section).Get<PollingOptions>() ?? new PollingOptions();
         var retention = configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions();
