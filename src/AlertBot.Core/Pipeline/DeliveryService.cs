@@ -122,6 +122,9 @@ public sealed partial class DeliveryService
             return DeliveryRound.None;
         }
 
+        // A channel keeps its turn this long; then the drain ends and the next one takes every channel's due alerts.
+        var turnEnds = _time.GetUtcNow() + _options.ChannelTurn;
+
         // Alerts by outcome, indexed by the outcome's value.
         var outcomes = new int[Enum.GetValues<Outcome>().Length];
         var byChannel = entries.GroupBy(e => e.ChannelId).Select(g => g.OrderBy(e => e.Id).ToList());
@@ -151,6 +154,13 @@ public sealed partial class DeliveryService
                     // keep this channel's order: nothing after a failed alert goes out before it.
                     if (outcome is not (Outcome.Delivered or Outcome.Parked))
                     {
+                        break;
+                    }
+
+                    if (_time.GetUtcNow() >= turnEnds)
+                    {
+                        // Its turn is over: the rest stay pending, in order (claims held by this instance are its
+                        // own to take again), and the next drain serves them beside the alerts that came meanwhile.
                         break;
                     }
                 }

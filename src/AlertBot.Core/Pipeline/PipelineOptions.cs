@@ -106,6 +106,14 @@ public sealed class DeliveryOptions
     [Range(1, 256, ErrorMessage = "{0} must be between 1 and 256.")]
     public int Parallelism { get; set; } = 64;
 
+    /// <summary>
+    /// How long one channel may keep sending within one drain. A channel with a backlog (a group held to 20 messages a
+    /// minute) yields after this, its remaining alerts staying queued in order, so the next drain starts and every
+    /// other channel's new alerts are taken with it instead of waiting for that backlog to empty.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "{0} must be between 100 ms and 1 hour.")]
+    public TimeSpan ChannelTurn { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>First retry delay after a failed send; doubles per attempt (with jitter) up to <see cref="RetryMaxDelay"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "{0} must be between 0 and 1 hour.")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
