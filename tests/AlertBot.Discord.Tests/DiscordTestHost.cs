@@ -1,11 +1,17 @@
+using System.Text.Json.Nodes;
 using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
+using AlertBot.Core.Pipeline;
 using AlertBot.Core.Summaries;
+using AlertBot.Core.Watchlists;
 using AlertBot.Discord.Gateway;
+using AlertBot.Storage;
+using AlertBot.Testing.Commands;
 using AlertBot.Testing.Discord;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -61,6 +67,46 @@ internal sealed class DiscordTestHost : IAsyncDisposable
         services.AddAlertBotDiscord(configuration);
         configureServices?.Invoke(services);
         return new DiscordTestHost(services.BuildServiceProvider(validateScopes: true), server);
+    }
+
+    /// <summary>
+    /// A host whose interactions run through Core's real command set (rate limits high enough never to bind) over
+    /// <paramref name="store"/>, with its gateway connected and READY: what the interaction tests start from.
+    /// </summary>
+    /// <param name="actors">The actor dictionary the commands see.</param>
+    /// <param name="defaultTerms">The terms of the "default" watchlist preset.</param>
+    public static async Task<(DiscordTestHost Host, FakeGatewayConnection Connection)> StartWithCommandsAsync(
+        DapperAlertStore store, ActorDictionary actors, params string[] defaultTerms)
+    {
+        var commands = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AlertBot:Commands:ChatCommandsPerMinute"] = "1000",
+            ["AlertBot:Commands:UserCommandsPerMinute"] = "1000",
+        }).Build();
+        var host = await StartAsync(configureServices: services =>
+        {
+            services.RemoveAll<ICommandProcessor>();
+            services.AddCommandStore(store);
+            services.AddSingleton(actors);
+            services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", defaultTerms)]));
+            services.AddOptions<PollingOptions>();
+            services.AddAlertBotCommands(commands);
+        });
+        await host.StartGatewayAsync();
+        var connection = await host.Server.AcceptGatewayAsync();
+        await connection.SendHelloAsync(45_000);
+        await connection.ExpectAsync(2);
+        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
+        return (host, connection);
+    }
+
+    /// <summary>Sends <paramref name="interaction"/> and returns the reply: the content of the deferred response's edit.</summary>
+    public async Task<string> InteractAsync(FakeGatewayConnection connection, JsonObject interaction)
+    {
+        var token = (string)interaction["token"]!;
+        await connection.SendDispatchAsync("INTERACTION_CREATE", interaction);
+        var edit = await Server.WaitForRequestAsync(r => r.Method == "PATCH" && r.Path.Contains(token, StringComparison.Ordinal));
+        return (string)edit.Json!["content"]!;
     }
 
     /// <summary>Every logged line, with its exception, for checks that a secret never leaks.</summary>

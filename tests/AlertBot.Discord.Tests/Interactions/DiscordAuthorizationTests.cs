@@ -2,16 +2,12 @@ using System.Text.Json.Nodes;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
-using AlertBot.Core.Pipeline;
 using AlertBot.Core.Watchlists;
 using AlertBot.Storage.Sqlite;
 using AlertBot.Testing.Commands;
 using AlertBot.Testing.Discord;
 using AlertBot.Testing.Fakes;
 using AlertBot.Testing.Storage;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AlertBot.Discord.Tests.Interactions;
 
@@ -30,36 +26,11 @@ public sealed class DiscordAuthorizationTests
 
     private async Task<(DiscordTestHost Host, FakeGatewayConnection Connection)> StartAsync()
     {
-        var commands = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AlertBot:Commands:ChatCommandsPerMinute"] = "1000",
-            ["AlertBot:Commands:UserCommandsPerMinute"] = "1000",
-        }).Build();
-        var host = await DiscordTestHost.StartAsync(configureServices: services =>
-        {
-            services.RemoveAll<ICommandProcessor>();
-            services.AddCommandStore(_store);
-            services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani"])]));
-            services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani", "Houthis"])]));
-            services.AddOptions<PollingOptions>();
-            services.AddAlertBotCommands(commands);
-        });
-        await host.StartGatewayAsync();
-        var connection = await host.Server.AcceptGatewayAsync();
-        await connection.SendHelloAsync(45_000);
-        await connection.ExpectAsync(2);
-        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
-        return (host, connection);
+        return await DiscordTestHost.StartWithCommandsAsync(_store, new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani"])]), "Qaani", "Houthis");
     }
 
-    private static async Task<string> RunAsync(DiscordTestHost host, FakeGatewayConnection connection, string name, string? sub, string permissions, Dictionary<string, JsonNode?>? options = null)
-    {
-        var interaction = FakeDiscordInteractions.SlashCommand(name, sub, options, permissions);
-        var token = (string)interaction["token"]!;
-        await connection.SendDispatchAsync("INTERACTION_CREATE", interaction);
-        var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH" && r.Path.Contains(token, StringComparison.Ordinal));
-        return (string)edit.Json!["content"]!;
-    }
+    private static Task<string> RunAsync(DiscordTestHost host, FakeGatewayConnection connection, string name, string? sub, string permissions, Dictionary<string, JsonNode?>? options = null) =>
+        host.InteractAsync(connection, FakeDiscordInteractions.SlashCommand(name, sub, options, permissions));
 
     private Task<string> SnapshotAsync() => ChannelSnapshot.TakeAsync(_store, Channel);
 

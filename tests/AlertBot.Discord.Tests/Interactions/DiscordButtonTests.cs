@@ -4,17 +4,12 @@ using AlertBot.Core.Alerts;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
-using AlertBot.Core.Pipeline;
 using AlertBot.Core.Stories;
 using AlertBot.Core.Watchlists;
 using AlertBot.Discord.Alerts;
 using AlertBot.Storage.Sqlite;
 using AlertBot.Testing.Discord;
 using AlertBot.Testing.Storage;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using AlertBot.Testing.Commands;
 
 namespace AlertBot.Discord.Tests.Interactions;
 
@@ -42,36 +37,11 @@ public sealed class DiscordButtonTests : IDisposable
     private async Task<(DiscordTestHost Host, FakeGatewayConnection Connection)> StartAsync()
     {
         await _store.MigrateAsync(CancellationToken.None);
-        var commands = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AlertBot:Commands:ChatCommandsPerMinute"] = "1000",
-            ["AlertBot:Commands:UserCommandsPerMinute"] = "1000",
-        }).Build();
-        var host = await DiscordTestHost.StartAsync(configureServices: services =>
-        {
-            services.RemoveAll<ICommandProcessor>();
-            services.AddCommandStore(_store);
-            services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani"])]));
-            services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani"])]));
-            services.AddOptions<PollingOptions>();
-            services.AddAlertBotCommands(commands);
-        });
-        await host.StartGatewayAsync();
-        var connection = await host.Server.AcceptGatewayAsync();
-        await connection.SendHelloAsync(45_000);
-        await connection.ExpectAsync(2);
-        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
-        return (host, connection);
+        return await DiscordTestHost.StartWithCommandsAsync(_store, new ActorDictionary([new Actor("Qaani", ["Qaani", "Ghaani"])]), "Qaani");
     }
 
-    private static async Task<string> PressAsync(DiscordTestHost host, FakeGatewayConnection connection, string customId, string messageId, string permissions)
-    {
-        var interaction = FakeDiscordInteractions.ButtonPress(customId, messageId, permissions);
-        var token = (string)interaction["token"]!;
-        await connection.SendDispatchAsync("INTERACTION_CREATE", interaction);
-        var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH" && r.Path.Contains(token, StringComparison.Ordinal));
-        return (string)edit.Json!["content"]!;
-    }
+    private static Task<string> PressAsync(DiscordTestHost host, FakeGatewayConnection connection, string customId, string messageId, string permissions) =>
+        host.InteractAsync(connection, FakeDiscordInteractions.ButtonPress(customId, messageId, permissions));
 
     [Fact]
     public async Task Buttons_are_posted_under_the_alert_and_each_does_what_it_says_with_the_admin_rule()

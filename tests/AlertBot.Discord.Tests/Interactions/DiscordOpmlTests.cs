@@ -3,16 +3,11 @@ using System.Text.Json.Nodes;
 using AlertBot.Core.Channels;
 using AlertBot.Core.Commands;
 using AlertBot.Core.Persistence;
-using AlertBot.Core.Pipeline;
 using AlertBot.Core.Watchlists;
 using AlertBot.Storage.Sqlite;
 using AlertBot.Testing.Discord;
 using AlertBot.Testing.Fakes;
 using AlertBot.Testing.Storage;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using AlertBot.Testing.Commands;
 
 namespace AlertBot.Discord.Tests.Interactions;
 
@@ -26,35 +21,11 @@ public sealed class DiscordOpmlTests
 
     private async Task<(DiscordTestHost Host, FakeGatewayConnection Connection)> StartAsync()
     {
-        var commands = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AlertBot:Commands:ChatCommandsPerMinute"] = "1000",
-            ["AlertBot:Commands:UserCommandsPerMinute"] = "1000",
-        }).Build();
-        var host = await DiscordTestHost.StartAsync(configureServices: services =>
-        {
-            services.RemoveAll<ICommandProcessor>();
-            services.AddCommandStore(_store);
-            services.AddSingleton(new ActorDictionary([new Actor("Qaani", ["Qaani"])]));
-            services.AddSingleton(new WatchlistPresets([new WatchlistPreset("default", ["Qaani"])]));
-            services.AddOptions<PollingOptions>();
-            services.AddAlertBotCommands(commands);
-        });
-        await host.StartGatewayAsync();
-        var connection = await host.Server.AcceptGatewayAsync();
-        await connection.SendHelloAsync(45_000);
-        await connection.ExpectAsync(2);
-        await connection.SendReadyAsync("session-1", host.Server.ResumeGatewayUrl);
-        return (host, connection);
+        return await DiscordTestHost.StartWithCommandsAsync(_store, new ActorDictionary([new Actor("Qaani", ["Qaani"])]), "Qaani");
     }
 
-    private static async Task<string> RunAsync(DiscordTestHost host, FakeGatewayConnection connection, JsonObject interaction)
-    {
-        var token = (string)interaction["token"]!;
-        await connection.SendDispatchAsync("INTERACTION_CREATE", interaction);
-        var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH" && r.Path.Contains(token, StringComparison.Ordinal));
-        return (string)edit.Json!["content"]!;
-    }
+    private static Task<string> RunAsync(DiscordTestHost host, FakeGatewayConnection connection, JsonObject interaction) =>
+        host.InteractAsync(connection, interaction);
 
     private static JsonObject Import(string id, string fileName, long size, string url) =>
         FakeDiscordInteractions.WithAttachment(FakeDiscordInteractions.SlashCommand("feeds", "import", permissions: Admin), "file", id, fileName, size, url);
