@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using AlertBot.Core.Configuration;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -36,54 +36,42 @@ public sealed partial class TelegramOptions
     public string? WebhookSecret { get; set; }
 
     /// <summary>At most one message per chat per this interval (Telegram: about one per second).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "{0} must be between 0 and 10 minutes.")]
-    public TimeSpan PerChatInterval { get; set; } = TimeSpan.FromSeconds(1);
+    [Duration("00:00:00", "00:10:00")] public TimeSpan PerChatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>At most this many messages per group or channel (negative chat id) per <see cref="GroupWindow"/>.</summary>
-    [Range(1, 10_000, ErrorMessage = "{0} must be between 1 and 10000.")]
-    public int PerGroupPerMinute { get; set; } = 20;
+    [Between(1, 10_000)] public int PerGroupPerMinute { get; set; } = 20;
 
     /// <summary>The window of <see cref="PerGroupPerMinute"/>: one minute on Telegram; shorter only for tests.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ErrorMessage = "{0} must be between 1 ms and 1 hour.")]
-    public TimeSpan GroupWindow { get; set; } = TimeSpan.FromMinutes(1);
+    [Duration("00:00:00.001", "01:00:00")] public TimeSpan GroupWindow { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>At most this many messages overall per <see cref="GlobalWindow"/>.</summary>
-    [Range(1, 10_000, ErrorMessage = "{0} must be between 1 and 10000.")]
-    public int GlobalPerSecond { get; set; } = 30;
+    [Between(1, 10_000)] public int GlobalPerSecond { get; set; } = 30;
 
     /// <summary>The window of <see cref="GlobalPerSecond"/>: one second on Telegram; other values only for tests.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00", ErrorMessage = "{0} must be between 1 ms and 10 minutes.")]
-    public TimeSpan GlobalWindow { get; set; } = TimeSpan.FromSeconds(1);
+    [Duration("00:00:00.001", "00:10:00")] public TimeSpan GlobalWindow { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long one getUpdates call waits for news (long polling).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:40", ErrorMessage = "{0} must be between 0 and 100 seconds.")]
-    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    [Duration("00:00:00", "00:01:40")] public TimeSpan PollTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The least time from one getUpdates call to the next when it brought nothing: a Bot API server (or proxy) that
     /// ignores <see cref="PollTimeout"/> and answers at once must not be asked again in a tight loop.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "{0} must be between 0 and 1 minute.")]
-    public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    [Duration("00:00:00", "00:01:00")] public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Deadline of every other Bot API call.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "{0} must be between 1 second and 5 minutes.")]
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(20);
+    [Duration("00:00:01", "00:05:00")] public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>First wait after a failed getUpdates; doubles (with jitter) up to <see cref="ErrorBackoffMax"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00", ErrorMessage = "{0} must be between 1 ms and 10 minutes.")]
-    public TimeSpan ErrorBackoffInitial { get; set; } = TimeSpan.FromSeconds(1);
+    [Duration("00:00:00.001", "00:10:00")] public TimeSpan ErrorBackoffInitial { get; set; } = TimeSpan.FromSeconds(1);
 
-    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ErrorMessage = "{0} must be between 1 ms and 1 hour.")]
-    public TimeSpan ErrorBackoffMax { get; set; } = TimeSpan.FromSeconds(60);
+    [Duration("00:00:00.001", "01:00:00")] public TimeSpan ErrorBackoffMax { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Chats whose commands are handled at once; each chat's own updates are always handled in order.</summary>
-    [Range(1, 256, ErrorMessage = "{0} must be between 1 and 256.")]
-    public int HandlerConcurrency { get; set; } = 8;
+    [Between(1, 256)] public int HandlerConcurrency { get; set; } = 8;
 
     /// <summary>Updates waiting for a handler before polling pauses (back-pressure instead of unbounded memory).</summary>
-    [Range(1, 100_000, ErrorMessage = "{0} must be between 1 and 100000.")]
-    public int HandlerQueueCapacity { get; set; } = 1000;
+    [Between(1, 100_000)] public int HandlerQueueCapacity { get; set; } = 1000;
 
     /// <summary>Send alerts without the link preview card.</summary>
     public bool DisableLinkPreview { get; set; }

@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using AlertBot.Core.Configuration;
 
 namespace AlertBot.Core.Digests;
 
@@ -8,10 +8,9 @@ public sealed class DigestOptions
     public const string Section = "AlertBot:Digest";
 
     /// <summary>When (UTC, time of day) a daily digest closes and is sent.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "23:59:59", ErrorMessage = "{0} must be a time of day between 00:00:00 and 23:59:59.")]
+    [Duration("00:00:00", "23:59:59", ErrorMessage = "{0} must be a time of day between 00:00:00 and 23:59:59.")]
     public TimeSpan DailyAt { get; set; } = TimeSpan.Zero;
 
     /// <summary>Most stories one digest lists; the rest are counted in its last line.</summary>
-    [Range(1, 200, ErrorMessage = "{0} must be between 1 and 200.")]
-    public int MaxStories { get; set; } = 30;
+    [Between(1, 200)] public int MaxStories { get; set; } = 30;
 }

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using AlertBot.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,8 +13,7 @@ public sealed class LeaseOptions
     public const string Section = "AlertBot:Leases";
 
     /// <summary>How often an instance on standby tries to take a lease another instance holds.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "{0} must be between 0.1 seconds and 10 minutes.")]
-    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(15);
+    [Duration("00:00:00.100", "00:10:00")] public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Binds and validates the section (at start-up); each adapter that runs leased work calls it.</summary>
     public static IServiceCollection AddTo(IServiceCollection services, IConfiguration configuration)

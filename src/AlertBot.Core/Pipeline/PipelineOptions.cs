@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AlertBot.Core.Configuration;
 
 namespace AlertBot.Core.Pipeline;
 
@@ -15,8 +16,7 @@ public sealed class ConfiguredFeed
     public TimeSpan? Interval { get; set; }
 
     /// <summary>How many of the newest items the very first poll alerts on (0: the first poll only records a baseline).</summary>
-    [Range(0, 1000)]
-    public int Backfill { get; set; }
+    [Between(0, 1000)] public int Backfill { get; set; }
 }
 
 /// <summary><c>AlertBot:Polling</c>.</summary>
@@ -24,8 +24,7 @@ public sealed class PollingOptions : IValidatableObject
 {
     public const string Section = "AlertBot:Polling";
 
-    [Range(typeof(TimeSpan), "00:00:05", "7.00:00:00", ErrorMessage = "{0} must be between 5 seconds and 7 days.")]
-    public TimeSpan DefaultInterval { get; set; } = TimeSpan.FromMinutes(5);
+    [Duration("00:00:05", "7.00:00:00")] public TimeSpan DefaultInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// How polls are spread in time. Above 0 (the default), a feed that is new or overdue when the schedule is made
@@ -33,15 +32,13 @@ public sealed class PollingOptions : IValidatableObject
     /// and a feed polled before waits until its next poll is due plus up to this fraction of its interval. 0 turns all
     /// randomness off: new and overdue feeds poll at once (demos, tests), the others when due.
     /// </summary>
-    [Range(0.0, 0.5, ErrorMessage = "{0} must be between 0 and 0.5.")]
-    public double Jitter { get; set; } = 0.1;
+    [Between(0.0, 0.5)] public double Jitter { get; set; } = 0.1;
 
     /// <summary>
     /// Polls that may run at once. A poll mostly waits on the network, so this is far above the number of cores; it
     /// bounds memory and sockets. With 20,000 feeds every 5 minutes, about 67 polls start per second.
     /// </summary>
-    [Range(1, 1000, ErrorMessage = "{0} must be between 1 and 1000.")]
-    public int MaxConcurrentPolls { get; set; } = 50;
+    [Between(1, 1000)] public int MaxConcurrentPolls { get; set; } = 50;
 
     /// <summary>The default feeds: every channel that subscribes reads them.</summary>
     public List<ConfiguredFeed> Feeds { get; set; } = [];
@@ -50,16 +47,13 @@ public sealed class PollingOptions : IValidatableObject
     /// After this many failures in a row a feed is paused: polled only every <see cref="PausedRetryInterval"/>, and the
     /// channels that read it are told once, with the reason. Before that, each failure doubles the wait.
     /// </summary>
-    [Range(1, 1000, ErrorMessage = "{0} must be between 1 and 1000.")]
-    public int MaxConsecutiveFailures { get; set; } = 10;
+    [Between(1, 1000)] public int MaxConsecutiveFailures { get; set; } = 10;
 
     /// <summary>Longest wait between polls of a failing feed (before it is paused).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "{0} must be between 1 second and 7 days.")]
-    public TimeSpan FailureBackoffMax { get; set; } = TimeSpan.FromHours(6);
+    [Duration("00:00:01", "7.00:00:00")] public TimeSpan FailureBackoffMax { get; set; } = TimeSpan.FromHours(6);
 
     /// <summary>How often a paused feed is tried again; the first success un-pauses it and says so.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "{0} must be between 1 second and 30 days.")]
-    public TimeSpan PausedRetryInterval { get; set; } = TimeSpan.FromDays(1);
+    [Duration("00:00:01", "30.00:00:00")] public TimeSpan PausedRetryInterval { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>
     /// The feeds' own settings, each named by its full key: data annotations do not look inside a list, and a bad
@@ -95,42 +89,34 @@ public sealed class DeliveryOptions
     public const string Section = "AlertBot:Delivery";
 
     /// <summary>How often the outbox is drained.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00", ErrorMessage = "{0} must be between 50 ms and 1 hour.")]
-    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
+    [Duration("00:00:00.050", "01:00:00")] public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Most alerts taken from the outbox per drain.</summary>
-    [Range(1, 10_000, ErrorMessage = "{0} must be between 1 and 10000.")]
-    public int BatchSize { get; set; } = 200;
+    [Between(1, 10_000)] public int BatchSize { get; set; } = 200;
 
     /// <summary>Channels delivered to at once; each channel's alerts always go one after another, in order.</summary>
-    [Range(1, 256, ErrorMessage = "{0} must be between 1 and 256.")]
-    public int Parallelism { get; set; } = 64;
+    [Between(1, 256)] public int Parallelism { get; set; } = 64;
 
     /// <summary>
     /// How long one channel may keep sending within one drain. A channel with a backlog (a group held to 20 messages a
     /// minute) yields after this, its remaining alerts staying queued in order, so the next drain starts and every
     /// other channel's new alerts are taken with it instead of waiting for that backlog to empty.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "{0} must be between 100 ms and 1 hour.")]
-    public TimeSpan ChannelTurn { get; set; } = TimeSpan.FromSeconds(2);
+    [Duration("00:00:00.100", "01:00:00")] public TimeSpan ChannelTurn { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>First retry delay after a failed send; doubles per attempt (with jitter) up to <see cref="RetryMaxDelay"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "{0} must be between 0 and 1 hour.")]
-    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+    [Duration("00:00:00", "01:00:00")] public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "{0} must be between 0 and 1 day.")]
-    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(15);
+    [Duration("00:00:00", "1.00:00:00")] public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
     /// An alert that failed this many times for a reason of its own (not a rate limit, not a platform outage) is
     /// parked: set aside so its channel's later alerts flow, the channel is told, and an operator can re-queue it.
     /// </summary>
-    [Range(1, 1000, ErrorMessage = "{0} must be between 1 and 1000.")]
-    public int MaxAttempts { get; set; } = 10;
+    [Between(1, 1000)] public int MaxAttempts { get; set; } = 10;
 
     /// <summary>An alert this old that failed again for a reason of its own is parked even before <see cref="MaxAttempts"/>.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "{0} must be between 1 minute and 30 days.")]
-    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(1);
+    [Duration("00:01:00", "30.00:00:00")] public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(1);
 }
 
 /// <summary><c>AlertBot:Matching</c>: the operator-editable dictionaries.</summary>
@@ -153,6 +139,6 @@ public sealed class MatchingOptions
     /// again at the next poll instead of being taken as "no match".
     /// </summary>
     /// <remarks>A budget of a tick makes every regex time out: how the tests reach that path.</remarks>
-    [Range(typeof(TimeSpan), "00:00:00.0000001", "00:05:00", ErrorMessage = "{0} must be positive and at most 5 minutes.")]
+    [Duration("00:00:00.0000001", "00:05:00", ErrorMessage = "{0} must be positive and at most 5 minutes.")]
     public TimeSpan RegexTimeout { get; set; } = Matching.WatchQuery.DefaultRegexTimeout;
 }

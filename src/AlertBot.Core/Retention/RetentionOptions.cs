@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using AlertBot.Core.Configuration;
 
 namespace AlertBot.Core.Retention;
 
@@ -16,10 +16,8 @@ public sealed class RetentionOptions
     /// old items does not alert on them again; pending alerts are never pruned. Also the time after which the same
     /// item arriving through another feed can alert a channel again.
     /// </summary>
-    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00", ErrorMessage = "{0} must be between 1 day and 3650 days.")]
-    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(90);
+    [Duration("1.00:00:00", "3650.00:00:00")] public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(90);
 
     /// <summary>How often the pruning runs.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00", ErrorMessage = "{0} must be between 1 minute and 7 days.")]
-    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(6);
+    [Duration("00:01:00", "7.00:00:00")] public TimeSpan Interval { get; set; } = TimeSpan.FromHours(6);
 }

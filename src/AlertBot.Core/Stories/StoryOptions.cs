@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using AlertBot.Core.Configuration;
 
 namespace AlertBot.Core.Stories;
 
@@ -11,8 +11,7 @@ public sealed class StoryOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>How far back an alert can absorb a later copy of its story.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "{0} must be between 1 minute and 30 days.")]
-    public TimeSpan Window { get; set; } = TimeSpan.FromHours(48);
+    [Duration("00:01:00", "30.00:00:00")] public TimeSpan Window { get; set; } = TimeSpan.FromHours(48);
 
     /// <summary>
     /// SimHash similarity (1 − differing bits / 64) at or above which two texts are one story whatever their titles.
@@ -20,17 +19,14 @@ public sealed class StoryOptions
     /// and rewritten headlines differ in at most 11 bits (0.83); different stories about the same actors on the same
     /// day in 26 or more (0.59 or less).
     /// </summary>
-    [Range(0.5, 1.0, ErrorMessage = "{0} must be between 0.5 and 1.")]
-    public double SimilarityThreshold { get; set; } = 0.80;
+    [Between(0.5, 1.0)] public double SimilarityThreshold { get; set; } = 0.80;
 
     /// <summary>
     /// The lower similarity that suffices when the titles also share most of their words (a headline rewritten by
     /// one outlet over the same wire copy).
     /// </summary>
-    [Range(0.5, 1.0, ErrorMessage = "{0} must be between 0.5 and 1.")]
-    public double RelatedTitleSimilarityThreshold { get; set; } = 0.70;
+    [Between(0.5, 1.0)] public double RelatedTitleSimilarityThreshold { get; set; } = 0.70;
 
     /// <summary>Share of title words (Jaccard, without stop words) that makes two titles related.</summary>
-    [Range(0.1, 1.0, ErrorMessage = "{0} must be between 0.1 and 1.")]
-    public double TitleOverlap { get; set; } = 0.4;
+    [Between(0.1, 1.0)] public double TitleOverlap { get; set; } = 0.4;
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AlertBot.Core.Configuration;
 
 namespace AlertBot.Worker.Hosting;
 
@@ -15,6 +16,5 @@ public sealed class LoggingOptions
     public string? Format { get; set; }
 
     /// <summary>How often the one-line poll summary is logged (routine polls themselves are Debug).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "{0} must be between 1 second and 1 day.")]
-    public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromMinutes(5);
+    [Duration("00:00:01", "1.00:00:00")] public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AlertBot.Core.Configuration;
 
 namespace AlertBot.Worker.Scheduling;
 
@@ -15,22 +16,19 @@ public sealed class SchedulerOptions
     /// How often a node records in the database that it is alive. A node silent for this plus
     /// <see cref="ClusterCheckinMisfireThreshold"/> is taken for dead: its triggers go back to the others.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00", ErrorMessage = "{0} must be between 0.5 seconds and 10 minutes.")]
-    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(10);
+    [Duration("00:00:00.500", "00:10:00")] public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long past a missed check-in the other nodes wait before recovering a node's work. Longer than the worst
     /// pause a live node can have (garbage collection, a database failover), or a live node is written off.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00", ErrorMessage = "{0} must be between 0.5 seconds and 10 minutes.")]
-    public TimeSpan ClusterCheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(20);
+    [Duration("00:00:00.500", "00:10:00")] public TimeSpan ClusterCheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>
     /// The longest a node waits before looking for triggers it was not told about (a trigger another node scheduled,
     /// or one a dead node held). Short enough that feeds added on one node start polling soon on all.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00", ErrorMessage = "{0} must be between 0.1 seconds and 5 minutes.")]
-    public TimeSpan IdleWaitTime { get; set; } = TimeSpan.FromSeconds(5);
+    [Duration("00:00:00.100", "00:05:00")] public TimeSpan IdleWaitTime { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// The prefix of Quartz's tables (created at start when missing, in the connection's schema). Two deployments
