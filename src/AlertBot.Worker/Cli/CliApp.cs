@@ -42,7 +42,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
 
     /// <summary>
     /// Runs one command line. Every failure ends here as one line on the error writer and an exit code
-    /// (<see cref="ExitCodes"/>); the stack trace follows only with <c>--verbose</c> or <c>ALERTBOT_VERBOSE=1</c>.
+    /// (<see cref="ExitCode"/>); the stack trace follows only with <c>--verbose</c> or <c>ALERTBOT_VERBOSE=1</c>.
     /// </summary>
     public async Task<int> RunAsync(string[] args)
     {
@@ -60,7 +60,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
                 await errors.WriteLineAsync(ex.ToString());
             }
 
-            return exitCode;
+            return (int)exitCode;
         }
     }
 
@@ -77,14 +77,14 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
 
         var once = new Option<bool>("--once") { Description = "One poll of every feed and one delivery pass, then exit." };
         var run = new Command("run", "Run the service (the default when no command is given).") { once };
-        run.SetAction((parse, ct) => parse.GetValue(once) ? RunOnceAsync(ct) : RunServiceAsync(ct));
+        run.SetVerb((parse, ct) => parse.GetValue(once) ? RunOnceAsync(ct) : RunServiceAsync(ct));
         root.Subcommands.Add(run);
-        root.SetAction((_, ct) => RunServiceAsync(ct));
+        root.SetVerb((_, ct) => RunServiceAsync(ct));
 
         var source = new Argument<string>("source") { Description = "An http(s) URL, a file:// URL or a local path." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var check = new Command("check", "Fetch and parse a feed; print its items, or the reason it failed (exit 1).") { source, json };
-        check.SetAction((parse, ct) => FeedCheckAsync(parse.GetRequiredValue(source), parse.GetValue(json), ct));
+        check.SetVerb((parse, ct) => FeedCheckAsync(parse.GetRequiredValue(source), parse.GetValue(json), ct));
         var feed = new Command("feed", "Feed tools.") { check };
         root.Subcommands.Add(feed);
         new DataCommands(this).AddTo(root, feed);
@@ -104,18 +104,18 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
                 result.AddError("Give exactly one of --text or --file.");
             }
         });
-        match.SetAction((parse, ct) => MatchAsync(parse.GetValue(text), parse.GetValue(file), parse.GetValue(watchlist)!, parse.GetValue(matchJson), ct));
+        match.SetVerb((parse, ct) => MatchAsync(parse.GetValue(text), parse.GetValue(file), parse.GetValue(watchlist)!, parse.GetValue(matchJson), ct));
         root.Subcommands.Add(match);
 
         var summarizeSource = new Argument<string>("source") { Description = "A feed: an http(s) URL, a file:// URL or a local path." };
         var summarizeWatchlist = new Option<string>("--watchlist") { Description = "The watchlist preset whose matches shape the summary.", DefaultValueFactory = _ => "default" };
         var summarize = new Command("summarize", "Print the alert each item of a feed would produce.") { summarizeSource, summarizeWatchlist };
-        summarize.SetAction((parse, ct) => SummarizeAsync(parse.GetRequiredValue(summarizeSource), parse.GetValue(summarizeWatchlist)!, ct));
+        summarize.SetVerb((parse, ct) => SummarizeAsync(parse.GetRequiredValue(summarizeSource), parse.GetValue(summarizeWatchlist)!, ct));
         root.Subcommands.Add(summarize);
 
         var healthUrl = new Option<string>("--url") { Description = "The address to probe.", DefaultValueFactory = _ => "http://127.0.0.1:8080/healthz" };
         var healthCheck = new Command("health", "Probe a running AlertBot's health endpoint (the container HEALTHCHECK); exit 0 when healthy.") { healthUrl };
-        healthCheck.SetAction((parse, ct) => HealthAsync(parse.GetValue(healthUrl)!, ct));
+        healthCheck.SetVerb((parse, ct) => HealthAsync(parse.GetValue(healthUrl)!, ct));
         root.Subcommands.Add(healthCheck);
 
         var parsed = root.Parse(args);
@@ -126,7 +126,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
             throw new OperatorException(
                 "usage",
                 $"{string.Join(" ", parsed.Errors.Select(e => e.Message.TrimEnd('.') + "."))} Run 'alertbot {verb}{(verb.Length > 0 ? " " : "")}--help' for the options",
-                ExitCodes.Usage);
+                ExitCode.Usage);
         }
 
         // Exceptions are not turned into stack traces here: RunAsync reports each in one line.
@@ -149,14 +149,14 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         return names;
     }
 
-    private async Task<int> RunServiceAsync(CancellationToken cancellationToken)
+    private async Task<ExitCode> RunServiceAsync(CancellationToken cancellationToken)
     {
         using var host = AlertBotHost.CreateBuilder(HostMode.Service, Output, overrides).Build();
         await host.RunAsync(cancellationToken);
-        return 0;
+        return ExitCode.Ok;
     }
 
-    private async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    private async Task<ExitCode> RunOnceAsync(CancellationToken cancellationToken)
     {
         using var host = BuildCommandHost();
         var services = host.Services;
@@ -178,15 +178,15 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
             $"run --once: {round.Delivered} alerts delivered, {pending.Pending} waiting for a retry, {failed} of {feeds.Count} feeds failed.");
 
         // Non-zero when a feed failed, so cron and scripts notice; `alertbot feed list` shows each feed's error.
-        return failed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        return failed > 0 ? ExitCode.Failed : ExitCode.Ok;
     }
 
-    private async Task<int> HealthAsync(string url, CancellationToken cancellationToken)
+    private async Task<ExitCode> HealthAsync(string url, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw new OperatorException(
-                "health", $"'{url}' is not an http(s) URL. Give the endpoint's address, e.g. --url http://127.0.0.1:8080/healthz", ExitCodes.Usage);
+                "health", $"'{url}' is not an http(s) URL. Give the endpoint's address, e.g. --url http://127.0.0.1:8080/healthz", ExitCode.Usage);
         }
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -194,16 +194,16 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         {
             using var response = await http.GetAsync(uri, cancellationToken);
             await Output.WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase}");
-            return response.IsSuccessStatusCode ? 0 : 1;
+            return response.IsSuccessStatusCode ? ExitCode.Ok : ExitCode.Failed;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             await Output.WriteLineAsync($"unhealthy: {ex.Message}");
-            return 1;
+            return ExitCode.Failed;
         }
     }
 
-    private async Task<int> FeedCheckAsync(string source, bool asJson, CancellationToken cancellationToken)
+    private async Task<ExitCode> FeedCheckAsync(string source, bool asJson, CancellationToken cancellationToken)
     {
         using var host = BuildCommandHost();
         InputFiles.RequireLocalSource(source);
@@ -212,7 +212,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         {
             case FeedReadResult.Success ok when asJson:
                 await Output.WriteLineAsync(JsonSerializer.Serialize(new { ok = true, title = ok.FeedTitle, readFrom = ok.ReadFrom, items = ok.Items }, Json));
-                return 0;
+                return ExitCode.Ok;
             case FeedReadResult.Success ok:
                 if (ok.ReadFrom is not null)
                 {
@@ -227,20 +227,20 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
                     await Output.WriteLineAsync($"  {item.Link ?? item.Id}");
                 }
 
-                return 0;
+                return ExitCode.Ok;
             case FeedReadResult.Failure failure when asJson:
                 await Output.WriteLineAsync(JsonSerializer.Serialize(new { ok = false, kind = failure.Kind.ToString(), reason = failure.Reason }, Json));
-                return 1;
+                return ExitCode.Failed;
             case FeedReadResult.Failure failure:
                 await Output.WriteLineAsync($"feed rejected: {failure.Kind}: {failure.Reason}");
-                return 1;
+                return ExitCode.Failed;
             default:
                 await Output.WriteLineAsync("feed not modified");
-                return 0;
+                return ExitCode.Ok;
         }
     }
 
-    private async Task<int> MatchAsync(string? text, string? file, string watchlistName, bool asJson, CancellationToken cancellationToken)
+    private async Task<ExitCode> MatchAsync(string? text, string? file, string watchlistName, bool asJson, CancellationToken cancellationToken)
     {
         using var host = BuildCommandHost();
         var (matcher, terms) = GetMatcher(host.Services, watchlistName);
@@ -250,7 +250,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         if (asJson)
         {
             await Output.WriteLineAsync(JsonSerializer.Serialize(new { watchlist = watchlistName, terms, hits, timedOut = matches.TimedOut }, Json));
-            return matches.IsComplete ? ExitCodes.Ok : ExitCodes.Environment;
+            return matches.IsComplete ? ExitCode.Ok : ExitCode.Environment;
         }
 
         if (!matches.IsComplete)
@@ -265,7 +265,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         if (hits.Count == 0)
         {
             await Output.WriteLineAsync($"No match for watchlist '{watchlistName}' ({string.Join(", ", terms)}).");
-            return matches.IsComplete ? ExitCodes.Ok : ExitCodes.Environment;
+            return matches.IsComplete ? ExitCode.Ok : ExitCode.Environment;
         }
 
         foreach (var group in hits.GroupBy(h => h.Term))
@@ -283,10 +283,10 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
             await Output.WriteLineAsync($"No match: {string.Join(", ", missing)}");
         }
 
-        return matches.IsComplete ? ExitCodes.Ok : ExitCodes.Environment;
+        return matches.IsComplete ? ExitCode.Ok : ExitCode.Environment;
     }
 
-    private async Task<int> SummarizeAsync(string source, string watchlistName, CancellationToken cancellationToken)
+    private async Task<ExitCode> SummarizeAsync(string source, string watchlistName, CancellationToken cancellationToken)
     {
         using var host = BuildCommandHost();
         var (matcher, _) = GetMatcher(host.Services, watchlistName);
@@ -295,7 +295,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
         if (result is not FeedReadResult.Success ok)
         {
             await Output.WriteLineAsync(result is FeedReadResult.Failure f ? $"feed rejected: {f.Kind}: {f.Reason}" : "feed not modified");
-            return 1;
+            return ExitCode.Failed;
         }
 
         var summarizer = host.Services.GetRequiredService<Summarizer>();
@@ -307,7 +307,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
             await Output.WriteLineAsync();
         }
 
-        return 0;
+        return ExitCode.Ok;
     }
 
     /// <summary>A host for a CLI verb, its options validated before the verb does anything (as the service's start does).</summary>
@@ -349,7 +349,7 @@ public sealed class CliApp(TextWriter output, IReadOnlyDictionary<string, string
             ?? throw new OperatorException(
                 "watchlist",
                 $"no watchlist preset named '{watchlistName}'. Use one of: {string.Join(", ", presets.Select(p => p.Name))}",
-                ExitCodes.Usage);
+                ExitCode.Usage);
         var matcher = CompiledMatcher.Build(
             preset.Terms.Select(t => new MatchRule(0, t)),
             services.GetRequiredService<ActorDictionary>(),

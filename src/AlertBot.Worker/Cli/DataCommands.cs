@@ -39,28 +39,28 @@ internal sealed class DataCommands(CliApp app)
     {
         var output = new Option<string?>("--output") { Description = "Write to this file instead of standard output." };
         var export = new Command("export", "Every http(s) feed in the database as OPML.") { output };
-        export.SetAction((parse, ct) => ExportFeedsAsync(parse.GetValue(output), ct));
+        export.SetVerb((parse, ct) => ExportFeedsAsync(parse.GetValue(output), ct));
         feed.Subcommands.Add(export);
 
         var file = new Argument<string>("file") { Description = "An OPML file, or the name of a feed pack in config/feeds (e.g. middle-east)." };
         var channel = new Option<string?>("--channel") { Description = "Also attach the feeds to this channel, e.g. telegram:-1001234567890." };
         var import = new Command("import", "Add the feeds of an OPML file (each records a baseline on its first poll).") { file, channel };
-        import.SetAction((parse, ct) => ImportFeedsAsync(parse.GetRequiredValue(file), parse.GetValue(channel), ct));
+        import.SetVerb((parse, ct) => ImportFeedsAsync(parse.GetRequiredValue(file), parse.GetValue(channel), ct));
         feed.Subcommands.Add(import);
 
         var addUrl = new Argument<string>("url") { Description = "The feed's http(s) address, or a web page that links to its feed." };
         var addChannel = new Option<string?>("--channel") { Description = "Also attach it to this channel, e.g. telegram:-1001234567890." };
         var add = new Command("add", "Read a feed once and add it (a web page is searched for the feed it links to).") { addUrl, addChannel };
-        add.SetAction((parse, ct) => AddFeedAsync(parse.GetRequiredValue(addUrl), parse.GetValue(addChannel), ct));
+        add.SetVerb((parse, ct) => AddFeedAsync(parse.GetRequiredValue(addUrl), parse.GetValue(addChannel), ct));
         feed.Subcommands.Add(add);
 
         var list = new Command("list", "Every feed with its id, interval and health.");
-        list.SetAction((_, ct) => ListFeedsAsync(ct));
+        list.SetVerb((_, ct) => ListFeedsAsync(ct));
         feed.Subcommands.Add(list);
 
         var removeId = new Argument<long>("id") { Description = "The feed's id (see feed list)." };
         var remove = new Command("remove", "Delete a feed: no channel reads it any more, its history goes with it.") { removeId };
-        remove.SetAction((parse, ct) => RemoveFeedAsync(parse.GetValue(removeId), ct));
+        remove.SetVerb((parse, ct) => RemoveFeedAsync(parse.GetValue(removeId), ct));
         feed.Subcommands.Add(remove);
 
         var setId = new Argument<long>("id") { Description = "The feed's id (see feed list)." };
@@ -70,7 +70,7 @@ internal sealed class DataCommands(CliApp app)
             Required = true,
         };
         var set = new Command("set", "Change a feed's polling interval (the running service picks it up within a minute).") { setId, interval };
-        set.SetAction((parse, ct) => SetFeedAsync(parse.GetValue(setId), parse.GetRequiredValue(interval), ct));
+        set.SetVerb((parse, ct) => SetFeedAsync(parse.GetValue(setId), parse.GetRequiredValue(interval), ct));
         feed.Subcommands.Add(set);
 
         var watchChannel = new Option<string>("--channel") { Description = "The channel, e.g. telegram:-1001234567890 or discord:123456789012345678.", Required = true };
@@ -78,20 +78,20 @@ internal sealed class DataCommands(CliApp app)
         format.AcceptOnlyFromAmong("yaml", "json");
         var watchOutput = new Option<string?>("--output") { Description = "Write to this file instead of standard output." };
         var watchExport = new Command("export", "A channel's watchlist as YAML or JSON.") { watchChannel, format, watchOutput };
-        watchExport.SetAction((parse, ct) => ExportWatchlistAsync(parse.GetRequiredValue(watchChannel), parse.GetValue(format)!, parse.GetValue(watchOutput), ct));
+        watchExport.SetVerb((parse, ct) => ExportWatchlistAsync(parse.GetRequiredValue(watchChannel), parse.GetValue(format)!, parse.GetValue(watchOutput), ct));
 
         var watchFile = new Argument<string>("file") { Description = "A .yaml, .yml or .json watchlist file." };
         var watchImport = new Command("import", "Add a watchlist file's terms to a channel, with the checks of /watch add (the channel is created if new).") { watchFile, watchChannel };
-        watchImport.SetAction((parse, ct) => ImportWatchlistAsync(parse.GetRequiredValue(watchFile), parse.GetRequiredValue(watchChannel), ct));
+        watchImport.SetVerb((parse, ct) => ImportWatchlistAsync(parse.GetRequiredValue(watchFile), parse.GetRequiredValue(watchChannel), ct));
         root.Subcommands.Add(new Command("watchlist", "Watchlist tools.") { watchExport, watchImport });
 
         var backupFile = new Argument<string>("file") { Description = "Where to write the copy, e.g. /data/backup.db." };
         var backup = new Command("backup", "A consistent copy of the SQLite database, safe while the service runs (PostgreSQL: use pg_dump).") { backupFile };
-        backup.SetAction((parse, ct) => BackupAsync(parse.GetRequiredValue(backupFile), ct));
+        backup.SetVerb((parse, ct) => BackupAsync(parse.GetRequiredValue(backupFile), ct));
         root.Subcommands.Add(backup);
     }
 
-    private async Task<int> ExportFeedsAsync(string? output, CancellationToken cancellationToken)
+    private async Task<ExitCode> ExportFeedsAsync(string? output, CancellationToken cancellationToken)
     {
         await using var host = await app.StartStoreHostAsync(cancellationToken);
         var feedStore = host.Services.GetRequiredService<IFeedStore>();
@@ -106,10 +106,10 @@ internal sealed class DataCommands(CliApp app)
 
         var opml = OpmlDocument.Write("AlertBot feeds", portable.Select(f => new OpmlFeed(f.Url, f.Name)), DateTimeOffset.UtcNow);
         await WriteAsync(opml, output, cancellationToken);
-        return ExitCodes.Ok;
+        return ExitCode.Ok;
     }
 
-    private async Task<int> ImportFeedsAsync(string file, string? channelText, CancellationToken cancellationToken)
+    private async Task<ExitCode> ImportFeedsAsync(string file, string? channelText, CancellationToken cancellationToken)
     {
         var channelRef = channelText is null ? (ChannelRef?)null : ParseChannel(channelText);
         var path = FeedPacks.Resolve(file);
@@ -127,7 +127,7 @@ internal sealed class DataCommands(CliApp app)
             catch (InvalidDataException ex)
             {
                 throw new OperatorException(
-                    "feed import", $"{file} is {ex.Message.TrimEnd('.')}. Give an OPML file, as feed readers export", ExitCodes.Usage, ex);
+                    "feed import", $"{file} is {ex.Message.TrimEnd('.')}. Give an OPML file, as feed readers export", ExitCode.Usage, ex);
             }
         }
 
@@ -172,15 +172,15 @@ internal sealed class DataCommands(CliApp app)
 
         var attachedText = channel is null ? "" : $"; {attached} newly attached to {channel.Ref}";
         await app.Output.WriteLineAsync($"{feeds.Count} feeds in the file, {added} new, {skipped} skipped{attachedText}.");
-        return ExitCodes.Ok;
+        return ExitCode.Ok;
     }
 
-    private async Task<int> AddFeedAsync(string url, string? channelText, CancellationToken cancellationToken)
+    private async Task<ExitCode> AddFeedAsync(string url, string? channelText, CancellationToken cancellationToken)
     {
         var channelRef = channelText is null ? (ChannelRef?)null : ParseChannel(channelText);
         if (!IsHttp(url.Trim(), out var uri))
         {
-            throw new OperatorException("feed add", $"'{url}' is not an http(s) URL. Give the feed's address, e.g. https://example.com/rss", ExitCodes.Usage);
+            throw new OperatorException("feed add", $"'{url}' is not an http(s) URL. Give the feed's address, e.g. https://example.com/rss", ExitCode.Usage);
         }
 
         await using var host = await app.StartStoreHostAsync(cancellationToken);
@@ -189,7 +189,7 @@ internal sealed class DataCommands(CliApp app)
         {
             var reason = result is FeedReadResult.Failure failure ? failure.Reason : "the server answered 'not modified' to a first read";
             throw new OperatorException(
-                "feed add", $"{uri.AbsoluteUri} was not added: {reason.TrimEnd('.')}. Check the address (`alertbot feed check` shows what it serves)", ExitCodes.Failed);
+                "feed add", $"{uri.AbsoluteUri} was not added: {reason.TrimEnd('.')}. Check the address (`alertbot feed check` shows what it serves)", ExitCode.Failed);
         }
 
         var feedUrl = ok.ReadFrom ?? uri.AbsoluteUri;
@@ -210,10 +210,10 @@ internal sealed class DataCommands(CliApp app)
 
         await app.Output.WriteLineAsync(
             $"Feed {record.Id}: {record.Name} ({record.Url}), {ok.Items.Count} items now. Its first poll records them as a baseline; alerts start with newer ones.");
-        return ExitCodes.Ok;
+        return ExitCode.Ok;
     }
 
-    private async Task<int> ListFeedsAsync(CancellationToken cancellationToken)
+    private async Task<ExitCode> ListFeedsAsync(CancellationToken cancellationToken)
     {
         await using var host = await app.StartStoreHostAsync(cancellationToken);
         var feedStore = host.Services.GetRequiredService<IFeedStore>();
@@ -223,7 +223,7 @@ internal sealed class DataCommands(CliApp app)
         if (feeds.Count == 0)
         {
             await app.Output.WriteLineAsync("No feeds. Add some with `alertbot feed import <file.opml | pack>`.");
-            return ExitCodes.Ok;
+            return ExitCode.Ok;
         }
 
         foreach (var feed in feeds)
@@ -234,10 +234,10 @@ internal sealed class DataCommands(CliApp app)
             await app.Output.WriteLineAsync($"       every {interval}; {health.Describe(feed)}");
         }
 
-        return ExitCodes.Ok;
+        return ExitCode.Ok;
     }
 
-    private async Task<int> RemoveFeedAsync(long id, CancellationToken cancellationToken)
+    private async Task<ExitCode> RemoveFeedAsync(long id, CancellationToken cancellationToken)
     {
         await using var host = await app.StartStoreHostAsync(cancellationToken);
         var feedStore = host.Services.GetRequiredService<IFeedStore>();
@@ -250,10 +250,10 @@ internal sealed class DataCommands(CliApp app)
             await app.Error.WriteLineAsync("feed remove: this feed is listed in AlertBot:Polling:Feeds and comes back at the next start unless removed there too.");
         }
 
-        return ExitCodes.Ok;
+        return ExitCode.Ok;
     }
 
-    private async Task<int> SetFeedAsync(long id, string intervalText, CancellationToken cancellationToken)
+    private async Task<ExitCode> SetFeedAsync(long id, string intervalText, CancellationToken cancellationToken)
     {
         TimeSpan? interval = null;
         if (!intervalText.Equals("default", StringComparison.OrdinalIgnoreCase))
@@ -264,7 +264,7 @@ internal sealed class DataCommands(CliApp app)
                 throw new OperatorException(
                     "feed set",
                     $"'{intervalText}' is not an interval between 5 seconds and 7 days. Write it as hh:mm:ss (00:10:00) or d.hh:mm:ss, or 'default'",
-                    ExitCodes.Usage);
+                    ExitCode.Usage);
             }
 
             interval = parsed;
@@ -282,21 +282,21 @@ internal sealed class DataCommands(CliApp app)
             await app.Error.WriteLineAsync("feed set: this feed is listed in AlertBot:Polling:Feeds, whose Interval applies again at the next start.");
         }
 
-        return ExitCodes.Ok;
+        return ExitCode.Ok;
     }
 
     private static async Task<FeedRecord> RequireFeedAsync(IFeedStore feedStore, long id, CancellationToken cancellationToken) =>
         await feedStore.GetFeedAsync(id, cancellationToken)
-            ?? throw new OperatorException("feed", $"there is no feed {id}. `alertbot feed list` shows the ids", ExitCodes.Usage);
+            ?? throw new OperatorException("feed", $"there is no feed {id}. `alertbot feed list` shows the ids", ExitCode.Usage);
 
-    private async Task<int> ExportWatchlistAsync(string channelText, string format, string? output, CancellationToken cancellationToken)
+    private async Task<ExitCode> ExportWatchlistAsync(string channelText, string format, string? output, CancellationToken cancellationToken)
     {
         var channelRef = ParseChannel(channelText);
         await using var host = await app.StartStoreHostAsync(cancellationToken);
         var channelStore = host.Services.GetRequiredService<IChannelStore>();
         var watchlistStore = host.Services.GetRequiredService<IWatchlistStore>();
         var channel = await channelStore.GetChannelAsync(channelRef, cancellationToken)
-            ?? throw new OperatorException("watchlist export", $"there is no channel {channelRef}. Check the platform and id", ExitCodes.Usage);
+            ?? throw new OperatorException("watchlist export", $"there is no channel {channelRef}. Check the platform and id", ExitCode.Usage);
 
         var file = new WatchlistFile
         {
@@ -307,10 +307,10 @@ internal sealed class DataCommands(CliApp app)
             ? JsonSerializer.Serialize(file, Json)
             : new SerializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Serialize(file);
         await WriteAsync(text, output, cancellationToken);
-        return ExitCodes.Ok;
+        return ExitCode.Ok;
     }
 
-    private async Task<int> ImportWatchlistAsync(string path, string channelText, CancellationToken cancellationToken)
+    private async Task<ExitCode> ImportWatchlistAsync(string path, string channelText, CancellationToken cancellationToken)
     {
         var channelRef = ParseChannel(channelText);
         var text = await InputFiles.ReadAllTextAsync(path, cancellationToken);
@@ -340,7 +340,7 @@ internal sealed class DataCommands(CliApp app)
         }
 
         await app.Output.WriteLineAsync($"{terms.Count} terms in the file, {added} added to {channelRef}, {refused} refused.");
-        return refused > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        return refused > 0 ? ExitCode.Failed : ExitCode.Ok;
     }
 
     /// <summary>The terms of a watchlist file; a file of another shape is one line saying what shape is expected.</summary>
@@ -358,22 +358,22 @@ internal sealed class DataCommands(CliApp app)
         catch (JsonException ex)
         {
             var where = ex.LineNumber is { } line ? $" (line {line + 1})" : "";
-            throw new OperatorException("watchlist import", $"{path} is not a watchlist file{where}. {Expected}", ExitCodes.Usage, ex);
+            throw new OperatorException("watchlist import", $"{path} is not a watchlist file{where}. {Expected}", ExitCode.Usage, ex);
         }
         catch (YamlDotNet.Core.YamlException ex)
         {
-            throw new OperatorException("watchlist import", $"{path} is not a watchlist file (line {ex.Start.Line}). {Expected}", ExitCodes.Usage, ex);
+            throw new OperatorException("watchlist import", $"{path} is not a watchlist file (line {ex.Start.Line}). {Expected}", ExitCode.Usage, ex);
         }
 
         if (file?.Terms is not { Count: > 0 } terms)
         {
-            throw new OperatorException("watchlist import", $"{path} lists no terms. {Expected}", ExitCodes.Usage);
+            throw new OperatorException("watchlist import", $"{path} lists no terms. {Expected}", ExitCode.Usage);
         }
 
         return terms.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).ToList();
     }
 
-    private async Task<int> BackupAsync(string file, CancellationToken cancellationToken)
+    private async Task<ExitCode> BackupAsync(string file, CancellationToken cancellationToken)
     {
         await using var host = await app.StartStoreHostAsync(cancellationToken);
         var store = host.Services.GetRequiredService<IStoreMigrator>();
@@ -382,7 +382,7 @@ internal sealed class DataCommands(CliApp app)
             throw new OperatorException(
                 "backup",
                 "the database is PostgreSQL, which has its own tool. Run pg_dump (e.g. `pg_dump -Fc -d alertbot -f alertbot.dump`) and restore with pg_restore",
-                ExitCodes.Usage);
+                ExitCode.Usage);
         }
 
         try
@@ -395,7 +395,7 @@ internal sealed class DataCommands(CliApp app)
         }
 
         await app.Output.WriteLineAsync($"Backed up to {Path.GetFullPath(file)}. To restore: stop AlertBot, put this file in place of the database (delete its -wal and -shm files), start AlertBot.");
-        return ExitCodes.Ok;
+        return ExitCode.Ok;
     }
 
     private async Task WriteAsync(string text, string? output, CancellationToken cancellationToken)
@@ -422,7 +422,7 @@ internal sealed class DataCommands(CliApp app)
             throw new OperatorException(
                 "channel",
                 $"'{text}' is not a channel: write platform:id, with platform {string.Join(", ", ChannelPlatforms)}, e.g. telegram:-1001234567890",
-                ExitCodes.Usage);
+                ExitCode.Usage);
         }
 
         return new ChannelRef(platform, text[(colon + 1)..]);

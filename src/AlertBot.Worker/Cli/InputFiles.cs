@@ -60,12 +60,12 @@ internal static class InputFiles
     public static OperatorException Unwritable(string path, Exception ex) => new(
         "output",
         $"cannot write {Path.GetFullPath(path)} ({Reason(ex)}). Choose a file in a folder that exists and that you may write to",
-        ExitCodes.Environment,
+        ExitCode.Environment,
         ex);
 
     private static OperatorException Unreadable(string path, Exception ex) => ex is FileNotFoundException or DirectoryNotFoundException
-        ? new("input", $"{path} does not exist. Check the path (a relative path is read from the current folder)", ExitCodes.Usage, ex)
-        : new("input", $"cannot read {path} ({Reason(ex)}). Check the file's permissions", ExitCodes.Usage, ex);
+        ? new("input", $"{path} does not exist. Check the path (a relative path is read from the current folder)", ExitCode.Usage, ex)
+        : new("input", $"cannot read {path} ({Reason(ex)}). Check the file's permissions", ExitCode.Usage, ex);
 
     private static string Reason(Exception ex) => ex switch
     {

@@ -25,7 +25,7 @@ internal sealed class OutboxCommands(CliApp app)
     {
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var parked = new Command("parked", "List alerts set aside after failing repeatedly, with the last error.") { json };
-        parked.SetAction((parse, ct) => ListAsync(parse.GetValue(json), ct));
+        parked.SetVerb((parse, ct) => ListAsync(parse.GetValue(json), ct));
 
         var id = new Argument<long?>("id") { Description = "The parked alert's id, as 'outbox parked' shows it.", Arity = ArgumentArity.ZeroOrOne };
         var all = new Option<bool>("--all") { Description = "Re-queue every parked alert." };
@@ -37,12 +37,12 @@ internal sealed class OutboxCommands(CliApp app)
                 result.AddError("Give exactly one of an id or --all.");
             }
         });
-        requeue.SetAction((parse, ct) => RequeueAsync(parse.GetValue(id), ct));
+        requeue.SetVerb((parse, ct) => RequeueAsync(parse.GetValue(id), ct));
 
         root.Subcommands.Add(new Command("outbox", "Alerts waiting to be delivered.") { parked, requeue });
     }
 
-    private async Task<int> ListAsync(bool json, CancellationToken cancellationToken)
+    private async Task<ExitCode> ListAsync(bool json, CancellationToken cancellationToken)
     {
         await using var host = await app.StartStoreHostAsync(cancellationToken);
         var parked = await host.Services.GetRequiredService<IOutboxStore>().ListParkedAsync(cancellationToken);
@@ -59,13 +59,13 @@ internal sealed class OutboxCommands(CliApp app)
                 p.CreatedAt,
                 p.ParkedAt,
             }), Json));
-            return 0;
+            return ExitCode.Ok;
         }
 
         if (parked.Count == 0)
         {
             await app.Output.WriteLineAsync("No parked alerts.");
-            return 0;
+            return ExitCode.Ok;
         }
 
         foreach (var alert in parked)
@@ -77,20 +77,20 @@ internal sealed class OutboxCommands(CliApp app)
         }
 
         await app.Output.WriteLineAsync($"{parked.Count} parked. Re-queue with: alertbot outbox requeue <id> (or --all)");
-        return 0;
+        return ExitCode.Ok;
     }
 
-    private async Task<int> RequeueAsync(long? id, CancellationToken cancellationToken)
+    private async Task<ExitCode> RequeueAsync(long? id, CancellationToken cancellationToken)
     {
         await using var host = await app.StartStoreHostAsync(cancellationToken);
         var requeued = await host.Services.GetRequiredService<IOutboxStore>().RequeueParkedAsync(id, host.Services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
         if (id is { } one && requeued == 0)
         {
             await app.Output.WriteLineAsync($"No parked alert {one}: see 'alertbot outbox parked'.");
-            return 1;
+            return ExitCode.Failed;
         }
 
         await app.Output.WriteLineAsync($"{requeued} alert(s) re-queued; a running worker sends them on its next delivery pass.");
-        return 0;
+        return ExitCode.Ok;
     }
 }
