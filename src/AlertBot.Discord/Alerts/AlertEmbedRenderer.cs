@@ -16,17 +16,17 @@ internal static class AlertEmbedRenderer
     /// <param name="marker">The alert's delivery marker, shown last in the footer so a later try can find the message.</param>
     public static Embed Render(AlertMessage message, string marker)
     {
-        var title = DiscordText.Shorten(DiscordText.EscapeMarkdown(Clean(message.Title)), DiscordText.EmbedTitleMax);
+        var title = DiscordText.Shorten(DiscordText.EscapeMarkdown(Clean(message.Title)), EmbedBuilder.MaxTitleLength);
         var also = StoryMessages.AlsoLine(message);
         var suffix = $" · {marker}";
-        var source = DiscordText.Shorten(also.Length > 0 ? $"{Clean(message.Source)} · {also}" : Clean(message.Source), DiscordText.FooterTextMax - suffix.Length);
+        var source = DiscordText.Shorten(also.Length > 0 ? $"{Clean(message.Source)} · {also}" : Clean(message.Source), EmbedFooterBuilder.MaxFooterTextLength - suffix.Length);
         var footer = source + suffix;
         var description = message.Digest.Count > 0 ? RenderDigest(message) : Highlighted(message);
         var fieldValue = RenderMatches(message.Matches);
 
         // The 6000 total counts title, description, field names and values, footer and author together.
         var fixedPart = title.Length + footer.Length + (fieldValue is null ? 0 : MatchesFieldName.Length + fieldValue.Length);
-        var room = DiscordText.EmbedTotalMax - fixedPart;
+        var room = EmbedBuilder.MaxEmbedLength - fixedPart;
         if (description.Length > room)
         {
             description = room > 1 ? DiscordText.Shorten(description, room) : "";
@@ -69,11 +69,11 @@ internal static class AlertEmbedRenderer
                 Highlighting.Segments(sentence, message.Highlights, index), DiscordText.EscapeMarkdown, "**", "**"))
             .Where(s => s.Length > 0);
         var bold = string.Join(' ', parts);
-        return bold.Length <= DiscordText.EmbedDescriptionMax
+        return bold.Length <= EmbedBuilder.MaxDescriptionLength
             ? bold
             : DiscordText.Shorten(
                 DiscordText.EscapeMarkdown(string.Join(' ', message.Sentences.Select(Clean).Where(s => s.Length > 0))),
-                DiscordText.EmbedDescriptionMax);
+                EmbedBuilder.MaxDescriptionLength);
     }
 
     /// <summary>A digest's stories as lines: linked title, source, matched terms in bold; whole stories only.</summary>
@@ -97,7 +97,7 @@ internal static class AlertEmbedRenderer
                 line.Append(" · **").Append(DiscordText.EscapeMarkdown(DiscordText.Shorten(string.Join(", ", entry.Terms), 200))).Append("**");
             }
 
-            if (builder.Length + line.Length + 1 > DiscordText.EmbedDescriptionMax - 48)
+            if (builder.Length + line.Length + 1 > EmbedBuilder.MaxDescriptionLength - 48)
             {
                 break;
             }
@@ -148,7 +148,7 @@ internal static class AlertEmbedRenderer
         }
 
         var markerLine = $"\n-# {marker}";
-        return DiscordText.Shorten(builder.ToString(), DiscordText.ContentMax - markerLine.Length) + markerLine;
+        return DiscordText.Shorten(builder.ToString(), DiscordConfig.MaxMessageSize - markerLine.Length) + markerLine;
     }
 
     /// <summary>One line per matched term: term, the alias that matched, where, and the sentence; whole lines only.</summary>
@@ -170,11 +170,11 @@ internal static class AlertEmbedRenderer
             var sentence = DiscordText.Shorten(DiscordText.EscapeMarkdown(Clean(match.Sentence)), SentenceInFieldMax);
             var line = $"• **{DiscordText.EscapeMarkdown(Clean(match.Term))}**{alias} in {field}: {sentence}";
             var separator = builder.Length > 0 ? 1 : 0;
-            if (builder.Length + separator + line.Length > DiscordText.FieldValueMax - 16)
+            if (builder.Length + separator + line.Length > EmbedFieldBuilder.MaxFieldValueLength - 16)
             {
                 if (shown == 0)
                 {
-                    builder.Append(DiscordText.Shorten(line, DiscordText.FieldValueMax - 16));
+                    builder.Append(DiscordText.Shorten(line, EmbedFieldBuilder.MaxFieldValueLength - 16));
                     shown++;
                 }
 

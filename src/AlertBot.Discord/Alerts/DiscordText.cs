@@ -2,18 +2,13 @@ using System.Text;
 
 namespace AlertBot.Discord.Alerts;
 
-/// <summary>Discord's length limits and the clean shortening that keeps text within them.</summary>
+/// <summary>
+/// The clean shortening that keeps text within Discord's length limits, and markdown escaping. The limits themselves
+/// are Discord.Net's (<see cref="Discord.EmbedBuilder.MaxTitleLength"/>, <see cref="Discord.DiscordConfig.MaxMessageSize"/>
+/// and the like): its builders refuse what exceeds them, so the renderer measures against the same numbers.
+/// </summary>
 internal static class DiscordText
 {
-    public const int ContentMax = 2000;
-    public const int EmbedTitleMax = 256;
-    public const int EmbedDescriptionMax = 4096;
-    public const int FieldNameMax = 256;
-    public const int FieldValueMax = 1024;
-    public const int FooterTextMax = 2048;
-    public const int AuthorNameMax = 256;
-    public const int EmbedTotalMax = 6000;
-
     private const char Ellipsis = '…';
 
     /// <summary>

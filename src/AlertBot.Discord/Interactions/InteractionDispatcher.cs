@@ -181,7 +181,7 @@ internal sealed partial class InteractionDispatcher : IDisposable
             await command.ModifyOriginalResponseAsync(
                 p =>
                 {
-                    p.Content = DiscordText.Shorten(reply.Text.Length > 0 ? reply.Text : "Done.", DiscordText.ContentMax);
+                    p.Content = DiscordText.Shorten(reply.Text.Length > 0 ? reply.Text : "Done.", DiscordConfig.MaxMessageSize);
                     p.AllowedMentions = DiscordAlertSink.NoMentions;
                 },
                 options);

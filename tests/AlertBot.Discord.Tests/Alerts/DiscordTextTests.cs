@@ -59,9 +59,9 @@ public sealed class DiscordTextTests
         var plain = AlertEmbedRenderer.RenderPlain(message with { Sentences = [new string('x', 5000)] }, Marker);
 
         Assert.EndsWith(" · " + Marker, embed.Footer!.Value.Text, StringComparison.Ordinal);
-        Assert.InRange(embed.Footer!.Value.Text.Length, 1, DiscordText.FooterTextMax);
+        Assert.InRange(embed.Footer!.Value.Text.Length, 1, 2048);
         Assert.EndsWith("\n-# " + Marker, plain, StringComparison.Ordinal);
-        Assert.InRange(plain.Length, 1, DiscordText.ContentMax);
+        Assert.InRange(plain.Length, 1, 2000);
     }
 
     [Theory]
