@@ -24,6 +24,9 @@ public sealed record FakeTelegramLimits(TimeSpan PerChatInterval, int PerGroup, 
 /// <summary>One Bot API call as it arrived; <paramref name="Fault"/> says how an injected fault spoiled its answer.</summary>
 public sealed record RecordedCall(string Method, JsonObject Body, int Status, TimeSpan At, ChatFault Fault = ChatFault.None);
 
+/// <summary>A long poll a later getUpdates ended with 409: when it arrived and when it was ended, on the fake's clock.</summary>
+public sealed record TerminatedPoll(TimeSpan StartedAt, TimeSpan EndedAt);
+
 /// <summary>A message the fake accepted: the HTML as sent and the text as a user would see it.</summary>
 public sealed record SentMessage(long ChatId, int MessageId, string Html, string PlainText, string? ParseMode, int? ReplyTo, JsonObject Body);
 
@@ -31,8 +34,8 @@ public sealed record SentMessage(long ChatId, int MessageId, string Html, string
 /// A loopback Bot API server (Kestrel on 127.0.0.1:0) speaking Telegram's JSON at <c>/bot{token}/{method}</c>:
 /// answers <c>{"ok":true,"result":…}</c> or <c>{"ok":false,"error_code","description","parameters"}</c>, records every
 /// call, enforces the per-chat, per-group and global message limits with real 429s and retry_after, validates HTML
-/// parse mode like Telegram, serves queued updates to getUpdates honouring offset and timeout (and answers a second
-/// concurrent poller with 409), and can be scripted to fail: 429 n times, 403 for a chat, 400 migrate_to_chat_id.
+/// parse mode like Telegram, serves queued updates to getUpdates honouring offset and timeout (a newer long poll ends the
+/// one in flight with 409, as Telegram's server does), and can be scripted to fail: 429 n times, 403 for a chat, 400 migrate_to_chat_id.
 /// </summary>
 public sealed partial class FakeTelegramServer : IAsyncDisposable
 {
@@ -58,7 +61,9 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextUpdateId = 1000;
     private int _nextMessageId = 1;
-    private int _pollersInFlight;
+    private readonly List<TerminatedPoll> _terminatedPolls = [];
+    private (TaskCompletionSource Terminate, TimeSpan StartedAt)? _longPoll;
+    private TimeSpan _nextConflictAt;
 
     private FakeTelegramServer(WebApplication app, string token, FakeTelegramLimits limits)
     {
@@ -84,6 +89,22 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
 
     /// <summary>Every getUpdates answers 409 Conflict while true (another instance polls this token).</summary>
     public bool ConflictOnGetUpdates { get; set; }
+
+    /// <summary>
+    /// The long polls a later getUpdates ended with 409, as Telegram's server does: a getUpdates that finds nothing
+    /// takes the place of the one in flight. A live poller that sees one has a rival; the poll of a client that died or
+    /// gave up, still in flight here, may be ended so when another instance takes over.
+    /// </summary>
+    public IReadOnlyList<TerminatedPoll> TerminatedPolls
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _terminatedPolls];
+            }
+        }
+    }
 
     /// <summary>
     /// Keep confirmed updates aside so <see cref="RestoreConfirmedUpdates"/> can serve them again: what Telegram would
@@ -995,8 +1016,13 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
+    // As Telegram's own server (tdlib/telegram-bot-api, Client::do_get_updates and abort_long_poll): a getUpdates that
+    // finds nothing to return and may wait takes the place of the long poll in flight, and that older poll is answered
+    // 409 "terminated by other getUpdates request" (one such answer at once per 3 s, the others 3 s later:
+    // Client::fail_query_conflict). The newer caller is not refused: the last to ask wins.
     private async Task<(int, JsonObject)> GetUpdatesAsync(JsonObject body, CancellationToken aborted)
     {
+        var started = _clock.Elapsed;
         lock (_gate)
         {
             if (ConflictOnGetUpdates)
@@ -1008,26 +1034,25 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
             {
                 return Error(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
             }
-
-            if (_pollersInFlight > 0)
-            {
-                return Error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
-            }
-
-            _pollersInFlight++;
         }
 
+        var terminated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var offset = ReadLong(body["offset"]);
+        var limit = (int)Math.Clamp(ReadLong(body["limit"]) ?? 100, 1, 100);
+        var timeout = TimeSpan.FromSeconds(Math.Clamp(ReadLong(body["timeout"]) ?? 0, 0, 100));
+        var until = started + timeout;
         try
         {
-            var offset = ReadLong(body["offset"]);
-            var limit = (int)Math.Clamp(ReadLong(body["limit"]) ?? 100, 1, 100);
-            var timeout = TimeSpan.FromSeconds(Math.Clamp(ReadLong(body["timeout"]) ?? 0, 0, 100));
-            var until = _clock.Elapsed + timeout;
             while (true)
             {
                 Task changed;
                 lock (_gate)
                 {
+                    if (terminated.Task.IsCompleted)
+                    {
+                        break;
+                    }
+
                     if (offset is { } confirmed)
                     {
                         // Telegram forgets every update below the offset once it is asked for it.
@@ -1053,6 +1078,12 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
                         return Ok(batch);
                     }
 
+                    if (timeout > TimeSpan.Zero && _longPoll?.Terminate != terminated)
+                    {
+                        _longPoll?.Terminate.TrySetResult();
+                        _longPoll = (terminated, started);
+                    }
+
                     changed = _changed.Task;
                 }
 
@@ -1062,16 +1093,40 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
                     return Ok(new JsonArray());
                 }
 
-                await Task.WhenAny(changed, Task.Delay(left, aborted));
+                await Task.WhenAny(changed, terminated.Task, Task.Delay(left, aborted));
             }
         }
         finally
         {
             lock (_gate)
             {
-                _pollersInFlight--;
+                if (_longPoll?.Terminate == terminated)
+                {
+                    _longPoll = null;
+                }
             }
         }
+
+        // Ended by a later getUpdates, which has taken this one's place.
+        TimeSpan delay;
+        lock (_gate)
+        {
+            var now = _clock.Elapsed;
+            delay = now >= _nextConflictAt ? TimeSpan.Zero : TimeSpan.FromSeconds(3);
+            if (delay == TimeSpan.Zero)
+            {
+                _nextConflictAt = now + TimeSpan.FromSeconds(3);
+            }
+
+            _terminatedPolls.Add(new TerminatedPoll(started, now));
+        }
+
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.WhenAny(Task.Delay(delay, aborted));
+        }
+
+        return Error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
     }
 
     private static long? ReadLong(JsonNode? node)
