@@ -24,7 +24,7 @@ public sealed record FakeTelegramLimits(TimeSpan PerChatInterval, int PerGroup, 
 /// <summary>One Bot API call as it arrived; <paramref name="Fault"/> says how an injected fault spoiled its answer.</summary>
 public sealed record RecordedCall(string Method, JsonObject Body, int Status, TimeSpan At, ChatFault Fault = ChatFault.None);
 
-/// <summary>A long poll a later getUpdates ended with 409: when it arrived and when it was ended, on the fake's clock.</summary>
+/// <summary>A long poll ended with 409 by a later one (or setWebhook): when it arrived and when it ended, on the fake's clock.</summary>
 public sealed record TerminatedPoll(TimeSpan StartedAt, TimeSpan EndedAt);
 
 /// <summary>A message the fake accepted: the HTML as sent and the text as a user would see it.</summary>
@@ -34,8 +34,9 @@ public sealed record SentMessage(long ChatId, int MessageId, string Html, string
 /// A loopback Bot API server (Kestrel on 127.0.0.1:0) speaking Telegram's JSON at <c>/bot{token}/{method}</c>:
 /// answers <c>{"ok":true,"result":…}</c> or <c>{"ok":false,"error_code","description","parameters"}</c>, records every
 /// call, enforces the per-chat, per-group and global message limits with real 429s and retry_after, validates HTML
-/// parse mode like Telegram, serves queued updates to getUpdates honouring offset and timeout (a newer long poll ends the
-/// one in flight with 409, as Telegram's server does), and can be scripted to fail: 429 n times, 403 for a chat, 400 migrate_to_chat_id.
+/// parse mode like Telegram, serves queued updates to getUpdates honouring offset and timeout (a newer long poll ends
+/// the one in flight with 409, as Telegram's server does), and can be scripted to fail: 429 n times, 403 for a chat,
+/// 400 migrate_to_chat_id.
 /// </summary>
 public sealed partial class FakeTelegramServer : IAsyncDisposable
 {
@@ -62,7 +63,7 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
     private int _nextUpdateId = 1000;
     private int _nextMessageId = 1;
     private readonly List<TerminatedPoll> _terminatedPolls = [];
-    private (TaskCompletionSource Terminate, TimeSpan StartedAt)? _longPoll;
+    private TaskCompletionSource<string>? _longPoll;
     private TimeSpan _nextConflictAt;
 
     private FakeTelegramServer(WebApplication app, string token, FakeTelegramLimits limits)
@@ -90,9 +91,21 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
     /// <summary>Every getUpdates answers 409 Conflict while true (another instance polls this token).</summary>
     public bool ConflictOnGetUpdates { get; set; }
 
+    /// <summary>True while a getUpdates waits here for updates (a long poll in flight).</summary>
+    public bool HasLongPollInFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _longPoll is not null;
+            }
+        }
+    }
+
     /// <summary>
-    /// The long polls a later getUpdates ended with 409, as Telegram's server does: a getUpdates that finds nothing
-    /// takes the place of the one in flight. A live poller that sees one has a rival; the poll of a client that died or
+    /// The long polls ended with 409 by a later getUpdates (or by setWebhook), as Telegram's server does: a getUpdates
+    /// that finds nothing takes the place of the one in flight. A live poller that sees one has a rival; the poll of a client that died or
     /// gave up, still in flight here, may be ended so when another instance takes over.
     /// </summary>
     public IReadOnlyList<TerminatedPoll> TerminatedPolls
@@ -747,6 +760,9 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
         lock (_gate)
         {
             WebhookUrl = url;
+
+            // Telegram's server ends a long poll in flight when a webhook is set (Client::abort_long_poll(true)).
+            _longPoll?.TrySetResult("Conflict: terminated by setWebhook request");
         }
 
         return Ok(true);
@@ -1019,7 +1035,7 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
     // As Telegram's own server (tdlib/telegram-bot-api, Client::do_get_updates and abort_long_poll): a getUpdates that
     // finds nothing to return and may wait takes the place of the long poll in flight, and that older poll is answered
     // 409 "terminated by other getUpdates request" (one such answer at once per 3 s, the others 3 s later:
-    // Client::fail_query_conflict). The newer caller is not refused: the last to ask wins.
+    // Client::fail_query_conflict). The newer caller is not refused: the last to ask wins. setWebhook ends it too.
     private async Task<(int, JsonObject)> GetUpdatesAsync(JsonObject body, CancellationToken aborted)
     {
         var started = _clock.Elapsed;
@@ -1036,7 +1052,7 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
             }
         }
 
-        var terminated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var terminated = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var offset = ReadLong(body["offset"]);
         var limit = (int)Math.Clamp(ReadLong(body["limit"]) ?? 100, 1, 100);
         var timeout = TimeSpan.FromSeconds(Math.Clamp(ReadLong(body["timeout"]) ?? 0, 0, 100));
@@ -1078,10 +1094,11 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
                         return Ok(batch);
                     }
 
-                    if (timeout > TimeSpan.Zero && _longPoll?.Terminate != terminated)
+                    if (timeout > TimeSpan.Zero && _longPoll != terminated)
                     {
-                        _longPoll?.Terminate.TrySetResult();
-                        _longPoll = (terminated, started);
+                        _longPoll?.TrySetResult(
+                            "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
+                        _longPoll = terminated;
                     }
 
                     changed = _changed.Task;
@@ -1100,14 +1117,14 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
         {
             lock (_gate)
             {
-                if (_longPoll?.Terminate == terminated)
+                if (_longPoll == terminated)
                 {
                     _longPoll = null;
                 }
             }
         }
 
-        // Ended by a later getUpdates, which has taken this one's place.
+        // Ended by a later getUpdates, which has taken this one's place, or by setWebhook.
         TimeSpan delay;
         lock (_gate)
         {
@@ -1126,7 +1143,7 @@ public sealed partial class FakeTelegramServer : IAsyncDisposable
             await Task.WhenAny(Task.Delay(delay, aborted));
         }
 
-        return Error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
+        return Error(409, await terminated.Task);
     }
 
     private static long? ReadLong(JsonNode? node)
