@@ -163,6 +163,12 @@ internal sealed partial class InteractionDispatcher : IDisposable
             {
                 await command.DeferAsync(ephemeral: true, options);
             }
+            catch (HttpException ex) when (ex.DiscordCode == DiscordErrorCode.InteractionHasAlreadyBeenAcknowledged)
+            {
+                // Our own defer reached Discord but its answer was lost, and the retry was refused: the interaction
+                // is deferred, so the reply still goes to @original.
+                LogAlreadyDeferred(command.Id);
+            }
             catch (HttpException ex)
             {
                 // Unknown interaction (10062) usually means we were later than 3 s; nothing can be sent any more.
@@ -355,6 +361,9 @@ internal sealed partial class InteractionDispatcher : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not acknowledge Discord interaction {InteractionId}: {Reason}")]
     private partial void LogDeferFailed(ulong interactionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discord interaction {InteractionId} was already acknowledged (an earlier try reached Discord); answering it")]
+    private partial void LogAlreadyDeferred(ulong interactionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the reply to Discord interaction {InteractionId}: {Reason}")]
     private partial void LogReplyFailed(ulong interactionId, string reason);

@@ -156,6 +156,53 @@ public sealed class DiscordGatewayTests
     }
 
     [Fact]
+    public async Task An_interaction_already_acknowledged_by_an_earlier_try_is_still_run_and_answered_in_place()
+    {
+        var (host, connection) = await StartReadyAsync();
+        await using var owned = host;
+        var interaction = FakeDiscordInteractions.SlashCommand("watch", "add", new Dictionary<string, JsonNode?> { ["term"] = "Houthis" });
+
+        // Discord took an earlier defer whose answer was lost: the bot's callback is refused with 40060.
+        host.Server.AcknowledgeInteraction(interaction);
+        await connection.SendDispatchAsync("INTERACTION_CREATE", interaction);
+
+        var edit = await host.Server.WaitForRequestAsync(r => r.Method == "PATCH");
+        var callback = host.Server.Requests.Single(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        Assert.Equal(400, callback.Status);
+        Assert.Equal(200, edit.Status);
+        Assert.Equal("done: WatchArgs { Action = Add, Term = Houthis } (admin=True)", (string?)edit.Json!["content"]);
+        Assert.Single(host.Commands.Calls);
+    }
+
+    [Fact]
+    public async Task A_second_callback_for_one_interaction_is_refused_and_an_unanswered_one_has_no_original_to_edit()
+    {
+        // The fake's interaction rules are Discord's: one initial response per interaction (40060 after it), and
+        // @original exists only once there was one (404 Unknown Webhook before).
+        await using var server = await FakeDiscordServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(server.BaseAddress + "/") };
+        var interaction = FakeDiscordInteractions.SlashCommand("help", null);
+        var callbackPath = $"api/v10/interactions/{interaction["id"]}/{interaction["token"]}/callback";
+        var originalPath = $"api/v10/webhooks/{FakeDiscordServer.ApplicationId}/{interaction["token"]}/messages/@original";
+        static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
+
+        using var early = await http.PatchAsync(originalPath, Json("""{"content":"too early"}"""));
+        using var first = await http.PostAsync(callbackPath, Json("""{"type":5,"data":{"flags":64}}"""));
+        using var second = await http.PostAsync(callbackPath, Json("""{"type":5,"data":{"flags":64}}"""));
+        using var forged = await http.PostAsync(callbackPath.Replace("interaction-token-", "forged-", StringComparison.Ordinal), Json("""{"type":5}"""));
+        using var edit = await http.PatchAsync(originalPath, Json("""{"content":"done"}"""));
+
+        Assert.Equal(404, (int)early.StatusCode);
+        Assert.Contains("10015", await early.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(204, (int)first.StatusCode);
+        Assert.Equal(400, (int)second.StatusCode);
+        Assert.Contains("40060", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(404, (int)forged.StatusCode);
+        Assert.Contains("10062", await forged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(200, (int)edit.StatusCode);
+    }
+
+    [Fact]
     public async Task A_command_from_a_channel_missing_from_the_cache_is_answered_and_counts_as_not_admin_without_roles()
     {
         var (host, connection) = await StartReadyAsync();

@@ -68,6 +68,10 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     private readonly Queue<TimeSpan> _globalWindow = new();
     private readonly Dictionary<string, TimeSpan> _bucketBlockedUntil = new(StringComparer.Ordinal);
     private readonly HashSet<string> _failAfterCreate = new(StringComparer.Ordinal);
+
+    // Interaction tokens answered by a callback: Discord takes one initial response per interaction, and the
+    // interaction's webhook (@original, follow-ups) exists only after it.
+    private readonly HashSet<string> _respondedInteractions = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dropAfterCreate = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<(int Status, JsonObject? Body)>> _injectedStatuses = new(StringComparer.Ordinal);
     private readonly Channel<FakeGatewayConnection> _connections = Channel.CreateUnbounded<FakeGatewayConnection>();
@@ -549,14 +553,14 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             }
 
             // Token-in-path routes.
-            if (segments is ["interactions", _, _, "callback"] && method == "POST")
+            if (segments is ["interactions", var interactionId, var interactionToken, "callback"] && method == "POST")
             {
-                return Injected(path) ?? new Reply(204, null, []);
+                return Injected(path) ?? InteractionCallback(interactionId, Uri.UnescapeDataString(interactionToken));
             }
 
-            if (segments is ["webhooks", var appId, _, "messages", "@original"] && method == "PATCH")
+            if (segments is ["webhooks", var appId, var originalToken, "messages", "@original"] && method == "PATCH")
             {
-                return Injected(path) ?? (appId == ApplicationId
+                return Injected(path) ?? (appId == ApplicationId && _respondedInteractions.Contains(Uri.UnescapeDataString(originalToken))
                     ? Ok(MessageObject(JsonNode.Parse(body)!, NextId(), FakeDiscordInteractions.ChannelId))
                     : Error(404, 10015, "Unknown Webhook"));
             }
@@ -564,7 +568,9 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             if (segments is ["webhooks", var followApp, var followToken] && followApp == ApplicationId && method == "POST")
             {
                 // Create Followup Message (an interaction token, not a webhook's): stored under the interaction token.
-                return Injected(path) ?? CreateMessage($"followup:{followToken}", FakeDiscordInteractions.ChannelId, body, enforceNonceAllowed: false);
+                return Injected(path) ?? (_respondedInteractions.Contains(Uri.UnescapeDataString(followToken))
+                    ? CreateMessage($"followup:{followToken}", FakeDiscordInteractions.ChannelId, body, enforceNonceAllowed: false)
+                    : Error(404, 10015, "Unknown Webhook"));
             }
 
             if (segments is ["webhooks", var hookId, var hookToken, "messages", var hookMessage] && hookMessage != "@original" && method == "PATCH")
@@ -593,6 +599,32 @@ public sealed class FakeDiscordServer : IAsyncDisposable
 
             return Error(404, 0, "404: Not Found");
         }
+    }
+
+    /// <summary>
+    /// Records an initial response to <paramref name="interaction"/> as if it had already reached Discord: what a
+    /// client sees when its first callback was received but the answer to it was lost, and it tries again.
+    /// </summary>
+    public void AcknowledgeInteraction(JsonObject interaction)
+    {
+        lock (_lock)
+        {
+            _respondedInteractions.Add((string)interaction["token"]!);
+        }
+    }
+
+    // As Discord: an interaction is known by its id and token (the ones FakeDiscordInteractions sends), and takes one
+    // initial response; a second is refused with 40060.
+    private Reply InteractionCallback(string interactionId, string token)
+    {
+        if (token != $"interaction-token-{interactionId}")
+        {
+            return Error(404, 10062, "Unknown interaction");
+        }
+
+        return _respondedInteractions.Add(token)
+            ? new Reply(204, null, [])
+            : Error(400, 40060, "Interaction has already been acknowledged.");
     }
 
     private Reply? Authorized(string authorization) =>
