@@ -21,7 +21,9 @@ public static class OptionsRegistration
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
-        services.AddSingleton<IValidateOptions<TOptions>>(new AnnotationsValidator<TOptions>(section.Path));
+        // Once however often it is called (LeaseOptions is added by each adapter): a second validator would say every
+        // failure twice in the operator's one line.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>>(new AnnotationsValidator<TOptions>(section.Path)));
         return services.AddOptions<TOptions>().Bind(section).ValidateOnStart();
     }
 

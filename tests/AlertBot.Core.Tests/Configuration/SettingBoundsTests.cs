@@ -1,5 +1,6 @@
 using System.Globalization;
 using AlertBot.Core.Configuration;
+using AlertBot.Core.Persistence;
 using AlertBot.Core.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,6 +51,23 @@ public sealed class SettingBoundsTests
     public void The_bounds_themselves_are_allowed(string key, string value)
     {
         Assert.Empty(Failures(key, value));
+    }
+
+    [Fact]
+    public void Settings_registered_by_two_projects_report_a_bad_value_once()
+    {
+        // AlertBot:Leases is added by the Telegram and the Discord adapter alike.
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AlertBot:Leases:RetryInterval"] = "00:00:00.010" })
+            .Build();
+        var services = new ServiceCollection();
+        LeaseOptions.AddTo(services, configuration);
+        LeaseOptions.AddTo(services, configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<LeaseOptions>>().Value);
+
+        Assert.Equal(["AlertBot:Leases:RetryInterval must be between 100 ms and 10 minutes."], error.Failures);
     }
 
     [Fact]
