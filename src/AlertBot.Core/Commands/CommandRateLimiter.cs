@@ -20,6 +20,8 @@ public readonly record struct CommandRateDecision(bool Allowed, bool Warn, TimeS
 /// </summary>
 public sealed class CommandRateLimiter : IDisposable
 {
+    private const int WarnedSweepThreshold = 10_000;
+
     private readonly KeyedRateLimiter<string> _chats;
     private readonly KeyedRateLimiter<string> _users;
 
@@ -27,6 +29,10 @@ public sealed class CommandRateLimiter : IDisposable
     // the set is swept of refilled buckets when it grows.
     private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+
+    // The sweep's threshold rises with what a sweep could not remove (as KeyedRateLimiter's does), so a flood of
+    // distinct senders does not make every refused command walk the whole set.
+    private int _nextWarnedSweepAt = WarnedSweepThreshold;
 
     public CommandRateLimiter(IOptions<CommandOptions> options, TimeProvider time)
     {
@@ -60,9 +66,10 @@ public sealed class CommandRateLimiter : IDisposable
 
             var chatLimited = !chat.IsAcquired;
             var warn = (chatLimited && _warned.Add("chat\n" + chatKey)) | (!user.IsAcquired && _warned.Add("user\n" + userKey));
-            if (_warned.Count > 10_000)
+            if (_warned.Count > _nextWarnedSweepAt)
             {
                 _warned.RemoveWhere(k => k.StartsWith("chat\n", StringComparison.Ordinal) ? _chats.IsIdle(k[5..]) : _users.IsIdle(k[5..]));
+                _nextWarnedSweepAt = Math.Max(WarnedSweepThreshold, _warned.Count * 2);
             }
 
             var wait = Max(RetryAfter(chat), RetryAfter(user));

@@ -19,12 +19,17 @@ namespace AlertBot.Telegram.Sending;
 /// </remarks>
 public sealed class TelegramRateLimiter : IDisposable
 {
+    private const int PenaltySweepThreshold = 1024;
+
     private readonly ConcurrentDictionary<string, DateTimeOffset> _penalties = new(StringComparer.Ordinal);
     private readonly KeyedRateLimiter<string> _chats;
     private readonly KeyedRateLimiter<string> _groups;
     private readonly PartitionedRateLimiter<string> _global;
     private readonly PartitionedRateLimiter<string> _chain;
     private readonly TimeProvider _time;
+
+    // Rises with the penalties still running after a sweep, so a burst of 429s is not answered by a walk per 429.
+    private int _nextPenaltySweepAt = PenaltySweepThreshold;
 
     public TelegramRateLimiter(IOptions<TelegramOptions> options, TimeProvider time)
     {
@@ -59,7 +64,7 @@ public sealed class TelegramRateLimiter : IDisposable
         var now = _time.GetUtcNow();
         var until = now + retryAfter;
         _penalties.AddOrUpdate(chat, until, (_, old) => old > until ? old : until);
-        if (_penalties.Count > 1024)
+        if (_penalties.Count > Volatile.Read(ref _nextPenaltySweepAt))
         {
             foreach (var (key, ends) in _penalties)
             {
@@ -68,6 +73,8 @@ public sealed class TelegramRateLimiter : IDisposable
                     _penalties.TryRemove(new KeyValuePair<string, DateTimeOffset>(key, ends));
                 }
             }
+
+            Volatile.Write(ref _nextPenaltySweepAt, Math.Max(PenaltySweepThreshold, _penalties.Count * 2));
         }
     }
 
