@@ -94,9 +94,6 @@ public static class AlertButtons
         };
     }
 
-    /// <summary>The command line a pressed button stands for: <c>/button ab1:w:1234</c>.</summary>
-    public static string CommandText(string data) => $"/{CommandName} {data}";
-
     private static bool TryId(string text, out long id) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0;
 

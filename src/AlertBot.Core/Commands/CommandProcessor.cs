@@ -18,12 +18,12 @@ public sealed partial class CommandProcessor(IServiceProvider services, ILogger<
             var word = (text ?? "").TrimStart().TrimStart('/').Split([' ', '@', '\n', '\t'], 2)[0];
             return Task.FromResult(CommandCatalog.Find(word) is { } known
                 ? Replies.Usage(parsed.Error!, known.UsageLines)
-                : Replies.Error(parsed.Error + "\n\n" + HelpText()));
+                : Replies.Error(parsed.Error + "\n\n" + CommandCatalog.HelpText()));
         }
 
         if (CommandCatalog.FindAny(command.Name) is not { } descriptor)
         {
-            return Task.FromResult(Replies.Error($"Unknown command /{command.Name}.\n\n{HelpText()}"));
+            return Task.FromResult(Replies.Error($"Unknown command /{command.Name}.\n\n{CommandCatalog.HelpText()}"));
         }
 
         var binding = descriptor.Parse(command);
@@ -34,9 +34,6 @@ public sealed partial class CommandProcessor(IServiceProvider services, ILogger<
 
     public Task<CommandReply> ExecuteAsync(CommandArgs command, CommandContext context, CancellationToken cancellationToken) =>
         RunAsync(CommandCatalog.For(command), command, context, cancellationToken);
-
-    /// <summary>The /help text (<see cref="CommandCatalog.HelpText"/>).</summary>
-    public static string HelpText() => CommandCatalog.HelpText();
 
     private async Task<CommandReply> RunAsync(CommandDescriptor descriptor, CommandArgs args, CommandContext context, CancellationToken cancellationToken)
     {

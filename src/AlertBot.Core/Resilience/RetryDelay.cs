@@ -52,8 +52,7 @@ public sealed record RetryDelay(TimeSpan First, TimeSpan Max, double JitterLow =
         TimeProvider time,
         Func<Exception, bool> shouldRetry,
         Func<Exception, TimeSpan, ValueTask> onRetry,
-        Func<Exception, TimeSpan, TimeSpan>? serverWait = null,
-        Func<double>? random = null)
+        Func<Exception, TimeSpan, TimeSpan>? serverWait = null)
     {
         ArgumentNullException.ThrowIfNull(shouldRetry);
         ArgumentNullException.ThrowIfNull(onRetry);
@@ -65,7 +64,7 @@ public sealed record RetryDelay(TimeSpan First, TimeSpan Max, double JitterLow =
                     args.Outcome.Exception is { } ex && !args.Context.CancellationToken.IsCancellationRequested && shouldRetry(ex)),
                 DelayGenerator = args =>
                 {
-                    var wait = For(args.AttemptNumber, random);
+                    var wait = For(args.AttemptNumber);
                     if (serverWait is not null && args.Outcome.Exception is { } ex)
                     {
                         wait = serverWait(ex, wait);

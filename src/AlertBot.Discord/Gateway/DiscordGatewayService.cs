@@ -68,7 +68,7 @@ internal sealed partial class DiscordGatewayService : BackgroundService
     }
 
     /// <summary>The wait between failed connects: 1 s doubling to a minute.</summary>
-    internal static RetryDelay ReconnectDelay { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+    private static RetryDelay ReconnectDelay { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(

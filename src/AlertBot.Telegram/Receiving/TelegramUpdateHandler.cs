@@ -249,8 +249,8 @@ public sealed partial class TelegramUpdateHandler(
     }
 
     /// <summary>
-    /// A button under an alert: run as the <c>/button</c> command through the same processor as typed commands (rate
-    /// limits, admin rights, the alert checked against this chat), then answered. Every press is answered, so the
+    /// A button under an alert: run as the <c>/button</c> command's typed arguments (as on Discord) through the same
+    /// processor as typed commands (rate limits, admin rights, the alert checked against this chat), then answered. Every press is answered, so the
     /// user's app stops waiting; a Why? too long for the 200-character answer goes out as a reply to the alert.
     /// </summary>
     private async Task HandleButtonAsync(CallbackQuery press, CancellationToken ct)
@@ -270,7 +270,7 @@ public sealed partial class TelegramUpdateHandler(
             UserIsAdmin: isPrivate,
             IsPrivate: isPrivate,
             AdminCheck: check => IsAdminAsync(message.Chat.Id, press.From.Id, check));
-        var reply = await commands.ExecuteAsync(AlertButtons.CommandText(press.Data!), context, ct);
+        var reply = await commands.ExecuteAsync(new ButtonArgs(press.Data!), context, ct);
         if (reply.Silent)
         {
             await sender.AnswerCallbackAsync(press.Id, text: null, showAlert: false, ct);

@@ -63,7 +63,7 @@ public static partial class OperatorErrors
             OperatorException op => (Line(op.What, op.Message), op.ExitCode),
             OperationCanceledException => (Line("stopped", "interrupted before the work was done. Run it again to finish"), ExitCode.Interrupted),
             OptionsValidationException options => (
-                Line("configuration", $"{string.Join(" ", options.Failures.Select(f => Sentence(Unwrap(f))))} " +
+                Line("configuration", $"{string.Join(" ", options.Failures.Select(Sentence))} " +
                     "Correct the setting in config/appsettings.json or its environment variable (AlertBot__Section__Key)"),
                 ExitCode.Usage),
             StorageUnavailableException or StorageSchemaException => (Line("database", ex.Message), ExitCode.Environment),
@@ -93,14 +93,6 @@ public static partial class OperatorErrors
 
     private static string OneLine(string text) => Whitespace().Replace(text, " ");
 
-    // "DataAnnotation validation failed for 'PollingOptions' members: 'Jitter' with the error: 'AlertBot:Polling:Jitter must
-    // be between 0 and 0.5.'." → the message our options wrote, which names the key.
-    private static string Unwrap(string failure) =>
-        AnnotationFailure().Match(failure) is { Success: true } match ? match.Groups["message"].Value : failure;
-
     [System.Text.RegularExpressions.GeneratedRegex(@"\s+")]
     private static partial System.Text.RegularExpressions.Regex Whitespace();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^DataAnnotation validation failed for '[^']*' members: '[^']*' with the error: '(?<message>.*)'\.?$", System.Text.RegularExpressions.RegexOptions.Singleline)]
-    private static partial System.Text.RegularExpressions.Regex AnnotationFailure();
 }
