@@ -31,8 +31,8 @@ public sealed class PollQueueTests : IAsyncLifetime, IDisposable
 
     private async Task Start(int maxConcurrentPolls)
     {
-        _sut = new PollQueue(PollAsync, maxConcurrentPolls, new AlertBotMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
-            _activity, _clock, NullLogger<PollQueue>.Instance);
+        var metrics = new AlertBotMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        _sut = new PollQueue(PollAsync, maxConcurrentPolls, new PollTimekeeper(metrics, _activity, _clock), _clock, NullLogger<PollQueue>.Instance);
         await _sut.StartAsync(CancellationToken.None);
     }
 

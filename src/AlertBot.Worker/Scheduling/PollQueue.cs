@@ -1,4 +1,3 @@
-using AlertBot.Core.Diagnostics;
 using AlertBot.Core.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,8 +22,7 @@ namespace AlertBot.Worker.Scheduling;
 public sealed partial class PollQueue : BackgroundService
 {
     private readonly Func<long, CancellationToken, Task> _poll;
-    private readonly AlertBotMetrics _metrics;
-    private readonly PollActivity _activity;
+    private readonly PollTimekeeper _timekeeper;
     private readonly TimeProvider _time;
     private readonly ILogger<PollQueue> _logger;
     private readonly SemaphoreSlim _slots;
@@ -42,11 +40,10 @@ public sealed partial class PollQueue : BackgroundService
     public PollQueue(
         PollService polls,
         IOptions<PollingOptions> polling,
-        AlertBotMetrics metrics,
-        PollActivity activity,
+        PollTimekeeper timekeeper,
         TimeProvider time,
         ILogger<PollQueue> logger)
-        : this(polls.PollAsync, polling.Value.MaxConcurrentPolls, metrics, activity, time, logger)
+        : this(polls.PollAsync, polling.Value.MaxConcurrentPolls, timekeeper, time, logger)
     {
     }
 
@@ -54,16 +51,14 @@ public sealed partial class PollQueue : BackgroundService
     internal PollQueue(
         Func<long, CancellationToken, Task> poll,
         int maxConcurrentPolls,
-        AlertBotMetrics metrics,
-        PollActivity activity,
+        PollTimekeeper timekeeper,
         TimeProvider time,
         ILogger<PollQueue> logger)
     {
         _poll = poll;
         MaxConcurrentPolls = Math.Max(1, maxConcurrentPolls);
         _slots = new SemaphoreSlim(MaxConcurrentPolls, MaxConcurrentPolls);
-        _metrics = metrics;
-        _activity = activity;
+        _timekeeper = timekeeper;
         _time = time;
         _logger = logger;
         _timer = time.CreateTimer(_ => Wake(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -280,16 +275,14 @@ public sealed partial class PollQueue : BackgroundService
             interval = entry.Interval;
         }
 
-        var late = lateness > interval * PollTimekeeper.Tolerance;
+        var late = PollTimekeeper.IsLate(lateness, interval);
         if (lateness > SchedulerRegistration.MisfireThreshold)
         {
-            _metrics.PollMissed();
-            _activity.RecordMissed(PollFeedJob.KeyFor(entry.FeedId).Name, lateness);
+            _timekeeper.Missed(PollFeedJob.KeyFor(entry.FeedId).Name, lateness);
         }
         else if (late)
         {
-            _metrics.PollLate();
-            _activity.RecordLate(PollFeedJob.KeyFor(entry.FeedId).Name, lateness);
+            _timekeeper.Late(PollFeedJob.KeyFor(entry.FeedId).Name, lateness);
         }
 
         // On time, the rhythm holds (no drift); late, it restarts from now (one long gap, not a long and a short one).

@@ -13,7 +13,7 @@ namespace AlertBot.Worker.Scheduling;
 public sealed class PollTimekeeper(AlertBotMetrics metrics, PollActivity activity, TimeProvider time) : ITriggerListener
 {
     /// <summary>Lateness a poll may have without counting as late, as a fraction of its interval.</summary>
-    internal const double Tolerance = 0.1;
+    private const double Tolerance = 0.1;
 
     public string Name => "alertbot-poll-timekeeper";
 
@@ -24,10 +24,9 @@ public sealed class PollTimekeeper(AlertBotMetrics metrics, PollActivity activit
         if (context.ScheduledFireTimeUtc is { } scheduled && trigger is ISimpleTrigger { RepeatInterval: var interval })
         {
             var lateness = context.FireTimeUtc - scheduled;
-            if (lateness > interval * Tolerance)
+            if (IsLate(lateness, interval))
             {
-                metrics.PollLate();
-                activity.RecordLate(trigger.JobKey.Name, lateness);
+                Late(trigger.JobKey.Name, lateness);
             }
         }
 
@@ -38,9 +37,25 @@ public sealed class PollTimekeeper(AlertBotMetrics metrics, PollActivity activit
     {
         ArgumentNullException.ThrowIfNull(trigger);
         var missed = trigger.NextFireTimeUtc;
-        metrics.PollMissed();
-        activity.RecordMissed(trigger.JobKey.Name, missed is { } at ? time.GetUtcNow() - at : TimeSpan.Zero);
+        Missed(trigger.JobKey.Name, missed is { } at ? time.GetUtcNow() - at : TimeSpan.Zero);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>True when a poll this far behind its time counts as late.</summary>
+    internal static bool IsLate(TimeSpan lateness, TimeSpan interval) => lateness > interval * Tolerance;
+
+    /// <summary>Counts a late poll of <paramref name="job"/> (Quartz's trigger or the in-process poll queue).</summary>
+    internal void Late(string job, TimeSpan lateness)
+    {
+        metrics.PollLate();
+        activity.RecordLate(job, lateness);
+    }
+
+    /// <summary>Counts a poll time of <paramref name="job"/> that could not be kept at all.</summary>
+    internal void Missed(string job, TimeSpan lateness)
+    {
+        metrics.PollMissed();
+        activity.RecordMissed(job, lateness);
     }
 
     public ValueTask<bool> VetoJobExecution(ITrigger trigger, IJobExecutionContext context, CancellationToken cancellationToken = default) =>
