@@ -6,7 +6,7 @@ namespace AlertBot.Storage;
 /// <summary><see cref="IFeedStore.GetScheduleVersionAsync"/>: one aggregate over the feeds table, nothing read out.</summary>
 public abstract partial class DapperAlertStore
 {
-    public async Task<string?> GetScheduleVersionAsync(CancellationToken cancellationToken)
+    public async Task<string> GetScheduleVersionAsync(CancellationToken cancellationToken)
     {
         // Count, highest id, id sum, interval sum and which feeds have their own interval: an added, removed or
         // re-timed feed changes at least one. (SQLite's rowid may reuse a deleted highest id; the feed in its place

@@ -22,8 +22,7 @@ public interface IFeedStore
 
     /// <summary>
     /// A short value that changes when a feed is added or removed or gets another interval, so the schedule sync reads
-    /// the whole list only then; computed by the database without reading the feeds out. Null when the store cannot
-    /// tell: the caller then reads the list every time.
+    /// the whole list only then; computed by the database without reading the feeds out.
     /// </summary>
-    Task<string?> GetScheduleVersionAsync(CancellationToken cancellationToken);
+    Task<string> GetScheduleVersionAsync(CancellationToken cancellationToken);
 }

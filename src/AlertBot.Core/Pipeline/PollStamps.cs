@@ -32,10 +32,7 @@ public sealed partial class PollStamps(IPollStore store, ILogger<PollStamps> log
     {
         lock (_gate)
         {
-            if (!_pending.TryGetValue(feedId, out var known) || known < at)
-            {
-                _pending[feedId] = at;
-            }
+            KeepNewer(feedId, at);
         }
     }
 
@@ -66,10 +63,7 @@ public sealed partial class PollStamps(IPollStore store, ILogger<PollStamps> log
             {
                 foreach (var (feedId, at) in batch)
                 {
-                    if (!_pending.TryGetValue(feedId, out var newer) || newer < at)
-                    {
-                        _pending[feedId] = at;
-                    }
+                    KeepNewer(feedId, at);
                 }
             }
 
@@ -79,6 +73,15 @@ public sealed partial class PollStamps(IPollStore store, ILogger<PollStamps> log
             }
 
             throw;
+        }
+    }
+
+    // Under _gate: a feed's pending stamp is its latest 304.
+    private void KeepNewer(long feedId, DateTimeOffset at)
+    {
+        if (!_pending.TryGetValue(feedId, out var known) || known < at)
+        {
+            _pending[feedId] = at;
         }
     }
 

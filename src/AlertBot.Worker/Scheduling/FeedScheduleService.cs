@@ -187,7 +187,7 @@ public sealed partial class FeedScheduleService(
         // Most syncs find nothing changed: an aggregate the database computes says so without reading 20,000 feeds out.
         var full = _syncs++ % FullReconcileEvery == 0;
         var version = await store.GetScheduleVersionAsync(cancellationToken);
-        if (!full && version is not null && version == _listedVersion)
+        if (!full && version == _listedVersion)
         {
             return;
         }

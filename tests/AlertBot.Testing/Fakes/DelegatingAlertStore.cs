@@ -34,7 +34,7 @@ public class DelegatingAlertStore(DapperAlertStore inner) :
     public virtual Task<IReadOnlyList<FeedRecord>> ListFeedsAsync(CancellationToken cancellationToken) =>
         inner.ListFeedsAsync(cancellationToken);
 
-    public virtual Task<string?> GetScheduleVersionAsync(CancellationToken cancellationToken) =>
+    public virtual Task<string> GetScheduleVersionAsync(CancellationToken cancellationToken) =>
         inner.GetScheduleVersionAsync(cancellationToken);
 
     public virtual Task RecordFeedFailureAsync(long feedId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
