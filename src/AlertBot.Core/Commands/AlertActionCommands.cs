@@ -90,11 +90,11 @@ public sealed class EscalateHandler(IChannelStore channels, IAlertActionStore ac
     public async Task<CommandReply> HandleAsync(EscalateArgs args, CommandContext context, CancellationToken cancellationToken)
     {
         var channel = await channels.GetChannelAsync(context.Channel, cancellationToken);
+        var current = channel is null ? EscalationSettings.Default
+            : (await actions.GetEscalationAsync([channel.Id], cancellationToken)).GetValueOrDefault(channel.Id) ?? EscalationSettings.Default;
         if (args.Change is null)
         {
-            var shown = channel is null ? EscalationSettings.Default
-                : (await actions.GetEscalationAsync([channel.Id], cancellationToken)).GetValueOrDefault(channel.Id) ?? EscalationSettings.Default;
-            return new CommandReply(Describe(shown));
+            return new CommandReply(Describe(current));
         }
 
         if (channel is null)
@@ -102,7 +102,6 @@ public sealed class EscalateHandler(IChannelStore channels, IAlertActionStore ac
             return NotSubscribed();
         }
 
-        var current = (await actions.GetEscalationAsync([channel.Id], cancellationToken)).GetValueOrDefault(channel.Id) ?? EscalationSettings.Default;
         var settings = args.Change.ApplyTo(current);
         await actions.SetEscalationAsync(channel.Id, settings, cancellationToken);
         return new CommandReply(Describe(settings));
