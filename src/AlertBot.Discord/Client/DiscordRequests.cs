@@ -51,7 +51,7 @@ internal sealed class DiscordRequests : IDisposable
             var empty = KnownEmptyFor(bucketKey);
             if (empty > ShortWait)
             {
-                return DiscordCallResult<T>.Failed(new DeliveryResult.Retry("Discord rate limit bucket is empty", empty.Value));
+                return DiscordCallResult<T>.Failed(BucketEmpty(empty.Value));
             }
 
             if (empty > TimeSpan.Zero)
@@ -117,7 +117,7 @@ internal sealed class DiscordRequests : IDisposable
                 var wait = BucketWait(bucketKey);
                 if (wait > ShortWait || attempt >= 20)
                 {
-                    return DiscordCallResult<T>.Failed(new DeliveryResult.Retry("Discord rate limit bucket is empty", wait));
+                    return DiscordCallResult<T>.Failed(BucketEmpty(wait));
                 }
 
                 // Real time: a bucket resets on Discord's clock, whatever clock the host runs on. The global permit is
@@ -199,11 +199,11 @@ internal sealed class DiscordRequests : IDisposable
         return wait;
     }
 
-    private TimeSpan BucketWait(string bucketKey)
-    {
-        var wait = _bucketResets.TryGetValue(bucketKey, out var resetAt) ? resetAt - _time.GetUtcNow() : TimeSpan.Zero;
-        return wait > TimeSpan.FromMilliseconds(20) ? wait : TimeSpan.FromMilliseconds(50);
-    }
+    private static DeliveryResult.Retry BucketEmpty(TimeSpan wait) => new("Discord rate limit bucket is empty", wait);
+
+    // After Discord.Net refused a call unsent: the bucket's remaining wait, or a moment for its reopening to show.
+    private TimeSpan BucketWait(string bucketKey) =>
+        KnownEmptyFor(bucketKey) is { } wait && wait > TimeSpan.FromMilliseconds(20) ? wait : TimeSpan.FromMilliseconds(50);
 
     private static async Task<IRateLimitInfo?> WaitBrieflyAsync(Task<IRateLimitInfo> seen, CancellationToken cancellationToken, TimeSpan? atMost = null)
     {
